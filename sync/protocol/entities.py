@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import ConfigDict, ValidationError, field_validator, model_validator
+from pydantic import ConfigDict, ValidationError, ValidationInfo, field_validator, model_validator
 from sqlalchemy import JSON
 from sqlmodel import AutoString, Field, SQLModel
 
@@ -244,10 +244,13 @@ class PatternData(EntityData):
     )
     published_at: Timestamp | None = None
 
-    @model_validator(mode="after")
-    def _configuration_fits_flavor(self) -> PatternData:
-        check_configuration(self.flavor, self.configuration)
-        return self
+    @field_validator("configuration")
+    @classmethod
+    def _configuration_fits_flavor(cls, value: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        flavor = info.data.get("flavor")
+        if flavor is not None:  # a bad flavor is reported on its own field
+            check_configuration(flavor, value)
+        return value
 
 
 class UserPreferencesData(EntityData):
@@ -311,15 +314,67 @@ class EntityValidationError(ValueError):
         super().__init__(f"invalid {entity_type}: {detail}")
 
 
-def field_errors(exc: ValidationError) -> dict[str, str]:
+def _label(name: str) -> str:
+    return name.replace("_", " ")
+
+
+def _bounds(schema: type[SQLModel] | None, name: str) -> tuple[Any, Any]:
+    field = schema.model_fields.get(name) if schema is not None else None
+    if field is None:
+        return None, None
+    low = next((m.ge for m in field.metadata if hasattr(m, "ge")), None)
+    high = next((m.le for m in field.metadata if hasattr(m, "le")), None)
+    return low, high
+
+
+def _message(schema: type[SQLModel] | None, name: str, err: Any) -> str:
+    kind, ctx = err["type"], err.get("ctx") or {}
+    label = _label(name)
+    low, high = _bounds(schema, name)
+    if kind in ("greater_than_equal", "less_than_equal") and low is not None and high is not None:
+        return f"{label} must be between {low} and {high}"
+    if kind == "greater_than_equal":
+        return f"{label} must be at least {ctx.get('ge')}"
+    if kind == "less_than_equal":
+        return f"{label} must be at most {ctx.get('le')}"
+    if kind == "literal_error":
+        return f"{label} must be one of {ctx.get('expected')}"
+    if kind == "missing":
+        return f"{label} is required"
+    if kind == "string_too_short" and ctx.get("min_length") == 1:
+        return f"{label} must not be empty"
+    if kind == "string_too_long":
+        return f"{label} must be at most {ctx.get('max_length')} characters"
+    if kind == "string_pattern_mismatch":
+        pattern = ctx.get("pattern", "")
+        if "T" in pattern:
+            return f"{label} must be a UTC time like 2025-06-30T20:00:00Z"
+        if pattern.endswith("-\\d{2}$"):
+            return f"{label} must be a date like 2025-06-30"
+        return f"{label} is not in the expected format"
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return f"{label} must be a whole number"
+    if kind in ("float_parsing", "float_type"):
+        return f"{label} must be a number"
+    if kind in ("bool_parsing", "bool_type"):
+        return f"{label} must be yes or no"
+    if kind == "extra_forbidden":
+        return f"{label} is not a field of this item"
+    msg = str(err["msg"])
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, ") :]
+    if kind == "value_error" and ("month must be" in msg or "day is out of range" in msg):
+        return f"{label} is not a real date ({msg})"
+    return msg
+
+
+def field_errors(exc: ValidationError, schema: type[SQLModel] | None = None) -> dict[str, str]:
     """Pydantic errors as ``{field: message}`` with messages a person can read."""
     out: dict[str, str] = {}
     for err in exc.errors():
-        loc = ".".join(str(p) for p in err["loc"]) or "__root__"
-        msg = err["msg"]
-        if msg.startswith("Value error, "):
-            msg = msg[len("Value error, ") :]
-        out.setdefault(loc, msg)
+        loc = err["loc"]
+        name = str(loc[0]) if loc else "__root__"
+        out.setdefault(name, _message(schema, name, err))
     return out
 
 
@@ -333,7 +388,7 @@ def validate_data(entity_type: str, data: object) -> dict[str, Any]:
     try:
         model = schema.model_validate(data)
     except ValidationError as exc:
-        raise EntityValidationError(entity_type, field_errors(exc)) from None
+        raise EntityValidationError(entity_type, field_errors(exc, schema)) from None
     except ValueError as exc:  # raised by a validator outside pydantic's wrapping
         raise EntityValidationError(entity_type, {"__root__": str(exc)}) from None
     return model.model_dump(mode="json")

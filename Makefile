@@ -1,0 +1,30 @@
+# The two commands of the README. Both set up what they need on a fresh machine.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test setup system-deps lint
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q -U pip
+	$(BIN)/pip install -q -e ".[server,dev]"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+# Debian packages Qt (offscreen and under Xvfb), audio and PostgreSQL need; installed when run as root.
+system-deps:
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  .ci/system-deps; \
+	else echo "not root: skipping apt packages (see .ci/system-deps)"; fi
+
+run: $(STAMP)
+	$(BIN)/gigbag $(ARGS)
+
+test: system-deps $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check . && $(BIN)/mypy app sync local_db server ui
