@@ -74,8 +74,9 @@ def column_checks(table: str, name: str, field: FieldInfo) -> list[str]:
             elif meta.pattern == SHA256_RE:
                 checks.append(f"length({name}) = 64 AND {name} NOT GLOB '*[^0-9a-f]*'")
     if base in (int,) and not any(c.startswith(f"{name} IN") for c in checks):
-        checks.append(f"typeof({name}) IN ('integer', 'null')")
-    return checks
+        checks.append(f"typeof({name}) = 'integer'")
+    # NOT NULL is the column's business; a check only judges a value that is there.
+    return [f"{name} IS NULL OR ({c})" for c in checks]
 
 
 def table_checks(table: str, fields: dict[str, FieldInfo]) -> list[CheckConstraint]:

@@ -128,6 +128,9 @@ class StorageQuota(SQLModel, table=True):
     )
 
 
+# Local-only columns computed by triggers from other rows: never copied when rows are restored.
+DERIVED_COLUMNS: dict[str, set[str]] = {"goals": {"current_value"}}
+
 # entity type -> table class, in the protocol's dependency order
 TABLES: dict[str, type[SQLModel]] = {
     "artists": Artist,

@@ -1,0 +1,81 @@
+"""Opening an artist's workspace: paths, the migrated database, the file store and every service.
+
+This is the wiring the desktop app, the command line and the sync engine share: one call opens a
+data folder (upgrading its database first, with a backup) and hands out the services.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from ..local_db.blob_store import BlobStore
+from ..local_db.database import make_engine
+from ..local_db.migrate import upgrade_database
+from .contacts import ContactListService, ContactMemberService
+from .goals import GoalProgressService, GoalService
+from .journal import JournalService
+from .library import FileService, FolderService
+from .paths import DataPaths, resolve_paths
+from .patterns import PatternService
+from .preferences import PreferencesService
+from .profile import ProfileService
+from .timeline import TimelineService
+from .tracks import TrackService
+
+
+@dataclass
+class Workspace:
+    paths: DataPaths
+    engine: Engine
+    blobs: BlobStore
+    upgraded_from_backup: Path | None = None
+    profile: ProfileService = field(init=False)
+    preferences: PreferencesService = field(init=False)
+    folders: FolderService = field(init=False)
+    files: FileService = field(init=False)
+    tracks: TrackService = field(init=False)
+    goals: GoalService = field(init=False)
+    progress: GoalProgressService = field(init=False)
+    timeline: TimelineService = field(init=False)
+    journal: JournalService = field(init=False)
+    patterns: PatternService = field(init=False)
+    contact_lists: ContactListService = field(init=False)
+    contacts: ContactMemberService = field(init=False)
+
+    def __post_init__(self) -> None:
+        e = self.engine
+        self.profile = ProfileService(e)
+        self.preferences = PreferencesService(e)
+        self.folders = FolderService(e)
+        self.files = FileService(e, self.blobs)
+        self.tracks = TrackService(e, self.files)
+        self.goals = GoalService(e)
+        self.progress = GoalProgressService(e)
+        self.timeline = TimelineService(e)
+        self.journal = JournalService(e)
+        self.patterns = PatternService(e)
+        self.contact_lists = ContactListService(e)
+        self.contacts = ContactMemberService(e)
+
+    @classmethod
+    def open(cls, data_dir: str | os.PathLike[str] | None = None) -> Workspace:
+        """Open (creating if needed) the workspace in ``data_dir`` / $GIGBAG_DATA_DIR / the default.
+
+        Raises ``local_db.migrate.MigrationError`` (naming the backup) if the upgrade fails.
+        """
+        paths = resolve_paths(data_dir).create()
+        backup = upgrade_database(paths.database)
+        return cls(paths, make_engine(paths.database), BlobStore(paths.blobs), backup)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
