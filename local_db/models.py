@@ -99,7 +99,7 @@ class Pattern(e.PatternData, table=True):
         e.PatternData,
         Index("idx_patterns_flavor", "flavor"),
         Index("idx_patterns_is_public", "is_public"),
-        Index("idx_patterns_created_at", text("created_at DESC")),
+        Index("idx_patterns_created_at", "created_at"),
     )
     id: str = Field(primary_key=True)
 

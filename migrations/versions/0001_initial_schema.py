@@ -320,6 +320,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('patterns', schema=None) as batch_op:
         batch_op.create_index('idx_patterns_flavor', ['flavor'], unique=False)
+        batch_op.create_index('idx_patterns_created_at', ['created_at'], unique=False)
         batch_op.create_index('idx_patterns_is_public', ['is_public'], unique=False)
         batch_op.create_index(batch_op.f('ix_patterns_original_pattern_id'), ['original_pattern_id'], unique=False)
 
@@ -569,6 +570,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_patterns_original_pattern_id'))
         batch_op.drop_index('idx_patterns_is_public')
         batch_op.drop_index('idx_patterns_flavor')
+        batch_op.drop_index('idx_patterns_created_at')
 
     op.drop_table('patterns')
     op.drop_table('journal_entries')
