@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from ..local_db.database import read_session
 from ..local_db.models import Artist, File
@@ -23,7 +24,7 @@ from .workspace import Workspace
 def referenced_blobs(ws: Workspace) -> set[str]:
     refs: set[str] = set()
     with read_session(ws.engine) as s:
-        refs.update(s.scalars(select(File.blob_sha256)))
+        refs.update(s.scalars(select(col(File.blob_sha256))))
         artist = s.scalars(select(Artist)).first()
         if artist is not None:
             refs |= blob_refs("artists", row_data(artist, "artists"))
@@ -32,7 +33,7 @@ def referenced_blobs(ws: Workspace) -> set[str]:
         for conflict in s.scalars(select(SyncConflict)):
             for data in (conflict.local_data, conflict.remote_data, conflict.base_data):
                 refs |= blob_refs(conflict.entity_type, data)
-        refs.update(s.scalars(select(BlobTransfer.sha256)))
+        refs.update(s.scalars(select(col(BlobTransfer.sha256))))
     return refs
 
 

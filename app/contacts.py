@@ -60,8 +60,13 @@ class ContactMemberService(EntityService[ContactListMember]):
         writer.writerow(CSV_COLUMNS)
         for m in self.members(list_id):
             writer.writerow(
-                [m.name or "", m.email or "", m.phone or "", "yes" if m.opted_in_email else "no",
-                 "yes" if m.opted_in_sms else "no"]
+                [
+                    m.name or "",
+                    m.email or "",
+                    m.phone or "",
+                    "yes" if m.opted_in_email else "no",
+                    "yes" if m.opted_in_sms else "no",
+                ]
             )
         return out.getvalue()
 
@@ -73,7 +78,9 @@ class ContactMemberService(EntityService[ContactListMember]):
             raise ValidationFailed({"file": "the CSV needs a header row with at least one of name, email, phone"})
         unknown = [h for h in header if h not in CSV_COLUMNS]
         if unknown:
-            raise ValidationFailed({"file": f"unknown columns: {', '.join(unknown)} (expected {', '.join(CSV_COLUMNS)})"})
+            raise ValidationFailed(
+                {"file": f"unknown columns: {', '.join(unknown)} (expected {', '.join(CSV_COLUMNS)})"}
+            )
         now = utc_now()
         rows: list[dict[str, Any]] = []
         errors: dict[str, str] = {}

@@ -108,7 +108,7 @@ class EntityService(Generic[T]):
         if query.limit is not None:
             stmt = stmt.limit(query.limit)
         with read_session(self.engine) as s:
-            return list(s.scalars(stmt).all())
+            return list(s.scalars(stmt).all())  # type: ignore[arg-type]
 
     def count(self, query: ListQuery | None = None, **kwargs: Any) -> int:
         query = query or ListQuery(**kwargs)

@@ -17,8 +17,11 @@ class ValidationFailed(GigbagError):
     def __str__(self) -> str:
         parts = []
         for field, message in self.errors.items():
-            parts.append(message if field == "__root__" or message.startswith(field.replace("_", " ")) else
-                         f"{field.replace('_', ' ')}: {message}")
+            parts.append(
+                message
+                if field == "__root__" or message.startswith(field.replace("_", " "))
+                else f"{field.replace('_', ' ')}: {message}"
+            )
         return "; ".join(parts)
 
 

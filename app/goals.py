@@ -74,7 +74,9 @@ class GoalProgressService(EntityService[GoalProgress]):
         if session.get(Goal, data["goal_id"]) is None:
             raise ValidationFailed({"goal_id": "the goal does not exist"})
 
-    def record(self, goal_id: str, value: float, note: str | None = None, recorded_at: str | None = None) -> GoalProgress:
+    def record(
+        self, goal_id: str, value: float, note: str | None = None, recorded_at: str | None = None
+    ) -> GoalProgress:
         return self.create(
             {"goal_id": goal_id, "value": value, "note": note or None, "recorded_at": recorded_at or utc_now()}
         )

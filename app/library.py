@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ..local_db.blob_store import BlobStore, Progress
 from ..local_db.database import read_session
@@ -131,7 +131,7 @@ class FileService(EntityService[File]):
             raise ValidationFailed({"folder_id": "the folder does not exist"})
 
     def check_delete(self, session: Session, entity: File) -> None:
-        track = session.scalars(select(Track).where(Track.audio_file_id == entity.id).limit(1)).first()
+        track = session.scalars(select(Track).where(col(Track.audio_file_id) == entity.id).limit(1)).first()
         if track is not None:
             raise ValidationFailed(
                 {"__root__": f"“{entity.filename}” is the audio of the track “{track.title}”; delete the track first"}

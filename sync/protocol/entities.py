@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import ConfigDict, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import ValidationError, ValidationInfo, field_validator, model_validator
 from sqlalchemy import JSON
 from sqlmodel import AutoString, Field, SQLModel
+from sqlmodel.main import SQLModelConfig
 
 from .beat_catalog import check_configuration
 from .fields import Date, EntityId, LongText, Sha256, ShortText, Timestamp, Title, Url
@@ -44,7 +45,7 @@ def _json_list() -> Any:
 class EntityData(SQLModel):
     """Fields every entity has. ``extra="forbid"``: unknown fields are refused, not dropped."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=False)
+    model_config = SQLModelConfig(extra="forbid")
 
     created_at: Timestamp
     updated_at: Timestamp
@@ -144,9 +145,7 @@ ARTIST_SERVER_OWNED = (
 
 class FolderData(EntityData):
     name: Title
-    parent_folder_id: EntityId | None = Field(
-        default=None, foreign_key="folders.id", ondelete="CASCADE", index=True
-    )
+    parent_folder_id: EntityId | None = Field(default=None, foreign_key="folders.id", ondelete="CASCADE", index=True)
 
 
 class FileData(EntityData):

@@ -17,6 +17,43 @@ DEFAULT_PULL_LIMIT = 500
 MAX_PULL_LIMIT = 1000
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
+IDEMPOTENCY_KEY_TTL_HOURS = 24  # a key is kept (and replayed) at least this long
+MAX_JSON_BODY_BYTES = 64 * 1024  # the request body of every other JSON route
+MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 1024
+
+# tus 1.0 (core + creation + termination) under UPLOADS_PATH; the metadata key ``sha256`` holds the
+# expected hex digest of the whole upload (base64-encoded, as every tus metadata value).
+UPLOADS_PATH = "/v1/uploads/"
+TUS_VERSION = "1.0.0"
+TUS_EXTENSIONS = "creation,termination"
+UPLOAD_METADATA_SHA256 = "sha256"
+
+# Error codes (the ``error`` of an ErrorBody) that clients act on; the full list is in
+# docs/sync-protocol.md.
+ERR_IDEMPOTENCY_KEY_REQUIRED = "idempotency_key_required"
+ERR_IDEMPOTENCY_KEY_INVALID = "idempotency_key_invalid"
+ERR_IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+ERR_IDEMPOTENCY_KEY_IN_FLIGHT = "idempotency_key_in_flight"
+ERR_DEVICE_MISMATCH = "device_mismatch"
+ERR_TOO_MANY_CHANGES = "too_many_changes"
+ERR_PAYLOAD_TOO_LARGE = "payload_too_large"
+ERR_UNAUTHORIZED = "unauthorized"
+ERR_INVALID_CREDENTIALS = "invalid_credentials"
+ERR_TOO_MANY_ATTEMPTS = "too_many_attempts"
+ERR_EMAIL_TAKEN = "email_taken"
+ERR_DIGEST_MISMATCH = "digest_mismatch"
+ERR_STORAGE_QUOTA_EXCEEDED = "storage_quota_exceeded"
+ERR_DAILY_UPLOAD_LIMIT_EXCEEDED = "daily_upload_limit_exceeded"
+ERR_UPLOAD_TOO_LARGE = "upload_too_large"
+ERR_OFFSET_MISMATCH = "offset_mismatch"
+
+# ``error_code`` of a push result with status "invalid".
+INVALID_UNKNOWN_TYPE = "unknown_entity_type"
+INVALID_ENTITY_ID = "invalid_entity_id"
+INVALID_CHANGE = "invalid_change"
+INVALID_CHECKSUM_MISMATCH = "checksum_mismatch"
+INVALID_DATA = "invalid_data"
 
 Op = Literal["upsert", "delete"]
 ResultStatus = Literal["applied", "conflict", "invalid"]
@@ -85,6 +122,9 @@ class PushResult(_Message):
     seq: int | None = None
     server: ServerVersion | None = None
     error: str | None = None
+    # With status "invalid": a machine code (INVALID_*) and, for invalid data, {field: message}.
+    error_code: str | None = None
+    field_errors: dict[str, str] | None = None
 
 
 class PushResponse(_Message):
@@ -111,12 +151,25 @@ class DeviceStatus(_Message):
     device_id: str
     name: str
     last_sync_at: str | None
+    revoked: bool = False  # signed out (its token no longer works)
+
+
+class StorageUsage(_Message):
+    """The user's file storage against the quotas (``daily_*`` are null when no daily limit is set)."""
+
+    used_bytes: int
+    quota_bytes: int
+    remaining_bytes: int
+    daily_upload_limit_bytes: int | None = None
+    uploaded_today_bytes: int = 0
+    daily_remaining_bytes: int | None = None
 
 
 class SyncStatus(_Message):
     cursor: int
-    entity_counts: dict[str, int]
+    entity_counts: dict[str, int]  # live (not deleted) entities per type
     devices: list[DeviceStatus]
+    storage: StorageUsage | None = None
 
 
 class ErrorBody(_Message):
@@ -125,3 +178,27 @@ class ErrorBody(_Message):
     model_config = ConfigDict(extra="allow")
     error: str
     message: str
+
+
+QuotaLimit = Literal["storage_quota", "daily_upload_limit", "max_upload_size"]
+
+
+class QuotaErrorBody(ErrorBody):
+    """A 413/429 for a file: which limit refused it and how many bytes are left under it."""
+
+    limit: QuotaLimit
+    limit_bytes: int
+    used_bytes: int
+    remaining_bytes: int
+
+
+class EntitySchemas(_Message):
+    """``GET /v1/schema``: every entity type with the JSON Schema of its data."""
+
+    protocol: int
+    entity_types: dict[str, dict[str, Any]]
+
+
+class BlobStored(_Message):
+    sha256: str
+    size: int
