@@ -3,8 +3,19 @@
 Facts from SalsaNor Beat Machine (see shared/seeds/README.md): which instruments each flavor has,
 how many programs each instrument offers, which are keyed and which start disabled. A program is
 one looping rhythm: a length in steps (one step is half a beat) and notes {index, pitch, velocity}.
-The rhythm data itself lives in ``beat_catalog.json`` beside this module (authored for Gigbag).
+The rhythm data itself lives in ``beat_catalog.json`` beside this module (authored for Gigbag) and is
+checked when it is loaded, so a bad edit fails loudly instead of playing wrong.
 Pattern configurations are checked against this catalog on the desktop and on the server.
+
+What the numbers mean (also written in the JSON's "about"):
+
+* A step is ``beats_per_step`` beats: an eighth note in Salsa (16 steps = two bars = one clave
+  cycle, clave in 2-3 direction) and a sixteenth in Merengue, whose beat time is halved.
+* Keyed instruments (piano, bass): ``pitch`` is a MIDI note in the key of C (60 = middle C; the
+  piano's right hand around 60-84, its left hand 48-59; the bass around 36). The pattern's
+  key_note and the instrument's pitchOffset are added when the note is played.
+* Other instruments: ``pitch`` is a stroke number, named in the instrument's ``strokes`` (e.g.
+  congas 0 = open tone on the tumba, 2 = slap; instructor 1..8 = the spoken count, 0 = "and").
 """
 
 from __future__ import annotations
@@ -18,6 +29,8 @@ from typing import Any
 
 NOTE_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 PITCH_OFFSET_RANGE = (-12, 12)
+KEYED_PITCH_RANGE = (24, 108)  # MIDI notes a keyed program may use (C1..C8)
+MAX_PROGRAM_LENGTH = 64
 
 
 @dataclass(frozen=True)
@@ -32,6 +45,7 @@ class Program:
     name: str
     length: int
     notes: tuple[Note, ...]
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -41,6 +55,12 @@ class Instrument:
     keyed: bool
     enabled_by_default: bool
     programs: tuple[Program, ...]
+    # unpitched instruments: (stroke number, what it is), e.g. (2, "slap"); empty for keyed ones
+    strokes: tuple[tuple[int, str], ...] = ()
+
+    def stroke_name(self, pitch: int) -> str | None:
+        """What an unpitched instrument's note ``pitch`` is (None for keyed instruments)."""
+        return next((name for number, name in self.strokes if number == pitch), None)
 
 
 @dataclass(frozen=True)
@@ -49,6 +69,11 @@ class FlavorCatalog:
     default_bpm: int
     default_key_note: int
     instruments: tuple[Instrument, ...]
+    beats_per_step: float = 0.5  # Salsa: a step is an eighth note; Merengue (beat time halved): a sixteenth
+
+    def step_seconds(self, bpm: float) -> float:
+        """How long one step lasts at ``bpm``."""
+        return 60.0 / bpm * self.beats_per_step
 
     def instrument(self, instrument_id: str) -> Instrument | None:
         return next((i for i in self.instruments if i.id == instrument_id), None)
@@ -71,6 +96,7 @@ class FlavorCatalog:
 
 @cache
 def catalog() -> dict[str, FlavorCatalog]:
+    """Every flavor's instruments and programs, from ``beat_catalog.json`` (checked on load)."""
     raw = json.loads(resources.files(__package__).joinpath("beat_catalog.json").read_text("utf-8"))
     out: dict[str, FlavorCatalog] = {}
     for flavor in raw["flavors"]:
@@ -85,16 +111,61 @@ def catalog() -> dict[str, FlavorCatalog]:
                         name=p["name"],
                         length=p["length"],
                         notes=tuple(Note(n["index"], n["pitch"], n["velocity"]) for n in p["notes"]),
+                        description=p.get("description", ""),
                     )
                     for p in inst["programs"]
                 ),
+                strokes=tuple(sorted((int(k), v) for k, v in inst.get("strokes", {}).items())),
             )
             for inst in flavor["instruments"]
         )
         out[flavor["name"]] = FlavorCatalog(
-            flavor["name"], flavor["default_bpm"], flavor["default_key_note"], instruments
+            flavor["name"],
+            flavor["default_bpm"],
+            flavor["default_key_note"],
+            instruments,
+            beats_per_step=flavor.get("beats_per_step", 0.5),
         )
+    for cat in out.values():
+        check_flavor_catalog(cat)
     return out
+
+
+def check_flavor_catalog(cat: FlavorCatalog) -> None:
+    """Raise ValueError, in words, when the rhythm data of one flavor is inconsistent."""
+    where = f"beat catalog, {cat.name}"
+    if not 0 < cat.beats_per_step <= 1:
+        raise ValueError(f"{where}: beats_per_step must be above 0 and at most 1")
+    ids = [inst.id for inst in cat.instruments]
+    if len(set(ids)) != len(ids):
+        raise ValueError(f"{where}: instrument ids repeat")
+    for inst in cat.instruments:
+        if not inst.programs:
+            raise ValueError(f"{where} {inst.id}: has no programs")
+        names = [p.name for p in inst.programs]
+        if len(set(names)) != len(names):
+            raise ValueError(f"{where} {inst.id}: program names repeat")
+        if inst.keyed == bool(inst.strokes):
+            raise ValueError(f"{where} {inst.id}: unpitched instruments name their strokes, keyed ones don't")
+        for program in inst.programs:
+            at = f"{where} {inst.id} {program.name!r}"
+            if not 1 <= program.length <= MAX_PROGRAM_LENGTH:
+                raise ValueError(f"{at}: length must be 1 to {MAX_PROGRAM_LENGTH} steps")
+            seen: set[tuple[int, int]] = set()
+            for note in program.notes:
+                if not 0 <= note.index < program.length:
+                    raise ValueError(f"{at}: note index {note.index} is outside 0..{program.length - 1}")
+                if not 0 <= note.velocity <= 1:
+                    raise ValueError(f"{at}: velocity {note.velocity} is outside 0..1")
+                if inst.keyed:
+                    low, high = KEYED_PITCH_RANGE
+                    if not low <= note.pitch <= high:
+                        raise ValueError(f"{at}: pitch {note.pitch} is outside MIDI {low}..{high}")
+                elif inst.stroke_name(note.pitch) is None:
+                    raise ValueError(f"{at}: stroke {note.pitch} is not among the instrument's strokes")
+                if (note.index, note.pitch) in seen:
+                    raise ValueError(f"{at}: note {note.pitch} at step {note.index} appears twice")
+                seen.add((note.index, note.pitch))
 
 
 def note_name(key_note: int) -> str:
