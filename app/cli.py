@@ -11,6 +11,8 @@ import sys
 from collections.abc import Callable, Sequence
 
 from .. import __version__
+from ..local_db.migrate import MigrationError
+from .errors import GigbagError
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -45,7 +47,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return launch_desktop(args)
     if rest:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
-    return handler(args)
+    try:
+        return handler(args)
+    except (GigbagError, MigrationError) as exc:
+        print(f"gigbag: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

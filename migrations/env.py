@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import create_engine, pool
+from sqlmodel import SQLModel
 
 from gigbag.local_db import models, sync_tables  # noqa: F401  (registers the tables)
 from gigbag.local_db.database import sqlite_url
-from sqlmodel import SQLModel
 
 config = context.config
 target_metadata = SQLModel.metadata
