@@ -1,0 +1,78 @@
+"""Fixtures for driving the desktop app's widgets on a real workspace in a temporary data folder.
+
+``ctx`` is a UiContext on a fresh workspace (real SQLite, real file store); ``idle()`` waits until
+every background operation finished and its callbacks ran; ``window`` is the main window on that
+data folder. Errors that reach the window's error handler fail the test unless the test asks for
+``ui_errors`` (and then checks them itself). Delete confirmations are answered "yes" unless a test
+sets another answer with ``confirm.set_auto_answer``.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import QApplication
+
+from gigbag.app.workspace import Workspace
+from gigbag.ui.context import DataEvents, UiContext
+from gigbag.ui.operations import OperationRunner
+from gigbag.ui.widgets import confirm
+
+
+@pytest.fixture(autouse=True)
+def _confirm_yes() -> Iterator[None]:
+    confirm.set_auto_answer(True)
+    yield
+    confirm.set_auto_answer(None)
+
+
+@pytest.fixture
+def workspace(data_dir: Path) -> Iterator[Workspace]:
+    ws = Workspace.open(data_dir)
+    yield ws
+    ws.close()
+
+
+@pytest.fixture
+def ui_errors() -> list[BaseException]:
+    """Errors the window's handler would have shown (ask for this fixture to expect some)."""
+    return []
+
+
+def _asks_for(request: pytest.FixtureRequest, name: str) -> bool:
+    try:
+        return name in inspect.signature(request.function).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+@pytest.fixture
+def ctx(
+    qapp: QApplication, workspace: Workspace, ui_errors: list[BaseException], request: pytest.FixtureRequest
+) -> Iterator[UiContext]:
+    ops = OperationRunner()
+    ops.unhandled_error.connect(ui_errors.append)
+    context = UiContext(workspace=workspace, ops=ops, undo=QUndoStack(), events=DataEvents())
+    yield context
+    ops.cancel_all()
+    ops.wait_for_done()
+    qapp.processEvents()
+    context.undo.clear()
+    if ui_errors and not _asks_for(request, "ui_errors"):
+        pytest.fail(f"unexpected errors reached the error handler: {ui_errors!r}")
+
+
+@pytest.fixture
+def idle(qtbot, ctx: UiContext) -> Callable[..., None]:  # type: ignore[no-untyped-def]
+    """``idle()``: wait until no background operation runs and their callbacks have run."""
+
+    def wait(timeout: int = 10_000) -> None:
+        qtbot.waitUntil(lambda: not ctx.ops.busy, timeout=timeout)
+        QApplication.processEvents()
+        qtbot.waitUntil(lambda: not ctx.ops.busy, timeout=timeout)
+
+    return wait
