@@ -1,7 +1,8 @@
 """Local bookkeeping of sync: the change log, the server versions last seen, conflicts, batches.
 
 These tables are written in the same transactions as the artist's data: a local edit and its
-change-log row commit together; a pulled page, its base versions and the cursor commit together.
+change-log row commit together; a pulled page, its base versions, the server versions it could not
+apply yet (``sync_incoming``) and the cursor commit together.
 """
 
 from __future__ import annotations
@@ -39,6 +40,23 @@ class SyncBase(SQLModel, table=True):
     """The server's version of an entity as this device last saw it: the base of three-way merges."""
 
     __tablename__ = "sync_base"
+    entity_type: str = Field(primary_key=True)
+    entity_id: str = Field(primary_key=True)
+    checksum: str | None = None  # None for a tombstone
+    data: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    deleted: bool = False
+    seq: int = 0
+
+
+class SyncIncoming(SQLModel, table=True):
+    """A server version not applied locally yet, applied or merged when the pull has completed.
+
+    Kept when the entity has local edits or an open conflict (it is merged then, against the
+    unchanged ``sync_base``), when a push answered with a conflict, or when the version refers to an
+    entity this device does not hold yet (a parent that comes in a later page, or never).
+    """
+
+    __tablename__ = "sync_incoming"
     entity_type: str = Field(primary_key=True)
     entity_id: str = Field(primary_key=True)
     checksum: str | None = None  # None for a tombstone
@@ -86,6 +104,9 @@ class SyncAccount(SQLModel, table=True):
     bound_user_id: str | None = None
     cursor: int = 0
     last_sync_at: str | None = None
+    # Only with the explicit no-keyring fallback (``gigbag login --insecure-token-file PATH``): the
+    # path of the file that holds the token. The token itself is never stored in the database.
+    token_file: str | None = None
 
 
 class BlobTransfer(SQLModel, table=True):
@@ -97,3 +118,11 @@ class BlobTransfer(SQLModel, table=True):
     upload_url: str | None = None
     bytes_done: int = 0
     updated_at: str
+
+
+class CloudOnlyFile(SQLModel, table=True):
+    """A file the artist keeps only on the server: its content is not downloaded until asked for."""
+
+    __tablename__ = "cloud_only_files"
+    file_id: str = Field(primary_key=True)
+    marked_at: str
