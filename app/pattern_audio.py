@@ -46,6 +46,7 @@ import random
 import sys
 import wave
 from array import array
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -524,7 +525,7 @@ VOICES: dict[str, Callable[[int, float, int], Sound]] = {
 }
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=256)  # about 200 KB a sound at most
 def one_shot(instrument: str, pitch: int, tune: int = 0, sample_rate: int = SAMPLE_RATE) -> Sound:
     """The sound of one note, peak 1.0: a stroke number (tuned by ``tune`` semitones) for unpitched
     instruments, a MIDI note for keyed ones. Rendered once and cached."""
@@ -543,15 +544,19 @@ def _mix_cycle(hits: list[Hit], steps: int, seconds_per_step: float, sr: int) ->
     step_samples = seconds_per_step * sr
     cycle = round(steps * step_samples)
     buf = [0.0] * cycle
-    scaled: dict[tuple[str, int, int, float], list[float]] = {}
-    for hit in hits:
-        gain = round(hit.gain * MASTER_GAIN, 4)
-        key = (hit.instrument, hit.pitch, hit.tune, gain)
+    keys = [(h.instrument, h.pitch, h.tune, round(h.gain * MASTER_GAIN, 4)) for h in hits]
+    uses = Counter(keys)
+    scaled: dict[tuple[str, int, int, float], Sound] = {}  # sounds that recur at one gain, scaled once
+    for hit, key in zip(hits, keys, strict=True):
+        instrument, pitch, tune, gain = key
+        at = round(hit.step * step_samples)
+        if uses[key] == 1:
+            _mix_into(buf, one_shot(instrument, pitch, tune, sr), gain, at)
+            continue
         src = scaled.get(key)
         if src is None:
-            shot = one_shot(hit.instrument, hit.pitch, hit.tune, sr)
-            src = scaled[key] = [gain * v for v in shot]
-        _mix_into(buf, src, 1.0, round(hit.step * step_samples))
+            src = scaled[key] = array("d", map(gain.__mul__, one_shot(instrument, pitch, tune, sr)))
+        _mix_into(buf, src, 1.0, at)
     return buf, cycle
 
 

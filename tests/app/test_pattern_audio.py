@@ -271,6 +271,20 @@ def test_onsets_follow_the_tempo() -> None:
     assert onset_steps(slow, step_seconds("Salsa", 180), SR, 32) != [2, 4, 8, 11, 14]
 
 
+def test_every_program_of_every_instrument_sounds() -> None:
+    for cat in catalog().values():
+        for inst in cat.instruments:
+            for k, program in enumerate(inst.programs):
+                alone = {
+                    "instruments": [
+                        {"id": inst.id, "enabled": True, "activeProgram": k, "volume": 1.0, "pitchOffset": 0}
+                    ]
+                }
+                pcm = render_pattern(cat.name, cat.default_bpm, cat.default_key_note, alone, sample_rate=8000)
+                assert len(pcm) == round(program.length * cat.step_seconds(cat.default_bpm) * 8000)
+                assert levels(pcm)[0] > 0.05, f"{cat.name} {inst.id} {program.name} is silent"
+
+
 # ---- looping
 
 

@@ -359,3 +359,14 @@ def test_catalog_check_passes_the_shipped_data_and_wants_strokes_for_unpitched_i
     clave = replace(cat.instruments[0], strokes=())
     with pytest.raises(ValueError, match="unpitched instruments name their strokes"):
         check_flavor_catalog(replace(cat, instruments=(clave, *cat.instruments[1:])))
+
+
+def test_salsa_piano_and_bass_programs_pair_up_by_number() -> None:
+    salsa = catalog()["Salsa"]
+    piano, bass = salsa.instrument("piano"), salsa.instrument("bass")
+    assert piano is not None and bass is not None
+    assert "harmony" in raw_json()["about"]
+    for p, b in zip(piano.programs, bass.programs, strict=True):
+        piano_classes = {n.pitch % 12 for n in p.notes}
+        bass_classes = {n.pitch % 12 for n in b.notes}
+        assert bass_classes <= piano_classes, f"{b.name} plays notes outside {p.name}"
