@@ -6,6 +6,7 @@ methods; a section lays out its widgets and calls services through ``ctx.ops`` o
 
 from __future__ import annotations
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
 from .context import UiContext
@@ -16,6 +17,9 @@ class Section(QWidget):
     title: str = ""
     #: a freedesktop icon theme name, with a built-in fallback chosen by the window
     icon_name: str = ""
+
+    #: a short note for the window's status bar ("Track added", "3 files imported")
+    message = Signal(str)
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -36,3 +40,6 @@ class Section(QWidget):
 
     def focus_search(self) -> None:
         """Ctrl+F."""
+
+    def shutdown(self) -> None:
+        """Called when the window closes: stop playback, timers and the like."""

@@ -302,24 +302,37 @@ class SelectionKeeper(QObject):
         self._model = model
         self._ids: list[str] = []
         self._current: str | None = None
+        self._expected: list[str] | None = None
         model.modelAboutToBeReset.connect(self._remember)
         model.modelReset.connect(self._restore)
+        model.reloaded.connect(self._reload_done)
 
     def _remember(self) -> None:
         sel = self._view.selectionModel()
         if sel is None:
             return
-        self._ids = [self._model.id_at(i.row()) for i in sel.selectedRows() if i.row() < self._model.rowCount()]
+        rows = self._model.rowCount()
+        self._ids = [self._model.id_at(i.row()) for i in sel.selectedRows() if i.row() < rows]
         cur = sel.currentIndex()
-        self._current = self._model.id_at(cur.row()) if cur.isValid() and cur.row() < self._model.rowCount() else None
+        self._current = self._model.id_at(cur.row()) if cur.isValid() and cur.row() < rows else None
 
     def _restore(self) -> None:
+        if self._expected is not None:
+            ids = self._expected
+            if any(self._model.row_of(i) is not None for i in ids):
+                self._expected = None
+                select_ids(self._view, self._model, ids, ids[0] if ids else None)
+                return
         select_ids(self._view, self._model, self._ids, self._current)
 
+    def _reload_done(self, _total: int) -> None:
+        if self._expected is not None and any(self._model.row_of(i) is not None for i in self._expected):
+            ids, self._expected = self._expected, None
+            select_ids(self._view, self._model, ids, ids[0] if ids else None)
+
     def expect(self, ids: Sequence[str]) -> None:
-        """Select these ids after the next reset (e.g. a row being created)."""
-        self._ids = list(ids)
-        self._current = ids[0] if ids else None
+        """Select these ids once they are loaded (e.g. a row being created or moved)."""
+        self._expected = list(ids)
 
 
 def select_ids(

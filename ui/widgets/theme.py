@@ -91,7 +91,9 @@ def apply_theme(theme: str) -> None:
 
 
 def semantic_color(kind: str, palette: QPalette | None = None) -> QColor:
-    """A color for ``kind`` ("error", "warning", "success") that reads on the current window color."""
+    """A color for ``kind`` ("error", "warning", "success", "muted") that reads on the window color."""
+    if kind == "muted":
+        return (palette or QGuiApplication.palette()).color(QPalette.ColorRole.PlaceholderText)
     hue = {"error": 4, "warning": 35, "success": 130}.get(kind, 210)
     if is_dark(palette):
         return QColor.fromHsl(hue, 200, 170)

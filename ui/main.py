@@ -1,0 +1,66 @@
+"""Starting the desktop app: the QApplication, the artist's workspace, the main window, the event loop.
+
+``gigbag`` with no subcommand lands here (``app.cli``). Opening the workspace may upgrade the
+database; if that fails, the artist is told in words where the backup of their data is, instead of
+seeing a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from ..app.paths import APP_NAME
+from ..app.workspace import Workspace
+from ..local_db.migrate import MigrationError
+from .main_window import MainWindow
+from .widgets.icons import icon
+
+ORGANIZATION = "Gigbag"
+DOMAIN = "gigbag.app"
+
+
+def make_application(argv: Sequence[str] | None = None) -> QApplication:
+    """The QApplication (created once), with the names QSettings and the desktop use."""
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(list(argv or sys.argv))
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setOrganizationName(ORGANIZATION)
+    app.setOrganizationDomain(DOMAIN)
+    app.setDesktopFileName("gigbag")
+    app.setStyle("Fusion")
+    app.setWindowIcon(icon("audio-x-generic"))
+    return app
+
+
+def migration_message(exc: MigrationError) -> str:
+    backup = f"\n\nA copy of your data from before the upgrade is kept at:\n{exc.backup}" if exc.backup else ""
+    return f"Gigbag could not upgrade your data to this version.\n\n{exc}{backup}"
+
+
+def run(data_dir: str | os.PathLike[str] | None = None, argv: Sequence[str] | None = None) -> int:
+    """Open the app on ``data_dir`` (or the default data folder) and run until the window closes."""
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    app = make_application(argv)
+    try:
+        workspace = Workspace.open(data_dir)
+    except MigrationError as exc:
+        QMessageBox.critical(None, "Gigbag cannot open your data", migration_message(exc))
+        return 1
+    except OSError as exc:
+        QMessageBox.critical(None, "Gigbag cannot open your data", f"The data folder cannot be used: {exc}")
+        return 1
+    window = MainWindow(workspace)
+    window.show()
+    if workspace.upgraded_from_backup is not None:
+        window.show_message(f"Your data was upgraded; the previous copy is at {workspace.upgraded_from_backup}", 15_000)
+    try:
+        return app.exec()
+    finally:
+        window.ops.wait_for_done(60_000)
+        workspace.close()

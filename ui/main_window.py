@@ -1,0 +1,661 @@
+"""The main window: sidebar of sections, toolbar, menus, status bar, shortcuts, theme and error handling.
+
+The window owns what is shared by every section: the workspace's operation runner and undo stack,
+the keyboard shortcuts (routed to the section on screen), the one place where an error nobody
+handled is shown, and the window's memory (size, position, last section) kept in an INI file inside
+the data folder, so two data folders on one computer behave as two independent devices. The
+toolbar ends with an empty, reserved slot (:attr:`MainWindow.sync_slot`) for the sync button and
+the account, which a later part of the app fills through :meth:`MainWindow.add_toolbar_widget`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QAbstractTableModel,
+    QByteArray,
+    QEvent,
+    QItemSelectionModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSettings,
+    QSize,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QIcon, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListView,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QSizePolicy,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .. import __version__
+from ..app.errors import GigbagError, ValidationFailed
+from ..app.workspace import Workspace
+from ..local_db.blob_store import BlobStoreError
+from .context import DataEvents, UiContext
+from .operations import OperationRunner
+from .section import Section
+from .widgets.empty_state import EmptyState
+from .widgets.icons import icon
+from .widgets.theme import THEME_LABELS, THEMES, apply_theme, refresh_semantic_colors
+
+log = logging.getLogger(__name__)
+
+Index = QModelIndex | QPersistentModelIndex
+
+SETTINGS_FILE = "window.ini"
+
+#: (module under gigbag.ui.sections, class name), in sidebar order
+SECTION_CLASSES: tuple[tuple[str, str], ...] = (
+    ("portfolio", "PortfolioSection"),
+    ("tracks", "TracksSection"),
+    ("files", "FilesSection"),
+    ("goals", "GoalsSection"),
+    ("patterns", "PatternsSection"),
+    ("timeline", "TimelineSection"),
+    ("journal", "JournalSection"),
+    ("contacts", "ContactsSection"),
+)
+
+
+def load_section_classes() -> tuple[list[type[Section]], list[str]]:
+    """The section classes that can be imported, and the names of those that cannot (yet)."""
+    found: list[type[Section]] = []
+    missing: list[str] = []
+    for module_name, class_name in SECTION_CLASSES:
+        try:
+            module = importlib.import_module(f"{__package__}.sections.{module_name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__package__}.sections.{module_name}":
+                raise
+            missing.append(class_name)
+            continue
+        found.append(getattr(module, class_name))
+    if missing:
+        log.warning("sections not available in this build: %s", ", ".join(missing))
+    return found, missing
+
+
+def window_settings(data_dir: Path) -> QSettings:
+    """The window's settings for one data folder (INI file inside it)."""
+    return QSettings(str(data_dir / SETTINGS_FILE), QSettings.Format.IniFormat)
+
+
+# ---- the sidebar's model ---------------------------------------------------------------------
+
+
+class SectionListModel(QAbstractListModel):
+    """The sections as a list: name, icon and shortcut hint for the sidebar."""
+
+    def __init__(self, sections: list[Section], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._sections = sections
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._sections)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._sections):
+            return None
+        section = self._sections[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return section.title
+        if role == Qt.ItemDataRole.DecorationRole:
+            return icon(section.icon_name or section.title.lower(), section.title)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            n = index.row() + 1
+            return f"{section.title} (Ctrl+{n})" if n <= 9 else section.title
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return section.title
+        return None
+
+    def section(self, row: int) -> Section:
+        return self._sections[row]
+
+
+# ---- shortcuts dialog ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Shortcut:
+    keys: str
+    action: str
+
+
+class ShortcutsModel(QAbstractTableModel):
+    HEADERS = ("Keys", "Action")
+
+    def __init__(self, shortcuts: list[Shortcut], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows = shortcuts
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else 2
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return None
+        row = self._rows[index.row()]
+        return row.keys if index.column() == 0 else row.action
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal and 0 <= section < 2:
+            return self.HEADERS[section]
+        return None
+
+
+class ShortcutsDialog(QDialog):
+    def __init__(self, shortcuts: list[Shortcut], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Keyboard shortcuts")
+        layout = QVBoxLayout(self)
+        self.table = QTableView(self)
+        self.table.setModel(ShortcutsModel(shortcuts, self.table))
+        self.table.verticalHeader().hide()
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setAlternatingRowColors(True)
+        self.table.setAccessibleName("Keyboard shortcuts")
+        layout.addWidget(self.table)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(480, 460)
+
+
+# ---- the first-start page --------------------------------------------------------------------
+
+
+class WelcomePage(EmptyState):
+    """What a new artist sees first: what Gigbag is for and the first three steps."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(
+            "Welcome to Gigbag",
+            "Your music career in one place: profile, tracks, files, goals and beats. Everything is "
+            "kept on this computer and works offline.\n\nStart by adding your profile, a track or a goal.",
+            "audio-x-generic",
+            parent,
+        )
+        self.setObjectName("welcome-page")
+        self.profile_button = self.add_button("Add your profile", self.profile_requested.emit, icon("user-identity"))
+        self.track_button = self.add_button("Add a track", self.track_requested.emit, icon("audio-x-generic"))
+        self.goal_button = self.add_button("Set a goal", self.goal_requested.emit, icon("goals", "goals"))
+
+    profile_requested = Signal()
+    track_requested = Signal()
+    goal_requested = Signal()
+
+
+# ---- the window ------------------------------------------------------------------------------
+
+
+def error_text(exc: BaseException) -> tuple[str, str]:
+    """(message, details) for an error shown to the artist: the service's own words first."""
+    if isinstance(exc, ValidationFailed | GigbagError | BlobStoreError):
+        return str(exc), ""
+    if isinstance(exc, OSError):
+        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+        return f"{exc.strerror or exc}{where}", ""
+    details = getattr(exc, "__traceback_text__", "") or "".join(traceback.format_exception(exc))
+    return f"Something went wrong: {exc or type(exc).__name__}", details
+
+
+class MainWindow(QMainWindow):
+    #: emitted after the current section changed (its title)
+    section_changed = Signal(str)
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self.settings = window_settings(workspace.paths.data)
+        self.ops = OperationRunner(self)
+        self.undo_stack = QUndoStack(self)
+        self.events = DataEvents(self)
+        self.ctx = UiContext(workspace=workspace, ops=self.ops, undo=self.undo_stack, events=self.events)
+        self.ops.unhandled_error.connect(self.show_error)
+        self.ops.busy_changed.connect(self._busy_changed)
+        self._error_box: QMessageBox | None = None
+        self._closing = False
+
+        self.setWindowTitle("Gigbag")
+        self.setWindowIcon(icon("audio-x-generic"))
+        self.setObjectName("main-window")
+        self.setMinimumSize(QSize(900, 560))
+
+        classes, self.missing_sections = load_section_classes()
+        self.sections: list[Section] = [cls(self.ctx) for cls in classes]
+
+        self._build_central()
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
+        self._build_status_bar()
+        self._theme = self._stored_theme()
+        apply_theme(self._theme)
+        self._theme_actions[self._theme].setChecked(True)
+        self._restore_state()
+
+    # ---- layout ------------------------------------------------------------------------------
+    def _build_central(self) -> None:
+        self.sidebar = QListView(self)
+        self.sidebar.setObjectName("sidebar")
+        self.sidebar.setAccessibleName("Sections")
+        self.sidebar_model = SectionListModel(self.sections, self.sidebar)
+        self.sidebar.setModel(self.sidebar_model)
+        self.sidebar.setIconSize(QSize(22, 22))
+        self.sidebar.setSpacing(2)
+        self.sidebar.setUniformItemSizes(True)
+        self.sidebar.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.sidebar.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.sidebar.setFrameShape(QFrame.Shape.NoFrame)
+        self.sidebar.setMinimumWidth(170)
+        self.sidebar.setMaximumWidth(260)
+        self.sidebar.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.sidebar.setStyleSheet("QListView#sidebar::item { padding: 7px 6px; }")
+        # Selection, not the current index, picks the section: a list view that gets focus makes
+        # its first row current without selecting it, which must not leave the welcome page.
+        self.sidebar.selectionModel().selectionChanged.connect(self._sidebar_selection_changed)
+
+        self.stack = QStackedWidget(self)
+        self.stack.setObjectName("section-stack")
+        self.welcome = WelcomePage(self.stack)
+        self.stack.addWidget(self.welcome)
+        for section in self.sections:
+            self.stack.addWidget(section)
+        self.welcome.profile_requested.connect(lambda: self.show_section("Portfolio", new_item=False))
+        self.welcome.track_requested.connect(lambda: self.show_section("Tracks", new_item=True))
+        self.welcome.goal_requested.connect(lambda: self.show_section("Goals", new_item=True))
+        self.welcome.goal_button.setVisible(self.find_section("Goals") is not None)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.setObjectName("main-splitter")
+        splitter.addWidget(self.sidebar)
+        splitter.addWidget(self.stack)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        splitter.setCollapsible(0, False)
+        splitter.setCollapsible(1, False)
+        splitter.setSizes([190, 1000])
+        self.splitter = splitter
+        self.setCentralWidget(splitter)
+
+    def _action(
+        self, text: str, icon_name: str, slot: Any, keys: list[QKeySequence] | None = None, tip: str = ""
+    ) -> QAction:
+        action = QAction(icon(icon_name), text, self)
+        if keys:
+            action.setShortcuts(keys)
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        tip = tip or text
+        if keys:
+            tip = f"{tip} ({keys[0].toString(QKeySequence.SequenceFormat.NativeText)})"
+        action.setToolTip(tip)
+        action.triggered.connect(lambda _checked=False: slot())
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        K = QKeySequence
+        self.new_action = self._action("New", "list-add", self._new_item, [K(K.StandardKey.New)], "Add a new item")
+        self.delete_action = self._action("Delete", "edit-delete", self._delete, [K(Qt.Key.Key_Delete)],
+                                          "Delete the selection")
+        self.rename_action = self._action("Rename", "edit-rename", self._rename, [K(Qt.Key.Key_F2)],
+                                          "Rename the selection")
+        self.find_action = self._action("Search", "edit-find", self._find, [K(K.StandardKey.Find)], "Search this list")
+        self.undo_action = self.undo_stack.createUndoAction(self, "Undo")
+        self.undo_action.setIcon(icon("edit-undo"))
+        self.undo_action.setShortcuts([K(K.StandardKey.Undo)])
+        self.redo_action = self.undo_stack.createRedoAction(self, "Redo")
+        self.redo_action.setIcon(icon("edit-redo"))
+        self.redo_action.setShortcuts([K("Ctrl+Shift+Z"), K("Ctrl+Y")])
+        for a in (self.undo_action, self.redo_action):
+            a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            self.addAction(a)
+        self.undo_stack.undoTextChanged.connect(
+            lambda t: self.undo_action.setToolTip(f"Undo {t} (Ctrl+Z)" if t else "Nothing to undo")
+        )
+        self.undo_stack.redoTextChanged.connect(
+            lambda t: self.redo_action.setToolTip(f"Redo {t} (Ctrl+Shift+Z)" if t else "Nothing to redo")
+        )
+        self.undo_action.setToolTip("Nothing to undo")
+        self.redo_action.setToolTip("Nothing to redo")
+        self.shortcuts_action = self._action("Keyboard shortcuts", "input-keyboard", self.show_shortcuts,
+                                             [K(K.StandardKey.HelpContents)])
+        self.about_action = self._action("About Gigbag", "help-about", self._about)
+        self.quit_action = self._action("Quit", "", self.close, [K(K.StandardKey.Quit)])
+        self.quit_action.setIcon(QIcon())
+        self.section_actions: list[QAction] = []
+        for i, section in enumerate(self.sections):
+            keys = [K(f"Ctrl+{i + 1}")] if i < 9 else None
+            act = self._action(section.title, section.icon_name or section.title.lower(),
+                               lambda s=section: self.show_section(s.title), keys)
+            act.setIcon(icon(section.icon_name or section.title.lower(), section.title))
+            self.section_actions.append(act)
+        self.theme_group = QActionGroup(self)
+        self.theme_group.setExclusive(True)
+        self._theme_actions: dict[str, QAction] = {}
+        for theme in THEMES:
+            act = QAction(THEME_LABELS[theme], self.theme_group)
+            act.setCheckable(True)
+            act.triggered.connect(lambda _c=False, t=theme: self.set_theme(t))
+            self._theme_actions[theme] = act
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addAction(self.new_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        edit = bar.addMenu("&Edit")
+        edit.addAction(self.undo_action)
+        edit.addAction(self.redo_action)
+        edit.addSeparator()
+        edit.addAction(self.rename_action)
+        edit.addAction(self.delete_action)
+        edit.addSeparator()
+        edit.addAction(self.find_action)
+        view = bar.addMenu("&View")
+        for act in self.section_actions:
+            view.addAction(act)
+        view.addSeparator()
+        theme_menu = view.addMenu("Theme")
+        for act in self._theme_actions.values():
+            theme_menu.addAction(act)
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.shortcuts_action)
+        help_menu.addAction(self.about_action)
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar("Main toolbar", self)
+        bar.setObjectName("main-toolbar")
+        bar.setMovable(False)
+        bar.setIconSize(QSize(20, 20))
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for act in (self.new_action, self.delete_action):
+            bar.addAction(act)
+        bar.addSeparator()
+        for act in (self.undo_action, self.redo_action):
+            bar.addAction(act)
+        bar.addSeparator()
+        bar.addAction(self.find_action)
+        for act in bar.actions():
+            button = bar.widgetForAction(act)
+            if button is not None and act.text():
+                button.setAccessibleName(act.text())
+        spacer = QWidget(bar)
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        spacer.setAccessibleName("")
+        bar.addWidget(spacer)
+        # Reserved for the sync button and the account (filled by the sync UI, see add_toolbar_widget).
+        self.sync_slot = QWidget(bar)
+        self.sync_slot.setObjectName("sync-slot")
+        self.sync_slot.setAccessibleName("Sync and account")
+        slot_layout = QHBoxLayout(self.sync_slot)
+        slot_layout.setContentsMargins(0, 0, 4, 0)
+        slot_layout.setSpacing(6)
+        bar.addWidget(self.sync_slot)
+        self.toolbar = bar
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+
+    def add_toolbar_widget(self, widget: QWidget) -> None:
+        """Put ``widget`` in the toolbar's reserved right-hand slot (sync button, account)."""
+        layout = self.sync_slot.layout()
+        assert layout is not None
+        widget.setParent(self.sync_slot)
+        layout.addWidget(widget)
+
+    def _build_status_bar(self) -> None:
+        status = self.statusBar()
+        status.setObjectName("status-bar")
+        self.busy_label = QLabel(self)
+        self.busy_bar = QProgressBar(self)
+        self.busy_bar.setRange(0, 0)
+        self.busy_bar.setMaximumWidth(120)
+        self.busy_bar.setMaximumHeight(14)
+        self.busy_bar.setTextVisible(False)
+        self.busy_bar.setAccessibleName("Working")
+        self.busy_bar.hide()
+        self.place_label = QLabel(f"Offline · {self.workspace.paths.data}", self)
+        self.place_label.setToolTip("Where this computer keeps your Gigbag data")
+        status.addWidget(self.busy_bar)
+        status.addWidget(self.busy_label)
+        status.addPermanentWidget(self.place_label)
+        for section in self.sections:
+            section.message.connect(self.show_message)
+
+    # ---- sections ----------------------------------------------------------------------------
+    def current_section(self) -> Section | None:
+        widget = self.stack.currentWidget()
+        return widget if isinstance(widget, Section) else None
+
+    def find_section(self, title: str) -> Section | None:
+        return next((s for s in self.sections if s.title == title), None)
+
+    def show_section(self, title: str, new_item: bool = False) -> Section | None:
+        section = self.find_section(title)
+        if section is None:
+            return None
+        row = self.sections.index(section)
+        self.sidebar.selectionModel().setCurrentIndex(
+            self.sidebar_model.index(row), QItemSelectionModel.SelectionFlag.ClearAndSelect
+        )
+        self._show_row(row)
+        if new_item:
+            section.new_item()
+        return section
+
+    def _sidebar_selection_changed(self) -> None:
+        rows = self.sidebar.selectionModel().selectedRows()
+        if rows:
+            self._show_row(rows[0].row())
+
+    def _show_row(self, row: int) -> None:
+        if not 0 <= row < len(self.sections):
+            return
+        section = self.sections[row]
+        if self.stack.currentWidget() is section:
+            return
+        self.stack.setCurrentWidget(section)
+        self.setWindowTitle(f"{section.title} — Gigbag")
+        section.activate()
+        self.settings.setValue("last_section", section.title)
+        self.section_changed.emit(section.title)
+
+    def show_welcome(self) -> None:
+        self.sidebar.selectionModel().clearSelection()
+        self.sidebar.selectionModel().setCurrentIndex(QModelIndex(), QItemSelectionModel.SelectionFlag.Clear)
+        self.stack.setCurrentWidget(self.welcome)
+        self.setWindowTitle("Gigbag")
+
+    def _new_item(self) -> None:
+        section = self.current_section()
+        if section is not None:
+            section.new_item()
+        else:
+            self.show_section("Portfolio")
+
+    def _delete(self) -> None:
+        section = self.current_section()
+        if section is not None:
+            section.delete_selected()
+
+    def _rename(self) -> None:
+        section = self.current_section()
+        if section is not None:
+            section.rename_selected()
+
+    def _find(self) -> None:
+        section = self.current_section()
+        if section is not None:
+            section.focus_search()
+
+    # ---- errors and messages -----------------------------------------------------------------
+    def show_error(self, exc: object) -> None:
+        """The one place where an error nobody handled is shown (with the service's words)."""
+        if not isinstance(exc, BaseException):
+            exc = RuntimeError(str(exc))
+        message, details = error_text(exc)
+        if details:
+            log.error("unhandled error: %s\n%s", message, details)
+        self.statusBar().showMessage(message, 10_000)
+        if self._closing:
+            return
+        if self._error_box is not None and self._error_box.isVisible():
+            self._error_box.setText(f"{self._error_box.text()}\n\n{message}")
+            return
+        box = QMessageBox(self)
+        box.setObjectName("error-box")
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Gigbag")
+        box.setText(message)
+        if details:
+            box.setDetailedText(details)
+        box.setStandardButtons(QMessageBox.StandardButton.Ok)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.finished.connect(lambda _r: setattr(self, "_error_box", None))
+        self._error_box = box
+        box.open()
+
+    def show_message(self, text: str, msecs: int = 5000) -> None:
+        self.statusBar().showMessage(text, msecs)
+
+    def _busy_changed(self, busy: bool) -> None:
+        self.busy_bar.setVisible(busy)
+        labels = [op.label for op, _s in self.ops._running.values() if op.label] if busy else []
+        self.busy_label.setText(f"{labels[0]}…" if labels else "")
+
+    # ---- theme -------------------------------------------------------------------------------
+    def _stored_theme(self) -> str:
+        try:
+            theme = self.workspace.preferences.current().theme
+        except Exception:  # noqa: BLE001 - a broken preferences row must not stop the window
+            log.exception("could not read the theme preference")
+            theme = "auto"
+        return theme if theme in THEMES else "auto"
+
+    @property
+    def theme(self) -> str:
+        return self._theme
+
+    def set_theme(self, theme: str) -> None:
+        """Switch theme now and remember it in the artist's preferences."""
+        if theme not in THEMES:
+            return
+        self._theme = theme
+        apply_theme(theme)
+        self._theme_actions[theme].setChecked(True)
+        prefs = self.workspace.preferences
+        self.ops.write(lambda _op: prefs.save({"theme": theme})).with_label("Saving the theme").run()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            refresh_semantic_colors(self)
+        super().changeEvent(event)
+
+    # ---- dialogs -----------------------------------------------------------------------------
+    def shortcut_list(self) -> list[Shortcut]:
+        rows = [
+            Shortcut("Ctrl+N", "New item in the current section"),
+            Shortcut("Delete", "Delete the selection (asks once; can be undone)"),
+            Shortcut("F2", "Rename the selection"),
+            Shortcut("Ctrl+F", "Search the current list"),
+            Shortcut("Escape", "Clear the search"),
+            Shortcut("Ctrl+Z", "Undo"),
+            Shortcut("Ctrl+Shift+Z / Ctrl+Y", "Redo"),
+            Shortcut("Space", "Play or pause (Tracks)"),
+        ]
+        rows += [Shortcut(f"Ctrl+{i + 1}", f"Go to {s.title}") for i, s in enumerate(self.sections[:9])]
+        rows += [Shortcut("F1", "This list of shortcuts"), Shortcut("Ctrl+Q", "Quit")]
+        return rows
+
+    def show_shortcuts(self) -> ShortcutsDialog:
+        dialog = ShortcutsDialog(self.shortcut_list(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def _about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About Gigbag",
+            f"<b>Gigbag</b> {__version__}<br>Your music career in one place, offline.<br><br>"
+            f"Data folder: {self.workspace.paths.data}",
+        )
+
+    # ---- remembering the window ----------------------------------------------------------------
+    def _restore_state(self) -> None:
+        geometry = self.settings.value("geometry")
+        restored = isinstance(geometry, QByteArray | bytes) and self.restoreGeometry(QByteArray(geometry))
+        if not restored:
+            self.resize(1200, 780)
+        state = self.settings.value("window_state")
+        if isinstance(state, QByteArray | bytes):
+            self.restoreState(QByteArray(state))
+        splitter = self.settings.value("splitter")
+        if isinstance(splitter, QByteArray | bytes):
+            self.splitter.restoreState(QByteArray(splitter))
+        last = self.settings.value("last_section")
+        if isinstance(last, str) and self.find_section(last) is not None:
+            self.show_section(last)
+            return
+        self.show_welcome()
+
+        def empty(_op: object) -> bool:
+            ws = self.workspace
+            return ws.profile.current() is None and ws.tracks.count() == 0 and ws.goals.count() == 0
+
+        def decided(is_empty: bool) -> None:
+            if not is_empty and self.stack.currentWidget() is self.welcome:
+                self.show_section("Portfolio")
+
+        self.ops.read(empty).success(decided).run()
+
+    def save_state(self) -> None:
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("window_state", self.saveState())
+        self.settings.setValue("splitter", self.splitter.saveState())
+        section = self.current_section()
+        if section is not None:
+            self.settings.setValue("last_section", section.title)
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._closing = True
+        self.save_state()
+        for section in self.sections:
+            section.shutdown()
+        self.ops.wait_for_done(60_000)
+        QApplication.processEvents()
+        super().closeEvent(event)
