@@ -1,0 +1,269 @@
+"""Signing this computer in to a sync server and out again; where the device token lives.
+
+Sign-in stores the server URL, the email, the user and the device in ``sync_account`` and the
+device token in the system keyring (service ``gigbag``, one entry per server and user) — never in
+the database, a file or a log. Sign-out revokes the token on the server and removes it here.
+
+A database that has synced with one account is bound to it (``bound_user_id``, set by the first
+sync): signing in as anyone else is refused, so one artist's data never reaches another's account.
+
+When the system has no usable keyring (a headless server, a minimal desktop without a Secret
+Service), sign-in stops with :class:`KeyringUnavailable` and names the one explicit fallback:
+``gigbag login --insecure-token-file PATH`` keeps the token in PATH (created readable by the owner
+only, mode 0600) and records only that path in the database. Anyone who can read the file can act as
+this device until it signs out, which is why it is never chosen silently.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import keyring
+import keyring.errors
+from keyring.backends import fail
+from sqlalchemy import Engine
+
+from ..local_db.database import read_session, transaction
+from ..local_db.models import Artist
+from ..local_db.sync_tables import SyncAccount
+from .client import SyncClient, normalize_server_url
+from .errors import AccountMismatch, KeyringUnavailable, NotSignedIn, SyncError
+from .protocol.entities import ARTIST_ID
+
+KEYRING_SERVICE = "gigbag"
+
+NO_KEYRING_HELP = (
+    "No system keyring is available to keep this computer's sign-in token safely ({detail}). "
+    "Install or unlock one (e.g. GNOME Keyring / KWallet through the Secret Service, macOS Keychain, "
+    "Windows Credential Locker) and sign in again, or — knowing that anyone who can read the file can "
+    "act as this device — keep the token in a private file: "
+    "`gigbag login --insecure-token-file PATH ...`."
+)
+
+
+def keyring_user(server_url: str, user_id: str) -> str:
+    return f"{user_id}@{server_url}"
+
+
+def check_keyring() -> None:
+    """Raise :class:`KeyringUnavailable` when no keyring backend can store secrets."""
+    backend = keyring.get_keyring()
+    if isinstance(backend, fail.Keyring):
+        raise KeyringUnavailable(NO_KEYRING_HELP.format(detail="keyring found no backend"))
+    try:
+        backend.get_password(KEYRING_SERVICE, "gigbag-keyring-probe")
+    except keyring.errors.KeyringError as exc:
+        raise KeyringUnavailable(NO_KEYRING_HELP.format(detail=str(exc) or type(exc).__name__)) from exc
+
+
+@dataclass(frozen=True)
+class AccountInfo:
+    server_url: str | None
+    email: str | None
+    user_id: str | None
+    device_id: str | None
+    bound_user_id: str | None
+    cursor: int
+    last_sync_at: str | None
+    token_file: str | None
+
+    @property
+    def signed_in(self) -> bool:
+        return bool(self.server_url and self.user_id and self.device_id)
+
+
+def read_account(db: Engine) -> AccountInfo:
+    with read_session(db) as s:
+        row = s.get(SyncAccount, 1)
+    if row is None:
+        return AccountInfo(None, None, None, None, None, 0, None, None)
+    return AccountInfo(
+        row.server_url,
+        row.email,
+        row.user_id,
+        row.device_id,
+        row.bound_user_id,
+        row.cursor,
+        row.last_sync_at,
+        row.token_file,
+    )
+
+
+# ---- the token ---------------------------------------------------------------------------------
+def _write_token_file(path: Path, token: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(token)
+    os.chmod(path, 0o600)
+
+
+def store_token(server_url: str, user_id: str, token: str, token_file: Path | None) -> None:
+    if token_file is not None:
+        _write_token_file(token_file, token)
+        return
+    check_keyring()
+    try:
+        keyring.set_password(KEYRING_SERVICE, keyring_user(server_url, user_id), token)
+    except keyring.errors.KeyringError as exc:
+        raise KeyringUnavailable(NO_KEYRING_HELP.format(detail=str(exc) or type(exc).__name__)) from exc
+
+
+def load_token(account: AccountInfo) -> str:
+    """The device token of the signed-in account (raises NotSignedIn or KeyringUnavailable)."""
+    if not account.signed_in:
+        raise NotSignedIn()
+    assert account.server_url is not None and account.user_id is not None
+    if account.token_file:
+        try:
+            token = Path(account.token_file).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise NotSignedIn() from exc
+        if not token:
+            raise NotSignedIn()
+        return token
+    check_keyring()
+    try:
+        stored = keyring.get_password(KEYRING_SERVICE, keyring_user(account.server_url, account.user_id))
+    except keyring.errors.KeyringError as exc:
+        raise KeyringUnavailable(NO_KEYRING_HELP.format(detail=str(exc) or type(exc).__name__)) from exc
+    if not stored:
+        raise NotSignedIn()
+    return stored
+
+
+def forget_token(account: AccountInfo) -> None:
+    if account.token_file:
+        Path(account.token_file).unlink(missing_ok=True)
+        return
+    if account.server_url and account.user_id:
+        try:
+            keyring.delete_password(KEYRING_SERVICE, keyring_user(account.server_url, account.user_id))
+        except keyring.errors.PasswordDeleteError:
+            pass  # already gone
+        except keyring.errors.KeyringError as exc:
+            raise KeyringUnavailable(NO_KEYRING_HELP.format(detail=str(exc) or type(exc).__name__)) from exc
+
+
+# ---- sign in, sign out, bind ----------------------------------------------------------------------
+def default_device_name() -> str:
+    return f"{socket.gethostname() or 'computer'} (Gigbag)"
+
+
+def _mismatch_message(account: AccountInfo, email: str) -> str:
+    return (
+        f"The data on this computer belongs to another sync account ({account.email or account.bound_user_id}); "
+        f"it will never be synced into {email}'s account. To work as {email}, use a separate data folder "
+        "(`gigbag --data-dir OTHER_FOLDER login ...`), or remove the local data first "
+        "(after `gigbag export` if you want a copy)."
+    )
+
+
+def sign_in(
+    db: Engine,
+    server_url: str,
+    email: str,
+    password: str,
+    *,
+    device_name: str | None = None,
+    create_account: bool = False,
+    display_name: str | None = None,
+    token_file: Path | None = None,
+    client_factory: Callable[..., SyncClient] = SyncClient,
+) -> AccountInfo:
+    """Create a session for this computer (creating the account first if asked) and store it."""
+    server_url = normalize_server_url(server_url)
+    if token_file is None:
+        check_keyring()  # before the server hands out a token that could not be kept
+    else:
+        token_file = token_file.expanduser().resolve()
+    previous = read_account(db)
+    with client_factory(server_url) as client:
+        if create_account:
+            client.create_account(email, password, display_name or email.split("@")[0])
+        session = client.create_session(email, password, device_name or default_device_name())
+    with client_factory(server_url, session.token) as authed:
+        if previous.bound_user_id is not None and previous.bound_user_id != session.user_id:
+            _revoke_quietly(authed)
+            raise AccountMismatch(_mismatch_message(previous, email))
+        try:
+            store_token(server_url, session.user_id, session.token, token_file)
+        except SyncError:
+            _revoke_quietly(authed)
+            raise
+    if previous.signed_in and (previous.server_url, previous.user_id) != (server_url, session.user_id):
+        forget_token(previous)
+    values = {
+        "server_url": server_url,
+        "email": email,
+        "user_id": session.user_id,
+        "device_id": session.device_id,
+        "token_file": str(token_file) if token_file is not None else None,
+    }
+    with transaction(db) as s:
+        row = s.get(SyncAccount, 1) or SyncAccount(id=1)
+        for name, value in values.items():
+            setattr(row, name, value)
+        s.add(row)
+    return read_account(db)
+
+
+def _revoke_quietly(client: SyncClient) -> None:
+    # The token was never stored; if the server cannot be told now, the session is simply unused.
+    with contextlib.suppress(SyncError):
+        client.delete_session()
+
+
+def sign_out(db: Engine, client_factory: Callable[..., SyncClient] = SyncClient) -> bool:
+    """Revoke the token on the server and forget it here; True when the server confirmed the revocation.
+
+    The account stays bound to this database, and its cursor and base versions stay, so signing in
+    again as the same artist continues where it stopped.
+    """
+    account = read_account(db)
+    if not account.signed_in:
+        raise NotSignedIn()
+    revoked = False
+    try:
+        token = load_token(account)
+    except NotSignedIn:
+        token = None
+    if token is not None and account.server_url is not None:
+        try:
+            with client_factory(account.server_url, token) as client:
+                client.delete_session()
+            revoked = True
+        except SyncError:
+            revoked = False
+    forget_token(account)
+    with transaction(db) as s:
+        row = s.get(SyncAccount, 1)
+        if row is not None:
+            row.user_id = None
+            row.device_id = None
+            row.token_file = None
+            s.add(row)
+    return revoked
+
+
+def bind(db: Engine, account: AccountInfo) -> None:
+    """Bind the database to the signed-in account before its first sync (never re-bound elsewhere)."""
+    if account.bound_user_id is not None:
+        if account.bound_user_id != account.user_id:
+            raise AccountMismatch(_mismatch_message(account, account.email or "this account"))
+        return
+    with transaction(db) as s:
+        row = s.get(SyncAccount, 1)
+        if row is None or row.user_id is None:
+            raise NotSignedIn()
+        row.bound_user_id = row.user_id
+        s.add(row)
+        artist = s.get(Artist, ARTIST_ID)
+        if artist is not None and artist.user_id is None:
+            artist.user_id = row.user_id  # local only: not synced, not a change to push
+            s.add(artist)

@@ -1,0 +1,84 @@
+"""The order in which pending changes are pushed, and how they are cut into batches.
+
+Upserts go parents first (the protocol's type order; among folders, outer folders before the ones
+inside them), then deletes children first, so that the server's sequence — which every other
+computer replays — never has a child before its parent. A batch holds at most
+``MAX_PUSH_CHANGES`` changes and stays under the push byte limit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+
+from .local_store import ORDER, Key
+from .protocol.canonical import canonical_json
+from .protocol.wire import MAX_PUSH_BYTES, MAX_PUSH_CHANGES, Change
+
+# Room for the request's envelope ({"device_id": ..., "changes": [...]}) under the byte limit.
+ENVELOPE_BYTES = 1024
+
+
+@dataclass(frozen=True)
+class PlannedChange:
+    key: Key
+    op: str  # 'upsert' | 'delete'
+
+
+def folder_depths(parents: Mapping[str, str | None]) -> dict[str, int]:
+    """Depth of each folder from its parent links (0 at the top; a cycle or missing parent stops the walk)."""
+    depths: dict[str, int] = {}
+    for start in parents:
+        chain: list[str] = []
+        current: str | None = start
+        while current is not None and current not in depths and current not in chain:
+            chain.append(current)
+            current = parents.get(current)
+        depth = depths[current] if current is not None and current in depths else -1
+        for folder in reversed(chain):
+            depth += 1
+            depths[folder] = depth
+    return depths
+
+
+def order_changes(changes: Iterable[PlannedChange], folder_parents: Mapping[str, str | None]) -> list[PlannedChange]:
+    """Upserts parents first, then deletes children first (see the module's docstring)."""
+    depths = folder_depths(folder_parents)
+
+    def depth(change: PlannedChange) -> int:
+        return depths.get(change.key[1], 0) if change.key[0] == "folders" else 0
+
+    items = list(changes)
+    upserts = sorted(
+        (c for c in items if c.op == "upsert"), key=lambda c: (ORDER[c.key[0]], depth(c), c.key[1])
+    )
+    deletes = sorted(
+        (c for c in items if c.op == "delete"), key=lambda c: (-ORDER[c.key[0]], -depth(c), c.key[1])
+    )
+    return upserts + deletes
+
+
+def change_size(change: Change) -> int:
+    """Bytes the change adds to a push body (canonical JSON plus a separating comma)."""
+    return len(canonical_json(change.model_dump(mode="json"))) + 1
+
+
+def split_batches(
+    changes: Iterable[Change],
+    max_changes: int = MAX_PUSH_CHANGES,
+    max_bytes: int = MAX_PUSH_BYTES,
+) -> Iterator[list[Change]]:
+    """Consecutive batches in the given order; a change too large for any batch raises ValueError."""
+    batch: list[Change] = []
+    size = ENVELOPE_BYTES
+    for change in changes:
+        n = change_size(change)
+        if ENVELOPE_BYTES + n > max_bytes:
+            raise ValueError(f"{change.entity_type} {change.entity_id} is larger than one push may be")
+        if batch and (len(batch) >= max_changes or size + n > max_bytes):
+            yield batch
+            batch, size = [], ENVELOPE_BYTES
+        batch.append(change)
+        size += n
+    if batch:
+        yield batch

@@ -1,0 +1,289 @@
+"""Moving file contents (blobs, named by SHA-256) between the local file store and the server.
+
+Uploads ask first (HEAD): a blob the server already holds is never sent again. Small blobs go in
+one streamed PUT; large ones by tus (creation + core), in PATCHes of a bounded size, with the
+upload's URL kept in ``blob_transfers`` so that an upload cut at any point — by the network, a
+crash or a kill — continues from the bytes the server holds. Downloads stream into a partial file
+in the store's ``tmp`` folder and resume with a Range request; the content moves into the store
+only after its SHA-256 has been checked, so a file is either complete and correct or shown as
+missing, never corrupt. Memory stays at one chunk, whatever the file's size.
+
+Files the artist marks cloud-only (``cloud_only_files``) are not downloaded by sync; they come
+down on demand.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+from sqlalchemy import Engine, delete, select
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from ..local_db.blob_store import CHUNK_SIZE, BlobStore, BlobStoreError
+from ..local_db.database import read_session, transaction
+from ..local_db.models import Artist, File
+from ..local_db.sync_tables import BlobTransfer, CloudOnlyFile
+from .client import RetryPolicy, SyncClient
+from .errors import AuthenticationError, NetworkError, ProtocolError, RequestRejected, ServerError, SyncError
+from .progress import CancelToken, ProgressCallback, ProgressEvent
+from .protocol.entities import blob_refs, data_fields
+from .protocol.fields import utc_now
+
+TUS_THRESHOLD = 8 * 1024 * 1024  # blobs from this size upload resumably
+PATCH_SIZE = 16 * 1024 * 1024  # bytes per tus PATCH: at most this much is sent again after a cut
+
+_TRANSFERS = BlobTransfer.__table__  # type: ignore[attr-defined]
+_CLOUD_ONLY = CloudOnlyFile.__table__  # type: ignore[attr-defined]
+
+
+@dataclass
+class BlobReport:
+    uploaded: int = 0
+    bytes_up: int = 0
+    downloaded: int = 0
+    bytes_down: int = 0
+    missing: list[str] = field(default_factory=list)  # neither on this computer nor on the server
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (sha256, reason)
+
+
+class BlobSync:
+    def __init__(
+        self,
+        db: Engine,
+        blobs: BlobStore,
+        client: SyncClient,
+        progress: ProgressCallback,
+        cancel: CancelToken,
+        *,
+        tus_threshold: int = TUS_THRESHOLD,
+        patch_size: int = PATCH_SIZE,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self.db = db
+        self.blobs = blobs
+        self.client = client
+        self.progress = progress
+        self.cancel = cancel
+        self.tus_threshold = tus_threshold
+        self.patch_size = patch_size
+        self.retry = retry or client.retry
+        self.report = BlobReport()
+
+    # ---- bookkeeping of transfers ------------------------------------------------------------
+    def _transfer(self, sha256: str, direction: str) -> BlobTransfer | None:
+        with read_session(self.db) as s:
+            return s.get(BlobTransfer, (sha256, direction))
+
+    def _save_transfer(self, sha256: str, direction: str, url: str | None, done: int) -> None:
+        values = {"upload_url": url, "bytes_done": done, "updated_at": utc_now()}
+        stmt = sqlite_insert(_TRANSFERS).values(sha256=sha256, direction=direction, **values)
+        stmt = stmt.on_conflict_do_update(index_elements=[_TRANSFERS.c.sha256, _TRANSFERS.c.direction], set_=values)
+        with transaction(self.db) as s:
+            s.execute(stmt)
+
+    def _clear_transfer(self, sha256: str, direction: str) -> None:
+        with transaction(self.db) as s:
+            s.execute(delete(_TRANSFERS).where(_TRANSFERS.c.sha256 == sha256, _TRANSFERS.c.direction == direction))
+
+    # ---- uploads -------------------------------------------------------------------------------
+    def _chunks(self, sha256: str, offset: int, length: int, done: Callable[[int], None]) -> Iterator[bytes]:
+        with self.blobs.open(sha256) as fh:
+            fh.seek(offset)
+            left = length
+            while left > 0:
+                self.cancel.check()
+                chunk = fh.read(min(CHUNK_SIZE, left))
+                if not chunk:
+                    raise BlobStoreError(f"the file {sha256[:12]}… changed while it was being uploaded")
+                left -= len(chunk)
+                done(len(chunk))
+                yield chunk
+
+    def ensure_uploaded(self, sha256: str) -> bool:
+        """Make sure the server holds the blob; True when it was sent now."""
+        if self.client.blob_exists(sha256):
+            return False
+        if not self.blobs.has(sha256):
+            self.report.missing.append(sha256)
+            return False
+        size = self.blobs.size(sha256)
+        if size < self.tus_threshold:
+            self._put(sha256, size)
+        else:
+            self._tus(sha256, size)
+        self.report.uploaded += 1
+        self.report.bytes_up += size
+        return True
+
+    def _reporter(self, sha256: str, size: int, start: int) -> Callable[[int], None]:
+        state = {"done": start}
+
+        def done(n: int) -> None:
+            state["done"] += n
+            self.progress(ProgressEvent("upload", bytes_done=state["done"], bytes_total=size, message=sha256))
+
+        return done
+
+    def _put(self, sha256: str, size: int) -> None:
+        self.client.put_blob(sha256, size, lambda: self._chunks(sha256, 0, size, self._reporter(sha256, size, 0)))
+
+    def _tus(self, sha256: str, size: int) -> None:
+        transfer = self._transfer(sha256, "up")
+        url = transfer.upload_url if transfer is not None else None
+        offset = self.client.tus_offset(url) if url else None
+        if url is None or offset is None:
+            url = self.client.tus_create(sha256, size)
+            offset = 0
+            self._save_transfer(sha256, "up", url, 0)
+        failures = 0
+        while offset < size:
+            self.cancel.check()
+            length = min(self.patch_size, size - offset)
+            try:
+                offset = self.client.tus_patch(
+                    url, offset, length, self._chunks(sha256, offset, length, self._reporter(sha256, size, offset))
+                )
+                failures = 0
+            except (NetworkError, ServerError, RequestRejected) as exc:
+                if isinstance(exc, AuthenticationError):
+                    raise
+                if isinstance(exc, RequestRejected) and exc.status not in (404, 409, 410):
+                    raise
+                failures += 1
+                if failures >= self.retry.attempts:
+                    raise
+                self.cancel.sleep(self.retry.backoff(failures - 1))
+                held = self.client.tus_offset(url)
+                if held is None:  # the server forgot the upload: start it again
+                    url = self.client.tus_create(sha256, size)
+                    held = 0
+                offset = held
+            self._save_transfer(sha256, "up", url, offset)
+        self._clear_transfer(sha256, "up")
+
+    # ---- downloads -----------------------------------------------------------------------------
+    def _part_path(self, sha256: str) -> Path:
+        tmp = self.blobs.root / "tmp"
+        tmp.mkdir(parents=True, exist_ok=True)
+        return tmp / f"download-{sha256}.part"
+
+    def download(self, sha256: str) -> bool:
+        """Fetch one blob into the store (resuming a partial download); False when the server lacks it."""
+        if self.blobs.has(sha256):
+            return True
+        self.blobs.path(sha256)  # refuses a malformed digest before anything touches the disk
+        part = self._part_path(sha256)
+        self._save_transfer(sha256, "down", None, part.stat().st_size if part.exists() else 0)
+        failures = 0
+        while True:
+            self.cancel.check()
+            try:
+                if not self._fetch_into(sha256, part):
+                    self._clear_transfer(sha256, "down")
+                    return False
+                break
+            except (httpx.TransportError, NetworkError, ServerError) as exc:
+                failures += 1
+                if failures >= self.retry.attempts:
+                    if isinstance(exc, httpx.TransportError):
+                        raise NetworkError(
+                            f"The download of a file kept failing ({exc}); sync again to resume it."
+                        ) from exc
+                    raise
+                self.cancel.sleep(self.retry.backoff(failures - 1))
+        digest = hashlib.sha256()
+        with part.open("rb") as fh:
+            while chunk := fh.read(CHUNK_SIZE):
+                digest.update(chunk)
+        if digest.hexdigest() != sha256:
+            part.unlink(missing_ok=True)
+            self._clear_transfer(sha256, "down")
+            raise ProtocolError(f"The file {sha256[:12]}… came down damaged (its SHA-256 differs); it was discarded.")
+        target = self.blobs.path(sha256)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(part, target)
+        self._clear_transfer(sha256, "down")
+        self.report.downloaded += 1
+        return True
+
+    def _fetch_into(self, sha256: str, part: Path) -> bool:
+        offset = part.stat().st_size if part.exists() else 0
+        with self.client.download(sha256, offset) as response:
+            if response.status_code == 404:
+                self.report.missing.append(sha256)
+                return False
+            if response.status_code == 416:  # the partial file is not a prefix the server can continue
+                part.unlink(missing_ok=True)
+                raise ServerError("The server could not continue a partial download; it starts again.")
+            if response.status_code == 200:
+                offset = 0  # the server sent the whole content
+            length = response.headers.get("Content-Length")
+            total = offset + int(length) if length and length.isdigit() else None
+            done = offset
+            with part.open("ab" if offset else "wb") as out:
+                for chunk in response.iter_bytes(CHUNK_SIZE):
+                    self.cancel.check()
+                    out.write(chunk)
+                    done += len(chunk)
+                    self.report.bytes_down += len(chunk)
+                    self.progress(ProgressEvent("download", bytes_done=done, bytes_total=total, message=sha256))
+                out.flush()
+                os.fsync(out.fileno())
+        return True
+
+    def wanted(self) -> set[str]:
+        """Blobs this computer should hold: those of its files (but cloud-only ones) and of the profile."""
+        with read_session(self.db) as s:
+            cloud_only = set(s.scalars(select(_CLOUD_ONLY.c.file_id)))
+            files = File.__table__.c  # type: ignore[attr-defined]
+            rows = s.execute(select(files.id, files.blob_sha256))
+            wanted = {sha for file_id, sha in rows if file_id not in cloud_only}
+            artist = s.scalars(select(Artist)).first()
+            if artist is not None:
+                wanted |= blob_refs("artists", {name: getattr(artist, name) for name in data_fields("artists")})
+        return wanted
+
+    def download_missing(self) -> None:
+        """Download every wanted blob that is not here yet; failures are reported, not raised
+        (but losing the network or the sign-in stops the sync)."""
+        missing = sorted(sha for sha in self.wanted() if not self.blobs.has(sha))
+        for i, sha in enumerate(missing):
+            self.cancel.check()
+            self.progress(ProgressEvent("download", done=i, total=len(missing), message=sha))
+            try:
+                self.download(sha)
+            except (NetworkError, AuthenticationError):
+                raise
+            except (SyncError, BlobStoreError, OSError) as exc:
+                self.report.failed.append((sha, str(exc)))
+
+    # ---- cloud-only files ----------------------------------------------------------------------
+    def make_cloud_only(self, file_id: str) -> None:
+        """Keep the file's content on the server only: upload it if needed, then free the local copy."""
+        with read_session(self.db) as s:
+            file = s.get(File, file_id)
+        if file is None:
+            raise SyncError(f"file {file_id} does not exist")
+        if self.blobs.has(file.blob_sha256):
+            self.ensure_uploaded(file.blob_sha256)
+        elif not self.client.blob_exists(file.blob_sha256):
+            raise SyncError("The content of this file is neither on this computer nor on the server.")
+        with transaction(self.db) as s:
+            s.execute(sqlite_insert(_CLOUD_ONLY).values(file_id=file_id, marked_at=utc_now()).on_conflict_do_nothing())
+        if file.blob_sha256 not in self.wanted():
+            self.blobs.remove(file.blob_sha256)
+
+    def keep_on_computer(self, file_id: str) -> bool:
+        """Download a cloud-only file's content and keep it here again; False when the server lacks it."""
+        with read_session(self.db) as s:
+            file = s.get(File, file_id)
+        if file is None:
+            raise SyncError(f"file {file_id} does not exist")
+        with transaction(self.db) as s:
+            s.execute(delete(_CLOUD_ONLY).where(_CLOUD_ONLY.c.file_id == file_id))
+        return self.download(file.blob_sha256)

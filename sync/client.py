@@ -1,0 +1,365 @@
+"""The HTTP client of the sync protocol (version 1): one method per route, with timeouts and retries.
+
+Network errors, 5xx, 409 and 429 are retried with exponential back-off and jitter, honouring
+``Retry-After``; any other 4xx is final and becomes a :mod:`~gigbag.sync.errors` error carrying the
+server's own sentence. Pushes are safe to retry because every attempt of a batch carries the same
+idempotency key and body. Bodies of file uploads stream from disk, so memory does not grow with file
+size. The token travels in the ``Authorization`` header only and is never logged.
+"""
+
+from __future__ import annotations
+
+import base64
+import email.utils
+import json
+import random
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from .. import __version__
+from .errors import (
+    AuthenticationError,
+    NetworkError,
+    ProtocolError,
+    QuotaExceeded,
+    RequestRejected,
+    ServerError,
+)
+from .progress import CancelToken
+from .protocol.wire import (
+    IDEMPOTENCY_HEADER,
+    REPLAYED_HEADER,
+    TUS_VERSION,
+    UPLOAD_METADATA_SHA256,
+    UPLOADS_PATH,
+    Account,
+    AccountCreate,
+    Health,
+    PullResponse,
+    PushResponse,
+    SessionCreate,
+    SessionCreated,
+    SyncStatus,
+)
+
+DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=60.0, write=60.0, pool=10.0)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how patiently a request is retried."""
+
+    attempts: int = 6  # tries in all, the first included
+    base_delay: float = 0.5
+    max_delay: float = 20.0
+    max_retry_after: float = 120.0  # a longer Retry-After is reported instead of waited for
+
+    def backoff(self, attempt: int) -> float:
+        """Exponential back-off with jitter for the retry after try number ``attempt`` (0-based)."""
+        ceiling = min(self.max_delay, self.base_delay * (2**attempt))
+        return random.uniform(ceiling / 2, ceiling)
+
+
+def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
+    """``Retry-After`` as seconds to wait: delta-seconds or an HTTP date; None when absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when is None:
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+def _error_body(response: httpx.Response) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except (ValueError, UnicodeDecodeError):
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def error_for(response: httpx.Response, doing: str) -> Exception:
+    """The error for a final error answer: the server's sentence, the code, what was being done."""
+    body = _error_body(response)
+    code = str(body.get("error") or f"http_{response.status_code}")
+    said = str(body.get("message") or response.reason_phrase or "no explanation given")
+    status = response.status_code
+    if status >= 500:
+        return ServerError(f"The sync server failed while {doing} (HTTP {status}: {said}). Try again later.")
+    if status == 401:
+        return AuthenticationError(
+            status, code, f"The sync server did not accept the sign-in while {doing}: {said}", body
+        )
+    if status in (413, 429) and "limit" in body:
+        return QuotaExceeded(status, code, f"The sync server refused a file while {doing}: {said}", body)
+    return RequestRejected(status, code, f"The sync server refused the request while {doing}: {said}", body)
+
+
+class SyncClient:
+    """A connection to one sync server. Use as a context manager, or call :meth:`close`."""
+
+    def __init__(
+        self,
+        server_url: str,
+        token: str | None = None,
+        *,
+        retry: RetryPolicy | None = None,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        cancel: CancelToken | None = None,
+        transport: httpx.BaseTransport | None = None,
+        event_hooks: Mapping[str, list[Callable[..., Any]]] | None = None,
+    ) -> None:
+        self.server_url = normalize_server_url(server_url)
+        self.retry = retry or RetryPolicy()
+        self.cancel = cancel or CancelToken()
+        headers = {"User-Agent": f"gigbag/{__version__}", "Accept": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        self._http = httpx.Client(
+            base_url=self.server_url,
+            headers=headers,
+            timeout=timeout,
+            transport=transport,
+            event_hooks=dict(event_hooks or {}),
+            follow_redirects=False,
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> SyncClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---- the retry loop --------------------------------------------------------------------
+    def _send(
+        self,
+        method: str,
+        url: str,
+        doing: str,
+        *,
+        ok: tuple[int, ...] = (200,),
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        content: bytes | None = None,
+        body: Callable[[], Iterable[bytes]] | None = None,
+        retry_conflict: bool = True,
+        retry: bool = True,
+        stream: bool = False,
+        final: tuple[int, ...] = (),
+    ) -> httpx.Response:
+        """Send until an answer in ``ok`` or ``final`` (returned) or a final error (raised)."""
+        attempts = self.retry.attempts if retry else 1
+        last_problem = ""
+        for attempt in range(attempts):
+            self.cancel.check()
+            payload: Any = content if body is None else body()
+            request = self._http.build_request(method, url, params=params, headers=headers, content=payload)
+            try:
+                response = self._http.send(request, stream=stream)
+            except httpx.TransportError as exc:
+                last_problem = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+                if attempt + 1 < attempts:
+                    self.cancel.sleep(self.retry.backoff(attempt))
+                    continue
+                raise NetworkError(
+                    f"Could not reach the sync server at {self.server_url} while {doing} ({last_problem}). "
+                    "Nothing was lost; check the address and the connection and sync again."
+                ) from exc
+            status = response.status_code
+            if status in ok or status in final:
+                return response
+            retryable = status >= 500 or status == 429 or (status == 409 and retry_conflict)
+            if retryable and attempt + 1 < attempts:
+                wait = retry_after_seconds(response.headers.get("Retry-After"))
+                if wait is not None and wait > self.retry.max_retry_after:
+                    response.read()
+                    response.close()
+                    raise error_for(response, doing)
+                response.close()
+                self.cancel.sleep(wait if wait is not None else self.retry.backoff(attempt))
+                continue
+            response.read()
+            response.close()
+            raise error_for(response, doing)
+        raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+    @staticmethod
+    def _json(response: httpx.Response, doing: str) -> Any:
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise ProtocolError(f"The sync server answered with something that is not JSON while {doing}.") from exc
+
+    # ---- accounts and sessions -------------------------------------------------------------
+    def health(self) -> Health:
+        response = self._send("GET", "/v1/health", "checking the server")
+        return Health.model_validate(self._json(response, "checking the server"))
+
+    def create_account(self, email: str, password: str, display_name: str) -> Account:
+        doing = "creating the account"
+        body = AccountCreate(email=email, password=password, display_name=display_name).model_dump_json()
+        response = self._send(
+            "POST",
+            "/v1/accounts",
+            doing,
+            ok=(200, 201),
+            content=body.encode(),
+            headers={"Content-Type": "application/json"},
+            retry_conflict=False,
+        )
+        return Account.model_validate(self._json(response, doing))
+
+    def create_session(self, email: str, password: str, device_name: str) -> SessionCreated:
+        doing = "signing in"
+        body = SessionCreate(email=email, password=password, device_name=device_name).model_dump_json()
+        response = self._send(
+            "POST",
+            "/v1/sessions",
+            doing,
+            ok=(200, 201),
+            content=body.encode(),
+            headers={"Content-Type": "application/json"},
+            retry_conflict=False,
+        )
+        return SessionCreated.model_validate(self._json(response, doing))
+
+    def delete_session(self) -> None:
+        self._send("DELETE", "/v1/sessions/current", "signing out", ok=(200, 204))
+
+    # ---- entities ----------------------------------------------------------------------------
+    def push(self, idempotency_key: str, body: bytes) -> tuple[PushResponse, bool]:
+        """POST one batch; the same key and bytes on every retry. Returns the answer and whether it was replayed."""
+        doing = "sending changes"
+        response = self._send(
+            "POST",
+            "/v1/sync/push",
+            doing,
+            content=body,
+            headers={"Content-Type": "application/json", IDEMPOTENCY_HEADER: idempotency_key},
+        )
+        replayed = response.headers.get(REPLAYED_HEADER, "").lower() == "true"
+        return PushResponse.model_validate(self._json(response, doing)), replayed
+
+    def pull(self, since: int, limit: int) -> PullResponse:
+        doing = "fetching changes"
+        response = self._send("GET", "/v1/sync/pull", doing, params={"since": since, "limit": limit})
+        return PullResponse.model_validate(self._json(response, doing))
+
+    def status(self) -> SyncStatus:
+        response = self._send("GET", "/v1/sync/status", "reading the account's status")
+        return SyncStatus.model_validate(self._json(response, "reading the account's status"))
+
+    # ---- blobs -------------------------------------------------------------------------------
+    def blob_exists(self, sha256: str) -> bool:
+        response = self._send("HEAD", f"/v1/blobs/{sha256}", "checking a file on the server", final=(404,))
+        return response.status_code != 404
+
+    def put_blob(self, sha256: str, size: int, chunks: Callable[[], Iterable[bytes]]) -> None:
+        """Upload a whole blob in one streamed request (small files)."""
+        self._send(
+            "PUT",
+            f"/v1/blobs/{sha256}",
+            "uploading a file",
+            ok=(200, 201, 204),
+            body=chunks,
+            headers={"Content-Type": "application/octet-stream", "Content-Length": str(size)},
+        )
+
+    def tus_create(self, sha256: str, size: int) -> str:
+        """Create a resumable upload (tus creation); return its absolute URL."""
+        metadata = f"{UPLOAD_METADATA_SHA256} {base64.b64encode(sha256.encode()).decode()}"
+        response = self._send(
+            "POST",
+            UPLOADS_PATH,
+            "starting a file upload",
+            ok=(200, 201),
+            headers={"Tus-Resumable": TUS_VERSION, "Upload-Length": str(size), "Upload-Metadata": metadata},
+            content=b"",
+            retry_conflict=False,
+        )
+        location = response.headers.get("Location")
+        if not location:
+            raise ProtocolError("The sync server started an upload but did not say where it is (no Location).")
+        return str(self._http.base_url.join(location))
+
+    def tus_offset(self, url: str) -> int | None:
+        """How many bytes of a resumable upload the server holds; None when it no longer knows it."""
+        response = self._send(
+            "HEAD",
+            url,
+            "resuming a file upload",
+            headers={"Tus-Resumable": TUS_VERSION},
+            ok=(200, 204),
+            final=(404, 410),
+        )
+        if response.status_code in (404, 410):
+            return None
+        try:
+            return int(response.headers["Upload-Offset"])
+        except (KeyError, ValueError) as exc:
+            raise ProtocolError("The sync server did not say how much of an upload it holds.") from exc
+
+    def tus_patch(self, url: str, offset: int, length: int, chunks: Iterable[bytes]) -> int:
+        """Send ``length`` bytes at ``offset`` (one try: a broken PATCH is resumed from the server's offset)."""
+        response = self._send(
+            "PATCH",
+            url,
+            "uploading a file",
+            ok=(200, 204),
+            headers={
+                "Tus-Resumable": TUS_VERSION,
+                "Upload-Offset": str(offset),
+                "Content-Type": "application/offset+octet-stream",
+                "Content-Length": str(length),
+            },
+            body=lambda: chunks,
+            retry=False,
+        )
+        try:
+            return int(response.headers["Upload-Offset"])
+        except (KeyError, ValueError) as exc:
+            raise ProtocolError("The sync server did not say how much of an upload it holds.") from exc
+
+    @contextmanager
+    def download(self, sha256: str, offset: int = 0) -> Iterator[httpx.Response]:
+        """A streaming GET of a blob from ``offset`` (a Range request); status 200 or 206."""
+        headers = {"Range": f"bytes={offset}-"} if offset else None
+        response = self._send(
+            "GET",
+            f"/v1/blobs/{sha256}",
+            "downloading a file",
+            ok=(200, 206),
+            headers=headers,
+            stream=True,
+            final=(404, 416),
+        )
+        try:
+            yield response
+        finally:
+            response.close()
+
+
+def normalize_server_url(url: str) -> str:
+    """``https://host:port`` without a trailing slash; a bare host gets https://."""
+    url = url.strip()
+    if "://" not in url:
+        url = "https://" + url
+    return url.rstrip("/")
+
+
+def dumps_compact(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)

@@ -1,0 +1,158 @@
+"""One sync, as a straight line: push, pull, settle, push what merging produced, fetch files.
+
+1. **Push.** A batch a previous sync left unfinished is sent again first (same key, same body).
+   Then every entity with a change logged before this sync started is pushed in batches, after
+   the files those entities refer to are on the server (``push.py``, ``blob_sync.py``).
+2. **Pull.** From the stored cursor, page by page, each page committed with its cursor; when the
+   last page is in, server versions that waited are merged with local edits or settled
+   (``pull.py``, ``incoming.py``, ``merge.py``). Real conflicts are kept for the artist.
+3. **Push again** what the merges produced (a merged version differs from the server's), so that
+   the server and this computer agree after one sync when nothing else happened meanwhile.
+4. **Files.** Blobs that entities on this computer refer to and that are not here are downloaded
+   and verified (cloud-only files excepted).
+
+No step depends on clocks; every step commits before the next begins, so a cancel or a crash at
+any point leaves a database that the next sync completes. A sync where nothing changed anywhere
+sends no push and exactly one pull request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine, update
+
+from ..local_db.blob_store import BlobStore
+from ..local_db.database import read_session, transaction
+from ..local_db.sync_tables import SyncAccount
+from .account import bind, load_token, read_account
+from .blob_sync import BlobSync
+from .client import SyncClient
+from .errors import NotSignedIn
+from .local_store import LocalState
+from .progress import CancelToken, ProgressCallback, ProgressEvent, no_progress
+from .protocol.fields import utc_now
+from .pull import ConfirmMassDelete, Puller, refuse_mass_delete
+from .push import Pusher, Refusal
+
+ClientFactory = Callable[..., SyncClient]
+
+_ACCOUNT = SyncAccount.__table__  # type: ignore[attr-defined]
+
+
+@dataclass
+class SyncSummary:
+    """What a sync did, for the command line (``to_dict`` for --json) and the UI."""
+
+    pushed: int = 0  # changes the server applied
+    pulled: int = 0  # changes received from the server
+    merged: int = 0  # server versions merged with local edits
+    new_conflicts: int = 0
+    open_conflicts: int = 0
+    files_up: int = 0
+    bytes_up: int = 0
+    files_down: int = 0
+    bytes_down: int = 0
+    pending: int = 0  # local changes still waiting (edits made during the sync, refused ones)
+    push_requests: int = 0
+    pull_requests: int = 0
+    replayed_batches: int = 0
+    refused: list[Refusal] = field(default_factory=list)
+    orphans: list[tuple[str, str]] = field(default_factory=list)
+    unusable: list[tuple[tuple[str, str], str]] = field(default_factory=list)
+    missing_files: list[str] = field(default_factory=list)
+    file_errors: list[tuple[str, str]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class SyncEngine:
+    """Runs syncs of one local database through one connected client."""
+
+    def __init__(
+        self,
+        db: Engine,
+        blobs: BlobStore,
+        client: SyncClient,
+        device_id: str,
+        *,
+        progress: ProgressCallback | None = None,
+        cancel: CancelToken | None = None,
+        confirm_mass_delete: ConfirmMassDelete | None = None,
+    ) -> None:
+        self.db = db
+        self.progress = progress or no_progress
+        self.cancel = cancel or client.cancel
+        self.blob_sync = BlobSync(db, blobs, client, self.progress, self.cancel)
+        self.pusher = Pusher(db, client, device_id, self.blob_sync, self.progress, self.cancel)
+        self.puller = Puller(db, client, self.progress, self.cancel, confirm_mass_delete or refuse_mass_delete)
+
+    def run(self) -> SyncSummary:
+        with read_session(self.db) as s:
+            started_at = LocalState(s).max_change_id()
+        self.pusher.resend_unfinished()
+        self.pusher.push_pending(up_to=started_at)
+        pull = self.puller.run()
+        self.pusher.push_pending(up_to=None)
+        self.blob_sync.download_missing()
+        self.cancel.check()
+        with transaction(self.db) as s:
+            s.execute(update(_ACCOUNT).where(_ACCOUNT.c.id == 1).values(last_sync_at=utc_now()))
+        with read_session(self.db) as s:
+            st = LocalState(s)
+            pending = st.pending_count()
+            open_conflicts = len(st.conflict_keys())
+        push, blobs = self.pusher.report, self.blob_sync.report
+        self.progress(ProgressEvent("done", done=1, total=1))
+        return SyncSummary(
+            pushed=push.applied,
+            pulled=pull.changes,
+            merged=pull.apply.merged,
+            new_conflicts=len(pull.apply.new_conflicts),
+            open_conflicts=open_conflicts,
+            files_up=blobs.uploaded,
+            bytes_up=blobs.bytes_up,
+            files_down=blobs.downloaded,
+            bytes_down=blobs.bytes_down,
+            pending=pending,
+            push_requests=push.batches,
+            pull_requests=pull.requests,
+            replayed_batches=push.replayed,
+            refused=push.refused,
+            orphans=list(pull.apply.orphans),
+            unusable=list(pull.apply.unusable),
+            missing_files=sorted(set(blobs.missing)),
+            file_errors=blobs.failed,
+        )
+
+
+def run_sync(
+    db: Engine,
+    blobs: BlobStore,
+    *,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+    confirm_mass_delete: ConfirmMassDelete | None = None,
+    client_factory: ClientFactory = SyncClient,
+) -> SyncSummary:
+    """Sync the signed-in account's data of this database now (binding it to the account first)."""
+    account = read_account(db)
+    token = load_token(account)
+    if account.server_url is None or account.device_id is None:
+        raise NotSignedIn()
+    bind(db, account)
+    cancel = cancel or CancelToken()
+    with client_factory(account.server_url, token, cancel=cancel) as client:
+        engine = SyncEngine(
+            db,
+            blobs,
+            client,
+            account.device_id,
+            progress=progress,
+            cancel=cancel,
+            confirm_mass_delete=confirm_mass_delete,
+        )
+        return engine.run()

@@ -1,0 +1,291 @@
+"""Applying the server's versions of entities to the local database (always with change capture off).
+
+A server version meets one of four situations, and each has one rule:
+
+* **No local edit, references satisfied** → the version is simply taken (row written, base updated).
+* **Local edits or an open conflict** → it is kept in ``sync_incoming`` and merged (``merge.py``)
+  once the pull has completed, against the base this device last saw; a real conflict is kept
+  for the artist, with both versions.
+* **It refers to an entity this device does not hold** (a parent that comes in a later page) → it
+  waits in ``sync_incoming``; when the pull has completed, what still refers to nothing is an
+  orphan (its parent was deleted elsewhere): a nullable reference is cleared (a file whose folder
+  is gone moves to the top level) and a required one takes the entity with its parent, both as
+  local changes that are pushed, so every computer and the server end the same way. If the parent
+  was deleted *here* and is still live on the server, that is edit against delete: a conflict.
+* **A tombstone** → the row is deleted, with what its foreign keys take along; if something it would
+  take along has unsynced local edits, the delete is a conflict instead (nothing unsynced is lost).
+
+Each function works inside the caller's transaction (a pulled page, the settling step at the end of
+a pull, or the answer of a push).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .local_store import ORDER, Data, Key, LocalState, Reference, Version, references
+from .merge import reconcile
+from .protocol.entities import ENTITY_TYPES, EntityValidationError, validate_data
+
+
+@dataclass
+class ApplyReport:
+    """What applying server versions did, summed over a pull."""
+
+    applied: int = 0
+    merged: int = 0
+    new_conflicts: list[Key] = field(default_factory=list)
+    orphans: list[Key] = field(default_factory=list)
+    unusable: list[tuple[Key, str]] = field(default_factory=list)  # versions that fail this client's schema
+
+
+def normalized(entity_type: str, data: Data | None) -> Data | None:
+    """The data as this client's schema reads it (defaults filled), or None for a tombstone."""
+    return None if data is None else validate_data(entity_type, data)
+
+
+def _usable(key: Key, version: Version, report: ApplyReport) -> Data | None | bool:
+    """The normalized data of a version, or False (reported) when this client cannot use it."""
+    if version.deleted:
+        return None
+    try:
+        return normalized(key[0], version.data)
+    except EntityValidationError as exc:
+        report.unusable.append((key, str(exc)))
+        return False
+
+
+def take_delete(st: LocalState, key: Key, version: Version, report: ApplyReport) -> bool:
+    """Apply a tombstone to an entity without local edits; False when it became a conflict."""
+    entity_type, entity_id = key
+    local = st.read(entity_type, entity_id)
+    if local is None:
+        st.set_base(key, version)
+        st.unstage(key)
+        return True
+    removed, nulled = st.dependents(entity_type, entity_id)
+    if any(st.is_pending(k) or st.conflict(k) is not None for k in removed):
+        # Something inside it has unsynced edits here: deleted there vs edited here.
+        base = st.base(key)
+        if st.keep_conflict(key, local=local, remote=version, base=base.data if base else None, fields=()):
+            report.new_conflicts.append(key)
+        st.set_base(key, version)
+        st.unstage(key)
+        return False
+    # Rows without ON DELETE (a track's audio file) must go before their target; deepest first.
+    for child in reversed(removed):
+        st.remove(*child)
+    st.remove(entity_type, entity_id)
+    # What went along but is still live on the server (its own tombstone may be on the way, or
+    # it was added elsewhere meanwhile): keep its server version to re-apply or to settle as orphan.
+    for child in [*removed, *(k for k, _ in nulled if not st.is_pending(k))]:
+        base = st.base(child)
+        if base is not None and not base.deleted and st.incoming(child) is None:
+            st.stage(child, base)
+    st.set_base(key, version)
+    st.unstage(key)
+    report.applied += 1
+    return True
+
+
+def take_upsert(st: LocalState, key: Key, version: Version, report: ApplyReport) -> bool:
+    """Apply a live version to an entity without local edits; False when it must wait (kept staged)."""
+    data = _usable(key, version, report)
+    if data is False:
+        st.set_base(key, version)
+        st.unstage(key)
+        return True
+    assert isinstance(data, dict)
+    if st.missing_targets(key[0], data):
+        st.stage(key, version)
+        return False
+    st.write(key[0], key[1], data)
+    st.set_base(key, version)
+    st.unstage(key)
+    report.applied += 1
+    return True
+
+
+def _has_local_edits(st: LocalState, key: Key) -> bool:
+    return st.is_pending(key) or st.conflict(key) is not None
+
+
+def apply_pulled(st: LocalState, changes: list[tuple[Key, Version]], report: ApplyReport) -> None:
+    """Apply one pulled page: upserts parents first (retrying those whose parent comes later in the
+    page), then tombstones children first."""
+    upserts: list[tuple[Key, Version]] = []
+    deletes: list[tuple[Key, Version]] = []
+    for key, version in changes:
+        if key[0] not in ENTITY_TYPES:
+            report.unusable.append((key, f"unknown entity type {key[0]!r}"))
+            continue
+        base = st.base(key)
+        if (
+            base is not None
+            and base.checksum == version.checksum
+            and base.deleted == version.deleted
+            and st.incoming(key) is None
+        ):
+            # Already seen (typically this device's own push coming back): nothing to apply.
+            st.set_base(key, Version(base.data, base.checksum, base.deleted, max(base.seq, version.seq)))
+            continue
+        if _has_local_edits(st, key) or st.incoming(key) is not None:
+            st.stage(key, version)
+            continue
+        (deletes if version.deleted else upserts).append((key, version))
+    upserts.sort(key=lambda item: ORDER[item[0][0]])
+    waiting = upserts
+    while waiting:
+        still = [(k, v) for k, v in waiting if not take_upsert(st, k, v, report)]
+        if len(still) == len(waiting):
+            break  # the rest wait for parents from later pages (they are staged)
+        waiting = still
+    deletes.sort(key=lambda item: -ORDER[item[0][0]])
+    for key, version in deletes:
+        take_delete(st, key, version, report)
+
+
+def _resolve_refs(st: LocalState, entity_type: str, data: Data, local: Data | None) -> Data | None:
+    """``data`` with references to missing entities replaced by the local value (if that one
+    exists) or cleared (if allowed); None when a required reference cannot be satisfied."""
+    out = dict(data)
+    for ref in st.missing_targets(entity_type, data):
+        fallback = local.get(ref.column) if local is not None else None
+        if fallback is not None and st.exists(ref.target, fallback):
+            out[ref.column] = fallback
+        elif ref.nullable:
+            out[ref.column] = None
+        else:
+            return None
+    return out
+
+
+def settle_with_local_edits(st: LocalState, key: Key, version: Version, report: ApplyReport) -> bool:
+    """Merge a server version with the local edits (or open conflict) of the entity."""
+    entity_type, entity_id = key
+    remote = _usable(key, version, report)
+    if remote is False:
+        st.unstage(key)
+        return True
+    assert remote is None or isinstance(remote, dict)
+    base_version = st.base(key)
+    base = base_version.data if base_version is not None and not base_version.deleted else None
+    local = st.read(entity_type, entity_id)
+    open_conflict = st.conflict(key)
+    result = reconcile(entity_type, base, local, remote, open_conflict.fields if open_conflict else ())
+    if result.conflict:
+        if result.merged is not None:
+            provisional = _resolve_refs(st, entity_type, result.merged, local)
+            st.write(entity_type, entity_id, provisional if provisional is not None else local or result.merged)
+        if st.keep_conflict(key, local=local, remote=version, base=base, fields=result.fields):
+            report.new_conflicts.append(key)
+        if not st.is_pending(key):
+            st.mark_pending(key, "upsert" if local is not None else "delete")
+        st.set_base(key, version)
+        st.unstage(key)
+        return True
+    merged = result.merged
+    if merged is None and remote is None:
+        # Deleted on both sides, or deleted there while unchanged here.
+        if local is not None and not take_delete(st, key, version, report):
+            return True  # something inside it has edits here: take_delete kept the conflict
+        st.set_base(key, version)
+        st.unstage(key)
+        st.clear_pending(key)
+        st.drop_conflict(key)
+        report.merged += 1
+        return True
+    kept = None
+    if merged is not None:
+        kept = _resolve_refs(st, entity_type, merged, local)
+        if kept is None:
+            return False
+        st.write(entity_type, entity_id, kept)
+    st.set_base(key, version)
+    st.unstage(key)
+    st.drop_conflict(key)
+    if kept == remote:
+        st.clear_pending(key)  # nothing left to push: the server holds exactly this
+    elif not st.is_pending(key):
+        st.mark_pending(key, "upsert" if kept is not None else "delete")
+    report.merged += 1
+    return True
+
+
+def _settle_pass(st: LocalState, report: ApplyReport) -> bool:
+    progress = False
+    for key, version in st.all_incoming():
+        if _has_local_edits(st, key):
+            done = settle_with_local_edits(st, key, version, report)
+        elif version.deleted:
+            take_delete(st, key, version, report)
+            done = True
+        else:
+            done = take_upsert(st, key, version, report)
+        progress = progress or done
+    return progress
+
+
+def _orphan_pass(st: LocalState, report: ApplyReport) -> bool:
+    """Settle staged versions that refer to entities gone for good (see the module's rules)."""
+    progress = False
+    staged = st.incoming_keys()
+    for key, version in st.all_incoming():
+        if version.deleted or _has_local_edits(st, key):
+            continue
+        data = _usable(key, version, report)
+        if not isinstance(data, dict):
+            continue
+        missing = st.missing_targets(key[0], data)
+        if not missing or not all(_gone(st, ref, data[ref.column], staged, report) for ref in missing):
+            continue
+        if all(ref.nullable for ref in missing):
+            st.write(key[0], key[1], {**data, **{ref.column: None for ref in missing}})
+            st.mark_pending(key, "upsert")
+        else:
+            if st.read(*key) is not None:
+                for child in reversed(st.dependents(*key)[0]):
+                    st.remove(*child)
+                st.remove(*key)
+            st.mark_pending(key, "delete")
+        st.set_base(key, version)
+        st.unstage(key)
+        report.orphans.append(key)
+        progress = True
+    return progress
+
+
+def _gone(st: LocalState, ref: Reference, target_id: str, staged: set[Key], report: ApplyReport) -> bool:
+    """Whether the target of a reference is gone for good (else the entity keeps waiting)."""
+    target: Key = (ref.target, target_id)
+    if target in staged or st.conflict(target) is not None:
+        return False
+    target_base = st.base(target)
+    if st.is_pending(target) and target_base is not None and not target_base.deleted:
+        # Deleted here, still live on the server, and something new refers to it: edit vs delete.
+        if st.keep_conflict(target, local=None, remote=target_base, base=target_base.data, fields=()):
+            report.new_conflicts.append(target)
+        return False
+    return True
+
+
+def settle_incoming(st: LocalState, report: ApplyReport) -> None:
+    """Apply or merge every staged server version; call when a pull has completed."""
+    while True:
+        while st.has_incoming() and _settle_pass(st, report):
+            pass
+        if not st.has_incoming() or not _orphan_pass(st, report):
+            break
+    st.recompute_derived()
+
+
+__all__ = [
+    "ApplyReport",
+    "Reference",
+    "apply_pulled",
+    "references",
+    "settle_incoming",
+    "settle_with_local_edits",
+    "take_delete",
+    "take_upsert",
+]

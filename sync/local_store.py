@@ -1,0 +1,312 @@
+"""The engine's reads and writes of the local database, inside the caller's transaction.
+
+The artist's rows are read as entity data (the fields of the type's schema, the wire format) and
+written back with SQLite upserts, so local-only columns (``goals.current_value``, ``artists.user_id``)
+are never touched. Beside them live the sync bookkeeping tables: the change log (what is pending),
+``sync_base`` (the server version last seen, the merge base), ``sync_incoming`` (server versions
+waiting to be applied) and ``sync_conflicts``. The foreign keys of the synced tables are read from
+the models, so what a delete removes or nulls is known before it happens.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Table, delete, func, null, select, text
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session
+
+from ..local_db.models import TABLES
+from ..local_db.sync_tables import ChangeLog, SyncBase, SyncConflict, SyncIncoming
+from .protocol.entities import ENTITY_TYPES, data_fields
+from .protocol.fields import utc_now
+
+Key = tuple[str, str]  # (entity_type, entity_id)
+Data = dict[str, Any]
+
+ORDER = {name: i for i, name in enumerate(ENTITY_TYPES)}  # parents first
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A foreign key of a synced table: ``column`` of ``entity_type`` refers to ``target``."""
+
+    entity_type: str
+    column: str
+    target: str
+    ondelete: str | None  # 'CASCADE', 'SET NULL' or None (the row must go before its target)
+    nullable: bool
+
+
+@dataclass(frozen=True)
+class Version:
+    """One version of an entity as the server knows it (``data`` None for a tombstone)."""
+
+    data: Data | None
+    checksum: str | None
+    deleted: bool
+    seq: int = 0
+
+
+def table(entity_type: str) -> Table:
+    return TABLES[entity_type].__table__  # type: ignore[attr-defined,no-any-return]
+
+
+@cache
+def references(entity_type: str) -> tuple[Reference, ...]:
+    out = []
+    for fk in table(entity_type).foreign_keys:
+        target = fk.column.table.name
+        if target in ENTITY_TYPES:
+            out.append(Reference(entity_type, fk.parent.name, target, fk.ondelete, bool(fk.parent.nullable)))
+    return tuple(sorted(out, key=lambda r: r.column))
+
+
+@cache
+def referrers(target: str) -> tuple[Reference, ...]:
+    return tuple(r for t in ENTITY_TYPES for r in references(t) if r.target == target)
+
+
+_CHANGE_LOG = ChangeLog.__table__  # type: ignore[attr-defined]
+_BASE = SyncBase.__table__  # type: ignore[attr-defined]
+_INCOMING = SyncIncoming.__table__  # type: ignore[attr-defined]
+_CONFLICTS = SyncConflict.__table__  # type: ignore[attr-defined]
+
+
+def _json(value: Any) -> Any:
+    return null() if value is None else value
+
+
+class LocalState:
+    """The local side of sync, bound to one session (one transaction)."""
+
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    # ---- the artist's rows -----------------------------------------------------------------
+    def read(self, entity_type: str, entity_id: str) -> Data | None:
+        t = table(entity_type)
+        row = self.s.execute(select(t).where(t.c.id == entity_id)).mappings().first()
+        if row is None:
+            return None
+        return {name: row[name] for name in data_fields(entity_type)}
+
+    def read_many(self, entity_type: str, ids: Iterable[str]) -> dict[str, Data]:
+        t = table(entity_type)
+        names = data_fields(entity_type)
+        out: dict[str, Data] = {}
+        id_list = list(ids)
+        for start in range(0, len(id_list), 500):
+            chunk = id_list[start : start + 500]
+            for row in self.s.execute(select(t).where(t.c.id.in_(chunk))).mappings():
+                out[row["id"]] = {name: row[name] for name in names}
+        return out
+
+    def exists(self, entity_type: str, entity_id: str) -> bool:
+        t = table(entity_type)
+        return self.s.execute(select(t.c.id).where(t.c.id == entity_id)).first() is not None
+
+    def existing(self, entity_type: str, ids: Iterable[str]) -> set[str]:
+        t = table(entity_type)
+        id_list = list(ids)
+        found: set[str] = set()
+        for start in range(0, len(id_list), 500):
+            found.update(self.s.scalars(select(t.c.id).where(t.c.id.in_(id_list[start : start + 500]))))
+        return found
+
+    def write(self, entity_type: str, entity_id: str, data: Data) -> None:
+        """Insert or update the row with exactly ``data`` (local-only columns are left alone)."""
+        t = table(entity_type)
+        values = {name: data.get(name) for name in data_fields(entity_type)}
+        stmt = sqlite_insert(t).values({"id": entity_id, **values})
+        self.s.execute(stmt.on_conflict_do_update(index_elements=[t.c.id], set_=values))
+
+    def remove(self, entity_type: str, entity_id: str) -> None:
+        t = table(entity_type)
+        self.s.execute(delete(t).where(t.c.id == entity_id))
+
+    def count_all(self) -> int:
+        total = 0
+        for entity_type in ENTITY_TYPES:
+            total += int(self.s.scalar(select(func.count()).select_from(table(entity_type))) or 0)
+        return total
+
+    def missing_targets(self, entity_type: str, data: Data) -> list[Reference]:
+        """The references of ``data`` whose target is not on this computer."""
+        return [
+            ref
+            for ref in references(entity_type)
+            if data.get(ref.column) is not None and not self.exists(ref.target, data[ref.column])
+        ]
+
+    def dependents(self, entity_type: str, entity_id: str) -> tuple[list[Key], list[tuple[Key, str]]]:
+        """What deleting the entity takes with it: rows removed (cascade, or rows that must go first),
+        deepest last, and ``(row, column)`` references set to NULL."""
+        removed: list[Key] = []
+        nulled: list[tuple[Key, str]] = []
+        seen: set[Key] = {(entity_type, entity_id)}
+        frontier: list[Key] = [(entity_type, entity_id)]
+        while frontier:
+            parent_type, parent_id = frontier.pop(0)
+            for ref in referrers(parent_type):
+                t = table(ref.entity_type)
+                for child_id in self.s.scalars(select(t.c.id).where(t.c[ref.column] == parent_id)):
+                    key = (ref.entity_type, child_id)
+                    if ref.ondelete == "SET NULL":
+                        nulled.append((key, ref.column))
+                    elif key not in seen:
+                        seen.add(key)
+                        removed.append(key)
+                        frontier.append(key)
+        return removed, nulled
+
+    def recompute_derived(self) -> None:
+        """Values kept by triggers, recomputed after server changes applied in any order."""
+        self.s.execute(
+            text(
+                "UPDATE goals SET current_value = COALESCE("
+                "(SELECT SUM(value) FROM goal_progress WHERE goal_id = goals.id), 0)"
+            )
+        )
+        self.s.execute(
+            text("UPDATE storage_quotas SET used_bytes = (SELECT COALESCE(SUM(file_size_bytes), 0) FROM files)")
+        )
+
+    # ---- pending local changes ---------------------------------------------------------------
+    def max_change_id(self) -> int:
+        return int(self.s.scalar(select(func.max(_CHANGE_LOG.c.id))) or 0)
+
+    def pending_keys(self, up_to: int | None = None) -> list[Key]:
+        stmt = select(_CHANGE_LOG.c.entity_type, _CHANGE_LOG.c.entity_id).distinct()
+        if up_to is not None:
+            stmt = stmt.where(_CHANGE_LOG.c.id <= up_to)
+        return [(r[0], r[1]) for r in self.s.execute(stmt)]
+
+    def pending_count(self) -> int:
+        sub = select(_CHANGE_LOG.c.entity_type, _CHANGE_LOG.c.entity_id).distinct().subquery()
+        return int(self.s.scalar(select(func.count()).select_from(sub)) or 0)
+
+    def is_pending(self, key: Key) -> bool:
+        c = _CHANGE_LOG.c
+        stmt = select(c.id).where(c.entity_type == key[0], c.entity_id == key[1]).limit(1)
+        return self.s.execute(stmt).first() is not None
+
+    def clear_pending(self, key: Key, up_to: int | None = None) -> None:
+        c = _CHANGE_LOG.c
+        stmt = delete(_CHANGE_LOG).where(c.entity_type == key[0], c.entity_id == key[1])
+        if up_to is not None:
+            stmt = stmt.where(c.id <= up_to)
+        self.s.execute(stmt)
+
+    def mark_pending(self, key: Key, op: str) -> None:
+        """Record a local change the engine made on the artist's behalf (it is pushed like an edit)."""
+        self.s.execute(
+            _CHANGE_LOG.insert().values(entity_type=key[0], entity_id=key[1], op=op, changed_at=utc_now())
+        )
+
+    # ---- server versions: the base and the incoming ------------------------------------------
+    def base(self, key: Key) -> Version | None:
+        c = _BASE.c
+        row = self.s.execute(select(_BASE).where(c.entity_type == key[0], c.entity_id == key[1])).mappings().first()
+        if row is None:
+            return None
+        return Version(row["data"], row["checksum"], bool(row["deleted"]), int(row["seq"]))
+
+    def set_base(self, key: Key, version: Version) -> None:
+        values = {
+            "checksum": version.checksum,
+            "data": _json(None if version.deleted else version.data),
+            "deleted": version.deleted,
+            "seq": version.seq,
+        }
+        stmt = sqlite_insert(_BASE).values(entity_type=key[0], entity_id=key[1], **values)
+        self.s.execute(stmt.on_conflict_do_update(index_elements=[_BASE.c.entity_type, _BASE.c.entity_id], set_=values))
+
+    def incoming(self, key: Key) -> Version | None:
+        c = _INCOMING.c
+        stmt = select(_INCOMING).where(c.entity_type == key[0], c.entity_id == key[1])
+        row = self.s.execute(stmt).mappings().first()
+        if row is None:
+            return None
+        return Version(row["data"], row["checksum"], bool(row["deleted"]), int(row["seq"]))
+
+    def all_incoming(self) -> list[tuple[Key, Version]]:
+        rows = self.s.execute(select(_INCOMING)).mappings()
+        out = [
+            ((r["entity_type"], r["entity_id"]), Version(r["data"], r["checksum"], bool(r["deleted"]), int(r["seq"])))
+            for r in rows
+        ]
+        out.sort(key=lambda item: (ORDER.get(item[0][0], len(ORDER)), item[1].seq))
+        return out
+
+    def has_incoming(self) -> bool:
+        return self.s.execute(select(_INCOMING.c.entity_id).limit(1)).first() is not None
+
+    def incoming_keys(self) -> set[Key]:
+        return {(r[0], r[1]) for r in self.s.execute(select(_INCOMING.c.entity_type, _INCOMING.c.entity_id))}
+
+    def stage(self, key: Key, version: Version) -> None:
+        """Keep a server version to apply when the pull has completed (a newer one replaces it)."""
+        current = self.incoming(key)
+        if current is not None and current.seq > version.seq:
+            return
+        values = {
+            "checksum": version.checksum,
+            "data": _json(None if version.deleted else version.data),
+            "deleted": version.deleted,
+            "seq": version.seq,
+        }
+        stmt = sqlite_insert(_INCOMING).values(entity_type=key[0], entity_id=key[1], **values)
+        self.s.execute(
+            stmt.on_conflict_do_update(index_elements=[_INCOMING.c.entity_type, _INCOMING.c.entity_id], set_=values)
+        )
+
+    def unstage(self, key: Key) -> None:
+        c = _INCOMING.c
+        self.s.execute(delete(_INCOMING).where(c.entity_type == key[0], c.entity_id == key[1]))
+
+    # ---- conflicts -----------------------------------------------------------------------------
+    def conflict(self, key: Key) -> SyncConflict | None:
+        c = _CONFLICTS.c
+        stmt = select(_CONFLICTS).where(c.entity_type == key[0], c.entity_id == key[1])
+        row = self.s.execute(stmt).mappings().first()
+        return SyncConflict.model_validate(dict(row)) if row is not None else None
+
+    def conflict_keys(self) -> set[Key]:
+        return {(r[0], r[1]) for r in self.s.execute(select(_CONFLICTS.c.entity_type, _CONFLICTS.c.entity_id))}
+
+    def keep_conflict(
+        self,
+        key: Key,
+        *,
+        local: Data | None,
+        remote: Version,
+        base: Data | None,
+        fields: Iterable[str],
+    ) -> bool:
+        """Record (or update) the conflict of ``key``; True when it is new."""
+        existing = self.conflict(key)
+        values = {
+            "local_data": _json(local if existing is None else existing.local_data),
+            "remote_data": _json(None if remote.deleted else remote.data),
+            "remote_checksum": remote.checksum,
+            "base_data": _json(base if existing is None else existing.base_data),
+            "fields": sorted(set(fields)),
+        }
+        if existing is None:
+            self.s.execute(
+                _CONFLICTS.insert().values(
+                    id=str(uuid.uuid4()), entity_type=key[0], entity_id=key[1], created_at=utc_now(), **values
+                )
+            )
+            return True
+        self.s.execute(_CONFLICTS.update().where(_CONFLICTS.c.id == existing.id).values(**values))
+        return False
+
+    def drop_conflict(self, key: Key) -> None:
+        c = _CONFLICTS.c
+        self.s.execute(delete(_CONFLICTS).where(c.entity_type == key[0], c.entity_id == key[1]))

@@ -1,0 +1,148 @@
+"""Pulling the server's changes from the stored cursor, page by page, into the local database.
+
+The pages are fetched first into a spool (memory, then a temporary file: memory stays bounded),
+counting how many local entities they would delete; when that is more than half of the local data,
+the caller's confirmation is asked before anything is applied. Then each page is applied in one
+transaction — the rows, their base versions, the versions that must wait, and the cursor after the
+page — with foreign keys checked at commit (``PRAGMA defer_foreign_keys``) and change capture off.
+An interrupted pull therefore resumes from the last committed page, without gaps or repeats. When
+the last page is in, the waiting versions are settled (``incoming.settle_incoming``): merges with
+local edits, conflicts, orphans.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine, text, update
+
+from ..local_db.change_capture import applying_server_changes
+from ..local_db.database import read_session, transaction
+from ..local_db.sync_tables import SyncAccount
+from .client import SyncClient
+from .errors import MassDeleteRefused, ProtocolError
+from .incoming import ApplyReport, apply_pulled, settle_incoming
+from .local_store import Key, LocalState, Version
+from .progress import CancelToken, ProgressCallback, ProgressEvent
+from .protocol.entities import ENTITY_TYPES
+from .protocol.wire import DEFAULT_PULL_LIMIT, PullResponse
+
+SPOOL_IN_MEMORY = 8 * 1024 * 1024
+
+# Asked with (entities the pull would delete, entities on this computer); True lets it go ahead.
+ConfirmMassDelete = Callable[[int, int], bool]
+
+_ACCOUNT = SyncAccount.__table__  # type: ignore[attr-defined]
+
+
+def refuse_mass_delete(_deletions: int, _total: int) -> bool:
+    return False
+
+
+@dataclass
+class PullReport:
+    requests: int = 0
+    pages: int = 0
+    changes: int = 0
+    apply: ApplyReport = field(default_factory=ApplyReport)
+
+
+def stored_cursor(db: Engine) -> int:
+    with read_session(db) as s:
+        account = s.get(SyncAccount, 1)
+    return account.cursor if account is not None else 0
+
+
+class Puller:
+    def __init__(
+        self,
+        db: Engine,
+        client: SyncClient,
+        progress: ProgressCallback,
+        cancel: CancelToken,
+        confirm_mass_delete: ConfirmMassDelete,
+        page_size: int = DEFAULT_PULL_LIMIT,
+    ) -> None:
+        self.db = db
+        self.client = client
+        self.progress = progress
+        self.cancel = cancel
+        self.confirm_mass_delete = confirm_mass_delete
+        self.page_size = page_size
+        self.report = PullReport()
+
+    def run(self) -> PullReport:
+        since = stored_cursor(self.db)
+        with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY, mode="w+b") as spool:
+            deletions = self._fetch(since, spool)
+            if deletions:
+                with read_session(self.db) as s:
+                    total = LocalState(s).count_all()
+                if deletions * 2 > total and not self.confirm_mass_delete(deletions, total):
+                    raise MassDeleteRefused(deletions, total)
+            spool.seek(0)
+            for page in self._pages(spool):
+                self.cancel.check()
+                self._apply_page(page)
+                self.report.pages += 1
+                self.progress(ProgressEvent("apply", done=self.report.pages))
+        self.cancel.check()
+        self.settle()
+        return self.report
+
+    def _fetch(self, since: int, spool: tempfile.SpooledTemporaryFile[bytes]) -> int:
+        """Fetch every page after ``since`` into the spool; return how many local entities they delete."""
+        deletions = 0
+        while True:
+            self.cancel.check()
+            page = self.client.pull(since, self.page_size)
+            self.report.requests += 1
+            if page.cursor < since or (page.has_more and not page.changes):
+                raise ProtocolError("The server's pull answer does not move forward; try again later.")
+            spool.write(page.model_dump_json().encode() + b"\n")
+            self.report.changes += len(page.changes)
+            deletions += self._local_deletions(page)
+            self.progress(ProgressEvent("pull", done=self.report.changes))
+            since = page.cursor
+            if not page.has_more:
+                return deletions
+
+    def _local_deletions(self, page: PullResponse) -> int:
+        ids: dict[str, list[str]] = {}
+        for change in page.changes:
+            if change.deleted and change.entity_type in ENTITY_TYPES:
+                ids.setdefault(change.entity_type, []).append(change.entity_id)
+        if not ids:
+            return 0
+        with read_session(self.db) as s:
+            st = LocalState(s)
+            return sum(len(st.existing(entity_type, entity_ids)) for entity_type, entity_ids in ids.items())
+
+    @staticmethod
+    def _pages(spool: tempfile.SpooledTemporaryFile[bytes]) -> Iterator[PullResponse]:
+        for line in spool:
+            if line.strip():
+                yield PullResponse.model_validate_json(line)
+
+    def _apply_page(self, page: PullResponse) -> None:
+        changes: list[tuple[Key, Version]] = [
+            ((c.entity_type, c.entity_id), Version(c.data, c.checksum, c.deleted, c.seq)) for c in page.changes
+        ]
+        with transaction(self.db) as s:
+            s.execute(text("PRAGMA defer_foreign_keys=ON"))
+            with applying_server_changes(s):
+                apply_pulled(LocalState(s), changes, self.report.apply)
+            s.execute(update(_ACCOUNT).where(_ACCOUNT.c.id == 1).values(cursor=page.cursor))
+
+    def settle(self) -> None:
+        """Apply, merge or settle every waiting server version (the pull has completed)."""
+        with transaction(self.db) as s:
+            st = LocalState(s)
+            if not st.has_incoming() and self.report.changes == 0:
+                return
+            s.execute(text("PRAGMA defer_foreign_keys=ON"))
+            with applying_server_changes(s):
+                settle_incoming(st, self.report.apply)
+        self.progress(ProgressEvent("merge", done=self.report.apply.merged))

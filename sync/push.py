@@ -1,0 +1,323 @@
+"""Pushing pending local changes: planned, cut into batches, each sent with its own idempotency key.
+
+One batch at a time: its changes are read in one snapshot together with the newest change-log id
+they cover, the files they refer to are uploaded (HEAD first), then the batch is stored in
+``sync_batches`` with a fresh UUID key *before* the first attempt, sent (the same key and the same
+bytes on every retry), and its answer applied in one transaction: an applied change becomes the
+new base and clears only the change-log rows the batch covered (so an edit made meanwhile stays
+pending), a conflict keeps the server's version in ``sync_incoming`` to be merged after the pull,
+an invalid change stays pending and is reported. A batch still stored when a sync starts (the
+previous one crashed or lost the answer) is sent again first, with its same key and body, so the
+server replays instead of applying twice.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine, delete, select
+from sqlmodel import Session
+
+from ..local_db.database import read_session, transaction
+from ..local_db.sync_tables import SyncBatch
+from .batching import ENVELOPE_BYTES, PlannedChange, change_size, order_changes
+from .blob_sync import BlobSync
+from .client import SyncClient
+from .errors import ProtocolError, QuotaExceeded, RequestRejected
+from .local_store import Key, LocalState, Version
+from .progress import CancelToken, ProgressCallback, ProgressEvent
+from .protocol.canonical import CanonicalizationError, canonical_json, checksum
+from .protocol.entities import blob_refs
+from .protocol.fields import utc_now
+from .protocol.wire import (
+    ERR_DEVICE_MISMATCH,
+    ERR_IDEMPOTENCY_KEY_REUSED,
+    MAX_PUSH_BYTES,
+    MAX_PUSH_CHANGES,
+    Change,
+    PushRequest,
+    PushResponse,
+)
+
+_BATCHES = SyncBatch.__table__  # type: ignore[attr-defined]
+MIN_PUSH_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A change that could not be pushed, and why (it stays pending)."""
+
+    entity_type: str
+    entity_id: str
+    reason: str
+
+
+@dataclass
+class PushReport:
+    batches: int = 0
+    sent: int = 0
+    applied: int = 0
+    conflicts: int = 0
+    replayed: int = 0
+    refused: list[Refusal] = field(default_factory=list)
+
+
+@dataclass
+class _Planned:
+    changes: list[Change]
+    last_change_id: int
+    noops: list[Key]
+
+
+class Pusher:
+    """Pushes for one sync. ``device_id`` must be the device the client's token belongs to."""
+
+    def __init__(
+        self,
+        db: Engine,
+        client: SyncClient,
+        device_id: str,
+        blob_sync: BlobSync,
+        progress: ProgressCallback,
+        cancel: CancelToken,
+    ) -> None:
+        self.db = db
+        self.client = client
+        self.device_id = device_id
+        self.blob_sync = blob_sync
+        self.progress = progress
+        self.cancel = cancel
+        self.report = PushReport()
+        self.max_bytes = MAX_PUSH_BYTES
+        self._refused: set[Key] = set()
+
+    # ---- the two entry points ------------------------------------------------------------------
+    def resend_unfinished(self) -> None:
+        """Send again every batch a previous sync stored but did not finish, same key, same body."""
+        with read_session(self.db) as s:
+            batches = list(s.scalars(select(SyncBatch).order_by(SyncBatch.created_at)))  # type: ignore[arg-type]
+        for batch in batches:
+            self.cancel.check()
+            if batch.body.get("device_id") != self.device_id:
+                # Stored by an earlier sign-in of this computer: the server would refuse the device.
+                # Its changes are still pending; they are planned again under this device.
+                self._drop(batch.idempotency_key)
+                continue
+            self._send(batch)
+
+    def push_pending(self, up_to: int | None) -> None:
+        """Push every pending entity that has a change-log row with id <= ``up_to`` (all when None)."""
+        plan = self._plan(up_to)
+        if not plan:
+            return
+        total = len(plan)
+        position = 0
+        while position < total:
+            self.cancel.check()
+            planned, position = self._read_batch(plan, position)
+            if planned.changes:
+                self._upload_files(planned)
+            batch = self._store(planned)
+            if batch is not None:
+                self._send(batch)
+            self.progress(ProgressEvent("push", done=position, total=total))
+
+    # ---- planning --------------------------------------------------------------------------------
+    def _plan(self, up_to: int | None) -> list[PlannedChange]:
+        with read_session(self.db) as s:
+            st = LocalState(s)
+            keys = [k for k in st.pending_keys(up_to) if k not in self._refused]
+            if not keys:
+                return []
+            by_type: dict[str, list[str]] = {}
+            for entity_type, entity_id in keys:
+                by_type.setdefault(entity_type, []).append(entity_id)
+            planned: list[PlannedChange] = []
+            parents: dict[str, str | None] = {}
+            for entity_type, ids in by_type.items():
+                if entity_type == "folders":
+                    rows = st.read_many("folders", ids)
+                    for folder_id in ids:
+                        data = rows.get(folder_id)
+                        if data is None:
+                            base = st.base(("folders", folder_id))
+                            data = base.data if base is not None else None
+                        parents[folder_id] = (data or {}).get("parent_folder_id")
+                present = st.existing(entity_type, ids)
+                planned.extend(PlannedChange((entity_type, i), "upsert" if i in present else "delete") for i in ids)
+        return order_changes(planned, parents)
+
+    def _held(self, st: LocalState) -> set[Key]:
+        """Entities not pushed now: in conflict, waiting for a merge, or inside an entity in conflict."""
+        held = st.conflict_keys() | st.incoming_keys()
+        for entity_type, entity_id in list(held):
+            if st.exists(entity_type, entity_id):
+                held.update(k for k in st.dependents(entity_type, entity_id)[0] if st.is_pending(k))
+        return held
+
+    def _change(self, st: LocalState, key: Key) -> Change | None:
+        """The change to push for ``key`` now, or None when the server already has this state."""
+        entity_type, entity_id = key
+        base = st.base(key)
+        base_checksum = base.checksum if base is not None and not base.deleted else None
+        data = st.read(entity_type, entity_id)
+        if data is None:
+            if base_checksum is None:
+                return None  # never reached the server, or already deleted there
+            return Change(entity_type=entity_type, entity_id=entity_id, op="delete", base_checksum=base_checksum)
+        digest = checksum(data)
+        if digest == base_checksum:
+            return None
+        return Change(
+            entity_type=entity_type,
+            entity_id=entity_id,
+            op="upsert",
+            data=data,
+            checksum=digest,
+            base_checksum=base_checksum,
+        )
+
+    def _read_batch(self, plan: list[PlannedChange], position: int) -> tuple[_Planned, int]:
+        """Read the next batch of the plan in one snapshot; return it and the new position."""
+        with read_session(self.db) as s:
+            st = LocalState(s)
+            last_change_id = st.max_change_id()
+            held = self._held(st)
+            changes: list[Change] = []
+            noops: list[Key] = []
+            size = ENVELOPE_BYTES
+            while position < len(plan) and len(changes) < MAX_PUSH_CHANGES:
+                key = plan[position].key
+                if key in held or key in self._refused or not st.is_pending(key):
+                    position += 1
+                    continue
+                try:
+                    change = self._change(st, key)
+                except CanonicalizationError as exc:
+                    self._refuse(key, f"its data cannot be written as JSON: {exc}")
+                    position += 1
+                    continue
+                if change is None:
+                    noops.append(key)
+                    position += 1
+                    continue
+                n = change_size(change)
+                if ENVELOPE_BYTES + n > self.max_bytes:
+                    self._refuse(key, "it is larger than the server accepts in one push")
+                    position += 1
+                    continue
+                if size + n > self.max_bytes:
+                    break
+                changes.append(change)
+                size += n
+                position += 1
+        return _Planned(changes, last_change_id, noops), position
+
+    def _refuse(self, key: Key, reason: str) -> None:
+        self._refused.add(key)
+        self.report.refused.append(Refusal(key[0], key[1], reason))
+
+    def _upload_files(self, planned: _Planned) -> None:
+        """Upload the blobs the batch's upserts refer to; drop changes whose file the server refused."""
+        wanted: dict[str, list[Key]] = {}
+        for change in planned.changes:
+            if change.op == "upsert":
+                for sha in blob_refs(change.entity_type, change.data):
+                    wanted.setdefault(sha, []).append((change.entity_type, change.entity_id))
+        if not wanted:
+            return
+        refused: set[Key] = set()
+        for sha, keys in wanted.items():
+            self.cancel.check()
+            try:
+                self.blob_sync.ensure_uploaded(sha)
+            except QuotaExceeded as exc:
+                for key in keys:
+                    refused.add(key)
+                    self._refuse(key, str(exc))
+        if refused:
+            planned.changes = [c for c in planned.changes if (c.entity_type, c.entity_id) not in refused]
+
+    # ---- storing, sending, applying -----------------------------------------------------------
+    def _store(self, planned: _Planned) -> SyncBatch | None:
+        with transaction(self.db) as s:
+            st = LocalState(s)
+            for key in planned.noops:
+                st.clear_pending(key, planned.last_change_id)
+            if not planned.changes:
+                return None
+            body = PushRequest(device_id=self.device_id, changes=planned.changes).model_dump(mode="json")
+            batch = SyncBatch(
+                idempotency_key=str(uuid.uuid4()),
+                created_at=utc_now(),
+                body=body,
+                last_change_id=planned.last_change_id,
+            )
+            s.execute(_BATCHES.insert().values(**batch.model_dump()))
+        return batch
+
+    def _drop(self, key: str) -> None:
+        with transaction(self.db) as s:
+            s.execute(delete(_BATCHES).where(_BATCHES.c.idempotency_key == key))
+
+    def _send(self, batch: SyncBatch) -> None:
+        request = PushRequest.model_validate(batch.body)
+        body = canonical_json(batch.body)
+        try:
+            response, replayed = self.client.push(batch.idempotency_key, body)
+        except RequestRejected as exc:
+            if exc.code in (ERR_IDEMPOTENCY_KEY_REUSED, ERR_DEVICE_MISMATCH) or exc.status == 413:
+                # The batch cannot be sent as stored. Its changes are still pending and are planned
+                # again under a new key; base checksums keep a change that did apply from applying twice.
+                self._drop(batch.idempotency_key)
+                if exc.status == 413:
+                    if self.max_bytes // 2 < MIN_PUSH_BYTES:
+                        raise
+                    self.max_bytes //= 2
+                return
+            raise
+        self.report.batches += 1
+        self.report.sent += len(request.changes)
+        if replayed:
+            self.report.replayed += 1
+        with transaction(self.db) as s:
+            self._apply(s, batch, request, response)
+
+    def _apply(self, s: Session, batch: SyncBatch, request: PushRequest, response: PushResponse) -> None:
+        st = LocalState(s)
+        sent = {(c.entity_type, c.entity_id): c for c in request.changes}
+        answered: set[Key] = set()
+        for result in response.results:
+            key = (result.entity_type, result.entity_id)
+            change = sent.get(key)
+            if change is None:
+                raise ProtocolError(f"The server answered for {key[0]} {key[1]}, which this push did not send.")
+            answered.add(key)
+            if result.status == "applied":
+                deleted = change.op == "delete"
+                st.set_base(key, Version(None if deleted else change.data, change.checksum, deleted, result.seq or 0))
+                st.clear_pending(key, batch.last_change_id)
+                staged = st.incoming(key)
+                if staged is not None and staged.seq <= (result.seq or 0):
+                    st.unstage(key)
+                self.report.applied += 1
+            elif result.status == "conflict":
+                server = result.server
+                version = (
+                    Version(server.data, server.checksum, server.deleted, result.seq or 0)
+                    if server is not None
+                    else Version(None, None, True, 0)
+                )
+                st.stage(key, version)
+                self.report.conflicts += 1
+            else:
+                detail = result.error or "the server refused it"
+                if result.field_errors:
+                    detail += " (" + "; ".join(f"{k}: {v}" for k, v in result.field_errors.items()) + ")"
+                self._refuse(key, detail)
+        missing = set(sent) - answered
+        if missing:
+            raise ProtocolError(f"The server's answer to a push left out {len(missing)} of its changes.")
+        s.execute(delete(_BATCHES).where(_BATCHES.c.idempotency_key == batch.idempotency_key))
+
