@@ -49,3 +49,7 @@ def data_dir(tmp_path: Path) -> Path:
     d = tmp_path / "device"
     d.mkdir()
     return d
+
+
+# Real server processes and a throwaway PostgreSQL (live_server, pg_live_server, server_factory, ...).
+pytest_plugins = ["tests.fixtures.server_fixtures"]

@@ -1,0 +1,49 @@
+"""The JSON response class of the server and the OpenAPI description of its error answers.
+
+:class:`SafeJSONResponse` escapes non-ASCII (so any text, even a lone surrogate that arrived as
+``\\ud800``, renders) and refuses NaN. :func:`error_responses` declares the error statuses of a
+route with the :class:`~gigbag.sync.protocol.wire.ErrorBody` schema, replacing FastAPI's default
+422 body, so ``/openapi.json`` describes the answers the server really gives.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.responses import JSONResponse
+
+from gigbag.sync.protocol.wire import ErrorBody, QuotaErrorBody
+
+
+class SafeJSONResponse(JSONResponse):
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode("ascii")
+
+
+_DESCRIPTIONS = {
+    400: "Malformed request (bad JSON, missing or malformed header)",
+    401: "Missing, unknown or revoked token; or wrong email or password",
+    404: "Not found (or not this user's)",
+    409: "Conflict with the current state",
+    410: "Gone",
+    412: "Tus-Resumable version not supported",
+    413: "Too large (body, number of changes, or storage quota)",
+    415: "Unsupported media type",
+    416: "Range not satisfiable",
+    422: "Invalid request",
+    423: "Locked: another request is writing this upload",
+    429: "Too many attempts, or daily upload limit reached (see Retry-After)",
+    503: "Database busy; retry",
+}
+
+QUOTA_STATUSES = (413, 429)
+
+
+def error_responses(*statuses: int, quota: bool = False) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` entries for the given error statuses (plus 503, always possible)."""
+    out: dict[int | str, dict[str, Any]] = {}
+    for status in (*statuses, 503):
+        model: type[ErrorBody] = QuotaErrorBody if quota and status in QUOTA_STATUSES else ErrorBody
+        out[status] = {"model": model, "description": _DESCRIPTIONS.get(status, "Error")}
+    return out

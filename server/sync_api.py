@@ -1,0 +1,184 @@
+"""The sync routes: health, entity schema, push (with idempotency keys), pull and status."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request, Response
+from sqlalchemy import select
+
+from gigbag.sync.protocol.entities import entity_json_schemas
+from gigbag.sync.protocol.wire import (
+    DEFAULT_PULL_LIMIT,
+    ERR_DEVICE_MISMATCH,
+    ERR_IDEMPOTENCY_KEY_INVALID,
+    IDEMPOTENCY_HEADER,
+    MAX_PULL_LIMIT,
+    PROTOCOL_VERSION,
+    REPLAYED_HEADER,
+    DeviceStatus,
+    EntitySchemas,
+    Health,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+    SyncStatus,
+)
+
+from . import idempotency, sync_store
+from .auth import Authenticated, DeviceAuth
+from .clock import iso, utc_now
+from .database import Database
+from .errors import ApiError
+from .quotas import storage_usage
+from .responses import error_responses
+from .state import server_state
+from .tables import devices
+
+router = APIRouter(prefix="/v1")
+MAX_SEQ = 2**63 - 1
+
+_SCHEMAS = EntitySchemas(protocol=PROTOCOL_VERSION, entity_types=entity_json_schemas())
+
+
+@router.get("/health", response_model=Health, tags=["service"], summary="Is the server up?")
+def health() -> Health:
+    return Health(status="ok", protocol=PROTOCOL_VERSION)
+
+
+@router.get(
+    "/schema",
+    response_model=EntitySchemas,
+    tags=["sync"],
+    summary="Entity types and the JSON Schema of their data",
+)
+def schema() -> EntitySchemas:
+    return _SCHEMAS
+
+
+def _json(body: str, *, replayed: bool) -> Response:
+    headers = {REPLAYED_HEADER: "true"} if replayed else {}
+    return Response(content=body, media_type="application/json", headers=headers)
+
+
+@router.post(
+    "/sync/push",
+    response_model=PushResponse,
+    responses=error_responses(400, 401, 409, 413, 422),
+    tags=["sync"],
+    summary="Send local changes (one transaction; per entity applied, conflict or invalid)",
+)
+def push(
+    body: PushRequest,
+    request: Request,
+    idempotency_key: Annotated[
+        str,
+        Header(
+            alias=IDEMPOTENCY_HEADER,
+            description="A UUID made by the client for this batch; reused on every retry of it",
+        ),
+    ],
+    auth: Authenticated,
+) -> Response:
+    state = server_state(request)
+    key = _parse_key(idempotency_key)
+    if body.device_id != auth.device_id:
+        raise ApiError(
+            422,
+            ERR_DEVICE_MISMATCH,
+            "device_id is not the device this token was issued to; sign in again on this computer.",
+        )
+    prepared = [sync_store.prepare(change) for change in body.changes]
+    req_hash = idempotency.request_hash(body.model_dump(mode="json"))
+    outcome = idempotency.reserve(state.db, auth.user_id, key, req_hash, utc_now())
+    if isinstance(outcome, idempotency.Replay):
+        return _json(outcome.body, replayed=True)
+    try:
+        status, text, replayed = _apply(state.db, auth, outcome, prepared)
+    except BaseException:
+        idempotency.release(state.db, auth.user_id, outcome)
+        raise
+    return _json(text, replayed=replayed)
+
+
+def _parse_key(raw: str) -> str:
+    try:
+        return str(uuid.UUID(raw.strip()))
+    except ValueError:
+        raise ApiError(400, ERR_IDEMPOTENCY_KEY_INVALID, "The Idempotency-Key header must be a UUID.") from None
+
+
+def _apply(
+    db: Database,
+    auth: DeviceAuth,
+    reservation: idempotency.Reservation,
+    prepared: list[sync_store.PreparedChange],
+) -> tuple[int, str, bool]:
+    now = utc_now()
+    with db.write() as conn:
+        last_seq = sync_store.lock_counter(conn, auth.user_id)
+        replay = idempotency.claim_in_push(conn, auth.user_id, reservation)
+        if replay is not None:
+            return replay.status, replay.body, True
+        response = sync_store.apply_push(conn, auth.user_id, auth.device_id, prepared, last_seq, now)
+        text = response.model_dump_json()
+        idempotency.store_response(conn, auth.user_id, reservation, 200, text)
+        sync_store.touch_device(conn, auth.device_id, now)
+    return 200, text, False
+
+
+@router.get(
+    "/sync/pull",
+    response_model=PullResponse,
+    responses=error_responses(401, 422),
+    tags=["sync"],
+    summary="Changes after a cursor, in seq order, tombstones included",
+)
+def pull(
+    request: Request,
+    auth: Authenticated,
+    since: Annotated[
+        int, Query(ge=0, le=MAX_SEQ, description="The cursor of the last page applied (0 at first)")
+    ] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = DEFAULT_PULL_LIMIT,
+) -> PullResponse:
+    state = server_state(request)
+    with state.db.read() as conn:
+        page = sync_store.pull_page(conn, auth.user_id, since, limit)
+    if not page.has_more:
+        with state.db.write() as conn:
+            sync_store.touch_device(conn, auth.device_id, utc_now())
+    return page
+
+
+@router.get(
+    "/sync/status",
+    response_model=SyncStatus,
+    responses=error_responses(401),
+    tags=["sync"],
+    summary="Latest seq, entity counts, devices, storage",
+)
+def status(request: Request, auth: Authenticated) -> SyncStatus:
+    state = server_state(request)
+    now = utc_now()
+    with state.db.read() as conn:
+        cursor = sync_store.latest_seq(conn, auth.user_id)
+        counts = sync_store.entity_counts(conn, auth.user_id)
+        rows = conn.execute(
+            select(devices.c.id, devices.c.name, devices.c.last_sync_at, devices.c.revoked_at)
+            .where(devices.c.user_id == auth.user_id)
+            .order_by(devices.c.created_at)
+        ).all()
+        usage = storage_usage(conn, state.config, auth.user_id, now)
+    return SyncStatus(
+        cursor=cursor,
+        entity_counts=counts,
+        devices=[
+            DeviceStatus(
+                device_id=r.id, name=r.name, last_sync_at=iso(r.last_sync_at), revoked=r.revoked_at is not None
+            )
+            for r in rows
+        ],
+        storage=usage,
+    )

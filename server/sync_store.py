@@ -1,0 +1,278 @@
+"""The user's entities on the server: applying a push, reading a pull page, and the sync status.
+
+A push is one transaction that first locks the user's counter row (``SELECT … FOR UPDATE`` on
+PostgreSQL; ``BEGIN IMMEDIATE`` on SQLite), so each user's writes are serialized and every seq it
+hands out is larger than any seq already committed: per user, seq order is commit order, and a
+pull that read up to seq N can never later find a new change below N. An upsert or delete applies
+only when the entity's current checksum equals the change's ``base_checksum`` (absent and
+tombstone both count as null); otherwise the change is a conflict and the answer carries the
+server's version. Data is stored exactly as sent; its checksum is recomputed and must match.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from gigbag.sync.protocol.canonical import CanonicalizationError, checksum, is_checksum
+from gigbag.sync.protocol.entities import ENTITY_TYPES, EntityValidationError, validate_data
+from gigbag.sync.protocol.fields import is_uuid
+from gigbag.sync.protocol.wire import (
+    INVALID_CHANGE,
+    INVALID_CHECKSUM_MISMATCH,
+    INVALID_DATA,
+    INVALID_ENTITY_ID,
+    INVALID_UNKNOWN_TYPE,
+    Change,
+    PulledChange,
+    PullResponse,
+    PushResponse,
+    PushResult,
+    ServerVersion,
+)
+
+from .tables import devices, entities, user_counters
+
+LOAD_BATCH = 400
+
+
+@dataclass(frozen=True)
+class PreparedChange:
+    """A change checked outside the transaction; ``invalid`` is its answer when it cannot apply."""
+
+    change: Change
+    invalid: PushResult | None = None
+
+
+def _invalid(change: Change, code: str, message: str, fields: dict[str, str] | None = None) -> PreparedChange:
+    return PreparedChange(
+        change,
+        PushResult(
+            entity_type=change.entity_type,
+            entity_id=change.entity_id,
+            status="invalid",
+            error=message,
+            error_code=code,
+            field_errors=fields,
+        ),
+    )
+
+
+def prepare(change: Change) -> PreparedChange:
+    """Check one change against the protocol and its type's rules (no database needed)."""
+    if change.entity_type not in ENTITY_TYPES:
+        return _invalid(change, INVALID_UNKNOWN_TYPE, "This entity type is not synced by this server.")
+    if not is_uuid(change.entity_id):
+        return _invalid(change, INVALID_ENTITY_ID, "entity_id must be a lowercase UUID.")
+    if change.base_checksum is not None and not is_checksum(change.base_checksum):
+        return _invalid(change, INVALID_CHANGE, "base_checksum must be null or 'sha256:' and 64 hex digits.")
+    if change.op == "delete":
+        if change.data is not None or change.checksum is not None:
+            return _invalid(change, INVALID_CHANGE, "A delete carries data and checksum null.")
+        return PreparedChange(change)
+    if change.data is None or change.checksum is None:
+        return _invalid(change, INVALID_CHANGE, "An upsert carries data and its checksum.")
+    if not is_checksum(change.checksum):
+        return _invalid(change, INVALID_CHANGE, "checksum must be 'sha256:' and 64 lowercase hex digits.")
+    try:
+        computed = checksum(change.data)
+    except CanonicalizationError as exc:
+        return _invalid(change, INVALID_DATA, f"The data cannot be written as canonical JSON: {exc}.")
+    if computed != change.checksum:
+        return _invalid(
+            change,
+            INVALID_CHECKSUM_MISMATCH,
+            f"The checksum does not match the data (the server computed {computed}).",
+        )
+    try:
+        validate_data(change.entity_type, change.data)
+    except EntityValidationError as exc:
+        return _invalid(change, INVALID_DATA, str(exc), dict(exc.errors))
+    return PreparedChange(change)
+
+
+@dataclass
+class _Row:
+    data: dict[str, Any] | None
+    checksum: str | None
+    deleted: bool
+    seq: int
+
+
+def lock_counter(conn: Connection, user_id: str) -> int:
+    """Lock the user's counter row until the transaction ends; return the latest seq."""
+    return int(
+        conn.execute(
+            select(user_counters.c.last_seq).where(user_counters.c.user_id == user_id).with_for_update()
+        ).scalar_one()
+    )
+
+
+def _load(conn: Connection, user_id: str, keys: set[tuple[str, str]]) -> dict[tuple[str, str], _Row]:
+    by_type: dict[str, list[str]] = {}
+    for entity_type, entity_id in keys:
+        by_type.setdefault(entity_type, []).append(entity_id)
+    out: dict[tuple[str, str], _Row] = {}
+    for entity_type, ids in by_type.items():
+        for start in range(0, len(ids), LOAD_BATCH):
+            rows = conn.execute(
+                select(entities.c.entity_id, entities.c.data, entities.c.checksum, entities.c.deleted, entities.c.seq)
+                .where(
+                    entities.c.user_id == user_id,
+                    entities.c.entity_type == entity_type,
+                    entities.c.entity_id.in_(ids[start : start + LOAD_BATCH]),
+                )
+            )
+            for r in rows:
+                out[(entity_type, r.entity_id)] = _Row(r.data, r.checksum, bool(r.deleted), int(r.seq))
+    return out
+
+
+def apply_push(
+    conn: Connection,
+    user_id: str,
+    device_id: str,
+    prepared: list[PreparedChange],
+    last_seq: int,
+    now: dt.datetime,
+) -> PushResponse:
+    """Apply checked changes in the caller's transaction, which holds the counter lock."""
+    keys = {(p.change.entity_type, p.change.entity_id) for p in prepared if p.invalid is None}
+    current = _load(conn, user_id, keys)
+    dirty: dict[tuple[str, str], _Row] = {}
+    results: list[PushResult] = []
+    seq = last_seq
+    for p in prepared:
+        change = p.change
+        if p.invalid is not None:
+            results.append(p.invalid)
+            continue
+        key = (change.entity_type, change.entity_id)
+        row = current.get(key)
+        if change.base_checksum != (row.checksum if row else None):
+            results.append(
+                PushResult(
+                    entity_type=change.entity_type,
+                    entity_id=change.entity_id,
+                    status="conflict",
+                    checksum=row.checksum if row else None,
+                    seq=row.seq if row else None,
+                    server=ServerVersion(data=row.data, checksum=row.checksum, deleted=row.deleted) if row else None,
+                )
+            )
+            continue
+        if change.op == "upsert":
+            unchanged = row is not None and not row.deleted and row.checksum == change.checksum
+            new = None if unchanged else _Row(change.data, change.checksum, False, seq + 1)
+        else:
+            unchanged = row is not None and row.deleted
+            new = None if unchanged else _Row(None, None, True, seq + 1)
+        if new is None:
+            assert row is not None
+            results.append(_applied(change, row))
+            continue
+        seq = new.seq
+        current[key] = dirty[key] = new
+        results.append(_applied(change, new))
+    if dirty:
+        _write(conn, user_id, device_id, dirty, now)
+        conn.execute(update(user_counters).where(user_counters.c.user_id == user_id).values(last_seq=seq))
+    return PushResponse(results=results, cursor=seq)
+
+
+def _applied(change: Change, row: _Row) -> PushResult:
+    return PushResult(
+        entity_type=change.entity_type,
+        entity_id=change.entity_id,
+        status="applied",
+        checksum=row.checksum,
+        seq=row.seq,
+    )
+
+
+def _write(
+    conn: Connection, user_id: str, device_id: str, dirty: dict[tuple[str, str], _Row], now: dt.datetime
+) -> None:
+    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    stmt = insert(entities)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[entities.c.user_id, entities.c.entity_type, entities.c.entity_id],
+        set_={
+            "data": stmt.excluded.data,
+            "checksum": stmt.excluded.checksum,
+            "deleted": stmt.excluded.deleted,
+            "last_device_id": stmt.excluded.last_device_id,
+            "seq": stmt.excluded.seq,
+            "updated_at": stmt.excluded.updated_at,
+        },
+    )
+    # In seq order, so the unique (user_id, seq) index never sees a transient duplicate.
+    params = [
+        {
+            "user_id": user_id,
+            "entity_type": entity_type,
+            "entity_id": entity_id,
+            "data": row.data,
+            "checksum": row.checksum,
+            "deleted": row.deleted,
+            "last_device_id": device_id,
+            "seq": row.seq,
+            "updated_at": now,
+        }
+        for (entity_type, entity_id), row in sorted(dirty.items(), key=lambda item: item[1].seq)
+    ]
+    conn.execute(stmt, params)
+
+
+def touch_device(conn: Connection, device_id: str, now: dt.datetime) -> None:
+    conn.execute(update(devices).where(devices.c.id == device_id).values(last_sync_at=now))
+
+
+def pull_page(conn: Connection, user_id: str, since: int, limit: int) -> PullResponse:
+    rows = conn.execute(
+        select(
+            entities.c.entity_type,
+            entities.c.entity_id,
+            entities.c.data,
+            entities.c.checksum,
+            entities.c.deleted,
+            entities.c.seq,
+        )
+        .where(entities.c.user_id == user_id, entities.c.seq > since)
+        .order_by(entities.c.seq)
+        .limit(limit + 1)
+    ).all()
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    changes = [
+        PulledChange(
+            entity_type=r.entity_type,
+            entity_id=r.entity_id,
+            data=r.data,
+            checksum=r.checksum,
+            deleted=bool(r.deleted),
+            seq=int(r.seq),
+        )
+        for r in rows
+    ]
+    return PullResponse(changes=changes, cursor=changes[-1].seq if changes else since, has_more=has_more)
+
+
+def latest_seq(conn: Connection, user_id: str) -> int:
+    return int(
+        conn.execute(select(user_counters.c.last_seq).where(user_counters.c.user_id == user_id)).scalar_one()
+    )
+
+
+def entity_counts(conn: Connection, user_id: str) -> dict[str, int]:
+    rows = conn.execute(
+        select(entities.c.entity_type, func.count())
+        .where(entities.c.user_id == user_id, entities.c.deleted.is_(False))
+        .group_by(entities.c.entity_type)
+        .order_by(entities.c.entity_type)
+    )
+    return {r[0]: int(r[1]) for r in rows}

@@ -1,0 +1,556 @@
+"""Resumable uploads by the tus 1.0 protocol (core, creation and termination) under ``/v1/uploads/``.
+
+The state of an upload lives in the database (length, expected digest, bytes received) and its
+bytes in a partial file in the shared blob folder, so a process that did not start an upload can
+continue it. A PATCH holds an exclusive ``flock`` on the upload's lock file while it writes (the
+kernel drops it if the process dies), records the offset every few megabytes after an fsync, and
+keeps every byte received before a cut. When the last byte arrives the digest is checked against
+the ``sha256`` metadata; the file then moves into the blob store and is served at
+``/v1/blobs/{sha256}``. Memory stays at one chunk whatever the size.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import datetime as dt
+import fcntl
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import IO, Annotated, Any
+
+from fastapi import APIRouter, Header, Request, Response
+from sqlalchemy import delete, insert, select, update
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
+
+from gigbag.sync.protocol.canonical import is_sha256_hex
+from gigbag.sync.protocol.wire import (
+    ERR_DIGEST_MISMATCH,
+    ERR_OFFSET_MISMATCH,
+    TUS_EXTENSIONS,
+    TUS_VERSION,
+    UPLOAD_METADATA_SHA256,
+)
+
+from . import quotas, sync_store
+from .auth import Authenticated
+from .blob_files import CHUNK_SIZE, IncomingFile, hash_file, remove_quietly
+from .clock import utc_now
+from .errors import ApiError, not_found
+from .responses import error_responses
+from .state import ServerState, server_state
+from .tables import uploads
+
+router = APIRouter(prefix="/v1", tags=["uploads (tus 1.0)"])
+
+OFFSET_CONTENT_TYPE = "application/offset+octet-stream"
+CHECKPOINT_BYTES = 16 * 1024 * 1024
+LOCK_WAIT_SECONDS = 10.0
+HEAD_LOCK_WAIT_SECONDS = 2.0
+MAX_LENGTH = 2**62
+ACTIVE = "active"
+COMPLETE = "complete"
+
+
+def _tus_headers(**extra: str) -> dict[str, str]:
+    return {"Tus-Resumable": TUS_VERSION, **extra}
+
+
+def _require_tus(tus_resumable: str | None) -> None:
+    if tus_resumable != TUS_VERSION:
+        raise ApiError(
+            412,
+            "tus_version_unsupported",
+            f"This server speaks tus {TUS_VERSION}; send the header Tus-Resumable: {TUS_VERSION}.",
+            headers={"Tus-Version": TUS_VERSION},
+        )
+
+
+def _bad(code: str, message: str) -> ApiError:
+    return ApiError(400, code, message)
+
+
+def parse_metadata(raw: str | None) -> dict[str, str]:
+    """tus Upload-Metadata: comma-separated ``key base64value`` pairs (value optional)."""
+    out: dict[str, str] = {}
+    if not raw:
+        return out
+    for pair in raw.split(","):
+        parts = pair.strip().split(" ")
+        if not parts[0] or len(parts) > 2:
+            raise _bad("invalid_upload_metadata", "Upload-Metadata must be comma-separated 'key base64' pairs.")
+        value = ""
+        if len(parts) == 2:
+            try:
+                value = base64.b64decode(parts[1], validate=True).decode("utf-8")
+            except (binascii.Error, ValueError):
+                raise _bad(
+                    "invalid_upload_metadata", f"The Upload-Metadata value of {parts[0]!r} is not base64 UTF-8."
+                ) from None
+        out[parts[0]] = value
+    return out
+
+
+def _expected_sha256(metadata: dict[str, str]) -> str:
+    value = metadata.get(UPLOAD_METADATA_SHA256, "").strip().lower()
+    if not is_sha256_hex(value):
+        raise _bad(
+            "invalid_upload_metadata",
+            "Upload-Metadata must hold 'sha256' with the file's SHA-256 as 64 hex digits (base64-encoded).",
+        )
+    return value
+
+
+def _parse_int(raw: str | None, header: str, code: str) -> int:
+    if raw is None or not raw.strip().isdigit() or len(raw.strip()) > 19:
+        raise _bad(code, f"The {header} header must be a whole number of bytes.")
+    value = int(raw.strip())
+    if value > MAX_LENGTH:
+        raise _bad(code, f"The {header} header is too large.")
+    return value
+
+
+@dataclass(frozen=True)
+class UploadRow:
+    id: str
+    user_id: str
+    sha256: str
+    length: int
+    offset: int
+    state: str
+    expires_at: dt.datetime
+
+
+def _load(state: ServerState, user_id: str, upload_id: str) -> UploadRow:
+    if len(upload_id) != 32 or not upload_id.isalnum():
+        raise not_found("There is no such upload")
+    with state.db.read() as conn:
+        r = conn.execute(select(uploads).where(uploads.c.id == upload_id, uploads.c.user_id == user_id)).first()
+    if r is None or (r.state == ACTIVE and r.expires_at <= utc_now()):
+        raise not_found("There is no such upload (or it expired)")
+    return UploadRow(r.id, r.user_id, r.sha256, int(r.length), int(r.offset_bytes), r.state, r.expires_at)
+
+
+def _expiry(state: ServerState, now: dt.datetime) -> dt.datetime:
+    return now + dt.timedelta(seconds=state.config.upload_expiry_seconds)
+
+
+def _purge_expired(state: ServerState, user_id: str) -> None:
+    now = utc_now()
+    with state.db.write() as conn:
+        ids = conn.execute(
+            select(uploads.c.id).where(uploads.c.user_id == user_id, uploads.c.expires_at <= now)
+        ).scalars().all()
+        if ids:
+            conn.execute(delete(uploads).where(uploads.c.id.in_(ids)))
+    for upload_id in ids:
+        remove_quietly(state.files.partial_path(upload_id))
+        remove_quietly(state.files.partial_path(upload_id).with_suffix(".lock"))
+
+
+@router.options(
+    "/uploads/",
+    status_code=204,
+    response_class=Response,
+    responses={204: {"description": "tus capabilities in the headers"}},
+    summary="tus discovery (Tus-Version, Tus-Extension, Tus-Max-Size)",
+)
+def tus_options(request: Request) -> Response:
+    state = server_state(request)
+    return Response(
+        status_code=204,
+        headers=_tus_headers(
+            **{
+                "Tus-Version": TUS_VERSION,
+                "Tus-Extension": TUS_EXTENSIONS,
+                "Tus-Max-Size": str(state.config.max_upload_bytes),
+            }
+        ),
+    )
+
+
+router.add_api_route("/uploads", tus_options, methods=["OPTIONS"], include_in_schema=False, status_code=204)
+
+
+def create_upload(
+    request: Request,
+    auth: Authenticated,
+    tus_resumable: Annotated[str | None, Header(alias="Tus-Resumable")] = None,
+    upload_length: Annotated[str | None, Header(alias="Upload-Length")] = None,
+    upload_metadata: Annotated[str | None, Header(alias="Upload-Metadata")] = None,
+    upload_defer_length: Annotated[str | None, Header(alias="Upload-Defer-Length")] = None,
+) -> Response:
+    state = server_state(request)
+    _require_tus(tus_resumable)
+    if upload_defer_length is not None:
+        raise _bad("invalid_upload_length", "Upload-Defer-Length is not supported; send Upload-Length.")
+    length = _parse_int(upload_length, "Upload-Length", "invalid_upload_length")
+    sha256 = _expected_sha256(parse_metadata(upload_metadata))
+    _purge_expired(state, auth.user_id)
+    upload_id = uuid.uuid4().hex
+    now = utc_now()
+    with state.db.write() as conn:
+        sync_store.lock_counter(conn, auth.user_id)  # serializes this user's quota checks
+        owned = quotas.owns(conn, auth.user_id, sha256) is not None and state.files.exists(sha256)
+        if owned:
+            offset, upload_state = length, COMPLETE
+        else:
+            quotas.check_room(conn, state.config, auth.user_id, length, now)
+            offset, upload_state = 0, ACTIVE
+            state.files.partial_path(upload_id).touch()
+        conn.execute(
+            insert(uploads).values(
+                id=upload_id,
+                user_id=auth.user_id,
+                sha256=sha256,
+                length=length,
+                offset_bytes=offset,
+                state=upload_state,
+                created_at=now,
+                updated_at=now,
+                expires_at=_expiry(state, now),
+            )
+        )
+    if upload_state == ACTIVE and length == 0:
+        row = _load(state, auth.user_id, upload_id)
+        with _upload_lock(state, upload_id, blocking=True) as locked:
+            assert locked
+            _finalize(state, row, None)
+        offset = length
+    return Response(
+        status_code=201,
+        headers=_tus_headers(Location=f"/v1/uploads/{upload_id}", **{"Upload-Offset": str(offset)}),
+    )
+
+
+_CREATE_DOC: dict[str, Any] = dict(
+    status_code=201,
+    response_class=Response,
+    responses={
+        201: {"description": "Created; Location is the upload's URL"},
+        **error_responses(400, 401, 412, 413, 422, 429, quota=True),
+    },
+    summary="tus creation: start an upload (Upload-Length, Upload-Metadata with sha256)",
+)
+router.add_api_route("/uploads/", create_upload, methods=["POST"], **_CREATE_DOC)
+router.add_api_route("/uploads", create_upload, methods=["POST"], include_in_schema=False, **_CREATE_DOC)
+
+
+@contextmanager
+def _upload_lock(state: ServerState, upload_id: str, *, blocking: bool = False) -> Iterator[bool]:
+    path = state.files.partial_path(upload_id).with_suffix(".lock")
+    with open(path, "a+b") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+async def _try_acquire(state: ServerState, upload_id: str, wait: float) -> IO[bytes] | None:
+    """Wait up to ``wait`` seconds (without blocking the event loop) for the upload's lock."""
+    path = state.files.partial_path(upload_id).with_suffix(".lock")
+    f = open(path, "a+b")  # noqa: SIM115 - closed by _release
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait
+    while True:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return f
+        except BlockingIOError:
+            if loop.time() >= deadline:
+                f.close()
+                return None
+            await asyncio.sleep(0.05)
+
+
+async def _acquire(state: ServerState, upload_id: str) -> IO[bytes]:
+    """The upload's lock, waiting a while for a writer to finish; 423 if it stays taken."""
+    f = await _try_acquire(state, upload_id, LOCK_WAIT_SECONDS)
+    if f is None:
+        raise ApiError(
+            423,
+            "upload_locked",
+            "Another request is still writing this upload; ask for its offset (HEAD) and retry.",
+            headers={"Retry-After": "2"},
+        )
+    return f
+
+
+def _release(f: IO[bytes]) -> None:
+    try:
+        fcntl.flock(f, fcntl.LOCK_UN)
+    finally:
+        f.close()
+
+
+def _save_offset(state: ServerState, upload_id: str, offset: int) -> None:
+    now = utc_now()
+    with state.db.write() as conn:
+        conn.execute(
+            update(uploads)
+            .where(uploads.c.id == upload_id, uploads.c.state == ACTIVE)
+            .values(offset_bytes=offset, updated_at=now, expires_at=_expiry(state, now))
+        )
+
+
+def _recover(state: ServerState, row: UploadRow) -> UploadRow:
+    """Repair what a process that died mid-upload left behind (called under the upload's lock).
+
+    The recorded offset never exceeds the bytes made durable in the partial file (fsync first),
+    so extra bytes in the file are dropped; a partial file already moved into the blob store
+    means only the final database step is missing; the final step also runs for a complete file.
+    """
+    if row.state != ACTIVE:
+        return row
+    partial = state.files.partial_path(row.id)
+    if not partial.exists():
+        if state.files.exists(row.sha256):
+            _record_complete(state, row)
+            return _reload(state, row)
+        partial.touch()
+        if row.offset:
+            _save_offset(state, row.id, 0)
+        return _reload(state, row)
+    size = partial.stat().st_size
+    if size < row.offset:  # the file lost bytes the database counted: continue from the file
+        _save_offset(state, row.id, size)
+        return _reload(state, row)
+    if row.offset == row.length:
+        _finalize(state, row, None)
+        return _reload(state, row)
+    return row
+
+
+def _reload(state: ServerState, row: UploadRow) -> UploadRow:
+    return _load(state, row.user_id, row.id)
+
+
+def _finalize(state: ServerState, row: UploadRow, running_digest: str | None) -> None:
+    """All bytes are in: check the digest, move the file into the blob store, record ownership."""
+    partial = state.files.partial_path(row.id)
+    with open(partial, "r+b") as f:
+        f.truncate(row.length)
+    digest = running_digest or hash_file(partial)
+    if digest != row.sha256:
+        _drop(state, row.id)
+        raise ApiError(
+            422,
+            ERR_DIGEST_MISMATCH,
+            f"The uploaded content's SHA-256 is {digest}, not the {row.sha256} announced in Upload-Metadata; "
+            "the upload was discarded.",
+            actual_sha256=digest,
+        )
+    _record_complete(state, row, partial)
+
+
+def _record_complete(state: ServerState, row: UploadRow, partial: Any = None) -> None:
+    now = utc_now()
+    try:
+        with state.db.write() as conn:
+            sync_store.lock_counter(conn, row.user_id)
+            if quotas.owns(conn, row.user_id, row.sha256) is None:
+                quotas.check_room(
+                    conn, state.config, row.user_id, row.length, now, exclude_upload=row.id, count_daily=False
+                )
+            if partial is not None:
+                state.files.install(partial, row.sha256)
+            quotas.record_blob(conn, row.user_id, row.sha256, row.length, now)
+            conn.execute(
+                update(uploads)
+                .where(uploads.c.id == row.id)
+                .values(state=COMPLETE, offset_bytes=row.length, updated_at=now)
+            )
+    except ApiError:
+        _drop(state, row.id)
+        raise
+    remove_quietly(state.files.partial_path(row.id).with_suffix(".lock"))
+
+
+def _drop(state: ServerState, upload_id: str) -> None:
+    with state.db.write() as conn:
+        conn.execute(delete(uploads).where(uploads.c.id == upload_id))
+    remove_quietly(state.files.partial_path(upload_id))
+
+
+def _offset_headers(row: UploadRow) -> dict[str, str]:
+    metadata = base64.b64encode(row.sha256.encode()).decode()
+    return _tus_headers(
+        **{
+            "Upload-Offset": str(row.offset),
+            "Upload-Length": str(row.length),
+            "Upload-Metadata": f"{UPLOAD_METADATA_SHA256} {metadata}",
+            "Cache-Control": "no-store",
+        }
+    )
+
+
+@router.head(
+    "/uploads/{upload_id}",
+    response_class=Response,
+    responses={200: {"description": "Upload-Offset and Upload-Length in the headers"},
+               **error_responses(401, 404, 412, 413, 422, quota=True)},
+    summary="tus: how many bytes the server holds",
+)
+async def upload_offset(
+    upload_id: str,
+    request: Request,
+    auth: Authenticated,
+    tus_resumable: Annotated[str | None, Header(alias="Tus-Resumable")] = None,
+) -> Response:
+    state = server_state(request)
+    _require_tus(tus_resumable)
+    row = await run_in_threadpool(_load, state, auth.user_id, upload_id)
+    if row.state == ACTIVE:
+        # A writer cut a moment ago finishes its last checkpoint first; one still busy
+        # writing leaves the lock taken, and its last recorded offset is the answer.
+        lock = await _try_acquire(state, upload_id, HEAD_LOCK_WAIT_SECONDS)
+        if lock is not None:
+            try:
+                row = await run_in_threadpool(_recover, state, await run_in_threadpool(_reload, state, row))
+            finally:
+                _release(lock)
+        else:
+            row = await run_in_threadpool(_reload, state, row)
+    return Response(status_code=200, headers=_offset_headers(row))
+
+
+@router.patch(
+    "/uploads/{upload_id}",
+    status_code=204,
+    response_class=Response,
+    responses={
+        204: {"description": "Bytes stored; Upload-Offset is the new offset"},
+        **error_responses(400, 401, 404, 409, 412, 413, 415, 422, 423, quota=True),
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {OFFSET_CONTENT_TYPE: {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+    summary="tus: append bytes at Upload-Offset",
+)
+async def upload_patch(
+    upload_id: str,
+    request: Request,
+    auth: Authenticated,
+    tus_resumable: Annotated[str | None, Header(alias="Tus-Resumable")] = None,
+    upload_offset: Annotated[str | None, Header(alias="Upload-Offset")] = None,
+    content_type: Annotated[str | None, Header(alias="Content-Type")] = None,
+) -> Response:
+    state = server_state(request)
+    _require_tus(tus_resumable)
+    if (content_type or "").split(";")[0].strip().lower() != OFFSET_CONTENT_TYPE:
+        raise ApiError(415, "unsupported_media_type", f"A PATCH carries Content-Type: {OFFSET_CONTENT_TYPE}.")
+    offset = _parse_int(upload_offset, "Upload-Offset", "invalid_upload_offset")
+    row = await run_in_threadpool(_load, state, auth.user_id, upload_id)
+    if row.state == COMPLETE:
+        if offset != row.length:
+            raise _offset_mismatch(row)
+        return Response(status_code=204, headers=_tus_headers(**{"Upload-Offset": str(row.length)}))
+    lock = await _acquire(state, upload_id)
+    try:
+        row = await run_in_threadpool(_recover, state, await run_in_threadpool(_reload, state, row))
+        if row.state == COMPLETE or offset != row.offset:
+            raise _offset_mismatch(row)
+        new_offset = await _receive(state, row, request)
+    finally:
+        _release(lock)
+    return Response(status_code=204, headers=_tus_headers(**{"Upload-Offset": str(new_offset)}))
+
+
+def _offset_mismatch(row: UploadRow) -> ApiError:
+    return ApiError(
+        409,
+        ERR_OFFSET_MISMATCH,
+        f"The server holds {row.offset} bytes of this upload; send the bytes from there (Upload-Offset).",
+        headers={"Upload-Offset": str(row.offset)},
+        offset=row.offset,
+    )
+
+
+async def _receive(state: ServerState, row: UploadRow, request: Request) -> int:
+    """Append the request's bytes at the row's offset; returns the offset reached (durably recorded)."""
+    partial = state.files.partial_path(row.id)
+    f = await run_in_threadpool(open, partial, "r+b")
+    await run_in_threadpool(f.truncate, row.offset)
+    f.seek(row.offset)
+    incoming = IncomingFile(partial, f, hashing=row.offset == 0, size=row.offset)
+    buffer = bytearray()
+    recorded = row.offset
+    too_long = False
+    try:
+        try:
+            async for chunk in request.stream():
+                room = row.length - incoming.size - len(buffer)
+                if len(chunk) > room:
+                    buffer += chunk[:room]
+                    too_long = True
+                    break
+                buffer += chunk
+                if len(buffer) >= CHUNK_SIZE:
+                    await run_in_threadpool(incoming.write, bytes(buffer))
+                    buffer.clear()
+                    if incoming.size - recorded >= CHECKPOINT_BYTES:
+                        await run_in_threadpool(_checkpoint, state, row.id, incoming)
+                        recorded = incoming.size
+        except ClientDisconnect:
+            pass  # keep every byte that arrived: the client continues from the recorded offset
+    finally:
+        if buffer:
+            await run_in_threadpool(incoming.write, bytes(buffer))
+        if incoming.size != recorded:
+            await run_in_threadpool(_checkpoint, state, row.id, incoming)
+        incoming.close()
+    if too_long:
+        raise ApiError(
+            400,
+            "upload_exceeds_length",
+            f"The upload is {row.length} bytes long (Upload-Length); the bytes beyond it were refused.",
+            headers={"Upload-Offset": str(incoming.size)},
+        )
+    if incoming.size == row.length:
+        digest = incoming.hexdigest() if incoming.hasher is not None else None
+        done = UploadRow(row.id, row.user_id, row.sha256, row.length, row.length, ACTIVE, row.expires_at)
+        await run_in_threadpool(_finalize, state, done, digest)
+    return incoming.size
+
+
+def _checkpoint(state: ServerState, upload_id: str, incoming: IncomingFile) -> None:
+    incoming.sync()
+    _save_offset(state, upload_id, incoming.size)
+
+
+@router.delete(
+    "/uploads/{upload_id}",
+    status_code=204,
+    response_class=Response,
+    responses={204: {"description": "The upload and its bytes are gone"}, **error_responses(401, 404, 412, 423)},
+    summary="tus termination: abandon an upload",
+)
+async def upload_delete(
+    upload_id: str,
+    request: Request,
+    auth: Authenticated,
+    tus_resumable: Annotated[str | None, Header(alias="Tus-Resumable")] = None,
+) -> Response:
+    state = server_state(request)
+    _require_tus(tus_resumable)
+    await run_in_threadpool(_load, state, auth.user_id, upload_id)
+    lock = await _acquire(state, upload_id)
+    try:
+        await run_in_threadpool(_drop, state, upload_id)
+    finally:
+        _release(lock)
+    remove_quietly(state.files.partial_path(upload_id).with_suffix(".lock"))
+    return Response(status_code=204, headers=_tus_headers())
+
