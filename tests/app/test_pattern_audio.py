@@ -304,16 +304,17 @@ def test_rendering_is_deterministic() -> None:
 
 
 def test_one_cycle_renders_well_under_a_second() -> None:
+    # CPU time of this process, so that other busy processes on the machine don't make it flaky
     one_shot.cache_clear()
     conf = config("Salsa", piano={"activeProgram": 12})  # a 32-step guajira
-    started = time.perf_counter()
+    started = time.process_time()
     render_cycle("Salsa", 180, 0, conf)
-    cold = time.perf_counter() - started
-    started = time.perf_counter()
+    cold = time.process_time() - started
+    started = time.process_time()
     render_cycle("Salsa", 180, 0, conf)
-    warm = time.perf_counter() - started
-    assert cold < 1.5
-    assert warm < 0.5
+    warm = time.process_time() - started
+    assert cold < 1.2, f"first render (synthesizing every sound) took {cold:.2f} s of CPU"
+    assert warm < 0.4, f"a render from cached sounds took {warm:.2f} s of CPU"
 
 
 # ---- WAV and errors
