@@ -66,6 +66,8 @@ class EntityService(Generic[T]):
     label: ClassVar[str] = "item"
     search_columns: ClassVar[tuple[str, ...]] = ()
     default_order: ClassVar[tuple[str, ...]] = ("-created_at",)
+    #: columns whose empty (NULL) values sort after the others, whichever the direction
+    nulls_last: ClassVar[frozenset[str]] = frozenset()
     read_only_fields: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, engine: Engine) -> None:
@@ -96,8 +98,10 @@ class EntityService(Generic[T]):
         out = []
         for key in list(order_by or self.default_order) + ["id"]:
             desc = key.startswith("-")
-            col = cols[key.lstrip("-")]
-            out.append(col.desc() if desc else col.asc())
+            name = key.lstrip("-")
+            col = cols[name]
+            ordered = col.desc() if desc else col.asc()
+            out.append(ordered.nulls_last() if name in self.nulls_last else ordered)
         return out
 
     def list(self, query: ListQuery | None = None, **kwargs: Any) -> list[T]:

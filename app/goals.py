@@ -42,7 +42,10 @@ class GoalService(EntityService[Goal]):
     table = Goal
     label = "goal"
     search_columns = ("title", "description")
-    default_order = ("status", "target_date", "-created_at")
+    # Active goals first, then abandoned, then completed; the nearest deadline first, goals
+    # without a deadline after those with one.
+    default_order = ("completed", "-status", "target_date", "-created_at")
+    nulls_last = frozenset({"target_date"})
 
     def create(self, values: dict[str, Any], *, entity_id: str | None = None) -> Goal:
         values = dict(values)

@@ -1,0 +1,779 @@
+"""A searchable list beside an editor form: the shape Goals, Patterns, Timeline, Journal and Contacts share.
+
+:class:`RecordBrowser` puts a paged model/view list (``widgets.paged_model``) next to a
+:class:`RecordForm`. Every write goes through the shared undo stack (``widgets.undo_commands``):
+Save creates or updates, Delete asks once and can be undone. A form with unsaved changes is saved
+when the artist moves to another row; if its values break a rule of the entity's schema (checked
+at once, without touching the database) the list stays on the row and the errors show next to
+their fields. When stored data changes (an undo, a sync) the list reloads and a form without
+unsaved changes follows.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from PySide6.QtCore import QDate, QItemSelectionModel, QLocale, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QPalette, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDoubleSpinBox,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...app.entity_service import EntityService, row_data
+from ...app.errors import ValidationFailed
+from ...sync.protocol.entities import EntityValidationError, validate_data
+from ...sync.protocol.fields import utc_now
+from ..context import UiContext
+from ..section import Section
+from ..widgets.confirm import confirm_delete, describe_count
+from ..widgets.empty_state import EmptyState
+from ..widgets.field_errors import FieldErrorLabel, FieldErrors
+from ..widgets.icons import icon
+from ..widgets.paged_model import PagedTableModel, SelectionKeeper, select_ids, selected_ids
+from ..widgets.search_box import SearchBox
+from ..widgets.undo_commands import CreateCommand, DeleteCommand, UpdateCommand, execute
+
+
+def heading_font(base: QFont, scale: float = 1.25) -> QFont:
+    font = QFont(base)
+    font.setPointSizeF(font.pointSizeF() * scale)
+    font.setBold(True)
+    return font
+
+
+class RecordForm(QWidget):
+    """The editor of one record: its fields, each with an error line below it, Save and Revert.
+
+    Subclasses build their fields with :meth:`add_row` and implement :meth:`fill` (show a record,
+    or defaults for a new one) and :meth:`collect` (the values as the service takes them, plus
+    errors for input that cannot even be read, such as "abc" in a number field).
+    """
+
+    dirty_changed = Signal(bool)
+    save_requested = Signal()
+
+    def __init__(self, noun: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.noun = noun
+        self.record: Any | None = None
+        self.is_new = False
+        self._baseline: dict[str, Any] = {}
+        self._loading = False
+        self._dirty = False
+
+        self.heading = QLabel(self)
+        self.heading.setFont(heading_font(self.font()))
+        self.heading.setWordWrap(True)
+        self.heading.setTextFormat(Qt.TextFormat.PlainText)
+        self.general_error = FieldErrorLabel(self)
+        self.errors = FieldErrors(self.general_error)
+        self.form = QFormLayout()
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+
+        self.save_button = QPushButton(icon("emblem-ok"), "Save", self)
+        self.save_button.setToolTip("Save the changes (Enter in a field also saves)")
+        self.save_button.clicked.connect(lambda: self.save_requested.emit())
+        self.revert_button = QPushButton(icon("edit-undo"), "Revert", self)
+        self.revert_button.setToolTip("Throw away the changes not saved yet")
+        self.revert_button.clicked.connect(self.revert)
+        self.status_label = QLabel(self)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.status_label, 1)
+        buttons.addWidget(self.revert_button)
+        buttons.addWidget(self.save_button)
+
+        self.outer = QVBoxLayout(self)
+        self.outer.setContentsMargins(12, 12, 12, 12)
+        self.outer.setSpacing(8)
+        self.outer.addWidget(self.heading)
+        self.outer.addWidget(self.general_error)
+        self.outer.addLayout(self.form)
+        self.outer.addLayout(buttons)
+        #: subclasses add panels (progress, history, instruments) below the buttons
+        self.extra = QVBoxLayout()
+        self.extra.setSpacing(8)
+        self.outer.addLayout(self.extra)
+        self.outer.addStretch(1)
+        self._update_buttons()
+
+    # ---- building ----------------------------------------------------------------------------
+    def add_row(self, name: str, label: str, widget: QWidget, hint: str = "") -> QWidget:
+        """A labelled field registered under the service's field ``name`` (for its errors)."""
+        cell = QWidget(self)
+        box = QVBoxLayout(cell)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(2)
+        box.addWidget(widget)
+        if hint:
+            hint_label = QLabel(hint, cell)
+            hint_label.setWordWrap(True)
+            hint_label.setProperty("hint", True)
+            font = QFont(hint_label.font())
+            font.setPointSizeF(font.pointSizeF() * 0.9)
+            hint_label.setFont(font)
+            _muted(hint_label)
+            box.addWidget(hint_label)
+        error = self.errors.add(name, widget, FieldErrorLabel(cell))
+        box.addWidget(error)
+        caption = QLabel(label, self)
+        caption.setBuddy(widget)
+        if not widget.accessibleName():
+            widget.setAccessibleName(label.replace("&", "").rstrip(":"))
+        self.form.addRow(caption, cell)
+        self.watch(widget)
+        return widget
+
+    def add_wide_row(self, name: str, label: str, widget: QWidget) -> QWidget:
+        """A field as wide as the form, its caption above it (for tables and long text)."""
+        cell = QWidget(self)
+        box = QVBoxLayout(cell)
+        box.setContentsMargins(0, 4, 0, 0)
+        box.setSpacing(4)
+        caption = QLabel(label, cell)
+        caption.setBuddy(widget)
+        font = QFont(caption.font())
+        font.setBold(True)
+        caption.setFont(font)
+        box.addWidget(caption)
+        box.addWidget(widget)
+        box.addWidget(self.errors.add(name, widget, FieldErrorLabel(cell)))
+        if not widget.accessibleName():
+            widget.setAccessibleName(label)
+        self.form.addRow(cell)
+        self.watch(widget)
+        return widget
+
+    def watch(self, *widgets: QWidget) -> None:
+        """Mark the form changed when any of ``widgets`` is edited."""
+        for w in widgets:
+            if isinstance(w, QLineEdit):
+                w.textChanged.connect(self._edited)
+                w.returnPressed.connect(lambda: self.save_requested.emit())
+            elif isinstance(w, QPlainTextEdit):
+                w.textChanged.connect(self._edited)
+            elif isinstance(w, QComboBox):
+                w.currentIndexChanged.connect(self._edited)
+            elif isinstance(w, QSpinBox | QDoubleSpinBox):
+                w.valueChanged.connect(self._edited)
+            elif isinstance(w, QCheckBox):
+                w.toggled.connect(self._edited)
+            elif isinstance(w, QDateEdit):
+                w.dateChanged.connect(self._edited)
+            elif hasattr(w, "changed"):
+                w.changed.connect(self._edited)
+
+    # ---- what subclasses implement -------------------------------------------------------------
+    def fill(self, record: Any | None) -> None:
+        """Show ``record`` in the fields (None: the defaults of a new one)."""
+        raise NotImplementedError
+
+    def collect(self) -> tuple[dict[str, Any], dict[str, str]]:
+        """The fields' values as the service takes them, and errors of input that cannot be read."""
+        raise NotImplementedError
+
+    def title_widget(self) -> QWidget:
+        """The field F2 (rename) and a new record focus."""
+        raise NotImplementedError
+
+    def describe(self, record: Any | None) -> str:
+        """The heading for ``record``."""
+        if record is None:
+            return f"New {self.noun}"
+        return str(getattr(record, "title", None) or getattr(record, "name", None) or self.noun.capitalize())
+
+    # ---- state -------------------------------------------------------------------------------
+    def load(self, record: Any | None, new: bool = False) -> None:
+        self._loading = True
+        try:
+            self.record = record
+            self.is_new = new or record is None
+            self.fill(record)
+            self.errors.clear()
+            self._baseline = self.collect()[0]
+        finally:
+            self._loading = False
+        self.heading.setText(self.describe(record))
+        self._set_dirty(False)
+
+    def start_new(self) -> None:
+        self.load(None, new=True)
+        self.focus_title()
+
+    def revert(self) -> None:
+        self.load(self.record, new=self.is_new)
+
+    def focus_title(self) -> None:
+        widget = self.title_widget()
+        widget.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        if isinstance(widget, QLineEdit):
+            widget.selectAll()
+
+    def changes(self, values: dict[str, Any]) -> dict[str, Any]:
+        if self.is_new:
+            return dict(values)
+        return {k: v for k, v in values.items() if self._baseline.get(k) != v}
+
+    @property
+    def dirty(self) -> bool:
+        return self._dirty
+
+    def _edited(self, *_args: object) -> None:
+        if self._loading:
+            return
+        values, problems = self.collect()
+        self._set_dirty(bool(problems) or values != self._baseline)
+
+    def refresh_dirty(self) -> None:
+        """For fields edited outside :meth:`watch` (e.g. a table model of instruments)."""
+        self._edited()
+
+    def _set_dirty(self, dirty: bool) -> None:
+        changed = dirty != self._dirty
+        self._dirty = dirty
+        self._update_buttons()
+        if changed:
+            self.dirty_changed.emit(dirty)
+
+    def _update_buttons(self) -> None:
+        self.save_button.setEnabled(self._dirty or self.is_new)
+        self.revert_button.setEnabled(self._dirty)
+        if self.is_new:
+            self.status_label.setText(f"Not saved yet: Save adds the {self.noun}.")
+        else:
+            self.status_label.setText("Unsaved changes" if self._dirty else "")
+        _muted(self.status_label)
+
+
+def _muted(label: QLabel) -> None:
+    """Secondary text in the palette's placeholder color (follows light and dark)."""
+    label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+
+
+class RecordBrowser(QWidget):
+    """Search, filters, New and Delete above a paged list, with the editor of the current row beside it."""
+
+    #: the record now in the form (None: nothing selected, or a new one)
+    current_changed = Signal(object)
+
+    def __init__(
+        self,
+        ctx: UiContext,
+        service: EntityService[Any],
+        model: PagedTableModel,
+        form: RecordForm,
+        *,
+        noun: str,
+        plural: str,
+        entity_types: Sequence[str],
+        empty_title: str,
+        empty_text: str,
+        icon_name: str,
+        orientation: Qt.Orientation = Qt.Orientation.Horizontal,
+        search_placeholder: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.service = service
+        self.model = model
+        self.form = form
+        self.noun = noun
+        self.plural = plural
+        self.entity_types = set(entity_types)
+        self._filters: dict[str, Any] = {}
+        self._fixed_filters: dict[str, Any] = {}
+        self._syncing_selection = False
+        self._loaded = False
+        #: adds defaults to a new record's values before it is created (e.g. the contact list)
+        self.new_values: Callable[[], dict[str, Any]] = dict
+        #: creates a record from the form's values (worker thread); the service's create by default
+        self.create_record: Callable[[dict[str, Any]], Any] = service.create
+
+        self.search = SearchBox(search_placeholder or f"Search {plural}", self)
+        self.search.search_changed.connect(self.model.set_search)
+        self.new_button = QPushButton(icon("list-add"), f"New {noun}", self)
+        self.new_button.setToolTip(f"Add a {noun} (Ctrl+N)")
+        self.new_button.clicked.connect(self.new_item)
+        self.delete_button = QToolButton(self)
+        self.delete_button.setIcon(icon("edit-delete"))
+        self.delete_button.setAccessibleName(f"Delete the selected {plural}")
+        self.delete_button.setToolTip(f"Delete the selected {plural} (Delete)")
+        self.delete_button.clicked.connect(self.delete_selected)
+        self.toolbar = QHBoxLayout()
+        self.toolbar.setSpacing(6)
+        self.toolbar.addWidget(self.search, 1)
+        self._filter_at = 1
+        self.toolbar.addWidget(self.new_button)
+        self.toolbar.addWidget(self.delete_button)
+
+        self.view = QTableView(self)
+        self.view.setModel(model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setAlternatingRowColors(True)
+        self.view.setSortingEnabled(False)
+        self.view.setWordWrap(False)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.view.verticalHeader().hide()
+        self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 14)
+        self.view.horizontalHeader().setHighlightSections(False)
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.setAccessibleName(plural.capitalize())
+        self.keeper = SelectionKeeper(self.view, model)
+        self.view.selectionModel().currentRowChanged.connect(self._current_row_changed)
+        self.view.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
+
+        self.empty = EmptyState(empty_title, empty_text, icon_name, self)
+        self.empty.add_button(f"New {noun}", self.new_item, icon("list-add"))
+        self._empty_title = empty_title
+        self._empty_text = empty_text
+        self.list_stack = QStackedWidget(self)
+        self.list_stack.addWidget(self.view)
+        self.list_stack.addWidget(self.empty)
+
+        self.placeholder = QLabel(f"Select a {noun} to see and edit it,\nor press Ctrl+N to add one.", self)
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setWordWrap(True)
+        _muted(self.placeholder)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(form)
+        self.form_scroll = scroll
+        self.form_stack = QStackedWidget(self)
+        self.form_stack.addWidget(self.placeholder)
+        self.form_stack.addWidget(scroll)
+
+        left = QWidget(self)
+        left_box = QVBoxLayout(left)
+        left_box.setContentsMargins(0, 0, 0, 0)
+        left_box.addLayout(self.toolbar)
+        left_box.addWidget(self.list_stack, 1)
+        self.splitter = QSplitter(orientation, self)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.form_stack)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([600, 440] if orientation == Qt.Orientation.Horizontal else [400, 300])
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.splitter)
+
+        form.save_requested.connect(self.save)
+        model.reloaded.connect(self._reloaded)
+        ctx.events.changed.connect(self._data_changed)
+        self._update_actions()
+
+    # ---- set-up ------------------------------------------------------------------------------
+    def add_filter(self, label: str, key: str, options: Sequence[tuple[str, Any]]) -> QComboBox:
+        """A drop-down narrowing the list to rows whose ``key`` equals the chosen value (None: all)."""
+        combo = QComboBox(self)
+        combo.setAccessibleName(label)
+        combo.setToolTip(label)
+        for text, value in options:
+            combo.addItem(text, value)
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+
+        def changed(_index: int) -> None:
+            value = combo.currentData()
+            if value is None:
+                self._filters.pop(key, None)
+            else:
+                self._filters[key] = value
+            self._apply_filters()
+
+        combo.currentIndexChanged.connect(changed)
+        self.toolbar.insertWidget(self._filter_at, combo)
+        self._filter_at += 1
+        return combo
+
+    def set_fixed_filters(self, filters: dict[str, Any]) -> None:
+        """Filters the artist does not choose here (e.g. the contact list whose members are shown)."""
+        self._fixed_filters = dict(filters)
+        self._loaded = True  # whoever sets them decides when the list loads
+        self._apply_filters()
+
+    def _apply_filters(self) -> None:
+        self.model.set_filters({**self._fixed_filters, **self._filters})
+
+    def ensure_loaded(self) -> None:
+        if not self._loaded:
+            self._loaded = True
+            self._apply_filters()
+            self.model.reload()
+
+    # ---- the current record ------------------------------------------------------------------
+    def current_record(self) -> Any | None:
+        return self.form.record if not self.form.is_new else None
+
+    def select_id(self, entity_id: str) -> bool:
+        return select_ids(self.view, self.model, [entity_id], entity_id)
+
+    def _current_row_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
+        if self._syncing_selection:
+            return
+        record = self.model.record_for(current)
+        shown = self.form.record
+        if record is not None and shown is not None and not self.form.is_new and record.id == shown.id:
+            if not self.form.dirty:
+                self._show(record)
+            return
+        if self.form.dirty and not self._leave_form():
+            # the form's values are wrong: stay on its row (or on nothing, for a new record)
+            QTimer.singleShot(0, self._reselect_form_record)
+            return
+        self._show(record)
+
+    def reset_form(self) -> None:
+        """Show no record (saving the form's changes first, when they can be saved)."""
+        if self.form.dirty:
+            self._leave_form()
+        self._show(None)
+
+    def _show(self, record: Any | None) -> None:
+        if record is None:
+            self.form.load(None)
+            self.form_stack.setCurrentWidget(self.placeholder)
+        else:
+            self.form.load(record)
+            self.form_stack.setCurrentWidget(self.form_scroll)
+        self._update_actions()
+        self.current_changed.emit(record)
+
+    def _reselect_form_record(self) -> None:
+        self._syncing_selection = True
+        try:
+            record = self.form.record
+            if record is not None and not self.form.is_new and self.model.row_of(record.id) is not None:
+                select_ids(self.view, self.model, [record.id], record.id)
+            else:
+                self.view.selectionModel().clear()
+        finally:
+            self._syncing_selection = False
+
+    def _leave_form(self) -> bool:
+        """Save the form's changes before showing another record; False if they cannot be saved."""
+        problems = self.precheck()
+        if problems:
+            self.form.errors.show(problems)
+            return False
+        self.save()
+        return True
+
+    def precheck(self) -> dict[str, str]:
+        """The errors the form's values would get from the entity's schema (no database needed)."""
+        values, problems = self.form.collect()
+        if problems:
+            return problems
+        now = utc_now()
+        if self.form.is_new or self.form.record is None:
+            data = {**self.service.defaults(), **self.new_values(), **values}
+        else:
+            data = {**row_data(self.form.record, self.service.entity_type), **values}
+        try:
+            validate_data(self.service.entity_type, {**data, "created_at": now, "updated_at": now})
+        except EntityValidationError as exc:
+            return dict(exc.errors)
+        return {}
+
+    # ---- actions -----------------------------------------------------------------------------
+    def save(self) -> None:
+        """Create or update from the form; errors show next to their fields and nothing is written."""
+        form = self.form
+        values, problems = form.collect()
+        if problems:
+            form.errors.show(problems)
+            return
+        if form.is_new:
+            self._create({**self.new_values(), **values})
+            return
+        record = form.record
+        if record is None:
+            return
+        changes = form.changes(values)
+        if not changes:
+            return
+        title = self._title_of(values, record)
+        command = UpdateCommand(self.ctx, self.service, record.id, changes, text=f"Edit {self.noun} “{title}”",
+                                entity_types=self.entity_types)
+        record_id = record.id
+
+        def saved(row: Any) -> None:
+            same_record = form.record is not None and not form.is_new and form.record.id == record_id
+            if same_record and (not form.dirty or form.changes(form.collect()[0]) == changes):
+                form.load(row)
+
+        execute(self.ctx, command, on_success=saved, on_failure=self._failed_for(record_id))
+
+    def _create(self, values: dict[str, Any]) -> None:
+        form = self.form
+        title = self._title_of(values, None)
+        create = self.create_record
+        command = CreateCommand(
+            self.ctx, f"Add {self.noun} “{title}”", self.entity_types,
+            create=lambda op: create(values), service=self.service,
+        )
+
+        def created(row: Any) -> None:
+            self.keeper.expect([row.id])
+            if form.is_new:
+                form.load(row)
+                self.form_stack.setCurrentWidget(self.form_scroll)
+                self.current_changed.emit(row)
+            self._select_when_loaded(row.id)
+
+        execute(self.ctx, command, on_success=created, on_failure=self._failed_for(None))
+
+    def _select_when_loaded(self, entity_id: str) -> None:
+        def select(_total: int) -> None:
+            self.model.reloaded.disconnect(select)
+            self._syncing_selection = True
+            try:
+                select_ids(self.view, self.model, [entity_id], entity_id)
+            finally:
+                self._syncing_selection = False
+
+        self.model.reloaded.connect(select)
+
+    def _failed_for(self, record_id: str | None) -> Callable[[BaseException], bool]:
+        form = self.form
+
+        def failed(exc: BaseException) -> bool:
+            still_here = (form.is_new and record_id is None) or (
+                record_id is not None and form.record is not None and form.record.id == record_id
+            )
+            if isinstance(exc, ValidationFailed) and still_here:
+                form.errors.show(exc.errors)
+                return True
+            return False
+
+        return failed
+
+    @staticmethod
+    def _title_of(values: dict[str, Any], record: Any | None) -> str:
+        for key in ("title", "name", "email", "phone"):
+            value = values.get(key) or (getattr(record, key, None) if record is not None else None)
+            if value:
+                text = str(value)
+                return text if len(text) <= 40 else text[:39] + "…"
+        return ""
+
+    def new_item(self) -> None:
+        if self.form.dirty and not self._leave_form():
+            return
+        self._syncing_selection = True
+        try:
+            self.view.selectionModel().clearSelection()
+            self.view.selectionModel().setCurrentIndex(QModelIndex(), QItemSelectionModel.SelectionFlag.NoUpdate)
+        finally:
+            self._syncing_selection = False
+        self.form_stack.setCurrentWidget(self.form_scroll)
+        self.form.start_new()
+        self._update_actions()
+        self.current_changed.emit(None)
+
+    def selected_ids(self) -> list[str]:
+        return selected_ids(self.view, self.model)
+
+    def delete_selected(self) -> None:
+        ids = self.selected_ids()
+        if not ids:
+            return
+        if len(ids) == 1:
+            row = self.model.row_of(ids[0])
+            record = self.model.record(row) if row is not None else None
+            title = self._title_of({}, record)
+            what = f"the {self.noun} “{title}”" if title else f"this {self.noun}"
+        else:
+            what = describe_count(len(ids), self.noun, self.plural)
+        if not confirm_delete(self, what, self.delete_detail(ids)):
+            return
+        command = DeleteCommand(
+            self.ctx, self.service, ids,
+            text=f"Delete {what}", entity_types=self.entity_types,
+        )
+        shown = self.form.record
+
+        def deleted(_snapshot: Any) -> None:
+            if shown is not None and shown.id in ids and self.form.record is shown:
+                self._show(None)
+
+        execute(self.ctx, command, on_success=deleted)
+
+    def delete_detail(self, ids: Sequence[str]) -> str:
+        """Extra words for the delete question (e.g. what else goes with it)."""
+        return ""
+
+    def rename_selected(self) -> None:
+        if self.form.record is None and not self.form.is_new:
+            ids = self.selected_ids()
+            if not ids:
+                return
+        self.form_stack.setCurrentWidget(self.form_scroll)
+        self.form.focus_title()
+
+    def focus_search(self) -> None:
+        self.search.focus_and_select()
+
+    # ---- keeping up with the data ---------------------------------------------------------------
+    def _data_changed(self, types: set[str]) -> None:
+        if not self._loaded:
+            return
+        if not types or types & self.entity_types:
+            self.model.reload()
+
+    def _reloaded(self, total: int) -> None:
+        filtering = bool(self.model.query.search) or bool(self._filters)
+        if total == 0 and not filtering:
+            self.empty.set_text(self._empty_title, self._empty_text)
+            self.list_stack.setCurrentWidget(self.empty)
+        else:
+            self.list_stack.setCurrentWidget(self.view)
+        record = self.form.record
+        if record is None or self.form.is_new:
+            return
+        row = self.model.row_of(record.id)
+        if row is not None:
+            fresh = self.model.record(row)
+            # every column counts, local ones too (a goal's current value follows its progress)
+            if not self.form.dirty and fresh.model_dump() != record.model_dump():
+                self.form.load(fresh)
+                self.current_changed.emit(fresh)
+            return
+        record_id = record.id
+
+        def gone(found: Any | None) -> None:
+            if found is None and self.form.record is not None and self.form.record.id == record_id:
+                self._show(None)
+
+        self.ctx.ops.read(lambda op: self.service.find(record_id)).success(gone).run()
+
+    def _update_actions(self) -> None:
+        self.delete_button.setEnabled(bool(self.selected_ids()))
+
+    def set_empty_text(self, title: str, text: str) -> None:
+        self._empty_title = title
+        self._empty_text = text
+        self.empty.set_text(title, text)
+
+
+def stretch_columns(view: QTableView, widths: dict[int, int], stretch: int) -> None:
+    """Give columns starting widths (in average characters) and let one take the remaining space."""
+    header = view.horizontalHeader()
+    char = view.fontMetrics().averageCharWidth()
+    header.setStretchLastSection(False)
+    for column, chars in widths.items():
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(column, chars * char + 24)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+
+
+class BrowserSection(Section):
+    """A section that is one :class:`RecordBrowser`: the window's shortcuts go to it."""
+
+    browser: RecordBrowser
+
+    def activate(self) -> None:
+        self.browser.ensure_loaded()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        self.browser.ensure_loaded()
+        super().showEvent(event)
+
+    def new_item(self) -> None:
+        self.browser.new_item()
+
+    def delete_selected(self) -> None:
+        self.browser.delete_selected()
+
+    def rename_selected(self) -> None:
+        self.browser.rename_selected()
+
+    def focus_search(self) -> None:
+        self.browser.focus_search()
+
+
+class OptionalDateEdit(QWidget):
+    """A date that may be left out: a check box ("By") switches the calendar date on or off."""
+
+    changed = Signal()
+
+    def __init__(self, check_text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.check = QCheckBox(check_text, self)
+        self.date = QDateEdit(self)
+        self.date.setCalendarPopup(True)
+        self.date.setDisplayFormat("d MMM yyyy")
+        self.date.setEnabled(False)
+        box = QHBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.check)
+        box.addWidget(self.date, 1)
+        self.check.toggled.connect(self.date.setEnabled)
+        self.check.toggled.connect(lambda _on: self.changed.emit())
+        self.date.dateChanged.connect(lambda _d: self.changed.emit())
+        self.setFocusProxy(self.check)
+
+    def value(self) -> str | None:
+        """ISO date (YYYY-MM-DD) or None."""
+        return self.date.date().toString("yyyy-MM-dd") if self.check.isChecked() else None
+
+    def set_value(self, iso: str | None, default: QDate | None = None) -> None:
+        if iso:
+            self.date.setDate(QDate.fromString(iso, "yyyy-MM-dd"))
+            self.check.setChecked(True)
+        else:
+            self.date.setDate(default or QDate.currentDate())
+            self.check.setChecked(False)
+
+
+def parse_number(text: str) -> float | None:
+    """A number typed by a person ("1,500", "2.5", " 300 "); None when the text is empty.
+
+    Raises ValueError when the text is not a number.
+    """
+    text = text.strip().replace("\u00a0", "").replace(" ", "")
+    if not text:
+        return None
+    value, ok = QLocale().toDouble(text)
+    if not ok:
+        value = float(text.replace(",", ""))
+    if not math.isfinite(value):
+        raise ValueError(f"{text!r} is not a number")
+    return value
+
+
+def format_number(value: float | None) -> str:
+    """1,500 / 2.5 (no trailing zeros)."""
+    if value is None:
+        return ""
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
