@@ -92,6 +92,26 @@ class FolderService(EntityService[Folder]):
             seen.add(current)
             current = folder.parent_folder_id
 
+    def check_delete(self, session: Session, entity: Folder) -> None:
+        """Refuse to delete a folder (and its subfolders) that holds the audio of a track."""
+        ids = [entity.id]
+        frontier = [entity.id]
+        while frontier:
+            children = select(Folder.id).where(Folder.parent_folder_id.in_(frontier))  # type: ignore[call-overload,union-attr]
+            frontier = list(session.scalars(children))
+            ids.extend(frontier)
+        hit = session.execute(
+            select(File.filename, Track.title)  # type: ignore[call-overload]
+            .join(Track, Track.audio_file_id == File.id)
+            .where(File.folder_id.in_(ids))  # type: ignore[union-attr]
+            .limit(1)
+        ).first()
+        if hit is not None:
+            raise ValidationFailed(
+                {"__root__": f"“{entity.name}” holds “{hit[0]}”, the audio of the track “{hit[1]}”; "
+                 "delete the track or move the file out first"}
+            )
+
     def children(self, parent_id: str | None) -> list[Folder]:
         return self.list(filters={"parent_folder_id": parent_id}, order_by=("name",))
 

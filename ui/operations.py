@@ -43,7 +43,8 @@ class OpContext:
 
 
 class _OpSignals(QObject):
-    progress = Signal(int, int, str)
+    # 64-bit counts: byte progress of files over 2 GB would overflow a C++ int
+    progress = Signal("qint64", "qint64", str)
     succeeded = Signal(object)
     failed = Signal(object)
     finished = Signal()

@@ -164,3 +164,12 @@ def test_formatting_and_icons(qapp):
     assert not pm.isNull()
     img = pm.toImage()
     assert any(img.pixelColor(x, y).alpha() > 0 for x in range(24) for y in range(24))
+
+
+def test_progress_of_files_over_2_gb_reaches_the_ui(ctx, idle):
+    seen: list[tuple[int, int, str]] = []
+    big = 5 * 1024**3
+    ctx.ops.write(lambda op: op.progress(big, big * 2, "Importing take.wav")).progress(
+        lambda d, t, text: seen.append((d, t, text))).run()
+    idle()
+    assert seen == [(big, big * 2, "Importing take.wav")]

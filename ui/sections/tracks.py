@@ -200,7 +200,7 @@ class Player(QObject):
     """Play and pause one track's audio with QtMultimedia (created on first use)."""
 
     state_changed = Signal()
-    position_changed = Signal(int, int)  # ms, duration ms
+    position_changed = Signal("qint64", "qint64")  # ms, duration ms
     failed = Signal(str)
 
     def __init__(self, parent: QObject | None = None) -> None:

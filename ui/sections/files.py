@@ -1,0 +1,1061 @@
+"""The Files section: a folder tree beside a file list, with imports, moves, exports and the storage bar.
+
+The tree holds the folders (an artist has tens or hundreds, so they are read whole, off the UI
+thread); the list is a paged model, so a folder of 50,000 files opens at once. Files and folders
+are created, renamed (F2, in place), moved (drag and drop onto a folder) and deleted (asking once)
+as undoable steps. Files dropped from the desktop are imported into the folder they land on, on
+the writer thread with progress. A file whose content is not on this computer (it arrives with the
+next sync) is marked. Opening a file hands a copy with its real name to the system's application;
+the file store itself is never exposed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QByteArray,
+    QItemSelectionModel,
+    QMimeData,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QUrl,
+    Signal,
+)
+from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDropEvent, QFont, QGuiApplication, QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...app.entity_service import ListQuery
+from ...app.errors import ValidationFailed
+from ...app.library import FileService
+from ...local_db.blob_store import BlobStoreError
+from ...local_db.models import File, Folder
+from ..context import UiContext
+from ..operations import Cancelled, OpContext
+from ..section import Section
+from ..widgets.confirm import confirm_delete, describe_count
+from ..widgets.drops import dropped_paths, expand_paths, has_local_files
+from ..widgets.empty_state import EmptyState
+from ..widgets.field_errors import FieldErrorLabel
+from ..widgets.formatting import format_bytes
+from ..widgets.icons import icon
+from ..widgets.paged_model import Column, PagedTableModel, SelectionKeeper, select_ids, selected_ids
+from ..widgets.search_box import SearchBox
+from ..widgets.theme import set_semantic_foreground
+from ..widgets.undo_commands import CallCommand, CreateCommand, DeleteCommand, UpdateCommand, execute
+
+Index = QModelIndex | QPersistentModelIndex
+
+FILE_MIME = "application/x-gigbag-file-ids"
+FOLDER_MIME = "application/x-gigbag-folder-ids"
+CATEGORIES = (
+    ("", "All kinds"),
+    ("press_photo", "Press photos"),
+    ("music", "Music"),
+    ("video", "Video"),
+    ("document", "Documents"),
+    ("other", "Other"),
+)
+CATEGORY_LABELS = {
+    "press_photo": "Press photo",
+    "music": "Music",
+    "video": "Video",
+    "document": "Document",
+    "other": "Other",
+}
+CATEGORY_ICONS = {
+    "press_photo": "image-x-generic",
+    "music": "audio-x-generic",
+    "video": "video-x-generic",
+    "document": "x-office-document",
+    "other": "text-x-generic",
+}
+NOT_HERE = "Not on this computer yet: the content arrives with the next sync."
+
+ALL = "all"  # the tree's "All files" item
+ROOT = "root"  # the tree's top level (files in no folder)
+
+
+def _ids(data: QMimeData, mime: str) -> list[str]:
+    return [i for i in bytes(data.data(mime).data()).decode().split("\n") if i]
+
+
+def _mime(mime: str, ids: Sequence[str]) -> QMimeData:
+    data = QMimeData()
+    data.setData(mime, QByteArray("\n".join(ids).encode()))
+    return data
+
+
+# ---- the folder tree ---------------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class FolderNode:
+    kind: str  # ALL, ROOT or "folder"
+    id: str | None
+    name: str
+    parent: FolderNode | None = None
+    children: list[FolderNode] = field(default_factory=list)
+
+    def row(self) -> int:
+        siblings = self.parent.children if self.parent is not None else []
+        return siblings.index(self) if self.parent is not None else 0
+
+
+class FolderTreeModel(QAbstractItemModel):
+    """"All files", then "My files" (the top level) with every folder below it."""
+
+    rename_requested = Signal(str, str)  # folder id, new name
+    folders_dropped = Signal(list, object)  # folder ids, target folder id (None = top level)
+    files_dropped = Signal(list, object)  # file ids, target folder id
+    paths_dropped = Signal(list, object)  # local paths, target folder id
+    reloaded = Signal()
+
+    def __init__(self, ctx: UiContext, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.all_node = FolderNode(ALL, None, "All files")
+        self.root_node = FolderNode(ROOT, None, "My files")
+        self._top = [self.all_node, self.root_node]
+        self._by_id: dict[str, FolderNode] = {}
+        self._generation = 0
+
+    # ---- loading -----------------------------------------------------------------------------
+    def reload(self) -> None:
+        self._generation += 1
+        generation = self._generation
+        folders = self.ctx.workspace.folders
+
+        def read(_op: OpContext) -> tuple[int, list[tuple[str, str, str | None]]]:
+            rows = folders.list(ListQuery(order_by=("name",)))
+            return generation, [(f.id, f.name, f.parent_folder_id) for f in rows]
+
+        self.ctx.ops.read(read).success(self._apply).run()
+
+    def _apply(self, result: tuple[int, list[tuple[str, str, str | None]]]) -> None:
+        generation, rows = result
+        if generation != self._generation:
+            return
+        self.set_folders(rows)
+
+    def set_folders(self, rows: list[tuple[str, str, str | None]]) -> None:
+        self.beginResetModel()
+        self.root_node.children = []
+        nodes = {fid: FolderNode("folder", fid, name) for fid, name, _p in rows}
+        for fid, _name, parent_id in rows:
+            node = nodes[fid]
+            parent = nodes.get(parent_id) if parent_id else None
+            node.parent = parent or self.root_node
+            node.parent.children.append(node)
+        for node in [self.root_node, *nodes.values()]:
+            node.children.sort(key=lambda n: n.name.casefold())
+        self._by_id = nodes
+        self.endResetModel()
+        self.reloaded.emit()
+
+    # ---- lookups -----------------------------------------------------------------------------
+    def node(self, index: Index) -> FolderNode | None:
+        if not index.isValid():
+            return None
+        node = index.internalPointer()
+        return node if isinstance(node, FolderNode) else None
+
+    def index_of(self, node: FolderNode) -> QModelIndex:
+        if node.parent is None:
+            return self.createIndex(self._top.index(node), 0, node)
+        return self.createIndex(node.row(), 0, node)
+
+    def index_for_folder(self, folder_id: str | None) -> QModelIndex:
+        if folder_id is None:
+            return self.index_of(self.root_node)
+        node = self._by_id.get(folder_id)
+        return self.index_of(node) if node is not None else QModelIndex()
+
+    def folder_name(self, folder_id: str | None) -> str:
+        if folder_id is None:
+            return self.root_node.name
+        node = self._by_id.get(folder_id)
+        return node.name if node is not None else ""
+
+    def child_names(self, folder_id: str | None) -> set[str]:
+        node = self.root_node if folder_id is None else self._by_id.get(folder_id)
+        return {c.name for c in node.children} if node is not None else set()
+
+    def path_text(self, folder_id: str | None) -> str:
+        parts: list[str] = []
+        node = self._by_id.get(folder_id) if folder_id else None
+        while node is not None and node.kind == "folder":
+            parts.append(node.name)
+            node = node.parent
+        return " › ".join([self.root_node.name, *reversed(parts)])
+
+    def descendant_ids(self, folder_id: str) -> list[str]:
+        node = self._by_id.get(folder_id)
+        out: list[str] = []
+        stack = list(node.children) if node is not None else []
+        while stack:
+            n = stack.pop()
+            if n.id is not None:
+                out.append(n.id)
+            stack.extend(n.children)
+        return out
+
+    # ---- QAbstractItemModel ------------------------------------------------------------------
+    def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008
+        if column != 0 or row < 0:
+            return QModelIndex()
+        if not parent.isValid():
+            return self.createIndex(row, 0, self._top[row]) if row < len(self._top) else QModelIndex()
+        node = self.node(parent)
+        if node is None or parent.column() != 0 or row >= len(node.children):
+            return QModelIndex()
+        return self.createIndex(row, 0, node.children[row])
+
+    def parent(self, index: Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
+        node = self.node(index)
+        if node is None or node.parent is None:
+            return QModelIndex()
+        return self.index_of(node.parent)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        if not parent.isValid():
+            return len(self._top)
+        if parent.column() != 0:
+            return 0
+        node = self.node(parent)
+        return len(node.children) if node is not None else 0
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 1
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        node = self.node(index)
+        if node is None:
+            return None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole, Qt.ItemDataRole.AccessibleTextRole):
+            return node.name
+        if role == Qt.ItemDataRole.DecorationRole:
+            return icon("folder-documents" if node.kind == ALL else "folder")
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if node.kind == ALL:
+                return "Every file, whichever folder it is in"
+            if node.kind == ROOT:
+                return "Files that are in no folder, and your folders"
+            return self.path_text(node.id)
+        return None
+
+    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        node = self.node(index)
+        if node is None or node.kind != "folder" or role != Qt.ItemDataRole.EditRole or node.id is None:
+            return False
+        name = str(value)
+        if name != node.name:
+            self.rename_requested.emit(node.id, name)
+        return False  # the reload after the rename shows the new name
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        node = self.node(index)
+        if node is None:
+            return Qt.ItemFlag.NoItemFlags
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if node.kind == "folder":
+            flags |= Qt.ItemFlag.ItemIsEditable | Qt.ItemFlag.ItemIsDragEnabled | Qt.ItemFlag.ItemIsDropEnabled
+        elif node.kind == ROOT:
+            flags |= Qt.ItemFlag.ItemIsDropEnabled
+        return flags
+
+    def supportedDropActions(self) -> Qt.DropAction:
+        return Qt.DropAction.MoveAction | Qt.DropAction.CopyAction
+
+    def supportedDragActions(self) -> Qt.DropAction:
+        return Qt.DropAction.MoveAction
+
+    def mimeTypes(self) -> list[str]:
+        return [FOLDER_MIME, FILE_MIME, "text/uri-list"]
+
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
+        ids = [n.id for n in (self.node(i) for i in indexes) if n is not None and n.id is not None]
+        return _mime(FOLDER_MIME, list(dict.fromkeys(ids)))
+
+    def _target(self, row: int, parent: Index) -> FolderNode | None:
+        node = self.node(parent)
+        if node is None or node.kind == ALL:
+            return None
+        return node
+
+    def canDropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: Index) -> bool:
+        target = self._target(row, parent)
+        if target is None:
+            return False
+        if data.hasFormat(FOLDER_MIME):
+            moving = _ids(data, FOLDER_MIME)
+            blocked = set(moving)
+            for fid in moving:
+                blocked.update(self.descendant_ids(fid))
+            return target.id not in blocked
+        return data.hasFormat(FILE_MIME) or has_local_files(data)
+
+    def dropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: Index) -> bool:
+        if not self.canDropMimeData(data, action, row, column, parent):
+            return False
+        target = self._target(row, parent)
+        assert target is not None
+        if data.hasFormat(FOLDER_MIME):
+            self.folders_dropped.emit(_ids(data, FOLDER_MIME), target.id)
+        elif data.hasFormat(FILE_MIME):
+            self.files_dropped.emit(_ids(data, FILE_MIME), target.id)
+        else:
+            self.paths_dropped.emit(dropped_paths(data), target.id)
+        return False  # nothing is removed from the source by the view; reloads show the result
+
+
+# ---- the file list -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileRow:
+    file: File
+    available: bool
+
+
+FILE_COLUMNS = (
+    Column("filename", "Name", lambda r: r.file.filename, sort_by="filename",
+           tooltip=lambda r: None if r.available else NOT_HERE),
+    Column("category", "Kind", lambda r: CATEGORY_LABELS.get(r.file.category, r.file.category), sort_by="category"),
+    Column("file_size_bytes", "Size", lambda r: format_bytes(r.file.file_size_bytes), sort_by="file_size_bytes",
+           align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
+    Column("mime_type", "Type", lambda r: r.file.mime_type, sort_by="mime_type"),
+    Column("created_at", "Added", lambda r: r.file.created_at[:10], sort_by="created_at"),
+)
+
+
+class FileModel(PagedTableModel):
+    """The files of the chosen folder (or all), paged; each row knows whether its content is here."""
+
+    rename_requested = Signal(str, str)  # file id, new name
+    paths_dropped = Signal(list)
+
+    def __init__(self, ctx: UiContext, parent: QObject | None = None) -> None:
+        super().__init__(ctx, ctx.workspace.files, FILE_COLUMNS, page_size=200, parent=parent)
+        self.files: FileService = ctx.workspace.files
+
+    def fetch_records(self, query: ListQuery) -> list[Any]:
+        return [FileRow(f, self.files.is_available(f)) for f in self.files.list(query)]
+
+    def record_id(self, record: Any) -> str:
+        return str(record.file.id)
+
+    def extra_data(self, record: Any, column: Column, role: int) -> Any:
+        row: FileRow = record
+        if column.key == "filename":
+            if role == Qt.ItemDataRole.DecorationRole:
+                return icon("network-offline") if not row.available else icon(CATEGORY_ICONS[row.file.category])
+            if role == Qt.ItemDataRole.EditRole:
+                return row.file.filename
+        if not row.available:
+            if role == Qt.ItemDataRole.FontRole:
+                font = QFont()
+                font.setItalic(True)
+                return font
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QGuiApplication.palette().color(QPalette.ColorRole.PlaceholderText)
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.EditRole and index.isValid() and index.column() == 0:
+            record = self.record_for(index)
+            return record.file.filename if record is not None else None
+        return super().data(index, role)
+
+    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        record = self.record_for(index)
+        if record is None or index.column() != 0 or role != Qt.ItemDataRole.EditRole:
+            return False
+        if str(value) != record.file.filename:
+            self.rename_requested.emit(record.file.id, str(value))
+        return False
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        base = super().flags(index)
+        if not index.isValid():
+            return base | Qt.ItemFlag.ItemIsDropEnabled
+        flags = base | Qt.ItemFlag.ItemIsDragEnabled
+        if index.column() == 0:
+            flags |= Qt.ItemFlag.ItemIsEditable
+        return flags
+
+    def supportedDropActions(self) -> Qt.DropAction:
+        return Qt.DropAction.CopyAction | Qt.DropAction.MoveAction
+
+    def supportedDragActions(self) -> Qt.DropAction:
+        return Qt.DropAction.MoveAction
+
+    def mimeTypes(self) -> list[str]:
+        return [FILE_MIME, "text/uri-list"]
+
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
+        ids = list(dict.fromkeys(self.id_at(i.row()) for i in indexes if i.isValid()))
+        return _mime(FILE_MIME, ids)
+
+    def canDropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: Index) -> bool:
+        return not data.hasFormat(FILE_MIME) and has_local_files(data)
+
+    def dropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: Index) -> bool:
+        if not self.canDropMimeData(data, action, row, column, parent):
+            return False
+        self.paths_dropped.emit(dropped_paths(data))
+        return True
+
+
+# ---- importing ---------------------------------------------------------------------------------
+
+
+@dataclass
+class FileImport:
+    files: list[File] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    cancelled: bool = False
+
+
+def import_files(service: FileService, paths: Sequence[Path], folder_id: str | None, op: OpContext) -> FileImport:
+    """Import each file into ``folder_id`` (worker thread); refused ones are noted, the others go on."""
+    found = expand_paths(paths)
+    total = sum(p.stat().st_size for p in found if p.is_file()) or 1
+    done = 0
+    result = FileImport()
+    for path in found:
+        if op.cancelled:
+            result.cancelled = True
+            break
+        size = path.stat().st_size if path.is_file() else 0
+
+        def progress(n: int, base: int = done, name: str = path.name) -> None:
+            op.progress(base + n, total, f"Importing {name}")
+
+        try:
+            result.files.append(service.import_file(path, folder_id=folder_id, progress=progress,
+                                                    cancelled=lambda: op.cancelled))
+        except ValidationFailed as exc:
+            result.problems.append(next(iter(exc.errors.values()), str(exc)))
+        except BlobStoreError as exc:
+            if op.cancelled:
+                result.cancelled = True
+                break
+            result.problems.append(f"{path.name}: {exc}")
+        except OSError as exc:
+            result.problems.append(f"{path.name}: {exc.strerror or exc}")
+        done += size
+    if not result.files:
+        if result.cancelled:
+            raise Cancelled()
+        raise ValidationFailed({"__root__": "; ".join(result.problems) or "no files were chosen"})
+    return result
+
+
+# ---- the section -------------------------------------------------------------------------------
+
+
+class FilesSection(Section):
+    title = "Files"
+    icon_name = "folder"
+
+    #: the storage bar was updated (used bytes, limit bytes)
+    storage_updated = Signal("qint64", "qint64")
+    #: a copy was handed to the system's application (its path)
+    opened = Signal(str)
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.folders = FolderTreeModel(ctx, self)
+        self.model = FileModel(ctx, self)
+        self.current_folder: str | None = None  # the folder shown (None: top level)
+        self.showing_all = True
+        self._active = False
+        self._stale = True
+        self._import_op: Any = None
+        self._expanded: set[str] = set()
+        self._pending_edit: str | None = None  # a folder just created, to name in place
+        self._build()
+        self.setAcceptDrops(True)
+        ctx.events.changed.connect(self._data_changed)
+        self.folders.reloaded.connect(self._folders_reloaded)
+        self.folders.rename_requested.connect(self.rename_folder)
+        self.folders.folders_dropped.connect(self.move_folders)
+        self.folders.files_dropped.connect(self.move_files)
+        self.folders.paths_dropped.connect(self.import_paths)
+        self.model.rename_requested.connect(self.rename_file)
+        self.model.paths_dropped.connect(lambda paths: self.import_paths(paths, self.target_folder()))
+        self.model.reloaded.connect(self._files_reloaded)
+
+    # ---- layout ------------------------------------------------------------------------------
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(16, 12, 16, 8)
+        outer.setSpacing(8)
+        top = QHBoxLayout()
+        heading = QLabel("Files", self)
+        font = heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        font.setBold(True)
+        heading.setFont(font)
+        top.addWidget(heading)
+        self.count_label = QLabel(self)
+        top.addWidget(self.count_label)
+        top.addStretch(1)
+        self.category = QComboBox(self)
+        self.category.setAccessibleName("Kind of file")
+        for value, label in CATEGORIES:
+            self.category.addItem(label, value)
+        self.category.currentIndexChanged.connect(lambda _i: self._apply_filters())
+        top.addWidget(self.category)
+        self.search = SearchBox("Search files by name or type", self)
+        self.search.setMinimumWidth(240)
+        self.search.search_changed.connect(self.model.set_search)
+        top.addWidget(self.search)
+        outer.addLayout(top)
+
+        buttons = QHBoxLayout()
+        self.new_folder_button = QPushButton(icon("folder-new"), "New folder", self)
+        self.new_folder_button.clicked.connect(self.new_folder)
+        self.import_button = QPushButton(icon("list-add"), "Import files…", self)
+        self.import_button.clicked.connect(self.choose_files)
+        self.open_button = QPushButton(icon("document-open"), "Open", self)
+        self.open_button.setToolTip("Open a copy with the application your computer uses for this kind of file")
+        self.open_button.clicked.connect(self.open_selected)
+        self.export_button = QPushButton(icon("document-save-as"), "Export a copy…", self)
+        self.export_button.clicked.connect(self.export_selected)
+        for b in (self.new_folder_button, self.import_button, self.open_button, self.export_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        self.path_label = QLabel(self)
+        self.path_label.setObjectName("folder-path")
+        buttons.addWidget(self.path_label)
+        outer.addLayout(buttons)
+
+        self.import_bar = QWidget(self)
+        ib = QHBoxLayout(self.import_bar)
+        ib.setContentsMargins(0, 0, 0, 0)
+        self.import_label = QLabel(self.import_bar)
+        self.import_progress = QProgressBar(self.import_bar)
+        self.import_progress.setAccessibleName("Import progress")
+        cancel = QPushButton("Cancel", self.import_bar)
+        cancel.clicked.connect(self.cancel_import)
+        ib.addWidget(self.import_label)
+        ib.addWidget(self.import_progress, 1)
+        ib.addWidget(cancel)
+        self.import_bar.hide()
+        outer.addWidget(self.import_bar)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.tree = QTreeView(splitter)
+        self.tree.setObjectName("folder-tree")
+        self.tree.setAccessibleName("Folders")
+        self.tree.setModel(self.folders)
+        self.tree.setHeaderHidden(True)
+        self.tree.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.tree.setDragEnabled(True)
+        self.tree.setAcceptDrops(True)
+        self.tree.setDropIndicatorShown(True)
+        self.tree.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+        self.tree.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.tree.setMinimumWidth(200)
+        self.tree.selectionModel().currentChanged.connect(self._folder_chosen)
+        self.tree.expanded.connect(lambda i: self._remember_expanded(i, True))
+        self.tree.collapsed.connect(lambda i: self._remember_expanded(i, False))
+        splitter.addWidget(self.tree)
+
+        right = QWidget(splitter)
+        rv = QVBoxLayout(right)
+        rv.setContentsMargins(0, 0, 0, 0)
+        self.list_stack = QStackedWidget(right)
+        self.empty = EmptyState(
+            "Your files",
+            "Keep press photos, riders, stage plots, stems and videos together. Drop files here or "
+            "import them; make folders to keep them in order.",
+            "folder",
+            self.list_stack,
+        )
+        self.empty.add_button("Import files…", self.choose_files, icon("list-add"))
+        self.empty.add_button("New folder", self.new_folder, icon("folder-new"))
+        self.list_stack.addWidget(self.empty)
+        self.table = QTableView(self.list_stack)
+        self.table.setObjectName("files-table")
+        self.table.setAccessibleName("Files")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(28)
+        self.table.setDragEnabled(True)
+        self.table.setAcceptDrops(True)
+        self.table.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+        self.table.setDefaultDropAction(Qt.DropAction.MoveAction)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for col, width in ((1, 110), (2, 90), (3, 150), (4, 100)):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(col, width)
+        self.table.doubleClicked.connect(lambda _i: self.open_selected())
+        self.keeper = SelectionKeeper(self.table, self.model)
+        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.list_stack.addWidget(self.table)
+        rv.addWidget(self.list_stack, 1)
+        self.error_label = FieldErrorLabel(right)
+        rv.addWidget(self.error_label)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 3)
+        splitter.setCollapsible(1, False)
+        splitter.setSizes([240, 800])
+        self.splitter = splitter
+        outer.addWidget(splitter, 1)
+
+        bottom = QHBoxLayout()
+        self.storage_bar = QProgressBar(self)
+        self.storage_bar.setObjectName("storage-bar")
+        self.storage_bar.setAccessibleName("Storage used")
+        self.storage_bar.setRange(0, 1000)
+        self.storage_bar.setTextVisible(False)
+        self.storage_bar.setMaximumWidth(260)
+        self.storage_bar.setMaximumHeight(12)
+        self.storage_label = QLabel(self)
+        self.storage_label.setObjectName("storage-label")
+        self.missing_label = QLabel(self)
+        set_semantic_foreground(self.missing_label, "muted")
+        bottom.addWidget(QLabel("Storage", self))
+        bottom.addWidget(self.storage_bar)
+        bottom.addWidget(self.storage_label)
+        bottom.addStretch(1)
+        bottom.addWidget(self.missing_label)
+        outer.addLayout(bottom)
+        self._update_buttons()
+
+    # ---- loading -----------------------------------------------------------------------------
+    def activate(self) -> None:
+        self._active = True
+        if self._stale:
+            self._stale = False
+            self.folders.reload()
+            self._apply_filters(force=True)
+            self.refresh_storage()
+
+    def _data_changed(self, types: set[str]) -> None:
+        if types and not types & {"files", "folders"}:
+            return
+        if not self._active:
+            self._stale = True
+            return
+        if not types or "folders" in types:
+            self.folders.reload()
+        self.model.reload()
+        self.refresh_storage()
+
+    def refresh_storage(self) -> None:
+        files = self.ctx.workspace.files
+
+        def read(_op: OpContext) -> tuple[int, int, int]:
+            storage = files.storage()
+            missing = sum(1 for f in files.list(ListQuery(limit=2000)) if not files.is_available(f))
+            return storage.used_bytes, storage.limit_bytes, missing
+
+        def show(result: tuple[int, int, int]) -> None:
+            used, limit, missing = result
+            self.storage_bar.setValue(int(1000 * used / limit) if limit else 0)
+            self.storage_label.setText(
+                f"{format_bytes(used)} of {format_bytes(limit)} used" if limit else f"{format_bytes(used)} used"
+            )
+            self.storage_bar.setToolTip(self.storage_label.text())
+            self.missing_label.setText(
+                f"{describe_count(missing, 'file')} not on this computer yet" if missing else ""
+            )
+            self.storage_updated.emit(used, limit)
+
+        self.ctx.ops.read(read).success(show).run()
+
+    def _folders_reloaded(self) -> None:
+        for fid in list(self._expanded):
+            index = self.folders.index_for_folder(fid)
+            if index.isValid():
+                self.tree.expand(index)
+            else:
+                self._expanded.discard(fid)
+        self.tree.expand(self.folders.index_of(self.folders.root_node))
+        if not self.showing_all and self.current_folder is not None and not self.folders.folder_name(
+            self.current_folder
+        ):
+            self.current_folder = None  # the folder is gone (deleted, or undone)
+        node = self.folders.all_node if self.showing_all else None
+        target = self.folders.index_of(node) if node else self.folders.index_for_folder(self.current_folder)
+        self.tree.selectionModel().setCurrentIndex(target, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        self._apply_filters()
+        self._update_path()
+        self._start_pending_edit()
+
+    def _remember_expanded(self, index: QModelIndex, expanded: bool) -> None:
+        node = self.folders.node(index)
+        if node is None or node.id is None:
+            return
+        if expanded:
+            self._expanded.add(node.id)
+        else:
+            self._expanded.discard(node.id)
+
+    def _folder_chosen(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        node = self.folders.node(current)
+        if node is None:
+            return
+        self.showing_all = node.kind == ALL
+        self.current_folder = node.id
+        self._apply_filters()
+        self._update_path()
+
+    def _update_path(self) -> None:
+        self.path_label.setText("All files" if self.showing_all else self.folders.path_text(self.current_folder))
+
+    def _apply_filters(self, force: bool = False) -> None:
+        filters: dict[str, Any] = {}
+        if not self.showing_all:
+            filters["folder_id"] = self.current_folder
+        category = self.category.currentData()
+        if category:
+            filters["category"] = category
+        if force:
+            self.model.query = replace(self.model.query, filters=filters)
+            self.model.reload(keep=False)
+        else:
+            self.model.set_filters(filters)
+
+    def _files_reloaded(self, total: int) -> None:
+        filtered = bool(self.model.query.search or self.category.currentData())
+        nothing_at_all = total == 0 and self.showing_all and not filtered and not self.folders.root_node.children
+        if nothing_at_all:
+            self.empty.set_text(
+                "Your files",
+                "Keep press photos, riders, stage plots, stems and videos together. Drop files here or "
+                "import them; make folders to keep them in order.",
+            )
+        elif total == 0 and not filtered:
+            where = "This folder" if not self.showing_all else "Nothing here yet:"
+            self.empty.set_text("No files here yet", f"{where} is empty. Drop files here or import them.")
+        elif total == 0:
+            self.empty.set_text("No files match", "Try another kind of file or clear the search.")
+        self.list_stack.setCurrentWidget(self.empty if total == 0 else self.table)
+        self.count_label.setText(describe_count(total, "file"))
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        rows = self.selected_rows()
+        one = len(rows) == 1
+        self.open_button.setEnabled(one and rows[0].available)
+        self.export_button.setEnabled(one and rows[0].available)
+
+    # ---- selection ---------------------------------------------------------------------------
+    def selected_file_ids(self) -> list[str]:
+        return selected_ids(self.table, self.model)
+
+    def selected_rows(self) -> list[FileRow]:
+        rows = []
+        for fid in self.selected_file_ids():
+            row = self.model.row_of(fid)
+            if row is not None:
+                rows.append(self.model.record(row))
+        return rows
+
+    def select_folder(self, folder_id: str | None) -> None:
+        index = self.folders.index_for_folder(folder_id)
+        self.tree.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+
+    def select_all_files_view(self) -> None:
+        index = self.folders.index_of(self.folders.all_node)
+        self.tree.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+
+    def select_files(self, ids: list[str]) -> bool:
+        return select_ids(self.table, self.model, ids, ids[0] if ids else None)
+
+    def target_folder(self) -> str | None:
+        """Where new things go: the folder shown (the top level when showing all files)."""
+        return None if self.showing_all else self.current_folder
+
+    def _fail_here(self, exc: BaseException) -> bool:
+        if isinstance(exc, ValidationFailed):
+            self.error_label.set_error(str(exc))
+            return True
+        return False
+
+    # ---- folders -----------------------------------------------------------------------------
+    def new_folder(self, name: str | None = None, edit: bool = True) -> None:
+        parent_id = self.target_folder()
+        taken = self.folders.child_names(parent_id)
+        base = name or "New folder"
+        chosen, n = base, 2
+        while chosen in taken:
+            chosen, n = f"{base} {n}", n + 1
+        folders = self.ctx.workspace.folders
+        self.error_label.set_error(None)
+
+        def done(folder: Folder) -> None:
+            if parent_id is not None:
+                self._expanded.add(parent_id)
+            self._pending_edit = folder.id if edit else None
+            self.message.emit(f"Folder “{folder.name}” created")
+
+        command = CreateCommand(
+            self.ctx, f"New folder “{chosen}”", {"folders"},
+            lambda _op: folders.create({"name": chosen, "parent_folder_id": parent_id}), service=folders,
+        )
+        execute(self.ctx, command, on_success=done, on_failure=self._fail_here)
+
+    def _start_pending_edit(self) -> None:
+        folder_id = self._pending_edit
+        if folder_id:
+            self._pending_edit = None
+            index = self.folders.index_for_folder(folder_id)
+            if index.isValid():
+                self.tree.scrollTo(index)
+                self.tree.setCurrentIndex(index)
+                self.tree.edit(index)
+
+    def rename_folder(self, folder_id: str, name: str) -> None:
+        self.error_label.set_error(None)
+        old = self.folders.folder_name(folder_id)
+        command = UpdateCommand(self.ctx, self.ctx.workspace.folders, folder_id, {"name": name.strip()},
+                                f"Rename folder “{old}”", {"folders"})
+        execute(self.ctx, command, on_failure=self._fail_here)
+
+    def move_folders(self, folder_ids: list[str], target_id: str | None) -> None:
+        folders = self.ctx.workspace.folders
+        old: dict[str, str | None] = {}
+
+        def do() -> None:
+            for fid in folder_ids:
+                old[fid] = folders.get(fid).parent_folder_id
+            for fid in folder_ids:
+                folders.move(fid, target_id)
+
+        def undo() -> None:
+            for fid, parent in old.items():
+                folders.move(fid, parent)
+
+        def redo() -> None:
+            for fid in folder_ids:
+                folders.move(fid, target_id)
+
+        self.error_label.set_error(None)
+        if target_id is not None:
+            self._expanded.add(target_id)
+        where = self.folders.folder_name(target_id)
+        command = CallCommand(self.ctx, f"Move folder to “{where}”", {"folders"}, do, undo, redo)
+        execute(self.ctx, command, on_success=lambda _r: self.message.emit(f"Moved to “{where}”"),
+                on_failure=self._fail_here)
+
+    # ---- files -------------------------------------------------------------------------------
+    def move_files(self, file_ids: list[str], target_id: str | None) -> None:
+        files = self.ctx.workspace.files
+        old: dict[str, str | None] = {}
+
+        def do() -> None:
+            for fid in file_ids:
+                old[fid] = files.get(fid).folder_id
+            for fid in file_ids:
+                files.move(fid, target_id)
+
+        def undo() -> None:
+            for fid, folder in old.items():
+                files.move(fid, folder)
+
+        def redo() -> None:
+            for fid in file_ids:
+                files.move(fid, target_id)
+
+        self.error_label.set_error(None)
+        where = self.folders.folder_name(target_id)
+        what = describe_count(len(file_ids), "file")
+        command = CallCommand(self.ctx, f"Move {what} to “{where}”", {"files"}, do, undo, redo)
+        execute(self.ctx, command, on_success=lambda _r: self.message.emit(f"{what} moved to “{where}”"),
+                on_failure=self._fail_here)
+
+    def rename_file(self, file_id: str, name: str) -> None:
+        self.error_label.set_error(None)
+        row = self.model.row_of(file_id)
+        old = self.model.record(row).file.filename if row is not None else "file"
+        command = UpdateCommand(self.ctx, self.ctx.workspace.files, file_id, {"filename": name.strip()},
+                                f"Rename “{old}”", {"files"})
+        execute(self.ctx, command, on_failure=self._fail_here)
+
+    def choose_files(self) -> None:
+        names, _ = QFileDialog.getOpenFileNames(self, "Import files", "", "All files (*)")
+        if names:
+            self.import_paths([Path(n) for n in names], self.target_folder())
+
+    def import_paths(self, paths: list[Path], folder_id: str | None) -> None:
+        """Import local files (or folders' contents) into ``folder_id``, as one undoable step."""
+        if not paths:
+            return
+        files = self.ctx.workspace.files
+        self.error_label.set_error(None)
+        self.import_label.setText("Importing…")
+        self.import_progress.setRange(0, 0)
+        self.import_bar.show()
+
+        def progress(done: int, total: int, text: str) -> None:
+            if total > 0:
+                self.import_progress.setRange(0, 1000)
+                self.import_progress.setValue(int(1000 * done / total))
+            self.import_label.setText(text)
+
+        def success(result: FileImport) -> None:
+            note = f"{describe_count(len(result.files), 'file')} imported into “{self.folders.folder_name(folder_id)}”"
+            if result.cancelled:
+                note += " (cancelled)"
+            if result.problems:
+                note += ". Not imported: " + "; ".join(result.problems)
+                self.error_label.set_error("Not imported: " + "; ".join(result.problems))
+            self.message.emit(note)
+            self.keeper.expect([f.id for f in result.files])
+
+        def finished() -> None:
+            self.import_bar.hide()
+            self._import_op = None
+
+        command = CreateCommand(
+            self.ctx, "Import files" if len(paths) > 1 else f"Import “{paths[0].name}”", {"files"},
+            lambda op: import_files(files, paths, folder_id, op),
+            created=lambda result: [(files, f.id) for f in result.files],
+        )
+        op = execute(self.ctx, command, on_success=success, on_progress=progress, on_failure=self._fail_here)
+        op.finished(finished)
+        self._import_op = op
+
+    def cancel_import(self) -> None:
+        if self._import_op is not None:
+            self._import_op.cancel()
+
+    def open_selected(self) -> None:
+        rows = self.selected_rows()
+        if len(rows) != 1:
+            return
+        file = rows[0].file
+        files = self.ctx.workspace.files
+        folder = self.ctx.workspace.paths.cache / "open" / file.blob_sha256[:16]
+
+        def copy(_op: OpContext) -> Path:
+            folder.mkdir(parents=True, exist_ok=True)
+            target = folder / Path(file.filename).name
+            if not target.exists() or target.stat().st_size != file.file_size_bytes:
+                files.export(file.id, target)
+            return target
+
+        def show(path: Path) -> None:
+            self.opened.emit(str(path))
+            if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+                self.error_label.set_error(f"No application on this computer opens “{file.filename}”")
+
+        self.ctx.ops.read(copy).with_label(f"Opening {file.filename}").success(show).run()
+
+    def export_selected(self) -> None:
+        rows = self.selected_rows()
+        if len(rows) != 1:
+            return
+        name, _ = QFileDialog.getSaveFileName(self, "Export a copy", rows[0].file.filename)
+        if name:
+            self.export_to(rows[0].file.id, Path(name))
+
+    def export_to(self, file_id: str, destination: Path) -> None:
+        files = self.ctx.workspace.files
+        self.ctx.ops.read(lambda _op: files.export(file_id, destination)).with_label("Exporting a copy").success(
+            lambda p: self.message.emit(f"Copy saved as {p}")
+        ).run()
+
+    # ---- drops anywhere on the section --------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if has_local_files(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = dropped_paths(event.mimeData())
+        if paths:
+            event.acceptProposedAction()
+            self.import_paths(paths, self.target_folder())
+
+    # ---- Section shortcuts -------------------------------------------------------------------
+    def new_item(self) -> None:
+        self.new_folder()
+
+    def delete_selected(self) -> None:
+        if self.tree.hasFocus():
+            node = self.folders.node(self.tree.currentIndex())
+            if node is not None and node.kind == "folder" and node.id is not None:
+                self.delete_folder(node.id)
+            return
+        self.delete_files(self.selected_file_ids())
+
+    def delete_folder(self, folder_id: str) -> None:
+        name = self.folders.folder_name(folder_id)
+        subfolders = len(self.folders.descendant_ids(folder_id))
+        detail = "Everything inside it is deleted too"
+        if subfolders:
+            detail += f", including {describe_count(subfolders, 'subfolder')}"
+        if not confirm_delete(self, f"the folder “{name}”", detail + "."):
+            return
+        self.error_label.set_error(None)
+        execute(self.ctx, DeleteCommand(self.ctx, self.ctx.workspace.folders, [folder_id],
+                                        f"Delete folder “{name}”", {"folders", "files"}),
+                on_success=lambda s: self.message.emit(f"Deleted “{name}” ({describe_count(s.count, 'item')})"),
+                on_failure=self._fail_here)
+
+    def delete_files(self, ids: list[str]) -> None:
+        if not ids:
+            return
+        if len(ids) == 1:
+            row = self.model.row_of(ids[0])
+            what = f"“{self.model.record(row).file.filename}”" if row is not None else "the file"
+        else:
+            what = describe_count(len(ids), "file")
+        if not confirm_delete(self, what):
+            return
+        self.error_label.set_error(None)
+        execute(self.ctx, DeleteCommand(self.ctx, self.ctx.workspace.files, ids, f"Delete {what}", {"files"}),
+                on_success=lambda _s: self.message.emit(f"Deleted {what}"), on_failure=self._fail_here)
+
+    def rename_selected(self) -> None:
+        if self.tree.hasFocus():
+            index = self.tree.currentIndex()
+            node = self.folders.node(index)
+            if node is not None and node.kind == "folder":
+                self.tree.edit(index)
+            return
+        ids = self.selected_file_ids()
+        if len(ids) == 1:
+            row = self.model.row_of(ids[0])
+            if row is not None:
+                self.table.edit(self.model.index(row, 0))
+
+    def focus_search(self) -> None:
+        self.search.focus_and_select()
