@@ -8,12 +8,13 @@ everything the delete removed or nulled (cascades included) so that the UI can u
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import Engine, Table, and_, delete, func, insert, or_, select, update
+from sqlalchemy import JSON, Engine, Table, Text, and_, cast, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel
 
@@ -32,6 +33,19 @@ def new_id() -> str:
 
 def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _contains(column: Any, text: str) -> Any:
+    """``column`` contains ``text`` (case-insensitive for ASCII), for text and JSON columns alike.
+
+    A JSON column is stored as JSON text in which non-ASCII characters are escaped ("canción" is
+    ``canci\\u00f3n``), so it is searched both as typed and as JSON would spell it.
+    """
+    if not isinstance(column.type, JSON):
+        return column.like(f"%{escape_like(text)}%", escape="\\")
+    as_text = cast(column, Text)
+    spellings = dict.fromkeys([text, json.dumps(text)[1:-1]])
+    return or_(*(as_text.like(f"%{escape_like(s)}%", escape="\\") for s in spellings))
 
 
 @dataclass
@@ -89,8 +103,8 @@ class EntityService(Generic[T]):
         cols = self.table.__table__.c  # type: ignore[attr-defined]
         clauses: list[Any] = [cols[k] == v if v is not None else cols[k].is_(None) for k, v in query.filters.items()]
         if query.search and query.search.strip() and self.search_columns:
-            pattern = f"%{escape_like(query.search.strip())}%"
-            clauses.append(or_(*(cols[c].like(pattern, escape="\\") for c in self.search_columns)))
+            text = query.search.strip()
+            clauses.append(or_(*(_contains(cols[c], text) for c in self.search_columns)))
         return clauses
 
     def _order(self, order_by: Sequence[str]) -> list[Any]:
