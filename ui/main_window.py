@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import (
     QAbstractListModel,
     QAbstractTableModel,
@@ -50,6 +51,7 @@ from PySide6.QtWidgets import (
     QStackedWidget,
     QTableView,
     QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -245,14 +247,13 @@ class MainWindow(QMainWindow):
         self.events = DataEvents(self)
         self.ctx = UiContext(workspace=workspace, ops=self.ops, undo=self.undo_stack, events=self.events)
         self.ops.unhandled_error.connect(self.show_error)
-        self.ops.busy_changed.connect(self._busy_changed)
         self._error_box: QMessageBox | None = None
         self._closing = False
 
         self.setWindowTitle("Gigbag")
         self.setWindowIcon(icon("audio-x-generic"))
         self.setObjectName("main-window")
-        self.setMinimumSize(QSize(900, 560))
+        self.setMinimumSize(QSize(720, 480))
 
         classes, self.missing_sections = load_section_classes()
         self.sections: list[Section] = [cls(self.ctx) for cls in classes]
@@ -262,6 +263,8 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_toolbar()
         self._build_status_bar()
+        self.ops.busy_changed.connect(self._busy_changed)
+        self._busy_changed(self.ops.busy)
         self._theme = self._stored_theme()
         apply_theme(self._theme)
         self._theme_actions[self._theme].setChecked(True)
@@ -343,12 +346,8 @@ class MainWindow(QMainWindow):
         for a in (self.undo_action, self.redo_action):
             a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             self.addAction(a)
-        self.undo_stack.undoTextChanged.connect(
-            lambda t: self.undo_action.setToolTip(f"Undo {t} (Ctrl+Z)" if t else "Nothing to undo")
-        )
-        self.undo_stack.redoTextChanged.connect(
-            lambda t: self.redo_action.setToolTip(f"Redo {t} (Ctrl+Shift+Z)" if t else "Nothing to redo")
-        )
+        self.undo_stack.undoTextChanged.connect(self._undo_text_changed)
+        self.undo_stack.redoTextChanged.connect(self._redo_text_changed)
         self.undo_action.setToolTip("Nothing to undo")
         self.redo_action.setToolTip("Nothing to redo")
         self.shortcuts_action = self._action("Keyboard shortcuts", "input-keyboard", self.show_shortcuts,
@@ -371,6 +370,14 @@ class MainWindow(QMainWindow):
             act.setCheckable(True)
             act.triggered.connect(lambda _c=False, t=theme: self.set_theme(t))
             self._theme_actions[theme] = act
+
+    def _undo_text_changed(self, text: str) -> None:
+        if shiboken6.isValid(self.undo_action):  # the stack outlives the action while the window closes
+            self.undo_action.setToolTip(f"Undo {text} (Ctrl+Z)" if text else "Nothing to undo")
+
+    def _redo_text_changed(self, text: str) -> None:
+        if shiboken6.isValid(self.redo_action):
+            self.redo_action.setToolTip(f"Redo {text} (Ctrl+Shift+Z)" if text else "Nothing to redo")
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -426,6 +433,9 @@ class MainWindow(QMainWindow):
         slot_layout.setContentsMargins(0, 0, 4, 0)
         slot_layout.setSpacing(6)
         bar.addWidget(self.sync_slot)
+        extension = bar.findChild(QToolButton, "qt_toolbar_ext_button")
+        if extension is not None:
+            extension.setAccessibleName("More toolbar buttons")
         self.toolbar = bar
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
 

@@ -19,8 +19,10 @@ from PySide6.QtWidgets import QApplication
 
 from gigbag.app.workspace import Workspace
 from gigbag.ui.context import DataEvents, UiContext
+from gigbag.ui.main_window import MainWindow
 from gigbag.ui.operations import OperationRunner
 from gigbag.ui.widgets import confirm
+from gigbag.ui.widgets.theme import apply_theme
 
 
 @pytest.fixture(autouse=True)
@@ -74,5 +76,46 @@ def idle(qtbot, ctx: UiContext) -> Callable[..., None]:  # type: ignore[no-untyp
         qtbot.waitUntil(lambda: not ctx.ops.busy, timeout=timeout)
         QApplication.processEvents()
         qtbot.waitUntil(lambda: not ctx.ops.busy, timeout=timeout)
+
+    return wait
+
+
+@pytest.fixture
+def open_window(qtbot, data_dir: Path) -> Iterator[Callable[[], MainWindow]]:
+    """``open_window()``: a main window on the test's data folder (call again after closing = a restart)."""
+    opened: list[tuple[MainWindow, Workspace]] = []
+
+    def open_() -> MainWindow:
+        ws = Workspace.open(data_dir)
+        win = MainWindow(ws)
+        qtbot.addWidget(win)
+        win.show()
+        qtbot.waitExposed(win)
+        opened.append((win, ws))
+        return win
+
+    yield open_
+    for win, ws in opened:
+        if win.isVisible():
+            win.close()
+        win.ops.wait_for_done()
+        ws.close()
+    apply_theme("light")
+
+
+@pytest.fixture
+def window(open_window: Callable[[], MainWindow]) -> MainWindow:
+    """The main window on a fresh data folder."""
+    return open_window()
+
+
+@pytest.fixture
+def window_idle(qtbot) -> Callable[[MainWindow], None]:  # type: ignore[no-untyped-def]
+    """``window_idle(win)``: wait until the window's background operations and their callbacks ran."""
+
+    def wait(win: MainWindow, timeout: int = 10_000) -> None:
+        qtbot.waitUntil(lambda: not win.ops.busy, timeout=timeout)
+        QApplication.processEvents()
+        qtbot.waitUntil(lambda: not win.ops.busy, timeout=timeout)
 
     return wait

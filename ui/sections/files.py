@@ -612,6 +612,7 @@ class FilesSection(Section):
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.table.verticalHeader().hide()
+        self.table.setCornerButtonEnabled(False)
         self.table.verticalHeader().setDefaultSectionSize(28)
         self.table.setDragEnabled(True)
         self.table.setAcceptDrops(True)

@@ -380,6 +380,7 @@ class TracksSection(Section):
         self.table.setShowGrid(False)
         self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
+        self.table.setCornerButtonEnabled(False)
         self.table.verticalHeader().setDefaultSectionSize(30)
         self.table.setDragEnabled(True)
         self.table.setAcceptDrops(True)

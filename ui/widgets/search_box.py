@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QLineEdit, QWidget
+from PySide6.QtWidgets import QLineEdit, QToolButton, QWidget
 
 from .icons import icon
 
@@ -23,6 +23,11 @@ class SearchBox(QLineEdit):
         self.setClearButtonEnabled(True)
         self.setAccessibleName(placeholder)
         self.addAction(icon("edit-find"), QLineEdit.ActionPosition.LeadingPosition)
+        # the line edit's own icon buttons (search glass, clear) get names for screen readers
+        for button in self.findChildren(QToolButton):
+            action = button.defaultAction()
+            clearing = action is not None and action.objectName() == "_q_qlineeditclearaction"
+            button.setAccessibleName("Clear search" if clearing else "Search")
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(delay_ms)
