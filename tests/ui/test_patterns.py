@@ -225,7 +225,7 @@ def test_import_a_configuration_then_undo_and_export_it(
     click(qtbot, section.import_button)
     idle()
     assert section.io_message.isHidden()
-    assert "Imported" in section.info_message.text()
+    assert "Imported" in section.info_message.text() and not section.info_message.isHidden()
     assert workspace.patterns.get(pattern.id).configuration == configuration
     assert section.form.instruments.rowCount() == 4
 
@@ -234,7 +234,7 @@ def test_import_a_configuration_then_undo_and_export_it(
     click(qtbot, section.export_button)
     idle()
     assert json.loads(target.read_text("utf-8")) == configuration
-    assert "Exported" in section.info_message.text()
+    assert "Exported" in section.info_message.text() and not section.info_message.isHidden()
 
     ctx.undo.undo()
     idle()

@@ -477,11 +477,12 @@ class PatternsSection(BrowserSection):
         self.actions_panel.setEnabled(shown)
         saved = pattern is not None
         self.fork_button.setEnabled(saved)
-        if pattern is None or self.player.state == "stopped" or self._playing_id != pattern.id:
+        same = pattern is not None and self._shown_id == pattern.id
+        if not same:
             self.player.stop()
-        self._playing_id = pattern.id if pattern is not None else None
-        self.io_message.set_error(None)
-        self.info_message.hide()
+            self.io_message.set_error(None)
+            self.info_message.hide()
+        self._shown_id = pattern.id if pattern is not None else None
         self.player.set_sound(self.form.sound() if shown else None)
         self._player_state()
         if pattern is not None and pattern.original_pattern_id:
@@ -491,7 +492,7 @@ class PatternsSection(BrowserSection):
                 lambda found: self.form.set_origin_title(original_id, found.title if found else None)
             ).run()
 
-    _playing_id: str | None = None
+    _shown_id: str | None = None
 
     def _sound_may_have_changed(self, *_args: object) -> None:
         sound = self.form.sound()

@@ -210,7 +210,7 @@ class RecordForm(QWidget):
         self._loading = True
         try:
             self.record = record
-            self.is_new = new or record is None
+            self.is_new = new
             self.fill(record)
             self.errors.clear()
             self._baseline = self.collect()[0]
@@ -529,6 +529,7 @@ class RecordBrowser(QWidget):
             same_record = form.record is not None and not form.is_new and form.record.id == record_id
             if same_record and (not form.dirty or form.changes(form.collect()[0]) == changes):
                 form.load(row)
+                self.current_changed.emit(row)
 
         execute(self.ctx, command, on_success=saved, on_failure=self._failed_for(record_id))
 
