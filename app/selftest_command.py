@@ -7,7 +7,8 @@ sections, the database migrations and the services. It works offscreen
 display (Xvfb). Steps, each one checked:
 
 1. open the workspace in ``--data-dir`` (or a new temporary folder, removed afterwards — never
-   the artist's own data folder) and the real main window on it, and show it;
+   the artist's own data folder) and the real main window on it, and show it, with every section
+   (a section missing from a bundle means the freezer left a module out);
 2. create one goal through the services, on the window's writer thread, and read it back;
 3. open the Goals section and wait until its list shows the goal;
 4. close the window (which saves its state) and the workspace.
@@ -53,6 +54,9 @@ def register(sub: Any) -> None:
         "and read back one goal, show it in the Goals section, and quit. Without --data-dir a new temporary "
         "data folder is used and removed afterwards. Exit status 0 when everything worked.",
     )
+    # Also accepted after the command (``gigbag self-test --data-dir DIR``); SUPPRESS keeps the global one.
+    p.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS,
+                   help="data folder to use (default: a new temporary folder, removed afterwards)")
     p.add_argument("--screenshot", metavar="PNG", type=Path, help="save a picture of the window here")
     p.add_argument("--timeout", metavar="SECONDS", type=float, default=DEFAULT_TIMEOUT,
                    help=f"longest wait for each step (default {DEFAULT_TIMEOUT:g})")
@@ -61,7 +65,7 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     temporary = None if args.data_dir else tempfile.mkdtemp(prefix="gigbag-self-test-")
-    data_dir = Path(args.data_dir or temporary).expanduser().resolve()
+    data_dir = Path(args.data_dir or str(temporary)).expanduser().resolve()
     started = time.monotonic()
     try:
         SelfTest(data_dir, timeout=args.timeout, screenshot=args.screenshot).run()
@@ -139,11 +143,10 @@ class SelfTest:
         titles = [section.title for section in window.sections]
         if not titles:
             raise SelfTestFailed("the main window has no sections")
+        if window.missing_sections:  # in a bundle: modules the freezer left out
+            raise SelfTestFailed(f"sections missing from this build: {', '.join(window.missing_sections)}")
         size = window.size()
         say(f"main window shown ({size.width()}x{size.height()}), sections: {', '.join(titles)}")
-        missing = getattr(window, "missing_sections", [])
-        if missing:
-            say(f"sections not in this build: {', '.join(missing)}")
 
     def create_and_read_goal(self, window: MainWindow) -> str:
         workspace = window.workspace
