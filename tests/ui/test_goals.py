@@ -43,6 +43,8 @@ def test_create_a_goal_through_the_form_then_undo_and_redo(
     qtbot, section: GoalsSection, ctx: UiContext, workspace: Workspace, idle
 ) -> None:
     assert section.browser.list_stack.currentWidget() is section.browser.empty  # a friendly first start
+    notes: list[str] = []
+    section.message.connect(notes.append)
     section.new_item()
     form = section.form
     assert form.title_edit.hasFocus()
@@ -64,6 +66,7 @@ def test_create_a_goal_through_the_form_then_undo_and_redo(
     assert section.browser.list_stack.currentWidget() is section.view
     assert form.record is not None and form.record.id == goals[0].id and not form.dirty
     assert section.progress_panel.isVisible()
+    assert notes == ["Added the goal “Earn 1,500 from gigs”"]  # for the window's status bar
 
     ctx.undo.undo()
     idle()

@@ -286,6 +286,8 @@ class ContactsSection(Section):
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(splitter)
 
+        self.lists.notify.connect(self.message.emit)
+        self.members.notify.connect(self.message.emit)
         self.lists.current_changed.connect(self._list_changed)
         self.members_model.reloaded.connect(self._members_counted)
         self._loaded = False

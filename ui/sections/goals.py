@@ -486,6 +486,7 @@ class GoalsSection(BrowserSection):
         self.form.extra.addWidget(self.progress_panel)
         self.progress_panel.hide()
         self.browser.current_changed.connect(self._current_changed)
+        self.connect_browser(self.browser)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(self.browser)

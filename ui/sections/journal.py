@@ -264,6 +264,7 @@ class JournalSection(BrowserSection):
                                 [("All kinds", None), *[(t, v) for v, t in ENTRY_TYPES.items()]])
         self.view = self.browser.view
         stretch_columns(self.view, {1: 10, 2: 12}, 0)
+        self.connect_browser(self.browser)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(self.browser)

@@ -466,6 +466,7 @@ class PatternsSection(BrowserSection):
         self.form.key_combo.currentIndexChanged.connect(self._sound_may_have_changed)
         self.form.flavor_combo.currentIndexChanged.connect(self._sound_may_have_changed)
         self.browser.current_changed.connect(self._current_changed)
+        self.connect_browser(self.browser)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(self.browser)

@@ -278,6 +278,8 @@ class RecordBrowser(QWidget):
 
     #: the record now in the form (None: nothing selected, or a new one)
     current_changed = Signal(object)
+    #: a short note for the window's status bar ("Goal “Play 20 gigs” added")
+    notify = Signal(str)
 
     def __init__(
         self,
@@ -526,6 +528,7 @@ class RecordBrowser(QWidget):
         record_id = record.id
 
         def saved(row: Any) -> None:
+            self.notify.emit(f"Saved the {self.noun} “{title}”")
             same_record = form.record is not None and not form.is_new and form.record.id == record_id
             if same_record and (not form.dirty or form.changes(form.collect()[0]) == changes):
                 form.load(row)
@@ -543,6 +546,7 @@ class RecordBrowser(QWidget):
         )
 
         def created(row: Any) -> None:
+            self.notify.emit(f"Added the {self.noun} “{title}”" if title else f"Added a {self.noun}")
             self.keeper.expect([row.id])
             if form.is_new:
                 form.load(row)
@@ -623,6 +627,7 @@ class RecordBrowser(QWidget):
         shown = self.form.record
 
         def deleted(_snapshot: Any) -> None:
+            self.notify.emit(f"Deleted {what}. Undo (Ctrl+Z) brings it back.")
             if shown is not None and shown.id in ids and self.form.record is shown:
                 self._show(None)
 
@@ -700,6 +705,10 @@ class BrowserSection(Section):
     """A section that is one :class:`RecordBrowser`: the window's shortcuts go to it."""
 
     browser: RecordBrowser
+
+    def connect_browser(self, browser: RecordBrowser) -> None:
+        """Pass the browser's notes on to the window's status bar."""
+        browser.notify.connect(self.message.emit)
 
     def activate(self) -> None:
         self.browser.ensure_loaded()

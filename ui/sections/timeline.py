@@ -112,6 +112,7 @@ class TimelineSection(BrowserSection):
                                 [("All kinds", None), *[(t, v) for v, t in ENTRY_TYPES.items()]])
         self.view = self.browser.view
         stretch_columns(self.view, {0: 17, 1: 10}, 2)
+        self.connect_browser(self.browser)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(self.browser)
