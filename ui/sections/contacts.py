@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QGuiApplication, QPalette
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -71,7 +71,8 @@ class MembersModel(PagedTableModel):
             Column("name", "Name", display=lambda m: m.name or ""),
             Column("email", "Email", display=lambda m: m.email or ""),
             Column("phone", "Phone", display=lambda m: m.phone or ""),
-            *[Column(key, title, display=lambda m: "") for key, title in FLAG_COLUMNS.items()],
+            *[Column(key, title, display=lambda m, key=key: "Yes" if getattr(m, key) else "No")
+              for key, title in FLAG_COLUMNS.items()],
         ]
         super().__init__(ctx, ctx.workspace.contacts, columns)
         self.query = ListQuery(filters={"list_id": "-"})
@@ -81,6 +82,8 @@ class MembersModel(PagedTableModel):
             on = bool(getattr(record, column.key))
             if role == Qt.ItemDataRole.CheckStateRole:
                 return Qt.CheckState.Checked if on else Qt.CheckState.Unchecked
+            if role == Qt.ItemDataRole.ForegroundRole and not on:
+                return QGuiApplication.palette().brush(QPalette.ColorRole.PlaceholderText)
             if role == Qt.ItemDataRole.ToolTipRole:
                 what = "emails" if column.key == "opted_in_email" else "text messages"
                 return f"Agreed to {what}" if on else f"Did not agree to {what}"
@@ -236,7 +239,7 @@ class ContactsSection(Section):
         )
         self.members.new_values = lambda: {"list_id": self.list_id}
         self.members.empty.add_button("Import CSV…", self.import_csv, icon("document-open"))
-        stretch_columns(self.members.view, {0: 18, 1: 24, 2: 14, 3: 8, 4: 7}, 1)
+        stretch_columns(self.members.view, {0: 18, 1: 24, 2: 15, 3: 8, 4: 7}, 1)
         self.import_button = QPushButton(icon("document-open"), "Import CSV…", self)
         self.import_button.setToolTip("Add the people in a CSV file to this list (all or nothing)")
         self.import_button.clicked.connect(self.import_csv)

@@ -288,7 +288,7 @@ class GoalProgressPanel(QWidget):
         note_error = self.record_errors.add("note", self.note_edit, FieldErrorLabel(record_box))
         grid = QVBoxLayout(record_box)
         inputs = QHBoxLayout()
-        inputs.addWidget(self.value_edit, 2)
+        inputs.addWidget(self.value_edit, 3)
         inputs.addWidget(self.note_edit, 5)
         inputs.addWidget(self.record_button)
         grid.addLayout(inputs)
