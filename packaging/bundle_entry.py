@@ -1,0 +1,8 @@
+"""The bundle's executable: the ``gigbag`` command of the installed package, frozen by PyInstaller."""
+
+import sys
+
+from gigbag.app.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())
