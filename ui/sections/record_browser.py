@@ -388,6 +388,11 @@ class RecordBrowser(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.splitter)
 
+        if orientation == Qt.Orientation.Vertical:
+            # a form below its list only takes room while it shows something
+            self.form_stack.currentChanged.connect(
+                lambda _i: self.form_stack.setVisible(self.form_stack.currentWidget() is self.form_scroll))
+            self.form_stack.setVisible(False)
         form.save_requested.connect(self.save)
         model.reloaded.connect(self._reloaded)
         ctx.events.changed.connect(self._data_changed)
