@@ -49,6 +49,8 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSplitter,
     QStackedWidget,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QToolBar,
     QToolButton,
@@ -139,6 +141,14 @@ class SectionListModel(QAbstractListModel):
 
     def section(self, row: int) -> Section:
         return self._sections[row]
+
+
+class SidebarDelegate(QStyledItemDelegate):
+    """Roomier sidebar rows (a style sheet would freeze the list's palette when the theme changes)."""
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
+        size = super().sizeHint(option, index)
+        return QSize(size.width() + 12, max(size.height() + 14, 36))
 
 
 # ---- shortcuts dialog ------------------------------------------------------------------------
@@ -286,7 +296,7 @@ class MainWindow(QMainWindow):
         self.sidebar.setMinimumWidth(170)
         self.sidebar.setMaximumWidth(260)
         self.sidebar.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.sidebar.setStyleSheet("QListView#sidebar::item { padding: 7px 6px; }")
+        self.sidebar.setItemDelegate(SidebarDelegate(self.sidebar))
         # Selection, not the current index, picks the section: a list view that gets focus makes
         # its first row current without selecting it, which must not leave the welcome page.
         self.sidebar.selectionModel().selectionChanged.connect(self._sidebar_selection_changed)

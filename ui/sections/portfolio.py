@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -132,7 +133,8 @@ GROUPS: tuple[tuple[str, tuple[FieldSpec, ...]], ...] = (
             _f("dream_venue", "Dream venue"),
             _f("biggest_inspiration", "Biggest inspiration"),
             _f("favorite_create_time", "Favorite time to create", placeholder="e.g. Late at night"),
-            _f("platform_pain_point", "What frustrates you about music platforms", "long"),
+            _f("platform_pain_point", "Platform frustrations", "long",
+               "What frustrates you about music platforms"),
         ),
     ),
     (
@@ -266,6 +268,14 @@ class PortfolioSection(Section):
         page.setObjectName("portfolio-page")
         scroll.setWidget(page)
         self.scroll_area = scroll
+        centre = QHBoxLayout(page)
+        centre.setContentsMargins(0, 0, 0, 0)
+        content = QWidget(page)
+        content.setMaximumWidth(1040)  # long lines of form fields are hard to read on a wide window
+        centre.addStretch(1)
+        centre.addWidget(content, 20)
+        centre.addStretch(1)
+        page = content
         column = QVBoxLayout(page)
         column.setContentsMargins(24, 20, 24, 24)
         column.setSpacing(16)
@@ -276,8 +286,13 @@ class PortfolioSection(Section):
         column.addWidget(self._build_header(page))
         column.addWidget(self._build_completion(page))
         column.addWidget(self.general_error)
+        self.form_labels: list[QLabel] = []
         for title, specs in GROUPS:
             column.addWidget(self._build_group(page, title, specs))
+        # one label column for every group, as wide as the longest label (no wrapped, clipped labels)
+        widest = max(label.sizeHint().width() for label in self.form_labels)
+        for label in self.form_labels:
+            label.setMinimumWidth(widest)
         column.addWidget(self._build_metrics(page))
         column.addStretch(1)
         outer.addWidget(scroll, 1)
@@ -372,6 +387,8 @@ class PortfolioSection(Section):
             combo.addItem("Yes", True)
             combo.addItem("No", False)
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            combo.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+            combo.setMinimumWidth(170)
             widget = combo
         else:
             line = QLineEdit(parent)
@@ -388,7 +405,7 @@ class PortfolioSection(Section):
         box = QGroupBox(title, parent)
         form = QFormLayout(box)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         for spec in specs:
             widget = self._field_widget(spec, box)
@@ -406,7 +423,7 @@ class PortfolioSection(Section):
                 required = " *" if spec.name in REQUIRED_FIELDS else ""
                 label = QLabel(f"{spec.label}{required}", box)
                 label.setBuddy(widget)
-                label.setWordWrap(True)
+                self.form_labels.append(label)
                 form.addRow(label, cell)
         if title == "Identity":
             note = QLabel("* needed for a complete profile", box)
@@ -510,6 +527,7 @@ class PortfolioSection(Section):
                 widget.setText(", ".join(value or []))
             else:
                 widget.setText("" if value is None else str(value))
+            widget.setCursorPosition(0)  # show a long link from its start
 
     def _fill(self, profile: Artist | None) -> None:
         self._loading = True

@@ -200,7 +200,7 @@ class Player(QObject):
     """Play and pause one track's audio with QtMultimedia (created on first use)."""
 
     state_changed = Signal()
-    position_changed = Signal("qint64", "qint64")  # ms, duration ms
+    position_changed = Signal("qint64", "qint64")  # type: ignore[arg-type]  # ms, duration ms
     failed = Signal(str)
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -414,7 +414,8 @@ class TracksSection(Section):
         self.hint_label.setWordWrap(True)
         set_semantic_foreground(self.hint_label, "muted")
         outer.addWidget(self.hint_label)
-        outer.addWidget(self._build_player_bar())
+        self.player_bar = self._build_player_bar()
+        outer.addWidget(self.player_bar)
 
     def _build_details(self, parent: QWidget) -> QWidget:
         scroll = QScrollArea(parent)
@@ -543,7 +544,10 @@ class TracksSection(Section):
 
     def _reloaded(self, total: int) -> None:
         searching = bool(self.model.query.search)
-        self.stack.setCurrentIndex(0 if total == 0 and not searching else 1)
+        empty = total == 0 and not searching
+        self.stack.setCurrentIndex(0 if empty else 1)
+        self.player_bar.setVisible(not empty)
+        self.hint_label.setVisible(not empty)
         shown = describe_count(total, "track")
         self.count_label.setText(f"{shown} found" if searching else shown)
         if searching:
@@ -618,6 +622,7 @@ class TracksSection(Section):
             value = getattr(track, name) if track is not None else None
             edit.blockSignals(True)
             edit.setText("" if value is None else str(value))
+            edit.setCursorPosition(0)  # show a long link from its start
             edit.blockSignals(False)
         self.errors.clear()
         if track is None:

@@ -9,10 +9,24 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QIcon
+from PySide6.QtGui import QFont, QIcon, QPainter, QPaintEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from .icons import icon as named_icon
+
+
+class IconView(QWidget):
+    """An icon painted at paint time, so a drawn icon follows a theme switch (a QLabel's pixmap would not)."""
+
+    def __init__(self, icon: QIcon, side: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._icon = icon
+        self.setFixedSize(side, side)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        self._icon.paint(painter, self.rect())
+        painter.end()
 
 
 class EmptyState(QWidget):
@@ -29,11 +43,7 @@ class EmptyState(QWidget):
         outer.setContentsMargins(24, 24, 24, 24)
         outer.addStretch(2)
         if icon_name:
-            pic = QLabel(self)
-            pic.setPixmap(named_icon(icon_name, icon_name).pixmap(56, 56))
-            pic.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-            pic.setAccessibleName("")
-            outer.addWidget(pic)
+            outer.addWidget(IconView(named_icon(icon_name, icon_name), 56, self), 0, Qt.AlignmentFlag.AlignHCenter)
         self.title_label = QLabel(title, self)
         font = QFont(self.title_label.font())
         font.setPointSizeF(font.pointSizeF() * 1.35)
@@ -45,11 +55,12 @@ class EmptyState(QWidget):
         self.text_label = QLabel(text, self)
         self.text_label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         self.text_label.setWordWrap(True)
+        self.text_label.setMinimumWidth(280)
         self.text_label.setMaximumWidth(560)
-        self.text_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        self.text_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
         row = QHBoxLayout()
         row.addStretch(1)
-        row.addWidget(self.text_label)
+        row.addWidget(self.text_label, 8)
         row.addStretch(1)
         outer.addLayout(row)
         self._buttons = QHBoxLayout()
