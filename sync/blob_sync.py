@@ -51,6 +51,19 @@ class BlobReport:
     failed: list[tuple[str, str]] = field(default_factory=list)  # (sha256, reason)
 
 
+def wanted_blobs(db: Engine) -> set[str]:
+    """Blobs this computer should hold: those of its files (but cloud-only ones) and of the profile."""
+    with read_session(db) as s:
+        cloud_only = set(s.scalars(select(_CLOUD_ONLY.c.file_id)))
+        files = File.__table__.c  # type: ignore[attr-defined]
+        rows = s.execute(select(files.id, files.blob_sha256))
+        wanted = {sha for file_id, sha in rows if file_id not in cloud_only}
+        artist = s.scalars(select(Artist)).first()
+        if artist is not None:
+            wanted |= blob_refs("artists", {name: getattr(artist, name) for name in data_fields("artists")})
+    return wanted
+
+
 class BlobSync:
     def __init__(
         self,
@@ -237,16 +250,7 @@ class BlobSync:
         return True
 
     def wanted(self) -> set[str]:
-        """Blobs this computer should hold: those of its files (but cloud-only ones) and of the profile."""
-        with read_session(self.db) as s:
-            cloud_only = set(s.scalars(select(_CLOUD_ONLY.c.file_id)))
-            files = File.__table__.c  # type: ignore[attr-defined]
-            rows = s.execute(select(files.id, files.blob_sha256))
-            wanted = {sha for file_id, sha in rows if file_id not in cloud_only}
-            artist = s.scalars(select(Artist)).first()
-            if artist is not None:
-                wanted |= blob_refs("artists", {name: getattr(artist, name) for name in data_fields("artists")})
-        return wanted
+        return wanted_blobs(self.db)
 
     def download_missing(self) -> None:
         """Download every wanted blob that is not here yet; failures are reported, not raised

@@ -1,0 +1,374 @@
+"""The headless sync commands: login, logout, sync, status, conflicts, resolve, export, import.
+
+Each takes ``--data-dir DIR`` (the device's data folder) and ``--json`` (machine-readable output
+instead of sentences). ``gigbag sync`` exits 0 when done, 2 when conflicts remain for the artist,
+1 on failure with the reason. No Qt is imported here.
+
+Tokens: ``login`` keeps the device token in the system keyring. Where there is none (a headless
+machine), it says so; ``--insecure-token-file PATH`` is the explicit fallback that keeps the token
+in a file readable only by its owner (mode 0600) — anyone who can read that file can sync as this
+device until ``gigbag logout``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..sync.conflicts import ConflictView, Side
+from ..sync.errors import SyncError
+from ..sync.progress import ProgressEvent
+from .export_import import ImportFormatError, import_document, read_document, write_export
+from .sync_service import SyncService
+from .workspace import Workspace
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_CONFLICTS = 2
+
+
+def _common() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--data-dir", metavar="DIR", default=argparse.SUPPRESS, help="data folder of this device"
+    )
+    common.add_argument("--json", action="store_true", help="print JSON instead of sentences")
+    return common
+
+
+def register(sub: Any) -> None:
+    common = _common()
+    p = sub.add_parser(
+        "login",
+        parents=[common],
+        help="sign this computer in to a sync server",
+        description="Sign this computer in to a sync server. The token goes to the system keyring.",
+    )
+    p.add_argument("--server", required=True, metavar="URL", help="the sync server, e.g. https://sync.example.org")
+    p.add_argument("--email", required=True, metavar="EMAIL")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    p.add_argument("--create-account", action="store_true", help="create the account first")
+    p.add_argument("--display-name", metavar="NAME", help="the new account's name (with --create-account)")
+    p.add_argument("--device-name", metavar="NAME", help="how this computer is listed on the server")
+    p.add_argument(
+        "--insecure-token-file",
+        metavar="PATH",
+        type=Path,
+        help="only where no system keyring exists: keep the token in PATH (mode 0600) instead",
+    )
+    p.set_defaults(handler=run_login)
+
+    p = sub.add_parser("logout", parents=[common], help="sign out: revoke and forget this computer's token")
+    p.set_defaults(handler=run_logout)
+
+    p = sub.add_parser(
+        "sync",
+        parents=[common],
+        help="sync with the server now",
+        description="Push local changes, pull the server's, merge, and transfer files. "
+        "Exit 0: done; 2: conflicts remain (see `gigbag conflicts`); 1: failed.",
+    )
+    p.add_argument("--yes", action="store_true", help="go ahead even if the server's changes delete most local data")
+    p.set_defaults(handler=run_sync)
+
+    p = sub.add_parser("status", parents=[common], help="signed-in server, pending changes, conflicts, last sync")
+    p.set_defaults(handler=run_status)
+
+    p = sub.add_parser("conflicts", parents=[common], help="list the conflicts waiting for your decision")
+    p.set_defaults(handler=run_conflicts)
+
+    p = sub.add_parser(
+        "resolve",
+        parents=[common],
+        help="resolve a conflict: keep mine, take theirs, or choose per field",
+        description="Resolve a conflict. --mine/--theirs choose for every conflicting field; "
+        "--field NAME=mine|theirs chooses for one field (repeatable). The result syncs like any edit.",
+    )
+    p.add_argument("conflict_id", metavar="ID", help="the conflict's id (or a unique beginning of it)")
+    side = p.add_mutually_exclusive_group()
+    side.add_argument("--mine", dest="side", action="store_const", const="mine", help="keep this computer's side")
+    side.add_argument("--theirs", dest="side", action="store_const", const="theirs", help="take the server's side")
+    p.add_argument("--field", action="append", default=[], metavar="NAME=SIDE", help="choose per field")
+    p.set_defaults(handler=run_resolve)
+
+    p = sub.add_parser("export", parents=[common], help="write every entity (with ids) to a JSON backup")
+    p.add_argument("file", metavar="FILE", type=Path)
+    p.set_defaults(handler=run_export)
+
+    p = sub.add_parser(
+        "import",
+        parents=[common],
+        help="apply a JSON backup as local edits",
+        description="Apply an export as local edits. Every entity is validated; if any is refused, "
+        "the refusals are listed and nothing changes.",
+    )
+    p.add_argument("file", metavar="FILE", type=Path)
+    p.set_defaults(handler=run_import)
+
+
+# ---- output ------------------------------------------------------------------------------------
+def _emit(args: argparse.Namespace, text: str, payload: dict[str, Any]) -> None:
+    if args.json:
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        print(text)
+
+
+def _fail(args: argparse.Namespace, reason: str) -> int:
+    if args.json:
+        print(json.dumps({"ok": False, "error": reason}, ensure_ascii=False, indent=2))
+    else:
+        print(f"gigbag: {reason}", file=sys.stderr)
+    return EXIT_FAILED
+
+
+def _with_service(args: argparse.Namespace, action: Callable[[SyncService], int]) -> int:
+    with Workspace.open(args.data_dir) as ws:
+        try:
+            return action(SyncService(ws))
+        except SyncError as exc:
+            return _fail(args, str(exc))
+
+
+def _size(n: int) -> str:
+    value = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1000 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{n} B"
+
+
+# ---- commands ----------------------------------------------------------------------------------
+def _password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return getpass.getpass("Password: ")
+
+
+def run_login(args: argparse.Namespace) -> int:
+    def action(svc: SyncService) -> int:
+        info = svc.sign_in(
+            args.server,
+            args.email,
+            _password(args),
+            create_account=args.create_account,
+            display_name=args.display_name,
+            device_name=args.device_name,
+            token_file=args.insecure_token_file,
+        )
+        where = f" (token kept in {info.token_file})" if info.token_file else ""
+        _emit(
+            args,
+            f"Signed in to {info.server_url} as {info.email}{where}. Run `gigbag sync` to sync.",
+            {"ok": True, "server_url": info.server_url, "email": info.email, "user_id": info.user_id,
+             "device_id": info.device_id, "token_file": info.token_file},
+        )
+        return EXIT_OK
+
+    return _with_service(args, action)
+
+
+def run_logout(args: argparse.Namespace) -> int:
+    def action(svc: SyncService) -> int:
+        revoked = svc.sign_out()
+        text = (
+            "Signed out; the server revoked this computer's token."
+            if revoked
+            else "Signed out on this computer, but the server could not be told: the token stays valid there "
+            "until this device is removed from the account."
+        )
+        _emit(args, text, {"ok": True, "revoked": revoked})
+        return EXIT_OK
+
+    return _with_service(args, action)
+
+
+def _progress_printer(args: argparse.Namespace) -> Callable[[ProgressEvent], None] | None:
+    if args.json or not sys.stderr.isatty():
+        return None
+
+    def show(event: ProgressEvent) -> None:
+        if event.bytes_total:
+            line = f"{event.phase}: {_size(event.bytes_done)} of {_size(event.bytes_total)}"
+        elif event.total:
+            line = f"{event.phase}: {event.done} of {event.total}"
+        else:
+            line = f"{event.phase}: {event.done}"
+        print(f"\r{line:<60}", end="", file=sys.stderr, flush=True)
+        if event.phase == "done":
+            print(file=sys.stderr)
+
+    return show
+
+
+def _confirm(args: argparse.Namespace) -> Callable[[int, int], bool]:
+    def confirm(deletions: int, total: int) -> bool:
+        if args.yes:
+            return True
+        if args.json or not sys.stdin.isatty():
+            return False
+        answer = input(
+            f"The server's changes delete {deletions} of the {total} items on this computer. Go ahead? [y/N] "
+        )
+        return answer.strip().lower() in ("y", "yes")
+
+    return confirm
+
+
+def run_sync(args: argparse.Namespace) -> int:
+    def action(svc: SyncService) -> int:
+        try:
+            summary = svc.sync(progress=_progress_printer(args), confirm_mass_delete=_confirm(args))
+        except KeyboardInterrupt:
+            return _fail(args, "interrupted; nothing was lost, the next sync continues where this one stopped")
+        lines = [
+            f"Sync done: sent {summary.pushed} change(s), received {summary.pulled}, "
+            f"merged {summary.merged}; files up {summary.files_up} ({_size(summary.bytes_up)}), "
+            f"down {summary.files_down} ({_size(summary.bytes_down)})."
+        ]
+        for refusal in summary.refused:
+            lines.append(f"Not sent: {refusal.entity_type} {refusal.entity_id}: {refusal.reason}")
+        for (entity_type, entity_id), reason in summary.unusable:
+            lines.append(f"Not applied: {entity_type} {entity_id}: {reason}")
+        if summary.orphans:
+            lines.append(
+                f"{len(summary.orphans)} item(s) whose parent was deleted elsewhere were moved out or removed."
+            )
+        if summary.missing_files:
+            lines.append(f"{len(summary.missing_files)} file(s) are neither on this computer nor on the server.")
+        for sha, reason in summary.file_errors:
+            lines.append(f"File {sha[:12]}… not downloaded: {reason}")
+        if summary.open_conflicts:
+            lines.append(
+                f"{summary.open_conflicts} conflict(s) need your decision: see `gigbag conflicts`, "
+                "then `gigbag resolve ID --mine|--theirs`."
+            )
+        else:
+            lines.append("No conflicts.")
+        _emit(args, "\n".join(lines), {"ok": True, **summary.to_dict()})
+        return EXIT_CONFLICTS if summary.open_conflicts else EXIT_OK
+
+    return _with_service(args, action)
+
+
+def run_status(args: argparse.Namespace) -> int:
+    def action(svc: SyncService) -> int:
+        st = svc.status()
+        if st.signed_in:
+            head = f"Signed in to {st.server_url} as {st.email}."
+        elif st.server_url:
+            head = f"Not signed in (last used {st.server_url} as {st.email})."
+        else:
+            head = "Not signed in to a sync server."
+        lines = [
+            head,
+            f"Pending local changes: {st.pending_changes}",
+            f"Conflicts: {st.conflicts}",
+            f"Last sync: {st.last_sync_at or 'never'}",
+        ]
+        if st.unfinished_batches:
+            lines.append(f"An interrupted push will be completed by the next sync ({st.unfinished_batches} batch).")
+        if st.files_missing:
+            lines.append(f"Files whose content is not on this computer yet: {st.files_missing}")
+        if st.cloud_only_files:
+            lines.append(f"Cloud-only files: {st.cloud_only_files}")
+        _emit(args, "\n".join(lines), {"ok": True, **st.__dict__})
+        return EXIT_OK
+
+    return _with_service(args, action)
+
+
+def _value(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 70 else text[:67] + "…"
+
+
+def _conflict_dict(c: ConflictView) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "entity_type": c.entity_type,
+        "entity_id": c.entity_id,
+        "kind": c.kind,
+        "label": c.label,
+        "created_at": c.created_at,
+        "fields": [{"name": f.name, "mine": f.mine, "theirs": f.theirs, "base": f.base} for f in c.fields],
+    }
+
+
+def run_conflicts(args: argparse.Namespace) -> int:
+    def action(svc: SyncService) -> int:
+        found = svc.conflicts()
+        lines = [f"{len(found)} conflict(s)." if found else "No conflicts."]
+        for c in found:
+            lines.append(f"{c.id}  {c.describe()}")
+            for f in c.fields:
+                lines.append(f"    {f.name}: mine {_value(f.mine)}  |  theirs {_value(f.theirs)}")
+        _emit(args, "\n".join(lines), {"ok": True, "conflicts": [_conflict_dict(c) for c in found]})
+        return EXIT_OK
+
+    return _with_service(args, action)
+
+
+def run_resolve(args: argparse.Namespace) -> int:
+    def action(svc: SyncService) -> int:
+        fields: dict[str, Side] = {}
+        for item in args.field:
+            name, sep, side = item.partition("=")
+            if not sep or side not in ("mine", "theirs"):
+                return _fail(args, f"--field takes NAME=mine or NAME=theirs, not {item!r}")
+            fields[name.strip()] = side  # type: ignore[assignment]
+        if args.side is None and not fields:
+            return _fail(args, "choose --mine, --theirs or --field NAME=mine|theirs")
+        resolved = svc.resolve(args.conflict_id, args.side, fields)
+        _emit(
+            args,
+            f"Resolved {resolved.entity_type.replace('_', ' ')} “{resolved.label}”; the next sync sends it.",
+            {"ok": True, "resolved": _conflict_dict(resolved)},
+        )
+        return EXIT_OK
+
+    return _with_service(args, action)
+
+
+def run_export(args: argparse.Namespace) -> int:
+    with Workspace.open(args.data_dir) as ws:
+        counts = write_export(ws.engine, args.file)
+    total = sum(counts.values())
+    _emit(args, f"Exported {total} item(s) to {args.file}.", {"ok": True, "file": str(args.file), "counts": counts})
+    return EXIT_OK
+
+
+def run_import(args: argparse.Namespace) -> int:
+    try:
+        document = read_document(args.file)
+    except ImportFormatError as exc:
+        return _fail(args, str(exc))
+    with Workspace.open(args.data_dir) as ws:
+        result = import_document(ws.engine, document)
+    if result.refused:
+        payload = {
+            "ok": False,
+            "error": f"{len(result.refused)} item(s) refused; nothing was imported",
+            "refused": [
+                {"entity_type": r.entity_type, "entity_id": r.entity_id, "errors": r.errors} for r in result.refused
+            ],
+        }
+        if args.json:
+            print(json.dumps(payload, ensure_ascii=False, indent=2))
+        else:
+            print(f"gigbag: {payload['error']}:", file=sys.stderr)
+            for refusal in result.refused:
+                print(f"  {refusal}", file=sys.stderr)
+        return EXIT_FAILED
+    _emit(
+        args,
+        f"Imported: {result.created} new, {result.updated} updated, {result.unchanged} unchanged.",
+        {"ok": True, "created": result.created, "updated": result.updated, "unchanged": result.unchanged},
+    )
+    return EXIT_OK

@@ -1,0 +1,162 @@
+"""What the app offers about sync, without Qt: the one door the UI's Sync button and the command line use.
+
+Sign in and out, sync now (with progress events and a cancel token), the number of pending local
+changes, the conflicts and their resolution, the time of the last sync, a status overview, and
+cloud-only files. The UI runs :meth:`SyncService.sync` on its background-operation helper and turns
+the progress events into signals; nothing here touches Qt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, func, select
+
+from ..local_db.database import read_session
+from ..local_db.sync_tables import CloudOnlyFile, SyncBatch
+from ..sync import account as accounts
+from ..sync import conflicts as conflict_store
+from ..sync.blob_sync import BlobSync, wanted_blobs
+from ..sync.client import SyncClient
+from ..sync.conflicts import ConflictView, Side
+from ..sync.engine import SyncSummary, run_sync
+from ..sync.local_store import LocalState
+from ..sync.progress import CancelToken, ProgressCallback, no_progress
+from ..sync.pull import ConfirmMassDelete
+from .workspace import Workspace
+
+ClientFactory = Callable[..., SyncClient]
+
+
+@dataclass(frozen=True)
+class SyncStatusView:
+    signed_in: bool
+    server_url: str | None
+    email: str | None
+    device_id: str | None
+    pending_changes: int
+    conflicts: int
+    last_sync_at: str | None
+    unfinished_batches: int
+    files_missing: int  # files whose content is not on this computer (and not cloud-only)
+    cloud_only_files: int
+    bound_user_id: str | None
+
+
+class SyncService:
+    def __init__(self, workspace: Workspace, client_factory: ClientFactory = SyncClient) -> None:
+        self.workspace = workspace
+        self.client_factory = client_factory
+
+    @property
+    def _db(self) -> Engine:
+        return self.workspace.engine
+
+    # ---- account ------------------------------------------------------------------------------
+    def account(self) -> accounts.AccountInfo:
+        return accounts.read_account(self._db)
+
+    def sign_in(
+        self,
+        server_url: str,
+        email: str,
+        password: str,
+        *,
+        create_account: bool = False,
+        display_name: str | None = None,
+        device_name: str | None = None,
+        token_file: Path | None = None,
+    ) -> accounts.AccountInfo:
+        return accounts.sign_in(
+            self._db,
+            server_url,
+            email,
+            password,
+            device_name=device_name,
+            create_account=create_account,
+            display_name=display_name,
+            token_file=token_file,
+            client_factory=self.client_factory,
+        )
+
+    def sign_out(self) -> bool:
+        """True when the server confirmed that the token is revoked (it is forgotten here either way)."""
+        return accounts.sign_out(self._db, client_factory=self.client_factory)
+
+    # ---- syncing ------------------------------------------------------------------------------
+    def sync(
+        self,
+        progress: ProgressCallback | None = None,
+        cancel: CancelToken | None = None,
+        confirm_mass_delete: ConfirmMassDelete | None = None,
+    ) -> SyncSummary:
+        return run_sync(
+            self._db,
+            self.workspace.blobs,
+            progress=progress,
+            cancel=cancel,
+            confirm_mass_delete=confirm_mass_delete,
+            client_factory=self.client_factory,
+        )
+
+    def pending_count(self) -> int:
+        with read_session(self._db) as s:
+            return LocalState(s).pending_count()
+
+    def last_sync_at(self) -> str | None:
+        return self.account().last_sync_at
+
+    # ---- conflicts ----------------------------------------------------------------------------
+    def conflicts(self) -> list[ConflictView]:
+        return conflict_store.list_conflicts(self._db)
+
+    def resolve(
+        self, conflict_id: str, choice: Side | None = None, fields: dict[str, Side] | None = None
+    ) -> ConflictView:
+        return conflict_store.resolve(self._db, conflict_id, choice, fields)
+
+    # ---- files --------------------------------------------------------------------------------
+    def _blob_sync(self, client: SyncClient) -> BlobSync:
+        return BlobSync(self._db, self.workspace.blobs, client, no_progress, client.cancel)
+
+    def _client(self) -> SyncClient:
+        info = self.account()
+        token = accounts.load_token(info)
+        assert info.server_url is not None
+        return self.client_factory(info.server_url, token)
+
+    def make_cloud_only(self, file_id: str) -> None:
+        """Keep this file's content only on the server (uploaded first if needed)."""
+        with self._client() as client:
+            self._blob_sync(client).make_cloud_only(file_id)
+
+    def keep_on_computer(self, file_id: str) -> bool:
+        """Download a cloud-only file now and keep it here; False when the server lacks its content."""
+        with self._client() as client:
+            return self._blob_sync(client).keep_on_computer(file_id)
+
+    # ---- overview -----------------------------------------------------------------------------
+    def status(self) -> SyncStatusView:
+        info = self.account()
+        with read_session(self._db) as s:
+            st = LocalState(s)
+            pending = st.pending_count()
+            conflicts = len(st.conflict_keys())
+            batches = int(s.scalar(select(func.count()).select_from(SyncBatch)) or 0)
+            cloud_only = int(s.scalar(select(func.count()).select_from(CloudOnlyFile)) or 0)
+        missing = sum(1 for sha in wanted_blobs(self._db) if not self.workspace.blobs.has(sha))
+        return SyncStatusView(
+            signed_in=info.signed_in,
+            server_url=info.server_url,
+            email=info.email,
+            device_id=info.device_id,
+            pending_changes=pending,
+            conflicts=conflicts,
+            last_sync_at=info.last_sync_at,
+            unfinished_batches=batches,
+            files_missing=missing,
+            cloud_only_files=cloud_only,
+            bound_user_id=info.bound_user_id,
+        )
