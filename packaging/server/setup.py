@@ -10,6 +10,7 @@ sources that live outside its folder.
 from __future__ import annotations
 
 import re
+import shutil
 import tomllib
 from pathlib import Path
 
@@ -51,12 +52,24 @@ def server_dependencies(project: dict) -> list[str]:
     return deps
 
 
+# Packages of which only the ``__init__`` ships: the root folder (not the desktop's ``__main__`` or
+# setup.py) and ``gigbag.sync`` (not the client's sync engine, only its ``protocol`` subpackage).
+INIT_ONLY = ("gigbag", "gigbag.sync")
+
+
 class BuildServerPy(build_py):
-    """Ships only ``gigbag/__init__.py`` of the root folder (not the desktop's ``__main__`` or setup.py)."""
+    """``build_py`` that leaves the desktop's modules out of the packages the server shares with it."""
+
+    def run(self) -> None:
+        # setuptools packs whatever build/lib holds: modules left there by an earlier build (since deleted, or
+        # filtered out) would slip into the wheel. Start from an empty folder.
+        if not getattr(self, "editable_mode", False):
+            shutil.rmtree(self.build_lib, ignore_errors=True)
+        super().run()
 
     def find_package_modules(self, package: str, package_dir: str) -> list[tuple[str, str, str]]:
         modules = super().find_package_modules(package, package_dir)
-        if package == "gigbag":
+        if package in INIT_ONLY:
             return [m for m in modules if m[1] == "__init__"]
         return modules
 
