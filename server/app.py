@@ -21,6 +21,7 @@ from .config import ServerConfig
 from .database import migrate, open_database
 from .errors import install_error_handlers
 from .middleware import AccessLogMiddleware, JsonBodyGuardMiddleware, TusHeaderMiddleware
+from .openapi_doc import install_openapi
 from .responses import SafeJSONResponse
 from .state import ServerState
 
@@ -50,6 +51,7 @@ def create_app(config: ServerConfig) -> FastAPI:
     )
     app.state.gigbag = ServerState(config=config, db=db, files=files)
     install_error_handlers(app)
+    install_openapi(app)
     app.include_router(sync_api.router)
     app.include_router(accounts.router)
     app.include_router(blobs.router)

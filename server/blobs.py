@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Annotated
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Path, Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 from starlette.responses import StreamingResponse
@@ -30,6 +31,7 @@ from .state import ServerState, server_state
 router = APIRouter(prefix="/v1", tags=["blobs"])
 
 BINARY = {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
+SHA256_PATTERN = "^[0-9a-f]{64}$"
 _RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
@@ -37,14 +39,16 @@ class _OverLimit(Exception):
     """The streamed body went past the bytes this user may still store."""
 
 
-class BinaryResponse(Response):
-    media_type = "application/octet-stream"
-
-
 def check_sha256(sha256: str) -> str:
     if not is_sha256_hex(sha256):
         raise validation_error({"sha256": "must be 64 lowercase hex digits (the SHA-256 of the content)"})
     return sha256
+
+
+Sha256Path = Annotated[
+    str,
+    Path(pattern=SHA256_PATTERN, description="The SHA-256 of the content, 64 lowercase hex digits"),
+]
 
 
 def _owned_size(state: ServerState, user_id: str, sha256: str) -> int | None:
@@ -58,12 +62,12 @@ def _blob_headers(sha256: str, size: int) -> dict[str, str]:
 
 @router.head(
     "/blobs/{sha256}",
-    response_class=BinaryResponse,
+    response_class=Response,
     responses={200: {"description": "This user has the blob (Content-Length is its size)"},
                **error_responses(401, 404, 422)},
     summary="Does this user already have the blob?",
 )
-def head_blob(sha256: str, request: Request, auth: Authenticated) -> Response:
+def head_blob(sha256: Sha256Path, request: Request, auth: Authenticated) -> Response:
     state = server_state(request)
     check_sha256(sha256)
     size = _owned_size(state, auth.user_id, sha256)
@@ -107,7 +111,7 @@ def _unsatisfiable(size: int) -> ApiError:
 
 @router.get(
     "/blobs/{sha256}",
-    response_class=BinaryResponse,
+    response_class=Response,
     responses={
         200: {"content": BINARY, "description": "The whole content"},
         206: {"content": BINARY, "description": "The requested byte range (Content-Range)"},
@@ -115,7 +119,7 @@ def _unsatisfiable(size: int) -> ApiError:
     },
     summary="Download a blob (Range requests supported)",
 )
-def get_blob(sha256: str, request: Request, auth: Authenticated) -> Response:
+def get_blob(sha256: Sha256Path, request: Request, auth: Authenticated) -> Response:
     state = server_state(request)
     check_sha256(sha256)
     size = _owned_size(state, auth.user_id, sha256)
@@ -161,7 +165,7 @@ def declared_length(request: Request) -> int | None:
     openapi_extra={"requestBody": {"required": True, "content": BINARY}},
     summary="Upload a blob in one request (its SHA-256 must match the path)",
 )
-async def put_blob(sha256: str, request: Request, auth: Authenticated) -> Response:
+async def put_blob(sha256: Sha256Path, request: Request, auth: Authenticated) -> Response:
     state = server_state(request)
     check_sha256(sha256)
     length = declared_length(request)

@@ -109,6 +109,8 @@ def _validation_message(err: Mapping[str, Any]) -> str:
         return f"must be at most {ctx.get('le')}"
     if kind == "literal_error":
         return f"must be one of {ctx.get('expected')}"
+    if kind == "string_pattern_mismatch":
+        return f"must match {ctx.get('pattern')}"
     return "is not valid"
 
 

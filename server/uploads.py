@@ -445,11 +445,11 @@ async def upload_patch(
     auth: Authenticated,
     tus_resumable: Annotated[str | None, Header(alias="Tus-Resumable")] = None,
     upload_offset: Annotated[str | None, Header(alias="Upload-Offset")] = None,
-    content_type: Annotated[str | None, Header(alias="Content-Type")] = None,
 ) -> Response:
     state = server_state(request)
     _require_tus(tus_resumable)
-    if (content_type or "").split(";")[0].strip().lower() != OFFSET_CONTENT_TYPE:
+    content_type = request.headers.get("content-type", "")
+    if content_type.split(";")[0].strip().lower() != OFFSET_CONTENT_TYPE:
         raise ApiError(415, "unsupported_media_type", f"A PATCH carries Content-Type: {OFFSET_CONTENT_TYPE}.")
     offset = _parse_int(upload_offset, "Upload-Offset", "invalid_upload_offset")
     row = await run_in_threadpool(_load, state, auth.user_id, upload_id)
@@ -534,7 +534,7 @@ def _checkpoint(state: ServerState, upload_id: str, incoming: IncomingFile) -> N
     "/uploads/{upload_id}",
     status_code=204,
     response_class=Response,
-    responses={204: {"description": "The upload and its bytes are gone"}, **error_responses(401, 404, 412, 423)},
+    responses={204: {"description": "The upload and its bytes are gone"}, **error_responses(401, 404, 412, 422, 423)},
     summary="tus termination: abandon an upload",
 )
 async def upload_delete(
