@@ -260,3 +260,17 @@ def test_models_pass_the_model_tester(qtmodeltester, section: ContactsSection, c
     open_list(section, ctx, idle, csv_text=CSV_GOOD)
     qtmodeltester.check(section.lists_model)
     qtmodeltester.check(section.members_model)
+
+
+def test_a_restart_opens_the_same_list(qtbot, section: ContactsSection, ctx: UiContext, idle) -> None:
+    open_list(section, ctx, idle, "Venue bookers")
+    list_id = open_list(section, ctx, idle, "Fans in Oslo", csv_text=CSV_GOOD)
+    section.shutdown()
+    section.close()
+    again = ContactsSection(ctx)
+    qtbot.addWidget(again)
+    again.show()
+    idle()
+    assert again.list_id == list_id
+    assert again.right.currentWidget() is again.members_panel
+    assert sorted(member_names(again)) == ["Ana Rodríguez", "Bjørn Hansen", "David Olsen"]

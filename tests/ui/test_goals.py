@@ -347,3 +347,28 @@ def test_shortcuts_new_rename_and_search_focus(qtbot, section: GoalsSection, ctx
     assert section.form.is_new and section.form.title_edit.text() == ""
     assert section.form.heading.text() == "New goal"
     assert not section.progress_panel.isVisible()
+
+
+def test_closing_saves_a_pending_edit_and_a_restart_shows_the_same_goal(
+    qtbot, ctx: UiContext, workspace: Workspace, idle
+) -> None:
+    workspace.goals.create({"title": "First"})
+    second = workspace.goals.create({"title": "Second"})
+    first = GoalsSection(ctx)
+    qtbot.addWidget(first)
+    first.show()
+    idle()
+    select_title(first, "Second")
+    idle()
+    type_into(qtbot, first.form.title_edit, "Second, edited")
+    first.shutdown()  # what the window does when it closes, then it waits for the writer
+    idle()
+    first.close()
+    assert workspace.goals.get(second.id).title == "Second, edited"
+
+    again = GoalsSection(ctx)  # the next start
+    qtbot.addWidget(again)
+    again.show()
+    idle()
+    assert again.form.record is not None and again.form.record.id == second.id
+    assert again.browser.selected_ids() == [second.id]

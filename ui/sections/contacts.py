@@ -289,6 +289,8 @@ class ContactsSection(Section):
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(splitter)
 
+        self.lists.remember_as("sections/Contacts/lists")
+        self.members.remember_as("sections/Contacts/members")
         self.lists.notify.connect(self.message.emit)
         self.members.notify.connect(self.message.emit)
         self.lists.current_changed.connect(self._list_changed)
@@ -459,5 +461,7 @@ class ContactsSection(Section):
         self.ctx.ops.read(run).success(exported).failure(failed).with_label(f"Exporting {name}").run()
 
     def shutdown(self) -> None:
-        """Nothing plays or waits in this section."""
+        """The window closes: save forms that can be saved, remember the list that was open."""
+        self.members.shutdown()
+        self.lists.shutdown()
 

@@ -544,6 +544,7 @@ class PatternsSection(BrowserSection):
 
     def shutdown(self) -> None:
         self.player.stop()
+        super().shutdown()
 
     # ---- fork ----------------------------------------------------------------------------------
     def fork(self) -> None:

@@ -15,7 +15,17 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QDate, QItemSelectionModel, QLocale, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QByteArray,
+    QDate,
+    QItemSelectionModel,
+    QLocale,
+    QModelIndex,
+    QSettings,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QFont, QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -424,7 +434,9 @@ class RecordBrowser(QWidget):
     def set_fixed_filters(self, filters: dict[str, Any]) -> None:
         """Filters the artist does not choose here (e.g. the contact list whose members are shown)."""
         self._fixed_filters = dict(filters)
-        self._loaded = True  # whoever sets them decides when the list loads
+        if not self._loaded:  # whoever sets them decides when the list loads
+            self._loaded = True
+            self._restore_state()
         self._apply_filters()
 
     def _apply_filters(self) -> None:
@@ -433,8 +445,54 @@ class RecordBrowser(QWidget):
     def ensure_loaded(self) -> None:
         if not self._loaded:
             self._loaded = True
+            self._restore_state()
             self._apply_filters()
             self.model.reload()
+
+    # ---- where the artist left it ------------------------------------------------------------
+    def remember_as(self, key: str) -> None:
+        """Keep the splitter and the selected record across restarts, under ``key`` in the window's settings."""
+        self._state_key = key
+
+    _state_key = ""
+
+    def _settings(self) -> QSettings:
+        from ..main_window import window_settings  # the window's INI file in the data folder
+
+        return window_settings(self.ctx.workspace.paths.data)
+
+    def _restore_state(self) -> None:
+        if not self._state_key:
+            return
+        settings = self._settings()
+        splitter = settings.value(f"{self._state_key}/splitter")
+        if isinstance(splitter, QByteArray | bytes):
+            self.splitter.restoreState(QByteArray(splitter))
+        selected = settings.value(f"{self._state_key}/selected")
+        if isinstance(selected, str) and selected:
+            self.select_after_next_load(selected)
+
+    def select_after_next_load(self, entity_id: str) -> None:
+        """Select (and show in the form) ``entity_id`` once the list has loaded, if it is among the rows."""
+
+        def select(_total: int) -> None:
+            self.model.reloaded.disconnect(select)
+            if self.form.record is None and not self.form.is_new:
+                select_ids(self.view, self.model, [entity_id], entity_id)
+
+        self.model.reloaded.connect(select)
+
+    def shutdown(self) -> None:
+        """The window closes: save a form's changes that can be saved, remember where the artist was."""
+        if self.form.dirty and not self.precheck():
+            self.save()
+        if not self._state_key or not self._loaded:
+            return
+        settings = self._settings()
+        settings.setValue(f"{self._state_key}/splitter", self.splitter.saveState())
+        record = self.current_record()
+        settings.setValue(f"{self._state_key}/selected", record.id if record is not None else "")
+        settings.sync()
 
     # ---- the current record ------------------------------------------------------------------
     def current_record(self) -> Any | None:
@@ -712,8 +770,12 @@ class BrowserSection(Section):
     browser: RecordBrowser
 
     def connect_browser(self, browser: RecordBrowser) -> None:
-        """Pass the browser's notes on to the window's status bar."""
+        """Pass the browser's notes on to the window's status bar; remember where the artist left it."""
         browser.notify.connect(self.message.emit)
+        browser.remember_as(f"sections/{self.title}")
+
+    def shutdown(self) -> None:
+        self.browser.shutdown()
 
     def activate(self) -> None:
         self.browser.ensure_loaded()
