@@ -9,6 +9,7 @@ step on the undo stack (undo removes what it added).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,11 @@ def import_error_text(file_name: str, errors: dict[str, str]) -> str:
     )
 
 
+def _yes_no(key: str) -> Callable[[Any], str]:
+    """How an opt-in flag reads in the list (beside its check box)."""
+    return lambda member: "Yes" if getattr(member, key) else "No"
+
+
 class ContactListsModel(PagedTableModel):
     def __init__(self, ctx: UiContext) -> None:
         super().__init__(ctx, ctx.workspace.contact_lists,
@@ -71,8 +77,7 @@ class MembersModel(PagedTableModel):
             Column("name", "Name", display=lambda m: m.name or ""),
             Column("email", "Email", display=lambda m: m.email or ""),
             Column("phone", "Phone", display=lambda m: m.phone or ""),
-            *[Column(key, title, display=lambda m, key=key: "Yes" if getattr(m, key) else "No")
-              for key, title in FLAG_COLUMNS.items()],
+            *[Column(key, title, display=_yes_no(key)) for key, title in FLAG_COLUMNS.items()],
         ]
         super().__init__(ctx, ctx.workspace.contacts, columns)
         self.query = ListQuery(filters={"list_id": "-"})
@@ -337,7 +342,7 @@ class ContactsSection(Section):
         self.members_count.setText(f"{total:,} {noun}" + (" match the search" if searching else ""))
         self.export_button.setEnabled(total > 0 or searching)
 
-    def _list_delete_detail(self, ids: list[str]) -> str:
+    def _list_delete_detail(self, ids: Sequence[str]) -> str:
         if self.list_id in ids:
             n = self.members_model.count()
             if n:

@@ -101,8 +101,8 @@ class BlockRow(QFrame):
             row.addWidget(note, 1)
         buttons = QVBoxLayout()
         buttons.setSpacing(2)
-        self.up = self._button("go-up", "↑", "Move this block up", lambda: editor.move(self, -1))
-        self.down = self._button("go-down", "↓", "Move this block down", lambda: editor.move(self, 1))
+        self.up = self._button("go-up", "↑", "Move this block up", lambda: editor.move_block(self, -1))
+        self.down = self._button("go-down", "↓", "Move this block down", lambda: editor.move_block(self, 1))
         self.remove = self._button("edit-delete", "", "Remove this block", lambda: editor.remove(self))
         for b in (self.up, self.down, self.remove):
             buttons.addWidget(b)
@@ -191,7 +191,7 @@ class BlocksEditor(QWidget):
         self._update_buttons()
         self.changed.emit()
 
-    def move(self, row: BlockRow, step: int) -> None:
+    def move_block(self, row: BlockRow, step: int) -> None:
         i = self.rows.index(row)
         j = i + step
         if not 0 <= j < len(self.rows):

@@ -52,7 +52,9 @@ class LoopDevice(QIODevice):
     """A read-only device that plays a block of PCM over and over; the block can be swapped live."""
 
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+        super().__init__()
+        if parent is not None:
+            self.setParent(parent)
         self._lock = threading.Lock()
         self._data = b""
         self._pos = 0
@@ -100,8 +102,8 @@ class LoopDevice(QIODevice):
             self._pos = pos
             return bytes(out)
 
-    def writeData(self, data: bytes) -> int:  # noqa: N802 - Qt override
-        return -1
+    def writeData(self, data: bytes | bytearray | memoryview, len: int, /) -> int:  # noqa: N802, A002
+        return -1  # read-only
 
 
 def pcm_bytes(samples: array) -> bytes:
