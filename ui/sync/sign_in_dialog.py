@@ -1,0 +1,291 @@
+"""Signing in to a sync server (or creating an account there), with each problem said next to its field.
+
+The dialog first asks the address whether it is a Gigbag server at all, then signs in; whatever goes
+wrong is named precisely (no server answers there, it is not a Gigbag server, it speaks a newer
+protocol, the password is wrong, the email is taken, too many tries). Where this computer has no
+keyring to keep the sign-in token safely, the dialog says so and offers the one explicit fallback —
+a private file — which the artist must choose; it is never chosen silently.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...app.sync_ui_support import ServerProblem, default_token_file, sign_in_problem
+from ...sync.account import AccountInfo
+from ...sync.errors import AccountMismatch, AuthenticationError, KeyringUnavailable, RequestRejected
+from ...sync.protocol.wire import (
+    ERR_EMAIL_TAKEN,
+    ERR_INVALID_CREDENTIALS,
+    ERR_TOO_MANY_ATTEMPTS,
+    MIN_PASSWORD_LENGTH,
+)
+from ..widgets.field_errors import FieldErrorLabel, FieldErrors
+from ..widgets.theme import set_semantic_foreground
+from .controller import SyncController
+
+INTRO = (
+    "Syncing keeps a copy of your Gigbag data on a sync server, so you can work on it from your other "
+    "computers too. Everything also stays on this computer, and Gigbag works offline as before."
+)
+
+
+class SignInDialog(QDialog):
+    signed_in = Signal(object)  # AccountInfo
+
+    def __init__(self, controller: SyncController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.setObjectName("sign-in-dialog")
+        self.setWindowTitle("Sign in to sync")
+        self.setMinimumWidth(520)
+        self._busy = False
+        self._keyring_missing = False
+
+        layout = QVBoxLayout(self)
+        intro = QLabel(INTRO, self)
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+
+        self.general_error = FieldErrorLabel(self)
+        self.general_error.setObjectName("sign-in-error")
+        self.errors = FieldErrors(self.general_error)
+
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.server_edit = QLineEdit(self)
+        self.server_edit.setObjectName("server-edit")
+        self.server_edit.setPlaceholderText("https://sync.example.com")
+        self.server_edit.setAccessibleName("Server address")
+        self.server_edit.setToolTip("The address of the Gigbag sync server (you get it from whoever runs it).")
+        self.email_edit = QLineEdit(self)
+        self.email_edit.setObjectName("email-edit")
+        self.email_edit.setPlaceholderText("you@example.com")
+        self.email_edit.setAccessibleName("Email")
+        self.password_edit = QLineEdit(self)
+        self.password_edit.setObjectName("password-edit")
+        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password_edit.setAccessibleName("Password")
+        self.create_check = QCheckBox("Create a new account on this server", self)
+        self.create_check.setObjectName("create-account-check")
+        self.name_edit = QLineEdit(self)
+        self.name_edit.setObjectName("display-name-edit")
+        self.name_edit.setPlaceholderText("How the server greets you (optional)")
+        self.name_edit.setAccessibleName("Your name")
+        self.repeat_edit = QLineEdit(self)
+        self.repeat_edit.setObjectName("repeat-password-edit")
+        self.repeat_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.repeat_edit.setAccessibleName("Repeat the password")
+        self.name_label = QLabel("Your name:", self)
+        self.repeat_label = QLabel("Repeat password:", self)
+
+        def field(widget: QWidget, name: str) -> QWidget:
+            box = QWidget(self)
+            v = QVBoxLayout(box)
+            v.setContentsMargins(0, 0, 0, 0)
+            v.setSpacing(2)
+            v.addWidget(widget)
+            v.addWidget(self.errors.add(name, widget, FieldErrorLabel(box)))
+            return box
+
+        form.addRow("Server address:", field(self.server_edit, "server"))
+        form.addRow("Email:", field(self.email_edit, "email"))
+        form.addRow("Password:", field(self.password_edit, "password"))
+        form.addRow("", self.create_check)
+        self.name_row = field(self.name_edit, "display_name")
+        self.repeat_row = field(self.repeat_edit, "repeat")
+        form.addRow(self.name_label, self.name_row)
+        form.addRow(self.repeat_label, self.repeat_row)
+        layout.addLayout(form)
+        layout.addWidget(self.general_error)
+
+        # The explicit no-keyring fallback: shown only when the keyring cannot keep the token.
+        self.keyring_box = QFrame(self)
+        self.keyring_box.setObjectName("keyring-fallback")
+        self.keyring_box.setFrameShape(QFrame.Shape.StyledPanel)
+        kb = QVBoxLayout(self.keyring_box)
+        self.keyring_check = QCheckBox(
+            "Keep the sign-in token in a private file instead (anyone who can read this file can sync as you):",
+            self.keyring_box,
+        )
+        self.keyring_check.setObjectName("token-file-check")
+        self.token_file_edit = QLineEdit(str(default_token_file(controller.ctx.workspace)), self.keyring_box)
+        self.token_file_edit.setObjectName("token-file-edit")
+        self.token_file_edit.setAccessibleName("Token file")
+        self.token_file_edit.setEnabled(False)
+        self.keyring_check.toggled.connect(self.token_file_edit.setEnabled)
+        kb.addWidget(self.keyring_check)
+        kb.addWidget(self.token_file_edit)
+        self.keyring_box.hide()
+        layout.addWidget(self.keyring_box)
+
+        status_row = QHBoxLayout()
+        self.busy_bar = QProgressBar(self)
+        self.busy_bar.setRange(0, 0)
+        self.busy_bar.setMaximumWidth(90)
+        self.busy_bar.setMaximumHeight(12)
+        self.busy_bar.setTextVisible(False)
+        self.busy_bar.setAccessibleName("Working")
+        self.busy_bar.hide()
+        self.status_label = QLabel(self)
+        self.status_label.setObjectName("sign-in-status")
+        set_semantic_foreground(self.status_label, "muted")
+        status_row.addWidget(self.busy_bar)
+        status_row.addWidget(self.status_label, 1)
+        layout.addLayout(status_row)
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
+        self.submit_button = QPushButton("Sign in", self)
+        self.submit_button.setObjectName("sign-in-button")
+        self.submit_button.setDefault(True)
+        self.buttons.addButton(self.submit_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+
+        self.create_check.toggled.connect(self._mode_changed)
+        self._mode_changed(False)
+        state = controller.state
+        if state.server_url:
+            self.server_edit.setText(state.server_url)
+        if state.email:
+            self.email_edit.setText(state.email)
+        (self.password_edit if state.server_url and state.email else self.server_edit).setFocus()
+
+    # ---- modes and state -----------------------------------------------------------------------
+    def _mode_changed(self, creating: bool) -> None:
+        for w in (self.name_label, self.name_row, self.repeat_label, self.repeat_row):
+            w.setVisible(creating)
+        self.submit_button.setText("Create account and sign in" if creating else "Sign in")
+        self.setWindowTitle("Create a sync account" if creating else "Sign in to sync")
+        self.adjustSize()
+
+    def _set_busy(self, busy: bool, text: str = "") -> None:
+        self._busy = busy
+        for w in (
+            self.server_edit,
+            self.email_edit,
+            self.password_edit,
+            self.create_check,
+            self.name_edit,
+            self.repeat_edit,
+            self.keyring_check,
+            self.submit_button,
+        ):
+            w.setEnabled(not busy)
+        self.token_file_edit.setEnabled(not busy and self.keyring_check.isChecked())
+        self.busy_bar.setVisible(busy)
+        self.status_label.setText(text)
+
+    @property
+    def busy(self) -> bool:
+        return self._busy
+
+    def error_text(self) -> str:
+        """Every error the dialog shows now (for tests and screen readers)."""
+        parts = [self.errors.message(n) for n in ("server", "email", "password", "display_name", "repeat")]
+        parts.append(self.general_error.text() if self.general_error.isVisible() else "")
+        return " ".join(p for p in parts if p)
+
+    # ---- checks before asking the server -------------------------------------------------------
+    def _local_errors(self) -> dict[str, str]:
+        errors: dict[str, str] = {}
+        if not self.server_edit.text().strip():
+            errors["server"] = "Enter the address of your Gigbag sync server, e.g. https://sync.example.com."
+        email = self.email_edit.text().strip()
+        if not email:
+            errors["email"] = "Enter your email."
+        elif "@" not in email:
+            errors["email"] = "This does not look like an email address."
+        if not self.password_edit.text():
+            errors["password"] = "Enter your password."
+        if self.create_check.isChecked():
+            if self.password_edit.text() and len(self.password_edit.text()) < MIN_PASSWORD_LENGTH:
+                errors["password"] = f"Choose a password of at least {MIN_PASSWORD_LENGTH} characters."
+            if self.repeat_edit.text() != self.password_edit.text():
+                errors["repeat"] = "The two passwords differ."
+        return errors
+
+    # ---- signing in ----------------------------------------------------------------------------
+    def submit(self) -> None:
+        if self._busy:
+            return
+        self.errors.clear()
+        local = self._local_errors()
+        if local:
+            self.errors.show(local)
+            return
+        creating = self.create_check.isChecked()
+        token_file: Path | None = None
+        if self._keyring_missing and self.keyring_check.isChecked():
+            token_file = Path(self.token_file_edit.text().strip()).expanduser()
+        self._set_busy(True, "Checking the server…")
+        op = self.controller.sign_in(
+            self.server_edit.text(),
+            self.email_edit.text(),
+            self.password_edit.text(),
+            create_account=creating,
+            display_name=self.name_edit.text().strip() or None,
+            token_file=token_file,
+        )
+        op.progress(lambda _d, _t, text: self.status_label.setText(text))
+        op.success(self._succeeded).failure(lambda exc: self._failed(exc, creating)).run()
+
+    def _succeeded(self, info: AccountInfo) -> None:
+        self._set_busy(False, "")
+        self.signed_in.emit(info)
+        self.accept()
+
+    def _failed(self, exc: BaseException, creating: bool) -> bool:
+        self._set_busy(False, "")
+        message = sign_in_problem(exc, creating=creating)
+        if isinstance(exc, KeyringUnavailable):
+            self._keyring_missing = True
+            self.keyring_box.show()
+            self.errors.show({"__root__": message})
+            self.keyring_check.setFocus()
+            self.adjustSize()
+            return True
+        if isinstance(exc, ServerProblem):
+            self.errors.show({"server": message})
+        elif isinstance(exc, AuthenticationError) or (
+            isinstance(exc, RequestRejected) and exc.code in (ERR_INVALID_CREDENTIALS, ERR_TOO_MANY_ATTEMPTS)
+        ):
+            self.errors.show({"password": message})
+            self.password_edit.selectAll()
+        elif isinstance(exc, RequestRejected) and exc.code == ERR_EMAIL_TAKEN:
+            self.errors.show({"email": message})
+        elif isinstance(exc, RequestRejected) and "password" in str(exc.body.get("message", "")).lower():
+            self.errors.show({"password": message})
+        elif isinstance(exc, AccountMismatch):
+            self.errors.show({"__root__": message})
+        else:
+            self.errors.show({"__root__": message})
+        self.adjustSize()
+        return True
+
+    def reject(self) -> None:
+        if self._busy:
+            return  # the check runs to its end (bounded by its timeouts); closing now would drop its answer
+        super().reject()
+
+    def keyPressEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        if event.key() == Qt.Key.Key_Escape and self._busy:
+            return
+        super().keyPressEvent(event)

@@ -1,0 +1,257 @@
+"""Putting sync into the main window: toolbar buttons, shortcut, banner, progress strip, status bar, dialogs.
+
+:func:`install_sync_ui` is called once by the main window. It needs from its host only the public
+hooks the window offers: ``ctx``, ``add_toolbar_widget`` (the reserved slot), ``add_banner`` (above
+the sections), ``statusBar``, ``show_message`` and ``extra_shortcuts`` (listed under Help).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QMenu
+
+from ...sync.client import SyncClient
+from ..widgets.icons import icon
+from ..widgets.theme import set_semantic_foreground
+from .big_delete_dialog import BigDeleteDialog
+from .conflict_banner import ConflictBanner
+from .conflicts_view import ConflictsDialog
+from .controller import DeleteConfirmation, SyncController, SyncOutcome, SyncState
+from .files_dialog import RemoteFilesDialog
+from .progress_panel import SyncProgressPanel
+from .sign_in_dialog import SignInDialog
+from .sign_out_dialog import SignOutDialog
+from .sync_button import SyncToolbarWidget
+from .words import last_sync_text
+
+SYNC_SHORTCUTS = ("Ctrl+Shift+S", "F5")
+
+
+class SyncUi(QObject):
+    """Everything sync shows in one window, around one :class:`SyncController`."""
+
+    def __init__(self, window: Any, client_factory: Callable[..., SyncClient] = SyncClient) -> None:
+        super().__init__(window)
+        self.window = window
+        self.controller = SyncController(window.ctx, client_factory=client_factory, parent=self)
+        c = self.controller
+
+        self.toolbar = SyncToolbarWidget()
+        window.add_toolbar_widget(self.toolbar)
+        self.banner = ConflictBanner()
+        self.progress_panel = SyncProgressPanel()
+        window.add_banner(self.banner)
+        window.add_banner(self.progress_panel)
+        self.status_label = QLabel(window)
+        self.status_label.setObjectName("sync-status")
+        self.status_label.setTextFormat(Qt.TextFormat.PlainText)
+        window.statusBar().addPermanentWidget(self.status_label)
+
+        self.sync_action = QAction(icon("emblem-synchronizing"), "Sync now", window)
+        self.sync_action.setObjectName("sync-action")
+        self.sync_action.setShortcuts([QKeySequence(k) for k in SYNC_SHORTCUTS])
+        self.sync_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.sync_action.triggered.connect(lambda _checked=False: self.sync_now())
+        window.addAction(self.sync_action)
+        self.account_action = QAction(icon("user-identity"), "Sign in to sync…", window)
+        self.account_action.setObjectName("account-action")
+        self.account_action.triggered.connect(lambda _checked=False: self._account_action())
+        self._add_to_file_menu(window)
+        window.extra_shortcuts = [*getattr(window, "extra_shortcuts", []), (" / ".join(SYNC_SHORTCUTS), "Sync now")]
+
+        self.sign_in_dialog: SignInDialog | None = None
+        self.conflicts_dialog: ConflictsDialog | None = None
+        self.files_dialog: RemoteFilesDialog | None = None
+        self.delete_dialog: BigDeleteDialog | None = None
+
+        buttons = self.toolbar
+        buttons.sync_button.sync_requested.connect(self.sync_now)
+        buttons.sync_button.sign_in_requested.connect(self.show_sign_in)
+        buttons.account_button.sync_action.triggered.connect(self.sync_now)
+        buttons.account_button.conflicts_action.triggered.connect(self.show_conflicts)
+        buttons.account_button.files_action.triggered.connect(self.show_files)
+        buttons.account_button.sign_out_action.triggered.connect(self.sign_out)
+        self.banner.review_requested.connect(self.show_conflicts)
+        self.progress_panel.cancel_requested.connect(c.cancel_sync)
+
+        c.state_changed.connect(self._state_changed)
+        c.sync_started.connect(self.progress_panel.start)
+        c.progress.connect(self.progress_panel.show_progress)
+        c.sync_finished.connect(self._sync_finished)
+        c.message.connect(window.show_message)
+        c.delete_confirmation.connect(self.confirm_big_delete)
+        c.account_changed.connect(self._account_changed)
+        window.installEventFilter(self)
+        self._state_changed(c.state)
+        c.refresh()
+        self._first_state = True
+
+    # ---- window hooks --------------------------------------------------------------------------
+    def _add_to_file_menu(self, window: QMainWindow) -> None:
+        menu: QMenu | None = None
+        for action in window.menuBar().actions():
+            if action.menu() is not None and action.text().replace("&", "") == "File":
+                menu = action.menu()  # type: ignore[assignment]
+                break
+        if menu is None:
+            return
+        actions = menu.actions()
+        before = actions[-1] if actions else None  # Quit stays last
+        menu.insertAction(before, self.sync_action)
+        menu.insertAction(before, self.account_action)
+        menu.insertSeparator(before)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.window and event.type() == QEvent.Type.Close:
+            if self.delete_dialog is not None:
+                self.delete_dialog.request.answer(False)
+            self.controller.shutdown()
+        return False
+
+    # ---- state ---------------------------------------------------------------------------------
+    def _state_changed(self, state: SyncState) -> None:
+        self.toolbar.show_state(state)
+        self.banner.set_count(state.conflicts if state.signed_in or state.conflicts else 0)
+        self.sync_action.setEnabled(not state.running)
+        self.account_action.setText("Sign out…" if state.signed_in else "Sign in to sync…")
+        self.account_action.setEnabled(not state.running)
+        self._show_status(state)
+        if getattr(self, "_first_state", False) and state.loaded and state.signed_in:
+            self._first_state = False
+            self.controller.check_connection()
+
+    def _show_status(self, state: SyncState) -> None:
+        outcome = self.controller.last_outcome
+        if not state.loaded:
+            self.status_label.setText("")
+            return
+        if not state.signed_in:
+            self.status_label.setText("Not syncing")
+            self.status_label.setToolTip("Everything is kept on this computer. Sign in to sync it with a server.")
+            set_semantic_foreground(self.status_label, "muted")
+            return
+        if state.running:
+            text = "Syncing…"
+            kind = "muted"
+        elif outcome is not None and not outcome.ok and not outcome.cancelled:
+            text = f"Last sync failed · {last_sync_text(state.last_sync_at).replace('Last synced', 'last success')}"
+            kind = "error"
+        elif state.offline:
+            text = f"Offline · {last_sync_text(state.last_sync_at)}"
+            kind = "warning"
+        else:
+            text = last_sync_text(state.last_sync_at)
+            kind = "muted"
+        self.status_label.setText(text)
+        tip = f"Syncing with {state.server_url} as {state.email}."
+        if outcome is not None:
+            tip += f"\nLast sync: {outcome.text}"
+        self.status_label.setToolTip(tip)
+        set_semantic_foreground(self.status_label, kind)
+
+    def _sync_finished(self, outcome: SyncOutcome) -> None:
+        self.progress_panel.finish()
+        if self.delete_dialog is not None:
+            self.delete_dialog.close()
+        self._show_status(self.controller.state)
+        if outcome.explanation is not None and outcome.explanation.kind == "sign_in":
+            self.show_sign_in()
+
+    def _account_changed(self, state: SyncState) -> None:
+        if self.conflicts_dialog is not None and not state.signed_in:
+            self.conflicts_dialog.close()
+
+    def _forget(self, name: str, dialog: QObject) -> None:
+        if getattr(self, name) is dialog:
+            setattr(self, name, None)
+
+    # ---- actions -------------------------------------------------------------------------------
+    def sync_now(self) -> None:
+        state = self.controller.state
+        if state.running:
+            return
+        if state.loaded and not state.signed_in:
+            self.show_sign_in()
+            return
+        self.controller.start_sync()
+
+    def _account_action(self) -> None:
+        if self.controller.state.signed_in:
+            self.sign_out()
+        else:
+            self.show_sign_in()
+
+    def show_sign_in(self) -> SignInDialog:
+        if self.sign_in_dialog is not None and self.sign_in_dialog.isVisible():
+            self.sign_in_dialog.raise_()
+            self.sign_in_dialog.activateWindow()
+            return self.sign_in_dialog
+        dialog = SignInDialog(self.controller, self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.destroyed.connect(lambda _o=None, d=dialog: self._forget("sign_in_dialog", d))
+        self.sign_in_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def sign_out(self) -> SignOutDialog | None:
+        state = self.controller.state
+        if not state.signed_in or state.running:
+            return None
+        dialog = SignOutDialog(state, self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def decided(result: int) -> None:
+            if int(result) != QDialog.DialogCode.Accepted.value:
+                return
+            op = self.controller.sign_out(dialog.remove_local_data)
+            if op is not None:
+                op.failure(self._sign_out_failed).run()
+
+        dialog.finished.connect(decided)
+        dialog.open()
+        return dialog
+
+    def _sign_out_failed(self, exc: BaseException) -> bool:
+        self.window.show_error(exc)
+        return True
+
+    def show_conflicts(self) -> ConflictsDialog:
+        if self.conflicts_dialog is None:
+            self.conflicts_dialog = ConflictsDialog(self.controller, self.window)
+            self.conflicts_dialog.destroyed.connect(
+                lambda _o=None, d=self.conflicts_dialog: self._forget("conflicts_dialog", d)
+            )
+            self.conflicts_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        else:
+            self.conflicts_dialog.reload()
+        self.conflicts_dialog.show()
+        self.conflicts_dialog.raise_()
+        self.conflicts_dialog.activateWindow()
+        return self.conflicts_dialog
+
+    def show_files(self) -> RemoteFilesDialog:
+        if self.files_dialog is None:
+            self.files_dialog = RemoteFilesDialog(self.controller, self.window)
+            self.files_dialog.destroyed.connect(lambda _o=None, d=self.files_dialog: self._forget("files_dialog", d))
+            self.files_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        else:
+            self.files_dialog.reload()
+        self.files_dialog.show()
+        self.files_dialog.raise_()
+        return self.files_dialog
+
+    def confirm_big_delete(self, request: DeleteConfirmation) -> BigDeleteDialog:
+        dialog = BigDeleteDialog(request, self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.destroyed.connect(lambda _o=None, d=dialog: self._forget("delete_dialog", d))
+        self.delete_dialog = dialog
+        dialog.open()
+        return dialog
+
+
+def install_sync_ui(window: Any, client_factory: Callable[..., SyncClient] = SyncClient) -> SyncUi:
+    return SyncUi(window, client_factory)
