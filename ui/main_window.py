@@ -65,6 +65,7 @@ from ..local_db.blob_store import BlobStoreError
 from .context import DataEvents, UiContext
 from .operations import OperationRunner
 from .section import Section
+from .sync import install_sync_ui
 from .widgets.empty_state import EmptyState
 from .widgets.icons import icon
 from .widgets.theme import THEME_LABELS, THEMES, apply_theme, refresh_semantic_colors
@@ -259,6 +260,7 @@ class MainWindow(QMainWindow):
         self.ops.unhandled_error.connect(self.show_error)
         self._error_box: QMessageBox | None = None
         self._closing = False
+        self.extra_shortcuts: list[tuple[str, str]] = []  # (keys, action) added by other parts, listed under Help
 
         self.setWindowTitle("Gigbag")
         self.setWindowIcon(icon("audio-x-generic"))
@@ -279,6 +281,7 @@ class MainWindow(QMainWindow):
         apply_theme(self._theme)
         self._theme_actions[self._theme].setChecked(True)
         self._restore_state()
+        self.sync_ui = install_sync_ui(self)
 
     # ---- layout ------------------------------------------------------------------------------
     def _build_central(self) -> None:
@@ -322,7 +325,14 @@ class MainWindow(QMainWindow):
         splitter.setCollapsible(1, False)
         splitter.setSizes([190, 1000])
         self.splitter = splitter
-        self.setCentralWidget(splitter)
+        central = QWidget(self)
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        self.banner_area = QVBoxLayout()  # strips above the sections (sync conflicts, sync progress)
+        column.addLayout(self.banner_area)
+        column.addWidget(splitter, 1)
+        self.setCentralWidget(central)
 
     def _action(
         self, text: str, icon_name: str, slot: Any, keys: list[QKeySequence] | None = None, tip: str = ""
@@ -455,6 +465,11 @@ class MainWindow(QMainWindow):
         assert layout is not None
         widget.setParent(self.sync_slot)
         layout.addWidget(widget)
+
+    def add_banner(self, widget: QWidget) -> None:
+        """Put ``widget`` in the strip above the sections (it shows and hides itself)."""
+        widget.setParent(self.centralWidget())
+        self.banner_area.addWidget(widget)
 
     def _build_status_bar(self) -> None:
         status = self.statusBar()
@@ -617,6 +632,7 @@ class MainWindow(QMainWindow):
             Shortcut("Space", "Play or pause (Tracks)"),
         ]
         rows += [Shortcut(f"Ctrl+{i + 1}", f"Go to {s.title}") for i, s in enumerate(self.sections[:9])]
+        rows += [Shortcut(keys, action) for keys, action in self.extra_shortcuts]
         rows += [Shortcut("F1", "This list of shortcuts"), Shortcut("Ctrl+Q", "Quit")]
         return rows
 

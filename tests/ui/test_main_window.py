@@ -98,7 +98,7 @@ def test_shortcuts_are_routed_to_the_current_section(window, qtbot, window_idle,
 
 def test_toolbar_has_a_reserved_sync_slot_and_named_buttons(window):
     assert window.sync_slot.objectName() == "sync-slot"
-    assert window.sync_slot.layout().count() == 0
+    assert window.sync_slot.layout().count() == 1  # the sync and account buttons (ui/sync)
     label = QLabel("Synced")
     window.add_toolbar_widget(label)
     assert label.parent() is window.sync_slot
