@@ -32,6 +32,7 @@ router = APIRouter(prefix="/v1", tags=["blobs"])
 
 BINARY = {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
 SHA256_PATTERN = "^[0-9a-f]{64}$"
+DRAIN_LIMIT = 64 * 1024 * 1024
 _RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
@@ -181,6 +182,7 @@ async def put_blob(sha256: Sha256Path, request: Request, auth: Authenticated) ->
 
     already, allowed = await run_in_threadpool(precheck)
     if already:
+        await _drain(request, length)
         return _stored(sha256, _owned_size(state, auth.user_id, sha256) or 0, 200)
     path, f = state.files.new_temp()
     incoming = IncomingFile(path, f)
@@ -217,6 +219,23 @@ async def put_blob(sha256: Sha256Path, request: Request, auth: Authenticated) ->
     finally:
         incoming.close()
         remove_quietly(path)
+
+
+async def _drain(request: Request, length: int | None) -> None:
+    """Read and drop a body the answer does not need, so the client reads the answer, not a reset.
+
+    Only up to :data:`DRAIN_LIMIT`; beyond, answering at once is cheaper than reading on.
+    """
+    if length is not None and length > DRAIN_LIMIT:
+        return
+    read = 0
+    try:
+        async for chunk in request.stream():
+            read += len(chunk)
+            if read > DRAIN_LIMIT:
+                return
+    except ClientDisconnect:
+        return
 
 
 def _refuse_oversize(state: ServerState, user_id: str, size: int) -> None:

@@ -27,6 +27,10 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 MIGRATION_LOCK_KEY = 0x676967626167
 SQLITE_BUSY_TIMEOUT_MS = 60_000
 _IMMEDIATE = "gigbag_immediate"
+# A request thread holds at most one connection at a time, and the worker threads are 40 (anyio's
+# default), so 40 connections per process are never waited for.
+POOL_SIZE = 10
+POOL_OVERFLOW = 30
 
 
 class Database:
@@ -67,8 +71,8 @@ def _sqlite_engine(url: str) -> Engine:
     engine = create_engine(
         url,
         connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
-        pool_size=8,
-        max_overflow=24,
+        pool_size=POOL_SIZE,
+        max_overflow=POOL_OVERFLOW,
     )
 
     @event.listens_for(engine, "connect")
@@ -91,7 +95,9 @@ def _sqlite_engine(url: str) -> Engine:
 
 
 def _postgres_engine(url: str) -> Engine:
-    return create_engine(url, pool_size=8, max_overflow=24, pool_pre_ping=True, pool_recycle=1800)
+    return create_engine(
+        url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW, pool_pre_ping=True, pool_recycle=1800
+    )
 
 
 def open_database(config: ServerConfig) -> Database:

@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -167,7 +168,7 @@ async def _http_error(_request: Request, exc: Exception) -> Response:
 async def _database_error(_request: Request, exc: Exception) -> Response:
     # A lock wait that ran out, a lost connection, or a race lost to a concurrent request: the
     # transaction was rolled back, so the client may retry (with the same key for a push).
-    if not isinstance(exc, (OperationalError, IntegrityError)):
+    if not isinstance(exc, (OperationalError, IntegrityError, PoolTimeoutError)):
         log.error("database error", exc_info=exc)
         return _internal_error_response()
     log.warning("database error (answered 503): %s", exc)
@@ -196,4 +197,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _request_validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(DBAPIError, _database_error)
+    app.add_exception_handler(PoolTimeoutError, _database_error)
     app.add_exception_handler(Exception, _unexpected_error)

@@ -51,6 +51,7 @@ OFFSET_CONTENT_TYPE = "application/offset+octet-stream"
 CHECKPOINT_BYTES = 16 * 1024 * 1024
 LOCK_WAIT_SECONDS = 10.0
 HEAD_LOCK_WAIT_SECONDS = 2.0
+PURGE_BATCH = 100
 MAX_LENGTH = 2**62
 ACTIVE = "active"
 COMPLETE = "complete"
@@ -139,12 +140,15 @@ def _expiry(state: ServerState, now: dt.datetime) -> dt.datetime:
     return now + dt.timedelta(seconds=state.config.upload_expiry_seconds)
 
 
-def _purge_expired(state: ServerState, user_id: str) -> None:
+def _purge_expired(state: ServerState) -> None:
+    """Forget a batch of expired uploads (of any user) and delete their bytes."""
     now = utc_now()
     with state.db.write() as conn:
-        ids = conn.execute(
-            select(uploads.c.id).where(uploads.c.user_id == user_id, uploads.c.expires_at <= now)
-        ).scalars().all()
+        ids = (
+            conn.execute(select(uploads.c.id).where(uploads.c.expires_at <= now).limit(PURGE_BATCH))
+            .scalars()
+            .all()
+        )
         if ids:
             conn.execute(delete(uploads).where(uploads.c.id.in_(ids)))
     for upload_id in ids:
@@ -190,7 +194,7 @@ def create_upload(
         raise _bad("invalid_upload_length", "Upload-Defer-Length is not supported; send Upload-Length.")
     length = _parse_int(upload_length, "Upload-Length", "invalid_upload_length")
     sha256 = _expected_sha256(parse_metadata(upload_metadata))
-    _purge_expired(state, auth.user_id)
+    _purge_expired(state)
     upload_id = uuid.uuid4().hex
     now = utc_now()
     with state.db.write() as conn:
@@ -376,9 +380,11 @@ def _record_complete(state: ServerState, row: UploadRow, partial: Any = None) ->
 
 
 def _drop(state: ServerState, upload_id: str) -> None:
+    """Forget an upload and its bytes (a waiter on its lock then finds it gone: 404)."""
     with state.db.write() as conn:
         conn.execute(delete(uploads).where(uploads.c.id == upload_id))
     remove_quietly(state.files.partial_path(upload_id))
+    remove_quietly(state.files.partial_path(upload_id).with_suffix(".lock"))
 
 
 def _offset_headers(row: UploadRow) -> dict[str, str]:
@@ -551,6 +557,5 @@ async def upload_delete(
         await run_in_threadpool(_drop, state, upload_id)
     finally:
         _release(lock)
-    remove_quietly(state.files.partial_path(upload_id).with_suffix(".lock"))
     return Response(status_code=204, headers=_tus_headers())
 

@@ -229,3 +229,33 @@ def test_another_server_process_continues_an_upload(server_factory, backend: str
     assert api_two.http.get(f"/v1/blobs/{sha}").content == data
     api_one.close()
     api_two.close()
+
+
+def test_expired_uploads_are_forgotten_and_their_bytes_deleted(api: Api, server: ServerProcess) -> None:
+    import datetime as dt
+
+    from sqlalchemy import text
+
+    from tests.server.server_db import server_engine
+
+    data, sha = _data(100_000)
+    url = _create(api, len(data), sha).headers["location"]
+    assert _patch(api, url, 0, data[:50_000]).status_code == 204
+    upload_id = url.rsplit("/", 1)[1]
+    partial = server.data_dir / "blobs" / ".uploads" / f"{upload_id}.part"
+    assert partial.stat().st_size == 50_000
+    engine = server_engine(server)
+    try:
+        with engine.begin() as conn:
+            past = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
+            conn.execute(
+                text("UPDATE uploads SET expires_at = :t WHERE id = :i"),
+                {"t": past if server.database_url else past.replace(tzinfo=None), "i": upload_id},
+            )
+    finally:
+        engine.dispose()
+    assert api.http.head(url, headers=TUS).status_code == 404
+    assert _patch(api, url, 50_000, data[50_000:]).status_code == 404
+    other, other_sha = _data(10)
+    assert _create(api, len(other), other_sha).status_code == 201  # creating an upload purges expired ones
+    assert not partial.exists()
