@@ -7,6 +7,8 @@ from collections.abc import Callable
 
 import pytest
 from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication
 
 from gigbag.app.workspace import Workspace
 from gigbag.ui.context import UiContext
@@ -372,3 +374,30 @@ def test_closing_saves_a_pending_edit_and_a_restart_shows_the_same_goal(
     idle()
     assert again.form.record is not None and again.form.record.id == second.id
     assert again.browser.selected_ids() == [second.id]
+
+
+def test_the_chart_takes_the_theme_colors_even_when_the_theme_changed_while_it_was_disabled(
+    qtbot, section: GoalsSection, ctx: UiContext, workspace: Workspace, idle
+) -> None:
+    goal = workspace.goals.create({"title": "Gigs", "target_value": 4})
+    workspace.progress.record(goal.id, 1)
+    ctx.events.emit_changed("goals")
+    idle()
+    assert not section.progress_panel.isEnabled()  # nothing selected yet
+    app = QApplication.instance()
+    before = app.palette()
+    dark = QPalette(before)
+    dark.setColor(QPalette.ColorGroup.Active, QPalette.ColorRole.Highlight, QColor("#3d7ed6"))
+    dark.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Highlight, QColor("#4a4d55"))
+    dark.setColor(QPalette.ColorGroup.Inactive, QPalette.ColorRole.Highlight, QColor("#3d7ed6"))
+    try:
+        app.setPalette(dark)
+        idle()
+        select_title(section, "Gigs")
+        idle()
+        chart = section.progress_panel.chart
+        assert chart.showing_chart
+        line = chart.chart().series()[0]
+        assert line.pen().color() == QColor("#3d7ed6")
+    finally:
+        app.setPalette(before)

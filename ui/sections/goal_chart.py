@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCharts import QChart, QChartView, QDateTimeAxis, QLineSeries, QScatterSeries, QValueAxis
 from PySide6.QtCore import QDateTime, QEvent, QMargins, Qt, QTimeZone
-from PySide6.QtGui import QBrush, QPainter, QPalette, QPen
+from PySide6.QtGui import QBrush, QColor, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QLabel, QStackedLayout, QWidget
 
 EMPTY_TEXT = "No progress recorded yet.\nRecord progress to see it grow over time."
@@ -159,12 +159,20 @@ class GoalChart(QWidget):
         super().changeEvent(event)
 
     def _apply_palette(self) -> None:
+        # the active group's colors, whatever the widget's state when the theme changed (a disabled
+        # parent would otherwise leave the chart grey after it is enabled again)
         pal = self.palette()
-        text = pal.color(QPalette.ColorRole.Text)
-        faint = pal.color(QPalette.ColorRole.PlaceholderText)
-        grid = pal.color(QPalette.ColorRole.Mid)
-        accent = pal.color(QPalette.ColorRole.Highlight)
-        self._chart.setBackgroundBrush(QBrush(pal.color(QPalette.ColorRole.Base)))
+        group = QPalette.ColorGroup.Active
+
+        def color(role: QPalette.ColorRole) -> QColor:
+            return pal.color(group, role)
+
+        text = color(QPalette.ColorRole.Text)
+        faint = color(QPalette.ColorRole.PlaceholderText)
+        grid = color(QPalette.ColorRole.Mid)
+        accent = color(QPalette.ColorRole.Highlight)
+        base = color(QPalette.ColorRole.Base)
+        self._chart.setBackgroundBrush(QBrush(base))
         self._chart.setBackgroundPen(QPen(Qt.PenStyle.NoPen))
         self._chart.setTitleBrush(QBrush(text))
         for axis in (self._x, self._y):
@@ -174,7 +182,7 @@ class GoalChart(QWidget):
         line = QPen(accent, 2.5)
         self._series.setPen(line)
         self._dots.setColor(accent)
-        self._dots.setBorderColor(pal.color(QPalette.ColorRole.Base))
+        self._dots.setBorderColor(base)
         target = QPen(faint, 1.5, Qt.PenStyle.DashLine)
         self._target_line.setPen(target)
-        self._view.setBackgroundBrush(QBrush(pal.color(QPalette.ColorRole.Base)))
+        self._view.setBackgroundBrush(QBrush(base))

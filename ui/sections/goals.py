@@ -481,7 +481,7 @@ class GoalsSection(BrowserSection):
         )
         self.view = self.browser.view
         self.view.setItemDelegateForColumn(2, ProgressBarDelegate(self.view))
-        stretch_columns(self.view, {1: 9, 2: 26, 3: 21}, 0)
+        stretch_columns(self.view, {1: 9, 2: 29, 3: 20}, 0)
         self.progress_panel = GoalProgressPanel(ctx, self.form)
         self.form.extra.addWidget(self.progress_panel)
         self.progress_panel.hide()
