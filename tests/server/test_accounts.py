@@ -163,8 +163,8 @@ def test_repeated_failures_are_slowed_down_with_retry_after(server_factory, back
     assert _session(server, email).status_code == 201
 
 
-def test_each_failure_after_the_limit_doubles_the_lock_out(server_factory) -> None:
-    server = server_factory("sqlite", extra_args=["--login-max-failures", "1", "--login-lockout-seconds", "1"])
+def test_each_failure_after_the_limit_doubles_the_lock_out(server_factory, backend: str) -> None:
+    server = server_factory(backend, extra_args=["--login-max-failures", "1", "--login-lockout-seconds", "1"])
     email = unique_email()
     assert _account(server, email).status_code == 201
     _assert_error(_session(server, email, "wrong"), 401, "invalid_credentials")

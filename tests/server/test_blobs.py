@@ -213,8 +213,8 @@ def test_daily_upload_limit_refuses_with_retry_after(server_factory, backend: st
     api.close()
 
 
-def test_max_upload_size(server_factory) -> None:
-    server = server_factory("sqlite", extra_args=["--max-upload-size", "100kB"])
+def test_max_upload_size(server_factory, backend: str) -> None:
+    server = server_factory(backend, extra_args=["--max-upload-size", "100kB"])
     api = Api.sign_up(server.url)
     data, sha = _blob(100_001)
     r = _put(api, sha, data)
