@@ -46,8 +46,10 @@ NO_KEYRING_HELP = (
 )
 
 
-def keyring_user(server_url: str, user_id: str) -> str:
-    return f"{user_id}@{server_url}"
+def keyring_user(server_url: str, user_id: str, device_id: str) -> str:
+    """The keyring entry of one device's token: per server and user, and per device, because several
+    data folders on one computer may be signed in to the same account as separate devices."""
+    return f"{user_id}/{device_id}@{server_url}"
 
 
 def check_keyring() -> None:
@@ -103,13 +105,13 @@ def _write_token_file(path: Path, token: str) -> None:
     os.chmod(path, 0o600)
 
 
-def store_token(server_url: str, user_id: str, token: str, token_file: Path | None) -> None:
+def store_token(server_url: str, user_id: str, device_id: str, token: str, token_file: Path | None) -> None:
     if token_file is not None:
         _write_token_file(token_file, token)
         return
     check_keyring()
     try:
-        keyring.set_password(KEYRING_SERVICE, keyring_user(server_url, user_id), token)
+        keyring.set_password(KEYRING_SERVICE, keyring_user(server_url, user_id, device_id), token)
     except keyring.errors.KeyringError as exc:
         raise KeyringUnavailable(NO_KEYRING_HELP.format(detail=str(exc) or type(exc).__name__)) from exc
 
@@ -118,7 +120,7 @@ def load_token(account: AccountInfo) -> str:
     """The device token of the signed-in account (raises NotSignedIn or KeyringUnavailable)."""
     if not account.signed_in:
         raise NotSignedIn()
-    assert account.server_url is not None and account.user_id is not None
+    assert account.server_url is not None and account.user_id is not None and account.device_id is not None
     if account.token_file:
         try:
             token = Path(account.token_file).read_text(encoding="utf-8").strip()
@@ -129,7 +131,9 @@ def load_token(account: AccountInfo) -> str:
         return token
     check_keyring()
     try:
-        stored = keyring.get_password(KEYRING_SERVICE, keyring_user(account.server_url, account.user_id))
+        stored = keyring.get_password(
+            KEYRING_SERVICE, keyring_user(account.server_url, account.user_id, account.device_id)
+        )
     except keyring.errors.KeyringError as exc:
         raise KeyringUnavailable(NO_KEYRING_HELP.format(detail=str(exc) or type(exc).__name__)) from exc
     if not stored:
@@ -141,9 +145,11 @@ def forget_token(account: AccountInfo) -> None:
     if account.token_file:
         Path(account.token_file).unlink(missing_ok=True)
         return
-    if account.server_url and account.user_id:
+    if account.server_url and account.user_id and account.device_id:
         try:
-            keyring.delete_password(KEYRING_SERVICE, keyring_user(account.server_url, account.user_id))
+            keyring.delete_password(
+                KEYRING_SERVICE, keyring_user(account.server_url, account.user_id, account.device_id)
+            )
         except keyring.errors.PasswordDeleteError:
             pass  # already gone
         except keyring.errors.KeyringError as exc:
@@ -192,12 +198,12 @@ def sign_in(
             _revoke_quietly(authed)
             raise AccountMismatch(_mismatch_message(previous, email))
         try:
-            store_token(server_url, session.user_id, session.token, token_file)
+            store_token(server_url, session.user_id, session.device_id, session.token, token_file)
         except SyncError:
             _revoke_quietly(authed)
             raise
-    if previous.signed_in and (previous.server_url, previous.user_id) != (server_url, session.user_id):
-        forget_token(previous)
+    if previous.signed_in:
+        _retire(previous, token_file, client_factory)
     values = {
         "server_url": server_url,
         "email": email,
@@ -211,6 +217,20 @@ def sign_in(
             setattr(row, name, value)
         s.add(row)
     return read_account(db)
+
+
+def _retire(previous: AccountInfo, new_token_file: Path | None, client_factory: Callable[..., SyncClient]) -> None:
+    """Revoke (if the server can be reached) and forget this computer's earlier device token."""
+    try:
+        old_token = load_token(previous)
+    except SyncError:
+        old_token = None
+    if old_token is not None and previous.server_url is not None:
+        with client_factory(previous.server_url, old_token) as client:
+            _revoke_quietly(client)
+    if previous.token_file and new_token_file is not None and Path(previous.token_file) == new_token_file:
+        return  # the same file now holds the new token
+    forget_token(previous)
 
 
 def _revoke_quietly(client: SyncClient) -> None:

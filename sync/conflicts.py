@@ -159,6 +159,9 @@ def resolve(
             raise ConflictError(f"unknown entity type {entity_type!r}")
         local = st.read(entity_type, entity_id)
         remote = conflict.remote_data
+        if local is None and remote is None:
+            st.drop_conflict(key)  # deleted on both sides by now: nothing left to decide
+            return view
         unknown = set(fields) - set(conflict.fields)
         if unknown:
             raise ConflictError(
@@ -187,9 +190,14 @@ def resolve(
                 if keep_local_side:
                     st.write(entity_type, entity_id, {**local, "updated_at": utc_now()})
                 else:
-                    for child in reversed(st.dependents(entity_type, entity_id)[0]):
+                    removed = st.dependents(entity_type, entity_id)[0]
+                    for child in reversed(removed):
                         st.remove(*child)
                     st.remove(entity_type, entity_id)
+                    for child in removed:
+                        inner = st.conflict(child)
+                        if inner is not None and inner.remote_data is None:
+                            st.drop_conflict(child)  # deleted there too: now both sides agree
             else:  # deleted here
                 assert remote is not None
                 if keep_local_side:

@@ -7,7 +7,8 @@
    last page is in, server versions that waited are merged with local edits or settled
    (``pull.py``, ``incoming.py``, ``merge.py``). Real conflicts are kept for the artist.
 3. **Push again** what the merges produced (a merged version differs from the server's), so that
-   the server and this computer agree after one sync when nothing else happened meanwhile.
+   the server and this computer agree after one sync when nothing else happened meanwhile. Edits
+   the artist made while this sync ran are not part of it: they stay pending for the next one.
 4. **Files.** Blobs that entities on this computer refer to and that are not here are downloaded
    and verified (cloud-only files excepted).
 
@@ -96,7 +97,8 @@ class SyncEngine:
         self.pusher.resend_unfinished()
         self.pusher.push_pending(up_to=started_at)
         pull = self.puller.run()
-        self.pusher.push_pending(up_to=None)
+        if pull.apply.to_push:
+            self.pusher.push_pending(up_to=None, only=pull.apply.to_push)
         self.blob_sync.download_missing()
         self.cancel.check()
         with transaction(self.db) as s:

@@ -37,6 +37,7 @@ class ApplyReport:
     new_conflicts: list[Key] = field(default_factory=list)
     orphans: list[Key] = field(default_factory=list)
     unusable: list[tuple[Key, str]] = field(default_factory=list)  # versions that fail this client's schema
+    to_push: set[Key] = field(default_factory=set)  # merged or settled here: the server should get them now
 
 
 def normalized(entity_type: str, data: Data | None) -> Data | None:
@@ -206,8 +207,10 @@ def settle_with_local_edits(st: LocalState, key: Key, version: Version, report: 
     st.drop_conflict(key)
     if kept == remote:
         st.clear_pending(key)  # nothing left to push: the server holds exactly this
-    elif not st.is_pending(key):
-        st.mark_pending(key, "upsert" if kept is not None else "delete")
+    else:
+        if not st.is_pending(key):
+            st.mark_pending(key, "upsert" if kept is not None else "delete")
+        report.to_push.add(key)
     report.merged += 1
     return True
 
@@ -251,6 +254,7 @@ def _orphan_pass(st: LocalState, report: ApplyReport) -> bool:
         st.set_base(key, version)
         st.unstage(key)
         report.orphans.append(key)
+        report.to_push.add(key)
         progress = True
     return progress
 

@@ -118,7 +118,13 @@ class Puller:
             return 0
         with read_session(self.db) as s:
             st = LocalState(s)
-            return sum(len(st.existing(entity_type, entity_ids)) for entity_type, entity_ids in ids.items())
+            # Only what would really go: an entity with local edits becomes a conflict instead.
+            return sum(
+                1
+                for entity_type, entity_ids in ids.items()
+                for entity_id in st.existing(entity_type, entity_ids)
+                if not st.is_pending((entity_type, entity_id))
+            )
 
     @staticmethod
     def _pages(spool: tempfile.SpooledTemporaryFile[bytes]) -> Iterator[PullResponse]:

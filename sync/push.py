@@ -24,7 +24,7 @@ from ..local_db.sync_tables import SyncBatch
 from .batching import ENVELOPE_BYTES, PlannedChange, change_size, order_changes
 from .blob_sync import BlobSync
 from .client import SyncClient
-from .errors import ProtocolError, QuotaExceeded, RequestRejected
+from .errors import AuthenticationError, ProtocolError, QuotaExceeded, RequestRejected
 from .local_store import Key, LocalState, Version
 from .progress import CancelToken, ProgressCallback, ProgressEvent
 from .protocol.canonical import CanonicalizationError, canonical_json, checksum
@@ -106,28 +106,34 @@ class Pusher:
                 continue
             self._send(batch)
 
-    def push_pending(self, up_to: int | None) -> None:
-        """Push every pending entity that has a change-log row with id <= ``up_to`` (all when None)."""
-        plan = self._plan(up_to)
+    def push_pending(self, up_to: int | None, only: set[Key] | None = None) -> None:
+        """Push every pending entity that has a change-log row with id <= ``up_to`` (all when None),
+        or only the entities in ``only``."""
+        plan = self._plan(up_to, only)
         if not plan:
             return
         total = len(plan)
         position = 0
+        dropped = 0
         while position < total:
             self.cancel.check()
-            planned, position = self._read_batch(plan, position)
+            planned, after = self._read_batch(plan, position)
             if planned.changes:
                 self._upload_files(planned)
             batch = self._store(planned)
-            if batch is not None:
-                self._send(batch)
+            if batch is not None and not self._send(batch):
+                dropped += 1
+                if dropped > 3:
+                    raise ProtocolError("The server kept refusing this computer's pushes as they were sent.")
+                continue  # the same changes again, under a new key (and smaller, after a 413)
+            position = after
             self.progress(ProgressEvent("push", done=position, total=total))
 
     # ---- planning --------------------------------------------------------------------------------
-    def _plan(self, up_to: int | None) -> list[PlannedChange]:
+    def _plan(self, up_to: int | None, only: set[Key] | None) -> list[PlannedChange]:
         with read_session(self.db) as s:
             st = LocalState(s)
-            keys = [k for k in st.pending_keys(up_to) if k not in self._refused]
+            keys = [k for k in st.pending_keys(up_to) if k not in self._refused and (only is None or k in only)]
             if not keys:
                 return []
             by_type: dict[str, list[str]] = {}
@@ -261,21 +267,29 @@ class Pusher:
         with transaction(self.db) as s:
             s.execute(delete(_BATCHES).where(_BATCHES.c.idempotency_key == key))
 
-    def _send(self, batch: SyncBatch) -> None:
+    def _send(self, batch: SyncBatch) -> bool:
+        """Send a stored batch and apply the answer; False when the batch had to be dropped unsent."""
         request = PushRequest.model_validate(batch.body)
         body = canonical_json(batch.body)
         try:
             response, replayed = self.client.push(batch.idempotency_key, body)
         except RequestRejected as exc:
-            if exc.code in (ERR_IDEMPOTENCY_KEY_REUSED, ERR_DEVICE_MISMATCH) or exc.status == 413:
-                # The batch cannot be sent as stored. Its changes are still pending and are planned
+            if exc.code == ERR_DEVICE_MISMATCH:
+                raise AuthenticationError(
+                    exc.status,
+                    exc.code,
+                    "The sign-in of this computer belongs to another device; sign in again (`gigbag login`).",
+                    exc.body,
+                ) from exc
+            if exc.code == ERR_IDEMPOTENCY_KEY_REUSED or exc.status == 413:
+                # The batch cannot be sent as stored. Its changes are still pending and are read
                 # again under a new key; base checksums keep a change that did apply from applying twice.
                 self._drop(batch.idempotency_key)
                 if exc.status == 413:
                     if self.max_bytes // 2 < MIN_PUSH_BYTES:
                         raise
                     self.max_bytes //= 2
-                return
+                return False
             raise
         self.report.batches += 1
         self.report.sent += len(request.changes)
@@ -283,6 +297,7 @@ class Pusher:
             self.report.replayed += 1
         with transaction(self.db) as s:
             self._apply(s, batch, request, response)
+        return True
 
     def _apply(self, s: Session, batch: SyncBatch, request: PushRequest, response: PushResponse) -> None:
         st = LocalState(s)
