@@ -1,0 +1,112 @@
+"""Signing in and out: the token lives in the keyring (or the explicit file fallback), never in the
+database; a database synced with one account never syncs into another."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+from typing import Any
+
+import httpx
+import keyring
+import pytest
+from keyring.backends import fail
+
+from gigbag.sync.account import KEYRING_SERVICE, keyring_user, load_token
+from gigbag.sync.errors import AccountMismatch, KeyringUnavailable, NotSignedIn
+
+from .conftest import PASSWORD, server_entities
+
+
+def files_containing(root: Path, needle: bytes) -> list[Path]:
+    return [p for p in root.rglob("*") if p.is_file() and needle in p.read_bytes()]
+
+
+def test_the_token_is_in_the_keyring_and_nowhere_in_the_data_folder(
+    server: Any, email: str, make_device: Any, memory_keyring: Any
+) -> None:
+    a = make_device("a")
+    a.login(server, email, create=True)
+    a.ws.journal.create({"title": "x"})
+    a.sync()
+    info = a.service.account()
+    token = memory_keyring.get_password(KEYRING_SERVICE, keyring_user(info.server_url, info.user_id, info.device_id))
+    assert token and load_token(info) == token
+    assert files_containing(a.ws.paths.data, token.encode()) == []
+    assert token not in server.log_text()
+
+
+def test_two_data_folders_signed_in_to_one_account_keep_separate_tokens(
+    server: Any, email: str, make_device: Any
+) -> None:
+    a, b = make_device("a"), make_device("b")
+    a.login(server, email, create=True)
+    b.login(server, email)
+    assert load_token(a.service.account()) != load_token(b.service.account())
+    a.ws.journal.create({"title": "from a"})
+    assert a.sync().pushed == 1
+    assert b.sync().pulled == 1
+
+
+def test_without_a_keyring_sign_in_stops_before_asking_the_server_and_names_the_fallback(
+    server: Any, email: str, make_device: Any
+) -> None:
+    keyring.set_keyring(fail.Keyring())
+    a = make_device("a")
+    with pytest.raises(KeyringUnavailable) as err:
+        a.login(server, email, create=True)
+    assert "--insecure-token-file" in str(err.value)
+    assert a.requests == []  # no account was created, no token handed out
+    assert not a.service.account().signed_in
+
+
+def test_the_insecure_token_file_is_private_and_the_database_holds_only_its_path(
+    server: Any, email: str, make_device: Any, tmp_path: Path
+) -> None:
+    keyring.set_keyring(fail.Keyring())
+    a = make_device("a")
+    token_file = tmp_path / "secret" / "token"
+    a.service.sign_in(server.url, email, PASSWORD, create_account=True, display_name="A", token_file=token_file)
+    mode = stat.S_IMODE(token_file.stat().st_mode)
+    assert mode == 0o600
+    token = token_file.read_text()
+    assert files_containing(a.ws.paths.data, token.encode()) == []
+    a.ws.journal.create({"title": "x"})
+    assert a.sync().pushed == 1
+    assert a.service.sign_out() is True
+    assert not token_file.exists()
+    response = httpx.get(server.url + "/v1/sync/pull", params={"since": 0}, headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401  # revoked on the server
+
+
+def test_a_database_synced_with_one_account_refuses_another(
+    server: Any, email: str, make_device: Any
+) -> None:
+    a = make_device("a")
+    a.login(server, email, create=True)
+    a.ws.journal.create({"title": "Private notes of artist one"})
+    a.sync()
+    a.service.sign_out()
+    other = "other-" + email
+    with pytest.raises(AccountMismatch) as err:
+        a.service.sign_in(server.url, other, PASSWORD, create_account=True, display_name="Other")
+    assert "--data-dir" in str(err.value) and "remove the local data" in str(err.value)
+    assert not a.service.account().signed_in
+    with pytest.raises(NotSignedIn):
+        a.sync()
+    assert all(items == [] for items in server_entities(server, other).values())
+    a.login(server, email)  # the same artist again: allowed, and it continues where it stopped
+    assert a.sync().pulled == 0
+
+
+def test_before_the_first_sync_a_database_may_still_sign_in_as_someone_else(
+    server: Any, email: str, make_device: Any
+) -> None:
+    a = make_device("a")
+    a.login(server, email, create=True)
+    a.service.sign_out()
+    other = "second-" + email
+    a.service.sign_in(server.url, other, PASSWORD, create_account=True, display_name="Second")
+    a.ws.journal.create({"title": "x"})
+    a.sync()
+    assert len(server_entities(server, other)["journal_entries"]) == 1

@@ -1,0 +1,166 @@
+"""File contents against a real server: HEAD before upload, resumable tus uploads, resumed and
+verified downloads, cloud-only files, and the storage quota's refusal reported per file."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from gigbag.local_db.database import read_session
+from gigbag.local_db.sync_tables import BlobTransfer
+from gigbag.sync.account import load_token
+from gigbag.sync.blob_sync import BlobSync
+from gigbag.sync.errors import SyncCancelled
+from gigbag.sync.progress import CancelToken, ProgressEvent, no_progress
+from tests.fixtures.server_process import ServerProcess, start_server
+
+from .conftest import Device
+
+
+def random_file(tmp_path: Path, name: str, size: int) -> Path:
+    path = tmp_path / name
+    with path.open("wb") as fh:
+        fh.write(os.urandom(size))
+    return path
+
+
+def blob_sync(device: Device, *, cancel: CancelToken | None = None, progress: Any = no_progress, **kw: Any) -> BlobSync:
+    info = device.service.account()
+    assert info.server_url is not None
+    client = device.client(info.server_url, load_token(info), cancel=cancel or CancelToken())
+    return BlobSync(device.ws.engine, device.ws.blobs, client, progress, client.cancel, **kw)
+
+
+def test_content_the_server_has_is_not_sent_again(server: Any, email: str, make_device: Any, tmp_path: Path) -> None:
+    a, b = make_device("a"), make_device("b")
+    a.login(server, email, create=True)
+    b.login(server, email)
+    same = random_file(tmp_path, "take.wav", 20_000)
+    a.ws.files.import_file(same)
+    b.ws.files.import_file(same)
+    assert a.sync().files_up == 1
+    summary = b.sync()
+    assert summary.files_up == 0
+    assert [r for r in b.requests if r[0] in ("PUT", "PATCH", "POST") and "blobs" in r[1] + "uploads"] == []
+    assert any(r[0] == "HEAD" and r[1].startswith("/v1/blobs/") for r in b.requests)
+
+
+def test_a_resumable_upload_cut_half_way_continues_from_the_servers_offset(
+    server: Any, email: str, make_device: Any, tmp_path: Path
+) -> None:
+    a = make_device("a")
+    a.login(server, email, create=True)
+    src = random_file(tmp_path, "stems.zip", 600 * 1024)
+    stored = a.ws.blobs.import_file(src)
+    cancel = CancelToken()
+
+    def cut(event: ProgressEvent) -> None:
+        if event.phase == "upload" and event.bytes_done >= 200 * 1024:
+            cancel.cancel()
+
+    first = blob_sync(a, cancel=cancel, progress=cut, tus_threshold=1, patch_size=64 * 1024)
+    with pytest.raises(SyncCancelled):
+        first.ensure_uploaded(stored.sha256)
+    with read_session(a.ws.engine) as s:
+        transfer = s.get(BlobTransfer, (stored.sha256, "up"))
+    assert transfer is not None and transfer.upload_url and transfer.bytes_done >= 128 * 1024
+    a.requests.clear()
+    second = blob_sync(a, tus_threshold=1, patch_size=64 * 1024)
+    assert second.ensure_uploaded(stored.sha256)
+    patches = [r for r in a.requests if r[0] == "PATCH"]
+    assert 0 < len(patches) <= 7  # the rest only: 600 KiB in 64 KiB pieces is 10
+    assert not any(r[0] == "POST" for r in a.requests)  # the same upload, not a new one
+    token = load_token(a.service.account())
+    got = httpx.get(f"{server.url}/v1/blobs/{stored.sha256}", headers={"Authorization": f"Bearer {token}"})
+    assert got.content == src.read_bytes()
+    with read_session(a.ws.engine) as s:
+        assert s.get(BlobTransfer, (stored.sha256, "up")) is None
+
+
+def test_a_download_cut_half_way_resumes_and_is_verified(
+    server: Any, email: str, make_device: Any, tmp_path: Path
+) -> None:
+    a, b = make_device("a"), make_device("b")
+    a.login(server, email, create=True)
+    b.login(server, email)
+    src = random_file(tmp_path, "video.mp4", 5 * 1024 * 1024 + 123)
+    file = a.ws.files.import_file(src)
+    a.sync()
+    cancel = CancelToken()
+
+    def cut(event: ProgressEvent) -> None:
+        if event.phase == "download" and event.bytes_done >= 2 * 1024 * 1024:
+            cancel.cancel()
+
+    with pytest.raises(SyncCancelled):
+        b.sync(progress=cut, cancel=cancel)
+    partial = b.ws.blobs.root / "tmp" / f"download-{file.blob_sha256}.part"
+    assert partial.exists() and 0 < partial.stat().st_size < src.stat().st_size
+    assert not b.ws.files.is_available(b.ws.files.get(file.id))  # missing, never half a file
+    summary = b.sync()
+    assert summary.files_down == 1
+    assert summary.bytes_down < src.stat().st_size  # only the rest came down
+    assert b.ws.blobs.path(file.blob_sha256).read_bytes() == src.read_bytes()
+    assert not partial.exists()
+
+
+def test_content_that_comes_down_damaged_is_refused_and_the_file_shows_missing(
+    server: Any, email: str, make_device: Any, tmp_path: Path
+) -> None:
+    a, b = make_device("a"), make_device("b")
+    a.login(server, email, create=True)
+    b.login(server, email)
+    file = a.ws.files.import_file(random_file(tmp_path, "photo.jpg", 4000))
+    a.sync()
+    # Damage the server's stored copy (disk rot, a broken proxy): the client must notice.
+    on_server = server.data_dir / "blobs" / file.blob_sha256[:2] / file.blob_sha256[2:4] / file.blob_sha256
+    on_server.write_bytes(b"\x00" * 4000)
+    summary = b.sync()
+    assert [sha for sha, _ in summary.file_errors] == [file.blob_sha256]
+    assert "damaged" in summary.file_errors[0][1]
+    assert not b.ws.files.is_available(b.ws.files.get(file.id))
+    assert not b.ws.blobs.has(file.blob_sha256)
+
+
+def test_cloud_only_files_stay_on_the_server_until_asked_for(
+    server: Any, email: str, make_device: Any, tmp_path: Path
+) -> None:
+    a, b = make_device("a"), make_device("b")
+    a.login(server, email, create=True)
+    b.login(server, email)
+    src = random_file(tmp_path, "archive.wav", 30_000)
+    file = a.ws.files.import_file(src)
+    a.service.make_cloud_only(file.id)  # uploads it first, then frees the local copy
+    assert not a.ws.blobs.has(file.blob_sha256)
+    a.sync()
+    assert a.sync().files_down == 0 and not a.ws.blobs.has(file.blob_sha256)
+    assert b.sync().files_down == 1  # another computer keeps its own choice
+    assert a.service.status().cloud_only_files == 1 and a.service.status().files_missing == 0
+    assert a.service.keep_on_computer(file.id)
+    assert a.ws.blobs.path(file.blob_sha256).read_bytes() == src.read_bytes()
+
+
+@pytest.fixture
+def small_quota_server(tmp_path: Path) -> Iterator[ServerProcess]:
+    process = start_server(tmp_path / "quota-server", extra_args=["--storage-quota", "50000"])
+    yield process
+    process.stop()
+
+
+def test_a_file_over_the_quota_is_refused_by_name_and_everything_else_syncs(
+    small_quota_server: ServerProcess, email: str, make_device: Any, tmp_path: Path
+) -> None:
+    a = make_device("a")
+    a.login(small_quota_server, email, create=True)
+    big = a.ws.files.import_file(random_file(tmp_path, "too big.wav", 80_000))
+    a.ws.journal.create({"title": "Still synced"})
+    summary = a.sync()
+    assert [(r.entity_type, r.entity_id) for r in summary.refused] == [("files", big.id)]
+    assert "storage" in summary.refused[0].reason.lower()
+    assert summary.pushed == 1
+    assert a.service.pending_count() == 1  # the file waits until there is room
