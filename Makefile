@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup system-deps lint
+.PHONY: run test setup system-deps lint bundle release-check
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -28,3 +28,10 @@ test: system-deps $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/mypy app sync local_db server ui
+
+# The desktop bundle (dist/gigbag/ and its .tar.gz, see packaging/README.md), and the release check CI runs on it.
+bundle:
+	packaging/build
+
+release-check: system-deps
+	packaging/release-check
