@@ -49,6 +49,7 @@ else
     prefix=$(CDPATH='' cd -- "$prefix" && pwd -P)
     data="$prefix/share"
 fi
+# shellcheck disable=SC1003  # the pattern '\' is a literal backslash, as meant
 case $prefix$data in
     *'"'*|*'`'*|*'$'*|*'\'*|*'%'*) echo "install.sh: the install folder must not contain \" \` \$ \\ or %" >&2; exit 1 ;;
 esac
@@ -123,7 +124,9 @@ record "$data/metainfo/$APP_ID.metainfo.xml"
 } > "$manifest"
 
 # 5. Tell the desktop (each tool only where it is installed; none is required).
-command -v update-desktop-database >/dev/null 2>&1 && update-desktop-database -q "$data/applications" 2>/dev/null || true
+if command -v update-desktop-database >/dev/null 2>&1; then
+    update-desktop-database -q "$data/applications" 2>/dev/null || true
+fi
 touch -- "$data/icons/hicolor" 2>/dev/null || true
 if [ -f "$data/icons/hicolor/icon-theme.cache" ] && command -v gtk-update-icon-cache >/dev/null 2>&1; then
     gtk-update-icon-cache -q -t -f "$data/icons/hicolor" 2>/dev/null || true

@@ -66,7 +66,9 @@ printf '%s' "$folders" | sort -u | while IFS= read -r folder; do
     [ -d "$folder" ] || continue
     case $folder in
         */applications)
-            command -v update-desktop-database >/dev/null 2>&1 && update-desktop-database -q "$folder" 2>/dev/null || true ;;
+            if command -v update-desktop-database >/dev/null 2>&1; then
+                update-desktop-database -q "$folder" 2>/dev/null || true
+            fi ;;
         */icons/hicolor)
             touch -- "$folder" 2>/dev/null || true
             if [ -f "$folder/icon-theme.cache" ] && command -v gtk-update-icon-cache >/dev/null 2>&1; then
