@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlmodel import Session, col
 
 from ..local_db.blob_store import BlobStore, Progress
@@ -206,6 +206,24 @@ class FileService(EntityService[File]):
             destination = destination / file.filename
         self.blobs.export(file.blob_sha256, destination)
         return destination
+
+    def count_missing(self) -> int:
+        """How many files have content that is not on this computer (it arrives with a sync).
+
+        Each distinct content is looked up once in the file store, so this stays quick with tens of
+        thousands of files that share a few blobs or none.
+        """
+        with read_session(self.engine) as s:
+            shas = list(s.scalars(select(File.blob_sha256).distinct()))  # type: ignore[call-overload]
+            missing = [sha for sha in shas if not self.blobs.has(sha)]
+            if not missing:
+                return 0
+            total = 0
+            for start in range(0, len(missing), 500):
+                chunk = missing[start : start + 500]
+                count = select(func.count()).select_from(File).where(File.blob_sha256.in_(chunk))  # type: ignore[attr-defined]
+                total += int(s.scalar(count) or 0)  # type: ignore[arg-type]
+            return total
 
     def storage(self) -> Storage:
         with read_session(self.engine) as s:

@@ -44,7 +44,7 @@ class OpContext:
 
 class _OpSignals(QObject):
     # 64-bit counts: byte progress of files over 2 GB would overflow a C++ int
-    progress = Signal("qint64", "qint64", str)
+    progress = Signal("qint64", "qint64", str)  # type: ignore[arg-type]
     succeeded = Signal(object)
     failed = Signal(object)
     finished = Signal()

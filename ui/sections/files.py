@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from PySide6.QtCore import (
     QAbstractItemModel,
@@ -60,7 +60,14 @@ from ..widgets.empty_state import EmptyState
 from ..widgets.field_errors import FieldErrorLabel
 from ..widgets.formatting import format_bytes
 from ..widgets.icons import icon
-from ..widgets.paged_model import Column, PagedTableModel, SelectionKeeper, select_ids, selected_ids
+from ..widgets.paged_model import (
+    Column,
+    PagedTableModel,
+    SelectionKeeper,
+    light_records,
+    select_ids,
+    selected_ids,
+)
 from ..widgets.search_box import SearchBox
 from ..widgets.theme import set_semantic_foreground
 from ..widgets.undo_commands import CallCommand, CreateCommand, DeleteCommand, UpdateCommand, execute
@@ -333,9 +340,10 @@ class FolderTreeModel(QAbstractItemModel):
 # ---- the file list -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class FileRow:
-    file: File
+class FileRow(NamedTuple):
+    """A row of the file list: the file's fields (a plain record) and whether its content is here."""
+
+    file: Any
     available: bool
 
 
@@ -361,7 +369,8 @@ class FileModel(PagedTableModel):
         self.files: FileService = ctx.workspace.files
 
     def fetch_records(self, query: ListQuery) -> list[Any]:
-        return [FileRow(f, self.files.is_available(f)) for f in self.files.list(query)]
+        rows = self.files.list(query)
+        return [FileRow(rec, self.files.is_available(row)) for rec, row in zip(light_records(rows), rows, strict=True)]
 
     def record_id(self, record: Any) -> str:
         return str(record.file.id)
@@ -481,7 +490,7 @@ class FilesSection(Section):
     icon_name = "folder"
 
     #: the storage bar was updated (used bytes, limit bytes)
-    storage_updated = Signal("qint64", "qint64")
+    storage_updated = Signal("qint64", "qint64")  # type: ignore[arg-type]
     #: a copy was handed to the system's application (its path)
     opened = Signal(str)
 
@@ -683,8 +692,7 @@ class FilesSection(Section):
 
         def read(_op: OpContext) -> tuple[int, int, int]:
             storage = files.storage()
-            missing = sum(1 for f in files.list(ListQuery(limit=2000)) if not files.is_available(f))
-            return storage.used_bytes, storage.limit_bytes, missing
+            return storage.used_bytes, storage.limit_bytes, files.count_missing()
 
         def show(result: tuple[int, int, int]) -> None:
             used, limit, missing = result

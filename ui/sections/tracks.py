@@ -47,6 +47,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...app.entity_service import ListQuery
 from ...app.errors import ValidationFailed
 from ...app.tracks import TrackService
 from ...local_db.blob_store import BlobStoreError
@@ -61,7 +62,14 @@ from ..widgets.field_errors import FieldErrorLabel, FieldErrors
 from ..widgets.formatting import format_duration
 from ..widgets.icons import icon
 from ..widgets.images import IMAGE_FILTER, PictureView, load_image
-from ..widgets.paged_model import Column, PagedTableModel, SelectionKeeper, select_ids, selected_ids
+from ..widgets.paged_model import (
+    Column,
+    PagedTableModel,
+    SelectionKeeper,
+    light_records,
+    select_ids,
+    selected_ids,
+)
 from ..widgets.search_box import SearchBox
 from ..widgets.theme import set_semantic_foreground
 from ..widgets.undo_commands import CallCommand, CreateCommand, DeleteCommand, UpdateCommand, execute
@@ -97,6 +105,9 @@ class TrackModel(PagedTableModel):
     def __init__(self, ctx: UiContext, parent: QObject | None = None) -> None:
         super().__init__(ctx, ctx.workspace.tracks, TRACK_COLUMNS, page_size=200, parent=parent)
         self.playing_id: str | None = None
+
+    def fetch_records(self, query: ListQuery) -> list[Any]:
+        return light_records(self.service.list(query))
 
     @property
     def reorderable(self) -> bool:

@@ -413,11 +413,16 @@ _BY_TITLE: dict[str, Draw] = {
 
 
 class _DrawnIconEngine(QIconEngine):
-    """Paints one drawing in the palette's text color for the icon's mode (follows the theme live)."""
+    """Paints one drawing in the palette's text color for the icon's mode (follows the theme live).
+
+    Rendered pixmaps are cached by size, mode and color: list views paint the same icon on every
+    row of every repaint, and drawing paths in Python each time would cost the UI thread dearly.
+    """
 
     def __init__(self, draw: Draw) -> None:
         super().__init__()
         self._draw = draw
+        self._cache: dict[tuple[int, int, int, int, float], QPixmap] = {}
 
     def clone(self) -> QIconEngine:
         return _DrawnIconEngine(self._draw)
@@ -430,8 +435,7 @@ class _DrawnIconEngine(QIconEngine):
             return palette.color(QPalette.ColorRole.HighlightedText)
         return palette.color(QPalette.ColorRole.WindowText)
 
-    def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State) -> None:
-        color = self._color(mode)
+    def _render(self, painter: QPainter, rect: QRect, color: QColor) -> None:
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         side = min(rect.width(), rect.height())
@@ -445,23 +449,46 @@ class _DrawnIconEngine(QIconEngine):
         self._draw(painter, color)
         painter.restore()
 
+    def _pixmap(self, width: int, height: int, mode: QIcon.Mode, ratio: float) -> QPixmap:
+        color = self._color(mode)
+        key = (width, height, int(mode.value), color.rgba(), ratio)
+        cached = self._cache.get(key)
+        if cached is None:
+            if len(self._cache) > 64:
+                self._cache.clear()
+            cached = QPixmap(max(1, round(width * ratio)), max(1, round(height * ratio)))
+            cached.setDevicePixelRatio(ratio)
+            cached.fill(Qt.GlobalColor.transparent)
+            painter = QPainter(cached)
+            self._render(painter, QRect(0, 0, width, height), color)
+            painter.end()
+            self._cache[key] = cached
+        return cached
+
+    def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State) -> None:
+        ratio = painter.device().devicePixelRatioF() if painter.device() is not None else 1.0
+        painter.drawPixmap(rect.topLeft(), self._pixmap(rect.width(), rect.height(), mode, ratio))
+
     def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
-        pm = QPixmap(size)
-        pm.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(pm)
-        self.paint(painter, QRect(0, 0, size.width(), size.height()), mode, state)
-        painter.end()
-        return pm
+        return self._pixmap(size.width(), size.height(), mode, 1.0)
+
+
+_ICONS: dict[tuple[str, str], QIcon] = {}
 
 
 def icon(name: str, fallback_title: str = "") -> QIcon:
     """The theme's icon ``name`` if the desktop has it, else Gigbag's drawing of it (never a blank icon)."""
+    key = (name, fallback_title.lower())
+    found = _ICONS.get(key)
+    if found is not None:
+        return found
     if QIcon.hasThemeIcon(name):
-        return QIcon.fromTheme(name)
-    draw = _DRAWINGS.get(name) or _BY_TITLE.get(fallback_title.lower()) or _DRAWINGS.get(fallback_title.lower())
-    if draw is None:
-        draw = _star
-    return QIcon(_DrawnIconEngine(draw))
+        found = QIcon.fromTheme(name)
+    else:
+        draw = _DRAWINGS.get(name) or _BY_TITLE.get(fallback_title.lower()) or _DRAWINGS.get(fallback_title.lower())
+        found = QIcon(_DrawnIconEngine(draw or _star))
+    _ICONS[key] = found
+    return found
 
 
 def has_drawing(name: str) -> bool:

@@ -9,6 +9,7 @@ rows come back in the same order, only signals changed data so selection and scr
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -31,6 +32,26 @@ from ..context import UiContext
 from ..operations import OpContext
 
 Index = QModelIndex | QPersistentModelIndex
+
+_RECORD_TYPES: dict[type, Any] = {}
+
+
+def light_records(rows: Sequence[Any]) -> list[Any]:
+    """Rows of one table as plain named tuples (same attribute names, fields read once).
+
+    A list view may hold tens of thousands of loaded rows. ORM objects are heavy and full of
+    reference cycles, so the garbage collector's full passes over them pause every thread (it holds
+    the GIL) for hundreds of milliseconds; tuples of plain values are cheap and the collector
+    stops tracking them. Models that page through big tables keep these instead.
+    """
+    if not rows:
+        return []
+    cls = type(rows[0])
+    record_type: Any = _RECORD_TYPES.get(cls)
+    if record_type is None:
+        record_type = _RECORD_TYPES[cls] = namedtuple(f"{cls.__name__}Record", list(cls.model_fields))  # type: ignore[misc]
+    fields = record_type._fields
+    return [record_type(*(getattr(row, f) for f in fields)) for row in rows]
 
 
 @dataclass(frozen=True)
