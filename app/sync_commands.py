@@ -18,14 +18,12 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..sync.conflicts import ConflictView, Side
-from ..sync.errors import SyncError
-from ..sync.progress import ProgressEvent
-from .export_import import ImportFormatError, import_document, read_document, write_export
-from .sync_service import SyncService
-from .workspace import Workspace
+if TYPE_CHECKING:  # the services are imported when a command runs: `gigbag` itself starts fast
+    from ..sync.conflicts import ConflictView, Side
+    from ..sync.progress import ProgressEvent
+    from .sync_service import SyncService
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -128,6 +126,10 @@ def _fail(args: argparse.Namespace, reason: str) -> int:
 
 
 def _with_service(args: argparse.Namespace, action: Callable[[SyncService], int]) -> int:
+    from ..sync.errors import SyncError
+    from .sync_service import SyncService
+    from .workspace import Workspace
+
     with Workspace.open(args.data_dir) as ws:
         try:
             return action(SyncService(ws))
@@ -337,6 +339,9 @@ def run_resolve(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    from .export_import import write_export
+    from .workspace import Workspace
+
     with Workspace.open(args.data_dir) as ws:
         counts = write_export(ws.engine, args.file)
     total = sum(counts.values())
@@ -345,6 +350,9 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    from .export_import import ImportFormatError, import_document, read_document
+    from .workspace import Workspace
+
     try:
         document = read_document(args.file)
     except ImportFormatError as exc:

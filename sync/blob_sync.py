@@ -44,7 +44,7 @@ _CLOUD_ONLY = CloudOnlyFile.__table__  # type: ignore[attr-defined]
 @dataclass
 class BlobReport:
     uploaded: int = 0
-    bytes_up: int = 0
+    bytes_up: int = 0  # bytes sent and received: a resumed transfer counts only what moved this time
     downloaded: int = 0
     bytes_down: int = 0
     missing: list[str] = field(default_factory=list)  # neither on this computer nor on the server
@@ -130,7 +130,6 @@ class BlobSync:
         else:
             self._tus(sha256, size)
         self.report.uploaded += 1
-        self.report.bytes_up += size
         return True
 
     def _reporter(self, sha256: str, size: int, start: int) -> Callable[[int], None]:
@@ -138,6 +137,7 @@ class BlobSync:
 
         def done(n: int) -> None:
             state["done"] += n
+            self.report.bytes_up += n  # bytes actually sent (a resumed upload sends only the rest)
             self.progress(ProgressEvent("upload", bytes_done=state["done"], bytes_total=size, message=sha256))
 
         return done

@@ -162,6 +162,8 @@ def resolve(
         if local is None and remote is None:
             st.drop_conflict(key)  # deleted on both sides by now: nothing left to decide
             return view
+        if fields and view.kind != "edited_both":
+            raise ConflictError("an item deleted on one side is kept or deleted as a whole: use --mine or --theirs")
         unknown = set(fields) - set(conflict.fields)
         if unknown:
             raise ConflictError(
@@ -180,8 +182,6 @@ def resolve(
             data["updated_at"] = utc_now()
             st.write(entity_type, entity_id, _references_ok(st, entity_type, _checked(entity_type, data)))
         else:
-            if fields:
-                raise ConflictError("an item deleted on one side is kept or deleted as a whole: use --mine or --theirs")
             if choice is None:
                 raise ConflictError("choose mine or theirs")
             keep_local_side = choice == "mine"
