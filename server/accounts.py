@@ -8,6 +8,7 @@ email are throttled by :mod:`gigbag.server.login_throttle`.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 
 from argon2 import PasswordHasher
@@ -106,11 +107,18 @@ def _invalid_credentials() -> ApiError:
     return ApiError(401, ERR_INVALID_CREDENTIALS, "The email or the password is wrong.")
 
 
-def _throttle_key(raw_email: str) -> str:
+def _throttle_key(raw_email: str) -> tuple[str, str | None]:
+    """The key failed sign-ins are counted under, and the normalized email (None when malformed).
+
+    The key is the SHA-256 of the email as typed (normalized when it can be), so malformed input
+    (even NUL characters) is counted like any other, and the table keeps no list of addresses.
+    """
     try:
-        return normalize_email(raw_email)
+        email: str | None = normalize_email(raw_email)
     except ApiError:
-        return raw_email.strip().lower()[:320]
+        email = None
+    basis = email if email is not None else raw_email.strip().lower()
+    return hashlib.sha256(basis.encode("utf-8", "surrogatepass")).hexdigest(), email
 
 
 @router.post(
@@ -124,11 +132,13 @@ def create_session(body: SessionCreate, request: Request) -> SessionCreated:
     state = server_state(request)
     config = state.config
     device_name = clean_name(body.device_name, "device_name")
-    key = _throttle_key(body.email)
+    key, email = _throttle_key(body.email)
     now = utc_now()
     with state.db.read() as conn:
         login_throttle.check_not_locked(conn, key, now)
-        user = conn.execute(select(users.c.id, users.c.password_hash).where(users.c.email == key)).first()
+        user = None
+        if email is not None:
+            user = conn.execute(select(users.c.id, users.c.password_hash).where(users.c.email == email)).first()
     ok = False
     if len(body.password) <= MAX_PASSWORD_LENGTH:
         try:

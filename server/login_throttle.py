@@ -3,7 +3,8 @@
 After ``max_failures`` failures in a row for one email (known account or not, so the answers do
 not reveal which emails exist), further attempts are refused with 429 and ``Retry-After`` until a
 lock-out ends; each further failure doubles the lock-out, up to 15 minutes. A success clears it.
-Kept in the database so every server process sharing it enforces the same count.
+Kept in the database so every server process sharing it enforces the same count; the key is the
+SHA-256 of the email (see :func:`gigbag.server.accounts._throttle_key`).
 """
 
 from __future__ import annotations

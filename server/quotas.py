@@ -22,6 +22,7 @@ from gigbag.sync.protocol.wire import (
     StorageUsage,
 )
 
+from .clock import utc_now
 from .config import ServerConfig
 from .database import insert_ignoring_conflict
 from .errors import ApiError
@@ -150,7 +151,7 @@ def _storage_quota_error(size: int, used: int, quota: int) -> ApiError:
 
 def refuse_oversize(conn: Connection, config: ServerConfig, user_id: str, size: int) -> NoReturn:
     """A body of unannounced length grew past what the user may store: raise the limit it broke."""
-    check_room(conn, config, user_id, size, dt.datetime.now(dt.UTC), count_daily=False)
+    check_room(conn, config, user_id, size, utc_now(), count_daily=False)
     raise _storage_quota_error(size, used_bytes(conn, user_id), config.storage_quota_bytes)
 
 

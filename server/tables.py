@@ -125,7 +125,8 @@ idempotency_keys = Table(
     Column("expires_at", UTCDateTime(), nullable=False, index=True),
 )
 
-# Failed sign-ins per (normalized) email, known account or not, so both answer alike.
+# Failed sign-ins per email, known account or not, so both answer alike. ``email`` holds the
+# SHA-256 hex of the (normalized) email as typed, not the address itself.
 login_failures = Table(
     "login_failures",
     metadata,

@@ -20,7 +20,3 @@ def clean_name(value: str, field: str, max_length: int = 200) -> str:
     if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in text):
         raise validation_error({field: "must not contain control characters"})
     return text
-
-
-def has_control_or_surrogate(value: str) -> bool:
-    return any(unicodedata.category(ch) in ("Cc", "Cs") for ch in value)

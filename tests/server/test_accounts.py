@@ -94,9 +94,10 @@ def test_wrong_password_and_unknown_email_get_the_same_401(server: ServerProcess
     wrong_password = _session(server, email, "wrong password")
     unknown_email = _session(server, unique_email())
     malformed_email = _session(server, "nobody")
-    for r in (wrong_password, unknown_email, malformed_email):
+    nul_email = _session(server, "a\u0000@example.com")
+    for r in (wrong_password, unknown_email, malformed_email, nul_email):
         _assert_error(r, 401, "invalid_credentials")
-    assert wrong_password.json() == unknown_email.json() == malformed_email.json()
+    assert wrong_password.json() == unknown_email.json() == malformed_email.json() == nul_email.json()
 
 
 @pytest.mark.parametrize(
