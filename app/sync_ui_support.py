@@ -588,7 +588,7 @@ def group_deletions(items: Iterable[DeletionItem]) -> list[tuple[str, list[str]]
         by_type.setdefault(item.entity_type, []).append(item.label)
     return [
         (count_of(len(labels), entity_name(t), entity_name(t, 2)), sorted(labels, key=str.casefold))
-        for t, labels in sorted(by_type.items(), key=lambda kv: ENTITY_TYPES.index(kv[0]))
+        for t, labels in sorted(by_type.items(), key=lambda kv: list(ENTITY_TYPES).index(kv[0]))
     ]
 
 

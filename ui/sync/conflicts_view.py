@@ -276,12 +276,14 @@ class ConflictFieldsModel(QAbstractTableModel):
         if row.conflicting:
             return "Changed on both — choose"
         if row.differs:
-            return "Different (merged)"
+            return "Changed here only — kept"
         return "Same"
 
     def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
         base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        row = self.row(index.row()) if index.isValid() else None
+        row = self.row(index.row())
         if row is not None and row.conflicting and self.per_field and index.column() in (MINE_COLUMN, THEIRS_COLUMN):
             return base | Qt.ItemFlag.ItemIsUserCheckable
         return base

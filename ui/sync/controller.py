@@ -334,6 +334,11 @@ class SyncController(QObject):
         self.message.emit(f"Could not read the sync status: {exc}", 8000)
         return True
 
+    @property
+    def idle(self) -> bool:
+        """No network work running and no status read running or scheduled (for tests and shutdown)."""
+        return not self.net.busy and not self._refreshing and not self._refresh_timer.isActive()
+
     # ---- connection ----------------------------------------------------------------------------
     def check_connection(self) -> None:
         """Ask the server once whether it answers; the Sync button says "offline" until it does."""
@@ -515,8 +520,14 @@ class SyncController(QObject):
         create_account: bool = False,
         display_name: str | None = None,
         token_file: Path | None = None,
+        on_success: Callable[[AccountInfo], None] | None = None,
+        on_failure: Callable[[BaseException], bool | None] | None = None,
+        on_progress: Callable[[int, int, str], None] | None = None,
     ) -> Operation[AccountInfo]:
-        """Check the server, then sign in (creating the account first if asked), off the UI thread."""
+        """Check the server, then sign in (creating the account first if asked), off the UI thread.
+
+        Started at once; ``on_success`` runs after the controller took the new account in.
+        """
         factory = support.interactive_client_factory(self.service.client_factory)
         interactive = SyncService(self.service.workspace, factory)
 
@@ -538,8 +549,15 @@ class SyncController(QObject):
             self.account_changed.emit(self.state)
             self.message.emit(f"Signed in as {info.email} on {self.state.server_host}. Press Sync to sync now.", 10_000)
             self.refresh()
+            if on_success is not None:
+                on_success(info)
 
-        return self.net.write(work).with_label("Signing in").success(succeeded)
+        op = self.net.write(work).with_label("Signing in").success(succeeded)
+        if on_failure is not None:
+            op.failure(on_failure)
+        if on_progress is not None:
+            op.progress(on_progress)
+        return op.run()
 
     def sign_out(self, remove_local_data: bool) -> Operation[tuple[bool, int]] | None:
         """Sign out (revoking the token on the server when it answers); optionally remove the local data."""

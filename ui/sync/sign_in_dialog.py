@@ -236,16 +236,17 @@ class SignInDialog(QDialog):
         if self._keyring_missing and self.keyring_check.isChecked():
             token_file = Path(self.token_file_edit.text().strip()).expanduser()
         self._set_busy(True, "Checking the server…")
-        op = self.controller.sign_in(
+        self.controller.sign_in(
             self.server_edit.text(),
             self.email_edit.text(),
             self.password_edit.text(),
             create_account=creating,
             display_name=self.name_edit.text().strip() or None,
             token_file=token_file,
+            on_success=self._succeeded,
+            on_failure=lambda exc: self._failed(exc, creating),
+            on_progress=lambda _d, _t, text: self.status_label.setText(text),
         )
-        op.progress(lambda _d, _t, text: self.status_label.setText(text))
-        op.success(self._succeeded).failure(lambda exc: self._failed(exc, creating)).run()
 
     def _succeeded(self, info: AccountInfo) -> None:
         self._set_busy(False, "")

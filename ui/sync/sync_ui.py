@@ -244,8 +244,13 @@ class SyncUi(QObject):
         self.files_dialog.raise_()
         return self.files_dialog
 
-    def confirm_big_delete(self, request: DeleteConfirmation) -> BigDeleteDialog:
-        dialog = BigDeleteDialog(request, self.window)
+    def confirm_big_delete(self, request: DeleteConfirmation) -> BigDeleteDialog | None:
+        try:
+            dialog = BigDeleteDialog(request, self.window)
+        except Exception as exc:  # noqa: BLE001 - the sync thread waits for an answer: never leave it waiting
+            request.answer(False)
+            self.window.show_error(exc)
+            return None
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.destroyed.connect(lambda _o=None, d=dialog: self._forget("delete_dialog", d))
         self.delete_dialog = dialog
