@@ -176,3 +176,46 @@ def _age(engine, user_id: str, key: str, by: dt.timedelta) -> None:
             text("UPDATE idempotency_keys SET created_at = :c, expires_at = :e WHERE user_id = :u AND key = :k"),
             {"c": values[0], "e": values[1], "u": user_id, "k": key},
         )
+
+
+def test_a_key_in_flight_is_409_until_its_holder_is_presumed_dead(api: Api, server: ServerProcess) -> None:
+    """Another process holds the key mid-push (its reservation row is in flight): 409 with Retry-After;
+    a reservation older than the stale limit (its process died) is taken over and the push applies."""
+    from gigbag.server.idempotency import STALE_RESERVATION, request_hash
+    from gigbag.sync.protocol.wire import PushRequest
+
+    key = str(uuid.uuid4())
+    changes = [upsert(contact_list("held"))]
+    body = PushRequest.model_validate({"device_id": api.device_id, "changes": changes})
+    now = dt.datetime.now(dt.UTC)
+    engine = server_engine(server)
+
+    def ts(value: dt.datetime) -> object:
+        return value if server.database_url else value.replace(tzinfo=None)
+
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO idempotency_keys (user_id, key, request_hash, state, lock_token, locked_at,"
+                    " created_at, expires_at) VALUES (:u, :k, :h, 'in_flight', 'someone-else', :now, :now, :exp)"
+                ),
+                {"u": api.user_id, "k": key, "h": request_hash(body.model_dump(mode="json")),
+                 "now": ts(now), "exp": ts(now + dt.timedelta(hours=24))},
+            )
+        r = api.push_raw(changes, key)
+        assert r.status_code == 409
+        assert r.json()["error"] == "idempotency_key_in_flight" and r.headers["retry-after"] == "1"
+        assert api.push_raw([upsert(contact_list("other"))], key).status_code == 422  # another body: reused
+        assert api.status()["cursor"] == 0
+        with engine.begin() as conn:
+            conn.execute(
+                text("UPDATE idempotency_keys SET locked_at = :t WHERE user_id = :u AND key = :k"),
+                {"t": ts(now - STALE_RESERVATION - dt.timedelta(seconds=5)), "u": api.user_id, "k": key},
+            )
+        r = api.push_raw(changes, key)
+        assert r.status_code == 200 and "idempotent-replayed" not in r.headers
+        assert r.json()["results"][0]["status"] == "applied"
+        assert api.push_raw(changes, key).headers["idempotent-replayed"] == "true"
+    finally:
+        engine.dispose()
