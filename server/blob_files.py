@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -18,6 +19,7 @@ from typing import BinaryIO
 from gigbag.sync.protocol.canonical import is_sha256_hex
 
 CHUNK_SIZE = 1024 * 1024
+STALE_TEMP_SECONDS = 24 * 3600
 
 
 class BlobFiles:
@@ -27,6 +29,17 @@ class BlobFiles:
         self.partial_dir = root / ".uploads"
         for d in (self.root, self.tmp_dir, self.partial_dir):
             d.mkdir(parents=True, exist_ok=True)
+        self.remove_stale_temps()
+
+    def remove_stale_temps(self, older_than: float = STALE_TEMP_SECONDS) -> None:
+        """Delete temporary files a killed process left (old enough that no process still writes them)."""
+        cutoff = time.time() - older_than
+        for path in self.tmp_dir.glob("in-*.part"):
+            try:
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
+            except FileNotFoundError:
+                pass
 
     def path(self, sha256: str) -> Path:
         if not is_sha256_hex(sha256):
