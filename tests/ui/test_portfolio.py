@@ -105,8 +105,8 @@ def test_invalid_values_are_explained_next_to_their_fields_and_nothing_is_saved(
     type_into(qtbot, section, "tagline", "Hot new tagline")
     section.save_button.click()
     idle()
-    assert error(section, "base_rate_flat") == "⚠ Base rate flat must be at least 0"
-    assert error(section, "time_split_creative") == "⚠ Time split creative must be between 0 and 100"
+    assert error(section, "base_rate_flat") == "⚠ Flat rate per show must be at least 0"
+    assert error(section, "time_split_creative") == "⚠ Time on creative work must be between 0 and 100"
     artist = ctx.workspace.profile.current()
     assert (artist.base_rate_flat, artist.tagline) == (500, None)
     assert ctx.undo.count() == 0
@@ -116,7 +116,7 @@ def test_invalid_values_are_explained_next_to_their_fields_and_nothing_is_saved(
     type_into(qtbot, section, "available_dates", "2025-07-04, 2025-13-40")
     section.save_button.click()
     idle()
-    assert error(section, "base_rate_flat") == "⚠ Base rate flat must be a whole number"
+    assert error(section, "base_rate_flat") == "⚠ Flat rate per show must be a whole number"
     assert "Available dates" in error(section, "available_dates")
     assert ctx.workspace.profile.current().tagline is None
 

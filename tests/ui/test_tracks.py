@@ -100,7 +100,7 @@ def test_edit_details_validation_and_undo(section, ctx, idle, tmp_path, qtbot):
     section.save_button.click()
     idle()
     label = section.errors.label("release_year")
-    assert label is not None and label.text() == "⚠ Release year must be between 1900 and 2200"
+    assert label is not None and label.text() == "⚠ Year must be between 1900 and 2200"
     assert ctx.workspace.tracks.list()[0].title == "tumbao"  # nothing saved
     assert ctx.undo.count() == 1  # only the import
     section.edits["release_year"].setText("2024")

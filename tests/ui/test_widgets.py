@@ -140,6 +140,10 @@ def test_field_errors_show_next_to_fields(qtbot):
     assert edit.accessibleDescription() == "Error: title must not be empty"
     errors.clear()
     assert label.isHidden() and not errors.has_errors()
+    rate = QLineEdit(form)
+    rate_label = errors.add("base_rate_flat", rate, title="Flat rate per show")
+    errors.show({"base_rate_flat": "base rate flat must be at least 0"})
+    assert rate_label.text() == "⚠ Flat rate per show must be at least 0"
 
 
 def test_search_box_emits_once_after_typing(qtbot):

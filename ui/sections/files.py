@@ -348,7 +348,8 @@ class FileRow(NamedTuple):
 
 
 FILE_COLUMNS = (
-    Column("filename", "Name", lambda r: r.file.filename, sort_by="filename",
+    Column("filename", "Name", lambda r: r.file.filename if r.available else f"{r.file.filename} · not here yet",
+           sort_by="filename",
            tooltip=lambda r: None if r.available else NOT_HERE),
     Column("category", "Kind", lambda r: CATEGORY_LABELS.get(r.file.category, r.file.category), sort_by="category"),
     Column("file_size_bytes", "Size", lambda r: format_bytes(r.file.file_size_bytes), sort_by="file_size_bytes",

@@ -415,7 +415,8 @@ class PortfolioSection(Section):
             v.setContentsMargins(0, 0, 0, 0)
             v.setSpacing(2)
             v.addWidget(widget)
-            error = self.errors.add(spec.name, widget, FieldErrorLabel(cell))
+            title = spec.label.replace(" ($)", "").replace(" (%)", "")
+            error = self.errors.add(spec.name, widget, FieldErrorLabel(cell), title)
             v.addWidget(error)
             if spec.kind == "bool":
                 form.addRow("", cell)
@@ -688,7 +689,7 @@ class PortfolioSection(Section):
             self._form_changed()
             if isinstance(exc, ValidationFailed):
                 self.errors.show(exc.errors)
-                self.state_label.setText("Not saved: please check the fields marked below.")
+                self.state_label.setText("Not saved: please check the marked fields.")
                 self.saved.emit(False)
                 return True
             self.saved.emit(False)

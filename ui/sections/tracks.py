@@ -478,7 +478,7 @@ class TracksSection(Section):
             cv.setContentsMargins(0, 0, 0, 0)
             cv.setSpacing(2)
             cv.addWidget(edit)
-            cv.addWidget(self.errors.add(name, edit, FieldErrorLabel(cell)))
+            cv.addWidget(self.errors.add(name, edit, FieldErrorLabel(cell), label))
             form.addRow(label, cell)
 
         add("title", "Title")

@@ -40,12 +40,28 @@ class FieldErrors:
     def __init__(self, general: FieldErrorLabel | None = None) -> None:
         self.general = general
         self._fields: dict[str, tuple[QWidget, FieldErrorLabel]] = {}
+        self._titles: dict[str, str] = {}
 
-    def add(self, name: str, widget: QWidget, label: FieldErrorLabel | None = None) -> FieldErrorLabel:
-        """Register ``widget`` as field ``name``; returns the label to place right below it."""
+    def add(
+        self, name: str, widget: QWidget, label: FieldErrorLabel | None = None, title: str | None = None
+    ) -> FieldErrorLabel:
+        """Register ``widget`` as field ``name``; returns the label to place right below it.
+
+        ``title`` is the field's name on screen: a message that starts with the stored name
+        ("base rate flat must be at least 0") is shown with it ("Flat rate per show must be ...").
+        """
         label = label or FieldErrorLabel(widget.parentWidget())
         self._fields[name] = (widget, label)
+        if title:
+            self._titles[name] = title
         return label
+
+    def _worded(self, name: str, message: str) -> str:
+        stored = name.replace("_", " ")
+        title = self._titles.get(name)
+        if title and message.lower().startswith(stored):
+            return title + message[len(stored) :]
+        return message
 
     def label(self, name: str) -> FieldErrorLabel | None:
         entry = self._fields.get(name)
@@ -75,6 +91,7 @@ class FieldErrors:
                 leftovers.append(message if name == "__root__" else f"{name.replace('_', ' ')}: {message}")
                 continue
             widget, label = entry
+            message = self._worded(name, message)
             label.set_error(message)
             widget.setAccessibleDescription(f"Error: {message}")
             if first is None:
