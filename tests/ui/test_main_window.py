@@ -125,9 +125,10 @@ def test_one_place_shows_unhandled_errors_with_the_service_words(window, qtbot):
     box.close()
 
 
-def test_keyboard_shortcuts_dialog(window):
+def test_keyboard_shortcuts_dialog(window, qtmodeltester):
     dialog = window.show_shortcuts()
     model = dialog.table.model()
+    qtmodeltester.check(model)
     rows = {model.index(r, 0).data(): model.index(r, 1).data() for r in range(model.rowCount())}
     assert rows["Ctrl+N"].startswith("New item")
     assert rows["Ctrl+Z"] == "Undo"
