@@ -37,6 +37,10 @@ from .protocol.fields import utc_now
 TUS_THRESHOLD = 8 * 1024 * 1024  # blobs from this size upload resumably
 PATCH_SIZE = 16 * 1024 * 1024  # bytes per tus PATCH: at most this much is sent again after a cut
 
+# PATCH answers after which the upload continues from the offset the server reports (HEAD):
+# gone (404/410: start a new upload), offset mismatch (409), locked by a request still writing (423).
+RESUMABLE_PATCH_ANSWERS = (404, 409, 410, 423)
+
 _TRANSFERS = BlobTransfer.__table__  # type: ignore[attr-defined]
 _CLOUD_ONLY = CloudOnlyFile.__table__  # type: ignore[attr-defined]
 
@@ -150,9 +154,8 @@ class BlobSync:
         url = transfer.upload_url if transfer is not None else None
         offset = self.client.tus_offset(url) if url else None
         if url is None or offset is None:
-            url = self.client.tus_create(sha256, size)
-            offset = 0
-            self._save_transfer(sha256, "up", url, 0)
+            url, offset = self.client.tus_create(sha256, size)
+            self._save_transfer(sha256, "up", url, offset)
         failures = 0
         while offset < size:
             self.cancel.check()
@@ -165,7 +168,7 @@ class BlobSync:
             except (NetworkError, ServerError, RequestRejected) as exc:
                 if isinstance(exc, AuthenticationError):
                     raise
-                if isinstance(exc, RequestRejected) and exc.status not in (404, 409, 410):
+                if isinstance(exc, RequestRejected) and exc.status not in RESUMABLE_PATCH_ANSWERS:
                     raise
                 failures += 1
                 if failures >= self.retry.attempts:
@@ -173,8 +176,7 @@ class BlobSync:
                 self.cancel.sleep(self.retry.backoff(failures - 1))
                 held = self.client.tus_offset(url)
                 if held is None:  # the server forgot the upload: start it again
-                    url = self.client.tus_create(sha256, size)
-                    held = 0
+                    url, held = self.client.tus_create(sha256, size)
                 offset = held
             self._save_transfer(sha256, "up", url, offset)
         self._clear_transfer(sha256, "up")

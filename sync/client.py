@@ -157,6 +157,7 @@ class SyncClient:
         content: bytes | None = None,
         body: Callable[[], Iterable[bytes]] | None = None,
         retry_conflict: bool = True,
+        retry_throttled: bool = True,
         retry: bool = True,
         stream: bool = False,
         final: tuple[int, ...] = (),
@@ -182,7 +183,7 @@ class SyncClient:
             status = response.status_code
             if status in ok or status in final:
                 return response
-            retryable = status >= 500 or status == 429 or (status == 409 and retry_conflict)
+            retryable = status >= 500 or (status == 429 and retry_throttled) or (status == 409 and retry_conflict)
             if retryable and attempt + 1 < attempts:
                 wait = retry_after_seconds(response.headers.get("Retry-After"))
                 if wait is not None and wait > self.retry.max_retry_after:
@@ -234,6 +235,7 @@ class SyncClient:
             content=body.encode(),
             headers={"Content-Type": "application/json"},
             retry_conflict=False,
+            retry_throttled=False,  # a lock-out after wrong passwords is reported, not sat out
         )
         return SessionCreated.model_validate(self._json(response, doing))
 
@@ -279,8 +281,9 @@ class SyncClient:
             headers={"Content-Type": "application/octet-stream", "Content-Length": str(size)},
         )
 
-    def tus_create(self, sha256: str, size: int) -> str:
-        """Create a resumable upload (tus creation); return its absolute URL."""
+    def tus_create(self, sha256: str, size: int) -> tuple[str, int]:
+        """Create a resumable upload (tus creation); return its absolute URL and the offset the
+        server already holds (the whole size when it has this blob already)."""
         metadata = f"{UPLOAD_METADATA_SHA256} {base64.b64encode(sha256.encode()).decode()}"
         response = self._send(
             "POST",
@@ -294,7 +297,8 @@ class SyncClient:
         location = response.headers.get("Location")
         if not location:
             raise ProtocolError("The sync server started an upload but did not say where it is (no Location).")
-        return str(self._http.base_url.join(location))
+        offset = response.headers.get("Upload-Offset", "0")
+        return str(self._http.base_url.join(location)), int(offset) if offset.isdigit() else 0
 
     def tus_offset(self, url: str) -> int | None:
         """How many bytes of a resumable upload the server holds; None when it no longer knows it."""
@@ -314,7 +318,8 @@ class SyncClient:
             raise ProtocolError("The sync server did not say how much of an upload it holds.") from exc
 
     def tus_patch(self, url: str, offset: int, length: int, chunks: Iterable[bytes]) -> int:
-        """Send ``length`` bytes at ``offset`` (one try: a broken PATCH is resumed from the server's offset)."""
+        """Send ``length`` bytes at ``offset`` (one try: a broken PATCH is resumed from the server's offset;
+        see ``blob_sync``)."""
         response = self._send(
             "PATCH",
             url,

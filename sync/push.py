@@ -238,7 +238,11 @@ class Pusher:
             self.cancel.check()
             try:
                 self.blob_sync.ensure_uploaded(sha)
-            except QuotaExceeded as exc:
+            except (QuotaExceeded, RequestRejected) as exc:
+                if isinstance(exc, AuthenticationError):
+                    raise
+                # This file cannot go up now (no room, or its content here is damaged): the entities
+                # that refer to it wait; everything else syncs.
                 for key in keys:
                     refused.add(key)
                     self._refuse(key, str(exc))

@@ -66,7 +66,8 @@ def test_export_then_import_restores_every_entity_as_local_edits(source: Workspa
 def test_one_refused_entity_is_reported_and_nothing_changes(source: Workspace, tmp_path: Path) -> None:
     document = export_document(source.engine)
     broken = copy.deepcopy(document)
-    broken["entities"]["patterns"][0]["data"]["bpm"] = 400
+    fork = next(p for p in broken["entities"]["patterns"] if p["data"]["original_pattern_id"])
+    fork["data"]["bpm"] = 400  # nothing refers to the fork, so it alone is refused
     broken["entities"]["goals"][0]["data"]["title"] = "Renamed by the import"
     with Workspace.open(tmp_path / "target") as target:
         target.journal.create({"title": "Already here"})
@@ -87,6 +88,19 @@ def test_references_must_resolve_in_the_file_or_on_this_computer(source: Workspa
     refused = {(r.entity_type, next(iter(r.errors))) for r in result.refused}
     # The inner folder lost its parent; the file inside it goes with it (it would point at nothing).
     assert refused == {("folders", "parent_folder_id"), ("files", "folder_id")}
+
+
+def test_a_refused_parent_takes_the_entities_that_refer_to_it_along(source: Workspace, tmp_path: Path) -> None:
+    document = export_document(source.engine)
+    original = next(p for p in document["entities"]["patterns"] if not p["data"]["original_pattern_id"])
+    original["data"]["key_note"] = 12
+    with Workspace.open(tmp_path / "target") as target:
+        result = import_document(target.engine, document)
+        assert target.patterns.count() == 0
+    assert sorted((r.entity_type, next(iter(r.errors))) for r in result.refused) == [
+        ("patterns", "key_note"),
+        ("patterns", "original_pattern_id"),
+    ]
 
 
 def test_what_is_not_an_export_is_refused_whole(tmp_path: Path) -> None:
