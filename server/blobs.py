@@ -18,14 +18,14 @@ from starlette.requests import ClientDisconnect
 from starlette.responses import StreamingResponse
 
 from gigbag.sync.protocol.canonical import is_sha256_hex
-from gigbag.sync.protocol.wire import ERR_DIGEST_MISMATCH, BlobStored
+from gigbag.sync.protocol.wire import ERR_DIGEST_MISMATCH, BlobStored, ErrorBody
 
 from . import quotas, sync_store
 from .auth import Authenticated
 from .blob_files import CHUNK_SIZE, IncomingFile, remove_quietly
 from .clock import utc_now
 from .errors import ApiError, not_found, validation_error
-from .responses import error_responses
+from .responses import error_responses, header
 from .state import ServerState, server_state
 
 router = APIRouter(prefix="/v1", tags=["blobs"])
@@ -64,7 +64,8 @@ def _blob_headers(sha256: str, size: int) -> dict[str, str]:
 @router.head(
     "/blobs/{sha256}",
     response_class=Response,
-    responses={200: {"description": "This user has the blob (Content-Length is its size)"},
+    responses={200: {"description": "This user has the blob (Content-Length is its size)",
+                     "headers": {"Content-Length": header("The blob's size in bytes", pattern="^[0-9]+$")}},
                **error_responses(401, 404, 422)},
     summary="Does this user already have the blob?",
 )
@@ -115,8 +116,12 @@ def _unsatisfiable(size: int) -> ApiError:
     response_class=Response,
     responses={
         200: {"content": BINARY, "description": "The whole content"},
-        206: {"content": BINARY, "description": "The requested byte range (Content-Range)"},
+        206: {"content": BINARY, "description": "The requested byte range",
+              "headers": {"Content-Range": header("bytes <first>-<last>/<size>",
+                                                  pattern="^bytes [0-9]+-[0-9]+/[0-9]+$")}},
         **error_responses(401, 404, 416, 422),
+        416: {"model": ErrorBody, "description": "Range not satisfiable",
+              "headers": {"Content-Range": header("bytes */<size>", pattern="^bytes \\*/[0-9]+$")}},
     },
     summary="Download a blob (Range requests supported)",
 )

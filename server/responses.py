@@ -38,6 +38,22 @@ _DESCRIPTIONS = {
 }
 
 QUOTA_STATUSES = (413, 429)
+RETRY_STATUSES = (409, 423, 429, 503)
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before trying again",
+        "required": False,
+        "schema": {"type": "string", "pattern": "^[0-9]+$"},
+    }
+}
+
+
+def header(description: str, *, required: bool = True, pattern: str | None = None) -> dict[str, Any]:
+    """An OpenAPI response header object (a string, optionally with a pattern)."""
+    schema: dict[str, Any] = {"type": "string"}
+    if pattern:
+        schema["pattern"] = pattern
+    return {"description": description, "required": required, "schema": schema}
 
 
 def error_responses(*statuses: int, quota: bool = False) -> dict[int | str, dict[str, Any]]:
@@ -46,4 +62,6 @@ def error_responses(*statuses: int, quota: bool = False) -> dict[int | str, dict
     for status in (*statuses, 503):
         model: type[ErrorBody] = QuotaErrorBody if quota and status in QUOTA_STATUSES else ErrorBody
         out[status] = {"model": model, "description": _DESCRIPTIONS.get(status, "Error")}
+        if status in RETRY_STATUSES:
+            out[status]["headers"] = RETRY_AFTER
     return out

@@ -32,7 +32,7 @@ from .clock import iso, utc_now
 from .database import Database
 from .errors import ApiError
 from .quotas import storage_usage
-from .responses import error_responses
+from .responses import error_responses, header
 from .state import server_state
 from .tables import devices
 
@@ -65,7 +65,14 @@ def _json(body: str, *, replayed: bool) -> Response:
 @router.post(
     "/sync/push",
     response_model=PushResponse,
-    responses=error_responses(400, 401, 409, 413, 422),
+    responses={
+        200: {
+            "description": "One result per change; a replay of a stored answer carries Idempotent-Replayed",
+            "headers": {REPLAYED_HEADER: header("'true' when this is the stored answer of an earlier request",
+                                                required=False, pattern="^true$")},
+        },
+        **error_responses(400, 401, 409, 413, 422),
+    },
     tags=["sync"],
     summary="Send local changes (one transaction; per entity applied, conflict or invalid)",
 )

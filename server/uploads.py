@@ -41,7 +41,7 @@ from .auth import Authenticated
 from .blob_files import CHUNK_SIZE, IncomingFile, hash_file, remove_quietly
 from .clock import utc_now
 from .errors import ApiError, not_found
-from .responses import error_responses
+from .responses import error_responses, header
 from .state import ServerState, server_state
 from .tables import uploads
 
@@ -53,6 +53,7 @@ LOCK_WAIT_SECONDS = 10.0
 HEAD_LOCK_WAIT_SECONDS = 2.0
 PURGE_BATCH = 100
 MAX_LENGTH = 2**62
+DIGITS = "^[0-9]+$"
 ACTIVE = "active"
 COMPLETE = "complete"
 
@@ -160,7 +161,9 @@ def _purge_expired(state: ServerState) -> None:
     "/uploads/",
     status_code=204,
     response_class=Response,
-    responses={204: {"description": "tus capabilities in the headers"}},
+    responses={204: {"description": "tus capabilities in the headers",
+                     "headers": {"Tus-Version": header("1.0.0"), "Tus-Extension": header("creation,termination"),
+                                 "Tus-Max-Size": header("Largest upload in bytes", pattern=DIGITS)}}},
     summary="tus discovery (Tus-Version, Tus-Extension, Tus-Max-Size)",
 )
 def tus_options(request: Request) -> Response:
@@ -235,7 +238,14 @@ _CREATE_DOC: dict[str, Any] = dict(
     status_code=201,
     response_class=Response,
     responses={
-        201: {"description": "Created; Location is the upload's URL"},
+        201: {
+            "description": "Created; Location is the upload's URL",
+            "headers": {
+                "Location": header("The upload's URL, e.g. /v1/uploads/<id>"),
+                "Upload-Offset": header("Bytes already held (the length when the blob is owned)", pattern=DIGITS),
+                "Tus-Resumable": header("1.0.0"),
+            },
+        },
         **error_responses(400, 401, 412, 413, 422, 429, quota=True),
     },
     summary="tus creation: start an upload (Upload-Length, Upload-Metadata with sha256)",
@@ -402,7 +412,10 @@ def _offset_headers(row: UploadRow) -> dict[str, str]:
 @router.head(
     "/uploads/{upload_id}",
     response_class=Response,
-    responses={200: {"description": "Upload-Offset and Upload-Length in the headers"},
+    responses={200: {"description": "Upload-Offset and Upload-Length in the headers",
+                     "headers": {"Upload-Offset": header("Bytes the server holds", pattern=DIGITS),
+                                 "Upload-Length": header("Size of the whole upload", pattern=DIGITS),
+                                 "Tus-Resumable": header("1.0.0")}},
                **error_responses(401, 404, 412, 413, 422, quota=True)},
     summary="tus: how many bytes the server holds",
 )
@@ -434,7 +447,9 @@ async def upload_offset(
     status_code=204,
     response_class=Response,
     responses={
-        204: {"description": "Bytes stored; Upload-Offset is the new offset"},
+        204: {"description": "Bytes stored; Upload-Offset is the new offset",
+              "headers": {"Upload-Offset": header("Bytes the server holds now", pattern=DIGITS),
+                          "Tus-Resumable": header("1.0.0")}},
         **error_responses(400, 401, 404, 409, 412, 413, 415, 422, 423, quota=True),
     },
     openapi_extra={
