@@ -14,7 +14,7 @@ import pytest
 
 from tests.fixtures.postgres import PostgresServer
 from tests.fixtures.server_process import ServerProcess, start_server
-from tests.server.api import Api
+from tests.server.api_client import Api
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from tests.fixtures.server_process import ServerProcess
-from tests.server.api import PASSWORD, Api, unique_email
+from tests.server.api_client import PASSWORD, Api, unique_email
 
 
 def _account(server: ServerProcess, email: str, password: str = PASSWORD, name: str = "Ann") -> httpx.Response:

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from tests.fixtures.server_process import ServerProcess
-from tests.server.api import Api
+from tests.server.api_client import Api
 
 
 def _blob(size: int = 300_000) -> tuple[bytes, str]:

@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from gigbag.sync.protocol.canonical import checksum
 from tests.fixtures.server_process import ServerProcess
-from tests.server.api import Api, contact_list, upsert
+from tests.server.api_client import Api, contact_list, upsert
 from tests.server.server_db import server_engine
 
 

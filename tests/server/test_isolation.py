@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from gigbag.sync.protocol.canonical import checksum
-from tests.server.api import contact_list, delete, upsert
+from tests.server.api_client import contact_list, delete, upsert
 
 
 def test_user_b_cannot_read_overwrite_or_probe_user_a(new_api) -> None:

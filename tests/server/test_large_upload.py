@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.server.api import Api
+from tests.server.api_client import Api
 
 MIB = 1024 * 1024
 SIZE = 1024 * MIB

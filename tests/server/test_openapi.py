@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 
 from tests.fixtures.server_process import ServerProcess
-from tests.server.api import Api
+from tests.server.api_client import Api
 
 REPO = Path(__file__).resolve().parents[2]
 CHECKS = ",".join(

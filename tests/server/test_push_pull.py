@@ -10,7 +10,7 @@ import pytest
 
 from gigbag.sync.protocol.canonical import checksum
 from gigbag.sync.protocol.wire import MAX_PUSH_BYTES, MAX_PUSH_CHANGES, PullResponse, PushResponse
-from tests.server.api import Api, contact_list, delete, upsert
+from tests.server.api_client import Api, contact_list, delete, upsert
 
 
 def _only(response: dict) -> dict:

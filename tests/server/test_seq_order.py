@@ -13,7 +13,7 @@ import threading
 import pytest
 
 from tests.fixtures.server_process import ServerProcess
-from tests.server.api import Api, contact_list, upsert
+from tests.server.api_client import Api, contact_list, upsert
 
 DEVICES = 4
 PUSHES = 12

@@ -14,7 +14,7 @@ import pytest
 from tusclient.client import TusClient
 
 from tests.fixtures.server_process import ServerProcess
-from tests.server.api import Api
+from tests.server.api_client import Api
 
 TUS = {"Tus-Resumable": "1.0.0"}
 
