@@ -53,7 +53,7 @@ from ..sync.errors import (
     SyncError,
 )
 from ..sync.local_store import Key, LocalState, table
-from ..sync.progress import CancelToken
+from ..sync.progress import CancelToken, ProgressCallback
 from ..sync.protocol.entities import ENTITY_TYPES, data_fields
 from ..sync.protocol.wire import (
     ERR_DAILY_UPLOAD_LIMIT_EXCEEDED,
@@ -64,6 +64,8 @@ from ..sync.protocol.wire import (
     ERR_UPLOAD_TOO_LARGE,
     PROTOCOL_VERSION,
 )
+from ..sync.pull import ConfirmMassDelete
+from .sync_service import SyncService
 from .workspace import Workspace
 
 # ---- words for things --------------------------------------------------------------------------
@@ -308,12 +310,81 @@ def explain_failure(exc: BaseException, server_url: str | None = None) -> Explan
     return Explanation("other", f"Sync failed unexpectedly: {exc or type(exc).__name__}.", KEPT)
 
 
-def summary_parts(summary: SyncSummary) -> list[str]:
+# ---- what a sync received from the other computers ----------------------------------------------
+
+
+@dataclass
+class PullCount:
+    """Changes the server sent in one sync, and how many of them were this computer's own coming back."""
+
+    pulled: int = 0
+    own: int = 0
+
+    @property
+    def received(self) -> int:
+        """Changes that came from the other computers."""
+        return max(0, self.pulled - self.own)
+
+    def count(self, db: Engine, changes: Iterable[Any]) -> None:
+        """Count a pulled page; a change whose checksum is the base this computer already holds is its own
+        push coming back (the same rule the engine applies before taking a change)."""
+        changes = list(changes)
+        self.pulled += len(changes)
+        if not changes:
+            return
+        with read_session(db) as s:
+            st = LocalState(s)
+            for change in changes:
+                base = st.base((change.entity_type, change.entity_id))
+                if base is not None and base.checksum == change.checksum and base.deleted == change.deleted:
+                    self.own += 1
+
+
+def counting_client_factory(
+    base: Callable[..., SyncClient], db: Engine, count: PullCount
+) -> Callable[..., SyncClient]:
+    """``base``, with every pulled page counted into ``count`` before the engine applies it."""
+
+    def make(*args: Any, **kwargs: Any) -> SyncClient:
+        client = base(*args, **kwargs)
+        pull = client.pull
+
+        def counted_pull(since: int, limit: int) -> Any:
+            page = pull(since, limit)
+            count.count(db, page.changes)
+            return page
+
+        client.pull = counted_pull  # type: ignore[method-assign]
+        return client
+
+    return make
+
+
+def sync_and_count(
+    service: SyncService,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+    confirm_mass_delete: ConfirmMassDelete | None = None,
+) -> tuple[SyncSummary, PullCount]:
+    """``service.sync`` that also tells how many received changes came from the other computers.
+
+    The summary's ``pulled`` counts every change the server sent, this computer's own pushes coming
+    back included ("12 sent, 12 received" after a first sync); the screens say what was received.
+    """
+    count = PullCount()
+    factory = counting_client_factory(service.client_factory, service.workspace.engine, count)
+    counted = SyncService(service.workspace, factory)
+    summary = counted.sync(progress=progress, cancel=cancel, confirm_mass_delete=confirm_mass_delete)
+    return summary, count
+
+
+def summary_parts(summary: SyncSummary, received: int | None = None) -> list[str]:
     parts: list[str] = []
+    received = summary.pulled if received is None else received
     if summary.pushed:
         parts.append(f"{summary.pushed} sent")
-    if summary.pulled:
-        parts.append(f"{summary.pulled} received")
+    if received:
+        parts.append(f"{received} received")
     if summary.merged:
         parts.append(f"{summary.merged} merged")
     if summary.files_up:
@@ -325,12 +396,13 @@ def summary_parts(summary: SyncSummary) -> list[str]:
     return parts
 
 
-def summary_text(summary: SyncSummary, waiting: int = 0) -> str:
+def summary_text(summary: SyncSummary, waiting: int = 0, received: int | None = None) -> str:
     """"12 sent, 30 received, 2 files uploaded, 1 conflict" (or that nothing needed syncing).
 
-    ``waiting``: local changes still unsent that no conflict holds back (see :func:`unsent_changes`).
+    ``waiting``: local changes still unsent that no conflict holds back (see :func:`unsent_changes`);
+    ``received``: changes from the other computers (see :func:`sync_and_count`), else the summary's count.
     """
-    parts = summary_parts(summary)
+    parts = summary_parts(summary, received)
     text_ = ", ".join(parts) if parts else "Everything was already up to date"
     problems = summary_problems(summary, waiting)
     if problems:

@@ -18,6 +18,7 @@ from gigbag.app.sync_service import SyncService
 from gigbag.local_db.database import read_session
 from gigbag.local_db.sync_tables import SyncAccount
 from gigbag.sync.account import KEYRING_SERVICE
+from gigbag.sync.client import SyncClient
 from gigbag.ui.sync.controller import ProgressView
 from tests.ui.sync_helpers import (
     EMAIL,
@@ -199,7 +200,8 @@ def test_sync_button_counts_pending_changes_and_the_status_bar_says_what_happene
     outcome = press_sync(qtbot, window)
     assert outcome.ok and outcome.summary is not None
     assert outcome.summary.pushed == 3
-    assert outcome.text.startswith("3 sent")
+    assert outcome.text == "Sync finished: 3 sent"  # this computer's own changes coming back are not "received"
+    assert outcome.summary.pulled == 3 and outcome.received == 0
     assert window.statusBar().currentMessage() == outcome.text
     assert button.text() == "Sync"
     assert window.sync_ui.status_label.text() == "Last synced just now"
@@ -217,13 +219,13 @@ def test_sync_button_counts_pending_changes_and_the_status_bar_says_what_happene
         other.close()
     outcome = press_sync(qtbot, window)
     assert outcome.ok
-    assert outcome.text == "3 received", outcome.text
-    assert window.statusBar().currentMessage() == "3 received"
+    assert outcome.text == "Sync finished: 3 received", outcome.text
+    assert window.statusBar().currentMessage() == "Sync finished: 3 received"
     assert sorted(g.title for g in ws.goals.list()) == ["Play 25 gigs", "Release the EP"]
     assert [e.title for e in ws.timeline.list()] == ["First festival"]
 
     outcome = press_sync(qtbot, window)
-    assert outcome.text == "Everything was already up to date"
+    assert outcome.text == "Sync finished: everything was already up to date"
 
 
 def test_the_shortcut_syncs_and_is_listed_under_help(window, qtbot, live_server):  # type: ignore[no-untyped-def]
@@ -417,7 +419,14 @@ def test_a_conflict_from_another_computer_is_shown_resolved_in_the_dialog_undone
         assert fields.data(fields.index(names.index("target_value"), 1)) == "10"
         assert fields.data(fields.index(names.index("target_value"), 3)) == "Same"
         assert not view.picks_button.isEnabled()
+        mine_cell = view.table.visualRect(fields.index(0, 1)).center()
+        qtbot.mouseClick(view.table.viewport(), Qt.MouseButton.LeftButton, pos=mine_cell)  # a click picks
+        assert fields.picks == {"title": "mine"}
+        assert fields.data(fields.index(0, 3)) == "Keeping this computer's value"
+        assert fields.data(fields.index(0, 1), Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Checked
         assert fields.setData(fields.index(0, 2), Qt.CheckState.Checked, Qt.ItemDataRole.CheckStateRole)
+        assert fields.data(fields.index(0, 1), Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Unchecked
+        assert fields.data(fields.index(0, 3)) == "Keeping the other computer's value"
         assert view.picks_button.isEnabled()
         view.picks_button.click()
         qtbot.waitUntil(lambda: dialog.conflict_count == 1, timeout=10_000)
@@ -655,3 +664,26 @@ def test_sign_out_is_refused_while_a_sync_runs(window, qtbot, live_server):  # t
         assert window.sync_ui.progress_panel.isVisible()
     wait_refreshed(qtbot, window)
     assert window.sync_ui.toolbar.account_button.sign_out_action.isEnabled()
+
+
+def test_a_sign_in_revoked_elsewhere_is_said_and_the_sign_in_dialog_opens(
+    window, qtbot, live_server, memory_keyring
+):  # type: ignore[no-untyped-def]
+    sign_in_through_dialog(qtbot, window, live_server.url)
+    ws = window.workspace
+    write(window, qtbot, lambda: ws.goals.create({"title": "Still here"}), "goals")
+    token = next(iter(memory_keyring.secrets.values()))
+    with SyncClient(live_server.url, token) as client:  # e.g. this computer was removed from another device
+        client.delete_session()
+    outcome = press_sync(qtbot, window)
+    assert not outcome.ok and outcome.explanation is not None and outcome.explanation.kind == "sign_in"
+    assert "no longer accepts this computer's sign-in" in window.statusBar().currentMessage()
+    assert "Sign in again" in window.statusBar().currentMessage()
+    dialog = window.sync_ui.sign_in_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.server_edit.text() == live_server.url and dialog.email_edit.text() == EMAIL
+    fill_sign_in(qtbot, dialog, live_server.url, EMAIL, PASSWORD)
+    dialog.submit()
+    qtbot.waitUntil(lambda: closed(dialog), timeout=20_000)
+    outcome = press_sync(qtbot, window)
+    assert outcome.ok and outcome.text == "Sync finished: 1 sent", outcome.text

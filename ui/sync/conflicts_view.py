@@ -242,6 +242,9 @@ class ConflictFieldsModel(QAbstractTableModel):
             return None
         if column == 3:
             if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+                picked = self.picks.get(row.name) if row.conflicting else None
+                if picked is not None:
+                    return "Keeping this computer's value" if picked == "mine" else "Keeping the other computer's value"
                 return self._status(row)
             if role == Qt.ItemDataRole.FontRole and row.conflicting:
                 font = QFont()
@@ -283,18 +286,11 @@ class ConflictFieldsModel(QAbstractTableModel):
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        row = self.row(index.row())
-        if row is not None and row.conflicting and self.per_field and index.column() in (MINE_COLUMN, THEIRS_COLUMN):
-            return base | Qt.ItemFlag.ItemIsUserCheckable
-        return base
+        return base | Qt.ItemFlag.ItemIsUserCheckable if self._pickable(index) is not None else base
 
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
-        if role != Qt.ItemDataRole.CheckStateRole or not index.isValid():
-            return False
-        row = self.row(index.row())
-        if row is None or not row.conflicting or not self.per_field:
-            return False
-        if index.column() not in (MINE_COLUMN, THEIRS_COLUMN):
+        row = self._pickable(index) if role == Qt.ItemDataRole.CheckStateRole else None
+        if row is None:
             return False
         side: Side = "mine" if index.column() == MINE_COLUMN else "theirs"
         checked = value == Qt.CheckState.Checked or value == Qt.CheckState.Checked.value
@@ -308,7 +304,22 @@ class ConflictFieldsModel(QAbstractTableModel):
             self.picks[name] = side
         r = next((i for i, row in enumerate(self._rows) if row.name == name), -1)
         if r >= 0:
-            self.dataChanged.emit(self.index(r, MINE_COLUMN), self.index(r, THEIRS_COLUMN))
+            self.dataChanged.emit(self.index(r, MINE_COLUMN), self.index(r, len(self.HEADERS) - 1))
+
+    def pick_cell(self, index: QModelIndex) -> bool:
+        """A click anywhere in a value cell of a row changed on both computers picks that value."""
+        row = self._pickable(index)
+        if row is None:
+            return False
+        self.pick(row.name, "mine" if index.column() == MINE_COLUMN else "theirs")
+        return True
+
+    def _pickable(self, index: Index) -> FieldRow | None:
+        """The row of a value cell the artist can pick (a field changed on both computers)."""
+        if not index.isValid() or not self.per_field or index.column() not in (MINE_COLUMN, THEIRS_COLUMN):
+            return None
+        row = self.row(index.row())
+        return row if row is not None and row.conflicting else None
 
     def all_picked(self) -> bool:
         d = self.detail
@@ -347,6 +358,7 @@ class ConflictDetailView(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
+        self.table.clicked.connect(self.model.pick_cell)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(MINE_COLUMN, QHeaderView.ResizeMode.Stretch)

@@ -60,7 +60,8 @@ class SyncState:
     signed_in: bool = False
     server_url: str | None = None
     email: str | None = None
-    pending: int = 0
+    pending: int = 0  # local changes the next sync sends
+    held: int = 0  # local changes held back until their conflict is resolved
     conflicts: int = 0
     last_sync_at: str | None = None
     files_missing: int = 0
@@ -95,6 +96,7 @@ class SyncOutcome:
     summary: SyncSummary | None = None
     explanation: support.Explanation | None = None
     waiting: int = 0
+    received: int = 0  # changes from the other computers (the server's echo of this computer's own left out)
     finished_at: float = field(default_factory=time.time)
 
     @property
@@ -306,13 +308,18 @@ class SyncController(QObject):
         self._refreshing = True
         service = self.service
 
-        def done(status: SyncStatusView) -> None:
+        def read(_op: OpContext) -> tuple[SyncStatusView, int]:
+            return service.status(), support.unsent_changes(service.workspace.engine)
+
+        def done(result: tuple[SyncStatusView, int]) -> None:
+            status, unsent = result
             before = self.state
             self._set_state(
                 signed_in=status.signed_in,
                 server_url=status.server_url,
                 email=status.email,
-                pending=status.pending_changes,
+                pending=unsent,
+                held=status.pending_changes - unsent,
                 conflicts=status.conflicts,
                 last_sync_at=status.last_sync_at,
                 files_missing=status.files_missing,
@@ -328,7 +335,7 @@ class SyncController(QObject):
                 self._refresh_again = False
                 self.refresh()
 
-        self.net.read(lambda _op: service.status()).success(done).failure(self._status_failed).finished(finished).run()
+        self.net.read(read).success(done).failure(self._status_failed).finished(finished).run()
 
     def _status_failed(self, exc: BaseException) -> bool:
         self.message.emit(f"Could not read the sync status: {exc}", 8000)
@@ -391,13 +398,14 @@ class SyncController(QObject):
             bridge.confirm.emit(request)
             return request.wait(cancel)
 
-        def work(_op: OpContext) -> tuple[SyncSummary, int]:
-            summary = service.sync(progress=translator, cancel=cancel, confirm_mass_delete=confirm)
-            return summary, support.unsent_changes(service.workspace.engine)
+        def work(_op: OpContext) -> tuple[SyncSummary, int, int]:
+            summary, count = support.sync_and_count(service, translator, cancel, confirm)
+            return summary, support.unsent_changes(service.workspace.engine), count.received
 
         self._transfers = {}
         self._set_state(running=True)
         self.sync_started.emit()
+        self.message.emit("Syncing. You can keep working; what you change now is sent by the next sync.", 0)
         self.progress.emit(ProgressView("start", "Starting", f"Connecting to {self.state.server_host}", 0, None))
         op = self.net.write(work).with_label("Syncing")
         op.success(self._sync_succeeded).failure(self._sync_failed).finished(self._sync_ended)
@@ -427,10 +435,11 @@ class SyncController(QObject):
     def transfers(self) -> dict[str, str]:
         return dict(self._transfers)
 
-    def _sync_succeeded(self, result: tuple[SyncSummary, int]) -> None:
-        summary, waiting = result
-        text = support.summary_text(summary, waiting)
-        self._finish(SyncOutcome(True, text, summary=summary, waiting=waiting))
+    def _sync_succeeded(self, result: tuple[SyncSummary, int, int]) -> None:
+        summary, waiting, received = result
+        counts = support.summary_text(summary, waiting, received)
+        text = f"Sync finished: {counts[:1].lower()}{counts[1:]}"
+        self._finish(SyncOutcome(True, text, summary=summary, waiting=waiting, received=received))
 
     def _sync_failed(self, exc: BaseException) -> bool:
         explanation = support.explain_failure(exc, self.state.server_url)

@@ -48,7 +48,7 @@ class SignOutDialog(QDialog):
         self.warning = FieldErrorLabel(self)
         self.warning.setObjectName("sign-out-warning")
         layout.addWidget(self.warning)
-        unsent = state.pending
+        unsent = state.pending + state.held
         self._remove_warning = (
             f"{count_of(unsent, 'change')} made on this computer {'has' if unsent == 1 else 'have'} not been "
             "synced yet and would be lost. The server keeps everything that was synced."

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QHBoxLayout, QMenu, QSizePolicy, QToolButton, QWid
 
 from ..widgets.icons import icon
 from .controller import SyncState
-from .words import last_sync_text, pending_text
+from .words import held_text, last_sync_text, pending_text
 
 SHORTCUT_TEXT = "Ctrl+Shift+S"
 
@@ -56,9 +56,9 @@ class SyncButton(QToolButton):
         elif state.running:
             self.setIcon(icon("emblem-synchronizing"))
             self.setText("Syncing…")
-            tip = "A sync is running. You can keep working; what you change now is sent by the next sync."
+            tip = "A sync is running (its progress is shown below the toolbar). You can keep working."
             description = "Syncing"
-            self.setEnabled(False)
+            self.setEnabled(True)  # pressing it again does nothing: one sync at a time
         elif state.offline:
             self.setIcon(icon("network-offline"))
             self.setText(f"Offline · {n} to send" if n else "Offline")
@@ -75,6 +75,8 @@ class SyncButton(QToolButton):
                 f"Sync with {state.server_host} now ({SHORTCUT_TEXT}). {pending_text(n)}. "
                 f"{last_sync_text(state.last_sync_at)}."
             )
+            if state.held:
+                tip += f" {held_text(state.held)}"
             description = pending_text(n)
             self.setEnabled(True)
         self.setToolTip(tip)

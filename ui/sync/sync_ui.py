@@ -50,6 +50,10 @@ class SyncUi(QObject):
         self.status_label.setObjectName("sync-status")
         self.status_label.setTextFormat(Qt.TextFormat.PlainText)
         window.statusBar().addPermanentWidget(self.status_label)
+        # The window's "Offline · <data folder>" says the app works offline; once signed in the sync
+        # status beside it says how syncing goes, so the label then names the folder only.
+        self._place_label: QLabel | None = getattr(window, "place_label", None)
+        self._place_text = self._place_label.text() if self._place_label is not None else ""
 
         self.sync_action = QAction(icon("emblem-synchronizing"), "Sync now", window)
         self.sync_action.setObjectName("sync-action")
@@ -120,6 +124,9 @@ class SyncUi(QObject):
         self.account_action.setText("Sign out…" if state.signed_in else "Sign in to sync…")
         self.account_action.setEnabled(not state.running)
         self._show_status(state)
+        if self._place_label is not None:
+            folder = str(self.window.ctx.workspace.paths.data)
+            self._place_label.setText(folder if state.signed_in else self._place_text)
         if getattr(self, "_first_state", False) and state.loaded and state.signed_in:
             self._first_state = False
             self.controller.check_connection()

@@ -46,5 +46,10 @@ def last_sync_text(stamp: str | None) -> str:
     return "Never synced" if not stamp else f"Last synced {when_text(stamp)}"
 
 
+def held_text(count: int) -> str:
+    """Changes that wait until their conflict is resolved."""
+    return f"{count_of(count, 'change')} {'waits' if count == 1 else 'wait'} until you resolve the conflicts."
+
+
 def pending_text(count: int) -> str:
     return f"{count_of(count, 'change')} to send" if count else "Nothing to send"
