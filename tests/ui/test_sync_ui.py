@@ -687,3 +687,40 @@ def test_a_sign_in_revoked_elsewhere_is_said_and_the_sign_in_dialog_opens(
     qtbot.waitUntil(lambda: closed(dialog), timeout=20_000)
     outcome = press_sync(qtbot, window)
     assert outcome.ok and outcome.text == "Sync finished: 1 sent", outcome.text
+
+
+def test_closing_the_window_mid_sync_stops_it_cleanly_and_the_next_start_syncs_the_rest(
+    open_window, qtbot, live_server, tmp_path
+):  # type: ignore[no-untyped-def]
+    window = open_window()
+    ws = window.workspace
+    for i in range(3000):
+        ws.timeline.create({"date": "2025-03-03", "title": f"Session {i}"})
+    sign_in_through_dialog(qtbot, window, live_server.url)
+    c = controller_of(window)
+    closed_at: list[float] = []
+
+    def close_at_first_batch(view: ProgressView) -> None:
+        if view.phase == "push" and view.done and not closed_at:
+            closed_at.append(time.monotonic())
+            window.close()
+
+    c.progress.connect(close_at_first_batch)
+    assert c.start_sync()
+    qtbot.waitUntil(lambda: bool(closed_at) and not window.isVisible(), timeout=60_000)
+    assert c.net.wait_for_done(0)  # no network thread is left running
+    assert time.monotonic() - closed_at[0] < 10  # the sync stopped at its next step, not at its end
+    with read_session(ws.engine) as s:
+        assert s.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+
+    again = open_window()  # the same data folder: a restart
+    qtbot.waitUntil(lambda: controller_of(again).state.loaded, timeout=10_000)
+    assert controller_of(again).state.signed_in and controller_of(again).state.pending > 0
+    outcome = press_sync(qtbot, again)
+    assert outcome.ok, outcome.text
+    other = OtherComputer(tmp_path / "laptop", live_server.url)
+    try:
+        other.sync()
+        assert other.workspace.timeline.count() == 3000
+    finally:
+        other.close()
