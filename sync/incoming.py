@@ -21,9 +21,10 @@ a pull, or the answer of a push).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .local_store import ORDER, Data, Key, LocalState, Reference, Version, references
+from .local_store import ORDER, Data, Key, LocalState, Reference, Version, references, referrers
 from .merge import reconcile
 from .protocol.entities import ENTITY_TYPES, EntityValidationError, validate_data
 
@@ -112,38 +113,98 @@ def _has_local_edits(st: LocalState, key: Key) -> bool:
 
 
 def apply_pulled(st: LocalState, changes: list[tuple[Key, Version]], report: ApplyReport) -> None:
-    """Apply one pulled page: upserts parents first (retrying those whose parent comes later in the
-    page), then tombstones children first."""
+    """Apply one pulled page: upserts parents first (those whose parent is neither here nor in the
+    page wait, staged), then tombstones children first. The common case — entities without local
+    edits — is read and written in bulk."""
+    known: list[tuple[Key, Version]] = []
+    for key, version in changes:
+        if key[0] in ENTITY_TYPES:
+            known.append((key, version))
+        else:
+            report.unusable.append((key, f"unknown entity type {key[0]!r}"))
+    keys = [key for key, _ in known]
+    bases = st.bases(keys)
+    staged = st.incoming_keys()
+    held = st.pending_among(keys) | st.conflict_keys() | staged
+    seen_again: list[tuple[Key, Version]] = []
     upserts: list[tuple[Key, Version]] = []
     deletes: list[tuple[Key, Version]] = []
-    for key, version in changes:
-        if key[0] not in ENTITY_TYPES:
-            report.unusable.append((key, f"unknown entity type {key[0]!r}"))
-            continue
-        base = st.base(key)
-        if (
-            base is not None
-            and base.checksum == version.checksum
-            and base.deleted == version.deleted
-            and st.incoming(key) is None
-        ):
+    for key, version in known:
+        base = bases.get(key)
+        same = base is not None and (base.checksum, base.deleted) == (version.checksum, version.deleted)
+        if base is not None and same and key not in staged:
             # Already seen (typically this device's own push coming back): nothing to apply.
-            st.set_base(key, Version(base.data, base.checksum, base.deleted, max(base.seq, version.seq)))
-            continue
-        if _has_local_edits(st, key) or st.incoming(key) is not None:
-            st.stage(key, version)
-            continue
-        (deletes if version.deleted else upserts).append((key, version))
-    upserts.sort(key=lambda item: ORDER[item[0][0]])
-    waiting = upserts
-    while waiting:
-        still = [(k, v) for k, v in waiting if not take_upsert(st, k, v, report)]
-        if len(still) == len(waiting):
-            break  # the rest wait for parents from later pages (they are staged)
-        waiting = still
+            seen_again.append((key, Version(base.data, base.checksum, base.deleted, max(base.seq, version.seq))))
+        elif key in held:
+            st.stage(key, version)  # merged with the local edits once the pull is complete
+        else:
+            (deletes if version.deleted else upserts).append((key, version))
+    st.set_bases(seen_again)
+    _take_upserts(st, upserts, report)
     deletes.sort(key=lambda item: -ORDER[item[0][0]])
-    for key, version in deletes:
-        take_delete(st, key, version, report)
+    present = {t: st.existing(t, ids) for t, ids in _ids_by_type(k for k, _ in deletes).items()}
+    absent = [(k, v) for k, v in deletes if k[1] not in present.get(k[0], set())]
+    st.set_bases(absent)
+    here = [(k, v) for k, v in deletes if k[1] in present.get(k[0], set())]
+    # Types nothing refers to go first, in bulk: nothing goes along with them, and their parents'
+    # deletes (below, one by one, children first) then no longer find them.
+    leaves: dict[str, list[tuple[Key, Version]]] = {}
+    for key, version in here:
+        if not referrers(key[0]):
+            leaves.setdefault(key[0], []).append((key, version))
+    for entity_type, items in leaves.items():
+        st.remove_many(entity_type, [k[1] for k, _ in items])
+        st.set_bases(items)
+        report.applied += len(items)
+    for key, version in here:
+        if referrers(key[0]):
+            take_delete(st, key, version, report)
+
+
+def _ids_by_type(keys: Iterable[Key]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for entity_type, entity_id in keys:
+        out.setdefault(entity_type, []).append(entity_id)
+    return out
+
+
+def _take_upserts(st: LocalState, upserts: list[tuple[Key, Version]], report: ApplyReport) -> None:
+    """``take_upsert`` for a page's upserts in bulk: the references of each are resolved against
+    this computer and the page itself; what refers to neither waits (staged)."""
+    versions = dict(upserts)
+    ready: dict[Key, Data] = {}
+    for key, version in upserts:
+        data = _usable(key, version, report)
+        if isinstance(data, dict):
+            ready[key] = data
+    wanted: dict[str, set[str]] = {}
+    for key, data in ready.items():
+        for ref in references(key[0]):
+            if data.get(ref.column) is not None:
+                wanted.setdefault(ref.target, set()).add(data[ref.column])
+    present = {target: st.existing(target, ids) for target, ids in wanted.items()}
+    resolved: set[Key] = set()
+    waiting = set(ready)
+    progress = True
+    while progress and waiting:
+        progress = False
+        for key in sorted(waiting, key=lambda k: ORDER[k[0]]):
+            data = ready[key]
+            if all(
+                data.get(ref.column) is None
+                or data[ref.column] in present.get(ref.target, set())
+                or (ref.target, data[ref.column]) in resolved
+                for ref in references(key[0])
+            ):
+                resolved.add(key)
+                waiting.discard(key)
+                progress = True
+    for entity_type in ENTITY_TYPES:  # parents first, so triggers on children find their parent
+        st.write_many(entity_type, [(k[1], ready[k]) for k in resolved if k[0] == entity_type])
+    st.set_bases([(k, v) for k, v in upserts if k in resolved or k not in ready])  # unusable: seen, not applied
+    for key in waiting:
+        st.stage(key, versions[key])
+    report.applied += len(resolved)
 
 
 def _resolve_refs(st: LocalState, entity_type: str, data: Data, local: Data | None) -> Data | None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, delete, func, null, select, text
+from sqlalchemy import Table, bindparam, delete, func, null, select, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
@@ -77,6 +77,13 @@ _INCOMING = SyncIncoming.__table__  # type: ignore[attr-defined]
 _CONFLICTS = SyncConflict.__table__  # type: ignore[attr-defined]
 
 
+def _by_type(keys: Iterable[Key]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for entity_type, entity_id in keys:
+        out.setdefault(entity_type, []).append(entity_id)
+    return out
+
+
 def _json(value: Any) -> Any:
     return null() if value is None else value
 
@@ -125,9 +132,25 @@ class LocalState:
         stmt = sqlite_insert(t).values({"id": entity_id, **values})
         self.s.execute(stmt.on_conflict_do_update(index_elements=[t.c.id], set_=values))
 
+    def write_many(self, entity_type: str, rows: list[tuple[str, Data]]) -> None:
+        """``write`` for many rows of one type in one statement (executemany)."""
+        if not rows:
+            return
+        t = table(entity_type)
+        names = data_fields(entity_type)
+        stmt = sqlite_insert(t)
+        stmt = stmt.on_conflict_do_update(index_elements=[t.c.id], set_={n: stmt.excluded[n] for n in names})
+        params = [{"id": entity_id, **{n: data.get(n) for n in names}} for entity_id, data in rows]
+        self.s.connection().execute(stmt, params)
+
     def remove(self, entity_type: str, entity_id: str) -> None:
         t = table(entity_type)
         self.s.execute(delete(t).where(t.c.id == entity_id))
+
+    def remove_many(self, entity_type: str, ids: list[str]) -> None:
+        t = table(entity_type)
+        for start in range(0, len(ids), 500):
+            self.s.execute(delete(t).where(t.c.id.in_(ids[start : start + 500])))
 
     def count_all(self) -> int:
         total = 0
@@ -195,6 +218,29 @@ class LocalState:
         stmt = select(c.id).where(c.entity_type == key[0], c.entity_id == key[1]).limit(1)
         return self.s.execute(stmt).first() is not None
 
+    def pending_among(self, keys: Iterable[Key]) -> set[Key]:
+        """Which of ``keys`` have pending local changes."""
+        c = _CHANGE_LOG.c
+        found: set[Key] = set()
+        for entity_type, ids in _by_type(keys).items():
+            for start in range(0, len(ids), 500):
+                stmt = select(c.entity_id).distinct().where(
+                    c.entity_type == entity_type, c.entity_id.in_(ids[start : start + 500])
+                )
+                found.update((entity_type, i) for i in self.s.scalars(stmt))
+        return found
+
+    def clear_pending_many(self, keys: Iterable[Key], up_to: int) -> None:
+        """``clear_pending`` for many entities: rows with id <= ``up_to`` only."""
+        params = [{"t": k[0], "i": k[1], "u": up_to} for k in keys]
+        if not params:
+            return
+        c = _CHANGE_LOG.c
+        stmt = delete(_CHANGE_LOG).where(
+            c.entity_type == bindparam("t"), c.entity_id == bindparam("i"), c.id <= bindparam("u")
+        )
+        self.s.connection().execute(stmt, params)
+
     def clear_pending(self, key: Key, up_to: int | None = None) -> None:
         c = _CHANGE_LOG.c
         stmt = delete(_CHANGE_LOG).where(c.entity_type == key[0], c.entity_id == key[1])
@@ -215,6 +261,50 @@ class LocalState:
         if row is None:
             return None
         return Version(row["data"], row["checksum"], bool(row["deleted"]), int(row["seq"]))
+
+    def bases(self, keys: Iterable[Key]) -> dict[Key, Version]:
+        """``base`` for many entities at once (absent ones are left out)."""
+        c = _BASE.c
+        found: dict[Key, Version] = {}
+        for entity_type, ids in _by_type(keys).items():
+            for start in range(0, len(ids), 500):
+                stmt = select(_BASE).where(c.entity_type == entity_type, c.entity_id.in_(ids[start : start + 500]))
+                for row in self.s.execute(stmt).mappings():
+                    found[(entity_type, row["entity_id"])] = Version(
+                        row["data"], row["checksum"], bool(row["deleted"]), int(row["seq"])
+                    )
+        return found
+
+    def set_bases(self, items: Iterable[tuple[Key, Version]]) -> None:
+        """``set_base`` for many entities, in two statements (live versions, tombstones)."""
+        all_items = list(items)
+        live = [(k, v) for k, v in all_items if not v.deleted]
+        gone = [(k, v) for k, v in all_items if v.deleted]
+        c = _BASE.c
+        index = [c.entity_type, c.entity_id]
+        if live:
+            stmt = sqlite_insert(_BASE)
+            stmt = stmt.on_conflict_do_update(
+                index_elements=index,
+                set_={"checksum": stmt.excluded.checksum, "data": stmt.excluded.data, "deleted": False,
+                      "seq": stmt.excluded.seq},
+            )
+            self.s.connection().execute(
+                stmt,
+                [{"entity_type": k[0], "entity_id": k[1], "checksum": v.checksum, "data": v.data, "deleted": False,
+                  "seq": v.seq} for k, v in live],
+            )
+        if gone:
+            stmt = sqlite_insert(_BASE)
+            stmt = stmt.on_conflict_do_update(
+                index_elements=index,
+                set_={"checksum": None, "data": null(), "deleted": True, "seq": stmt.excluded.seq},
+            )
+            self.s.connection().execute(
+                stmt,
+                [{"entity_type": k[0], "entity_id": k[1], "checksum": None, "deleted": True, "seq": v.seq}
+                 for k, v in gone],
+            )
 
     def set_base(self, key: Key, version: Version) -> None:
         values = {

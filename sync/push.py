@@ -15,19 +15,20 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Engine, delete, select
 from sqlmodel import Session
 
 from ..local_db.database import read_session, transaction
 from ..local_db.sync_tables import SyncBatch
-from .batching import ENVELOPE_BYTES, PlannedChange, change_size, order_changes
+from .batching import ENVELOPE_BYTES, PlannedChange, body_bytes, change_size, order_changes
 from .blob_sync import BlobSync
 from .client import SyncClient
 from .errors import AuthenticationError, ProtocolError, QuotaExceeded, RequestRejected
 from .local_store import Key, LocalState, Version
 from .progress import CancelToken, ProgressCallback, ProgressEvent
-from .protocol.canonical import CanonicalizationError, canonical_json, checksum
+from .protocol.canonical import CanonicalizationError, checksum
 from .protocol.entities import blob_refs
 from .protocol.fields import utc_now
 from .protocol.wire import (
@@ -162,62 +163,49 @@ class Pusher:
                 held.update(k for k in st.dependents(entity_type, entity_id)[0] if st.is_pending(k))
         return held
 
-    def _change(self, st: LocalState, key: Key) -> Change | None:
-        """The change to push for ``key`` now, or None when the server already has this state."""
-        entity_type, entity_id = key
-        base = st.base(key)
-        base_checksum = base.checksum if base is not None and not base.deleted else None
-        data = st.read(entity_type, entity_id)
-        if data is None:
-            if base_checksum is None:
-                return None  # never reached the server, or already deleted there
-            return Change(entity_type=entity_type, entity_id=entity_id, op="delete", base_checksum=base_checksum)
-        digest = checksum(data)
-        if digest == base_checksum:
-            return None
-        return Change(
-            entity_type=entity_type,
-            entity_id=entity_id,
-            op="upsert",
-            data=data,
-            checksum=digest,
-            base_checksum=base_checksum,
-        )
-
     def _read_batch(self, plan: list[PlannedChange], position: int) -> tuple[_Planned, int]:
         """Read the next batch of the plan in one snapshot; return it and the new position."""
         with read_session(self.db) as s:
             st = LocalState(s)
             last_change_id = st.max_change_id()
-            held = self._held(st)
+            held = self._held(st) | self._refused
             changes: list[Change] = []
             noops: list[Key] = []
             size = ENVELOPE_BYTES
-            while position < len(plan) and len(changes) < MAX_PUSH_CHANGES:
-                key = plan[position].key
-                if key in held or key in self._refused or not st.is_pending(key):
+            full = False
+            while position < len(plan) and not full:
+                window = [p.key for p in plan[position : position + MAX_PUSH_CHANGES]]
+                pending = st.pending_among(window)
+                bases = st.bases(window)
+                rows = {t: st.read_many(t, ids) for t, ids in _ids_by_type(window).items()}
+                for key in window:
+                    if len(changes) >= MAX_PUSH_CHANGES:
+                        full = True
+                        break
+                    if key in held or key not in pending:
+                        position += 1
+                        continue
+                    try:
+                        change = _change(key, rows[key[0]].get(key[1]), bases.get(key))
+                    except CanonicalizationError as exc:
+                        self._refuse(key, f"its data cannot be written as JSON: {exc}")
+                        position += 1
+                        continue
+                    if change is None:
+                        noops.append(key)
+                        position += 1
+                        continue
+                    n = change_size(change)
+                    if ENVELOPE_BYTES + n > self.max_bytes:
+                        self._refuse(key, "it is larger than the server accepts in one push")
+                        position += 1
+                        continue
+                    if size + n > self.max_bytes:
+                        full = True
+                        break
+                    changes.append(change)
+                    size += n
                     position += 1
-                    continue
-                try:
-                    change = self._change(st, key)
-                except CanonicalizationError as exc:
-                    self._refuse(key, f"its data cannot be written as JSON: {exc}")
-                    position += 1
-                    continue
-                if change is None:
-                    noops.append(key)
-                    position += 1
-                    continue
-                n = change_size(change)
-                if ENVELOPE_BYTES + n > self.max_bytes:
-                    self._refuse(key, "it is larger than the server accepts in one push")
-                    position += 1
-                    continue
-                if size + n > self.max_bytes:
-                    break
-                changes.append(change)
-                size += n
-                position += 1
         return _Planned(changes, last_change_id, noops), position
 
     def _refuse(self, key: Key, reason: str) -> None:
@@ -274,7 +262,7 @@ class Pusher:
     def _send(self, batch: SyncBatch) -> bool:
         """Send a stored batch and apply the answer; False when the batch had to be dropped unsent."""
         request = PushRequest.model_validate(batch.body)
-        body = canonical_json(batch.body)
+        body = body_bytes(batch.body)
         try:
             response, replayed = self.client.push(batch.idempotency_key, body)
         except RequestRejected as exc:
@@ -307,6 +295,7 @@ class Pusher:
         st = LocalState(s)
         sent = {(c.entity_type, c.entity_id): c for c in request.changes}
         answered: set[Key] = set()
+        applied: list[tuple[Key, Version]] = []
         for result in response.results:
             key = (result.entity_type, result.entity_id)
             change = sent.get(key)
@@ -315,12 +304,8 @@ class Pusher:
             answered.add(key)
             if result.status == "applied":
                 deleted = change.op == "delete"
-                st.set_base(key, Version(None if deleted else change.data, change.checksum, deleted, result.seq or 0))
-                st.clear_pending(key, batch.last_change_id)
-                staged = st.incoming(key)
-                if staged is not None and staged.seq <= (result.seq or 0):
-                    st.unstage(key)
-                self.report.applied += 1
+                data = None if deleted else change.data
+                applied.append((key, Version(data, change.checksum, deleted, result.seq or 0)))
             elif result.status == "conflict":
                 server = result.server
                 version = (
@@ -338,5 +323,41 @@ class Pusher:
         missing = set(sent) - answered
         if missing:
             raise ProtocolError(f"The server's answer to a push left out {len(missing)} of its changes.")
+        st.set_bases(applied)
+        # Only the change-log rows this batch covered: an edit made since stays pending.
+        st.clear_pending_many([key for key, _ in applied], batch.last_change_id)
+        staged = st.incoming_keys()
+        for key, version in applied:
+            held = st.incoming(key) if key in staged else None
+            if held is not None and held.seq <= version.seq:
+                st.unstage(key)
+        self.report.applied += len(applied)
         s.execute(delete(_BATCHES).where(_BATCHES.c.idempotency_key == batch.idempotency_key))
 
+def _ids_by_type(keys: list[Key]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for entity_type, entity_id in keys:
+        out.setdefault(entity_type, []).append(entity_id)
+    return out
+
+
+def _change(key: Key, data: dict[str, Any] | None, base: Version | None) -> Change | None:
+    """The change to push for ``key`` with its local ``data`` (None: deleted here), or None when
+    the server already has this state."""
+    entity_type, entity_id = key
+    base_checksum = base.checksum if base is not None and not base.deleted else None
+    if data is None:
+        if base_checksum is None:
+            return None  # never reached the server, or already deleted there
+        return Change(entity_type=entity_type, entity_id=entity_id, op="delete", base_checksum=base_checksum)
+    digest = checksum(data)
+    if digest == base_checksum:
+        return None
+    return Change(
+        entity_type=entity_type,
+        entity_id=entity_id,
+        op="upsert",
+        data=data,
+        checksum=digest,
+        base_checksum=base_checksum,
+    )

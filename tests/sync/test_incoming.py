@@ -173,3 +173,18 @@ def test_a_newer_server_version_meets_a_local_edit_and_merges(ws: Workspace) -> 
     merged = ws.contact_lists.get(lst)
     assert (merged.name, merged.description) == ("Fans 2025", "Oslo")
     assert report.merged == 1 and report.to_push == {("contact_lists", lst)}
+
+
+def test_a_parent_and_its_children_deleted_in_one_page_leave_nothing_waiting(ws: Workspace) -> None:
+    lst, members = uid(), [uid() for _ in range(5)]
+    report = ApplyReport()
+    page(ws, [(("contact_lists", lst), live("contact_lists", name="Fans"))]
+         + [(("contact_list_members", m), live("contact_list_members", list_id=lst, name="x")) for m in members], report)
+    # The parent's tombstone comes first in the page: its children's must still be taken as tombstones.
+    page(ws, [(("contact_lists", lst), tombstone())] + [(("contact_list_members", m), tombstone()) for m in members], report)
+    settle(ws, report)
+    assert ws.contact_lists.count() == 0 and ws.contacts.count() == 0
+    assert report.orphans == [] and pending(ws) == set()
+    with ws.engine.connect() as c:
+        assert c.execute(text("SELECT count(*) FROM sync_incoming")).scalar() == 0
+        assert c.execute(text("SELECT count(*) FROM sync_base WHERE deleted = 1")).scalar() == 6
