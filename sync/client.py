@@ -98,8 +98,9 @@ def error_for(response: httpx.Response, doing: str) -> Exception:
     if status >= 500:
         return ServerError(f"The sync server failed while {doing} (HTTP {status}: {said}). Try again later.")
     if status == 401:
+        again = "" if doing == "signing in" else " Sign in again (`gigbag login`)."
         return AuthenticationError(
-            status, code, f"The sync server did not accept the sign-in while {doing}: {said}", body
+            status, code, f"The sync server did not accept the sign-in while {doing}: {said}{again}", body
         )
     if status in (413, 429) and "limit" in body:
         return QuotaExceeded(status, code, f"The sync server refused a file while {doing}: {said}", body)
