@@ -464,6 +464,9 @@ def test_a_conflict_from_another_computer_is_shown_resolved_in_the_dialog_undone
         outcome = press_sync(qtbot, window)
         assert outcome.ok and not banner.isVisible()
         assert "cannot be undone" in window.undo_stack.undoText()  # the sync sent the resolution
+        window.undo_stack.undo()  # takes the spent step off the stack, changes nothing
+        wait_refreshed(qtbot, window)
+        assert ws.goals.get(goal.id).title == "Release the LP" and controller_of(window).state.conflicts == 0
         other.sync()
         assert data_of(other.workspace) == data_of(ws)
         assert other.workspace.goals.get(goal.id).title == "Release the LP"
@@ -724,3 +727,18 @@ def test_closing_the_window_mid_sync_stops_it_cleanly_and_the_next_start_syncs_t
         assert other.workspace.timeline.count() == 3000
     finally:
         other.close()
+
+
+def test_data_synced_with_one_account_never_goes_to_another(window, qtbot, live_server):  # type: ignore[no-untyped-def]
+    sign_in_through_dialog(qtbot, window, live_server.url)
+    ws = window.workspace
+    write(window, qtbot, lambda: ws.goals.create({"title": "Ana's goal"}), "goals")
+    assert press_sync(qtbot, window).ok
+    SyncService(ws).sign_out()
+    controller_of(window).refresh()
+    wait_refreshed(qtbot, window)
+    dialog = window.sync_ui.show_sign_in()
+    fill_sign_in(qtbot, dialog, live_server.url, "bob@example.com", PASSWORD, create=True)
+    error = submit_and_wait(qtbot, dialog)
+    assert "belongs to another sync account" in error and "bob@example.com" in error
+    assert not controller_of(window).state.signed_in

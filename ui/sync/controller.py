@@ -568,8 +568,15 @@ class SyncController(QObject):
             op.progress(on_progress)
         return op.run()
 
-    def sign_out(self, remove_local_data: bool) -> Operation[tuple[bool, int]] | None:
-        """Sign out (revoking the token on the server when it answers); optionally remove the local data."""
+    def sign_out(
+        self,
+        remove_local_data: bool,
+        on_failure: Callable[[BaseException], bool | None] | None = None,
+    ) -> Operation[tuple[bool, int]] | None:
+        """Sign out (revoking the token on the server when it answers); optionally remove the local data.
+
+        Started at once; None (nothing done) while a sync runs.
+        """
         if self.state.running:
             self.message.emit("Wait for the sync to finish before signing out.", 6000)
             return None
@@ -601,7 +608,10 @@ class SyncController(QObject):
             self.account_changed.emit(self.state)
             self.refresh()
 
-        return self.net.write(work).with_label("Signing out").success(succeeded)
+        op = self.net.write(work).with_label("Signing out").success(succeeded)
+        if on_failure is not None:
+            op.failure(on_failure)
+        return op.run()
 
     # ---- files ---------------------------------------------------------------------------------
     def fetch_file(self, file_id: str) -> Operation[bool]:

@@ -214,9 +214,7 @@ class SyncUi(QObject):
         def decided(result: int) -> None:
             if int(result) != QDialog.DialogCode.Accepted.value:
                 return
-            op = self.controller.sign_out(dialog.remove_local_data)
-            if op is not None:
-                op.failure(self._sign_out_failed).run()
+            self.controller.sign_out(dialog.remove_local_data, on_failure=self._sign_out_failed)
 
         dialog.finished.connect(decided)
         dialog.open()
