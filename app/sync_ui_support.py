@@ -726,9 +726,10 @@ def remove_local_data(workspace: Workspace) -> int:
         s.execute(text("PRAGMA defer_foreign_keys=ON"))
         with applying_server_changes(s):
             for entity_type in reversed(ENTITY_TYPES):
-                removed += int(s.execute(delete(table(entity_type))).rowcount or 0)
+                result = s.execute(delete(table(entity_type)))
+                removed += int(getattr(result, "rowcount", 0) or 0)
         for model in _SYNC_TABLES:
-            s.execute(delete(model.__table__))  # type: ignore[attr-defined]
+            s.execute(delete(model.__table__))  # type: ignore[attr-defined,union-attr]
         account = SyncAccount.__table__  # type: ignore[attr-defined]
         s.execute(
             account.update()

@@ -742,3 +742,29 @@ def test_data_synced_with_one_account_never_goes_to_another(window, qtbot, live_
     error = submit_and_wait(qtbot, dialog)
     assert "belongs to another sync account" in error and "bob@example.com" in error
     assert not controller_of(window).state.signed_in
+
+
+def test_files_coming_from_another_computer_are_shown_while_they_download(
+    window, qtbot, live_server, tmp_path
+):  # type: ignore[no-untyped-def]
+    sign_in_through_dialog(qtbot, window, live_server.url)
+    other = OtherComputer(tmp_path / "laptop", live_server.url)
+    try:
+        loop = tmp_path / "salsa-loop.wav"
+        loop.write_bytes(b"RIFF" + bytes(range(256)) * 3000)
+        f = other.workspace.files.import_file(loop)
+        other.sync()
+    finally:
+        other.close()
+    c = controller_of(window)
+    views: list[ProgressView] = []
+    moving: list[dict] = []
+    c.progress.connect(views.append)
+    c.transfers_changed.connect(moving.append)
+    outcome = press_sync(qtbot, window)
+    assert outcome.ok and outcome.text == "Sync finished: 1 received, 1 file downloaded", outcome.text
+    downloads = [v for v in views if v.phase == "download"]
+    assert downloads and all(v.file_name == "salsa-loop.wav" for v in downloads)
+    assert downloads[0].detail == "“salsa-loop.wav” (file 1 of 1)"
+    assert {f.blob_sha256: "down"} in moving and moving[-1] == {}  # marked while it moved, then cleared
+    assert window.workspace.blobs.has(f.blob_sha256)

@@ -200,9 +200,11 @@ class _ProgressTranslator:
                 self._files_done_down = e.done
                 detail = f"“{name}” (file {e.done + 1} of {e.total})"
                 return ProgressView("download", title, detail, e.done, e.total, name, sha or None)
-            nth = f"file {self._files_done_down + 1} of {self._files_total_down}" if self._files_total_down else "file"
+            files_total = self._files_total_down
+            which = f"file {self._files_done_down + 1} of {files_total}" if files_total else "file"
             of = f"{_bytes(e.bytes_done)} of {_bytes(e.bytes_total)}" if e.bytes_total else _bytes(e.bytes_done)
-            return ProgressView("download", title, f"“{name}” ({nth}) — {of}", e.bytes_done, e.bytes_total, name, sha)
+            detail = f"“{name}” ({which}) — {of}"
+            return ProgressView("download", title, detail, e.bytes_done, e.bytes_total, name, sha)
         return ProgressView(e.phase, title, "Almost done", 1, 1)
 
 

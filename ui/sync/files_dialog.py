@@ -165,11 +165,17 @@ class RemoteFilesDialog(QDialog):
                 continue
             self.model.fetching.add(f.file_id)
             self.model.failed.pop(f.file_id, None)
-            op = self.controller.fetch_file(f.file_id)
-            op.success(lambda found, f=f: self._fetched(f, found))
-            op.failure(lambda exc, f=f: self._fetch_failed(f, exc))
-            op.run()
+            self._fetch(f)
         self.model.refresh_status()
+
+    def _fetch(self, f: RemoteFile) -> None:
+        def fetched(found: bool) -> None:
+            self._fetched(f, found)
+
+        def failed(exc: BaseException) -> bool:
+            return self._fetch_failed(f, exc)
+
+        self.controller.fetch_file(f.file_id).success(fetched).failure(failed).run()
 
     def _fetched(self, f: RemoteFile, found: bool) -> None:
         self.model.fetching.discard(f.file_id)

@@ -104,7 +104,10 @@ class SyncUi(QObject):
         if menu is None:
             return
         actions = menu.actions()
-        before = actions[-1] if actions else None  # Quit stays last
+        if not actions:
+            menu.addActions([self.sync_action, self.account_action])
+            return
+        before = actions[-1]  # Quit stays last
         menu.insertAction(before, self.sync_action)
         menu.insertAction(before, self.account_action)
         menu.insertSeparator(before)
