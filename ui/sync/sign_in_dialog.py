@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QProgressBar,
     QPushButton,
@@ -59,6 +60,7 @@ class SignInDialog(QDialog):
         self._keyring_missing = False
 
         layout = QVBoxLayout(self)
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetFixedSize)  # always fits what it shows now
         intro = QLabel(INTRO, self)
         intro.setWordWrap(True)
         layout.addWidget(intro)
@@ -72,6 +74,7 @@ class SignInDialog(QDialog):
         self.server_edit = QLineEdit(self)
         self.server_edit.setObjectName("server-edit")
         self.server_edit.setPlaceholderText("https://sync.example.com")
+        self.server_edit.setMinimumWidth(380)
         self.server_edit.setAccessibleName("Server address")
         self.server_edit.setToolTip("The address of the Gigbag sync server (you get it from whoever runs it).")
         self.email_edit = QLineEdit(self)
@@ -148,6 +151,7 @@ class SignInDialog(QDialog):
         set_semantic_foreground(self.status_label, "muted")
         status_row.addWidget(self.busy_bar)
         status_row.addWidget(self.status_label, 1)
+        self.status_label.hide()
         layout.addLayout(status_row)
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
@@ -174,7 +178,6 @@ class SignInDialog(QDialog):
             w.setVisible(creating)
         self.submit_button.setText("Create account and sign in" if creating else "Sign in")
         self.setWindowTitle("Create a sync account" if creating else "Sign in to sync")
-        self.adjustSize()
 
     def _set_busy(self, busy: bool, text: str = "") -> None:
         self._busy = busy
@@ -192,6 +195,7 @@ class SignInDialog(QDialog):
         self.token_file_edit.setEnabled(not busy and self.keyring_check.isChecked())
         self.busy_bar.setVisible(busy)
         self.status_label.setText(text)
+        self.status_label.setVisible(busy)
 
     @property
     def busy(self) -> bool:
@@ -261,7 +265,6 @@ class SignInDialog(QDialog):
             self.keyring_box.show()
             self.errors.show({"__root__": message})
             self.keyring_check.setFocus()
-            self.adjustSize()
             return True
         if isinstance(exc, ServerProblem):
             self.errors.show({"server": message})
@@ -278,7 +281,6 @@ class SignInDialog(QDialog):
             self.errors.show({"__root__": message})
         else:
             self.errors.show({"__root__": message})
-        self.adjustSize()
         return True
 
     def reject(self) -> None:
