@@ -27,6 +27,7 @@ from tests.ui.sync_helpers import (
     fill_sign_in,
     press_sync,
     sign_in_through_dialog,
+    use_fast_retries,
     wait_refreshed,
     write,
 )
@@ -149,3 +150,12 @@ def test_screenshots_of_the_sync_ui(window, qtbot, live_server, tmp_path):  # ty
     QApplication.processEvents()
     save(shot_with_dialog(window, conflicts), "sync-5-conflicts-view-dark.png")
     apply_theme("light")
+    conflicts.close()
+
+    # and a failed sync: the server is gone
+    use_fast_retries(window)
+    live_server.stop()
+    outcome = press_sync(qtbot, window)
+    assert outcome.offline and ui.failure_banner.isVisible()
+    assert ui.toolbar.sync_button.text().startswith("Offline")
+    save(window.grab(), "sync-6-failed-offline.png")

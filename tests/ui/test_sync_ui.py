@@ -335,6 +335,9 @@ def test_a_server_that_is_down_gives_the_failure_not_success(window, qtbot, live
     message = window.statusBar().currentMessage()
     assert message.startswith("Could not reach the sync server at")
     assert "Nothing was lost" in message and " sent," not in message and "up to date" not in message
+    banner = window.sync_ui.failure_banner
+    assert banner.isVisible() and banner.headline.text().startswith("Could not reach the sync server at")
+    assert "press Sync again" in banner.advice.text() and banner.action_button.text() == "Sync again"
     button = window.sync_ui.toolbar.sync_button
     assert button.text() == "Offline · 2 to send"
     assert window.sync_ui.status_label.text().startswith("Last sync failed")
@@ -351,14 +354,17 @@ def test_when_the_server_is_back_the_offline_button_recovers(window, qtbot, live
     port = server.port
     server.stop()
     outcome = press_sync(qtbot, window)
-    assert outcome.offline
+    assert outcome.offline and window.sync_ui.failure_banner.isVisible()
     restarted = server.restart(same_port=True)
     try:
         assert restarted.port == port
         controller_of(window).check_connection()
         qtbot.waitUntil(lambda: not controller_of(window).state.offline, timeout=20_000)
         assert window.sync_ui.toolbar.sync_button.text() == "Sync"
-        assert press_sync(qtbot, window).ok
+        with qtbot.waitSignal(controller_of(window).sync_finished, timeout=60_000) as finished:
+            window.sync_ui.failure_banner.action_button.click()  # "Sync again"
+        assert finished.args[0].ok
+        assert not window.sync_ui.failure_banner.isVisible()
     finally:
         restarted.stop()
 
@@ -569,6 +575,7 @@ def test_a_sync_that_would_delete_most_data_asks_first_and_shows_what_would_go(
     c.delete_confirmation.disconnect(handler)
     assert shown == [("3 goals", ["Gone 1", "Gone 2", "Gone 3"])]
     assert not outcome.ok and "stopped before deleting 3 of the 4 items" in outcome.text
+    assert "Nothing was deleted" in window.sync_ui.failure_banner.text()
     assert ws.goals.count() == 4
 
     shown.clear()
@@ -682,8 +689,11 @@ def test_a_sign_in_revoked_elsewhere_is_said_and_the_sign_in_dialog_opens(
     assert not outcome.ok and outcome.explanation is not None and outcome.explanation.kind == "sign_in"
     assert "no longer accepts this computer's sign-in" in window.statusBar().currentMessage()
     assert "Sign in again" in window.statusBar().currentMessage()
+    banner = window.sync_ui.failure_banner
+    assert banner.isVisible() and banner.action_button.text() == "Sign in…"
+    banner.action_button.click()
     dialog = window.sync_ui.sign_in_dialog
-    assert dialog is not None and dialog.isVisible()
+    assert dialog is not None and dialog.isVisible() and not banner.isVisible()
     assert dialog.server_edit.text() == live_server.url and dialog.email_edit.text() == EMAIL
     fill_sign_in(qtbot, dialog, live_server.url, EMAIL, PASSWORD)
     dialog.submit()

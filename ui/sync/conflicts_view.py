@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import (
     QAbstractListModel,
     QAbstractTableModel,
@@ -444,6 +445,8 @@ class ConflictDetailView(QWidget):
         )
 
     def _failed(self, exc: BaseException) -> bool:
+        if not shiboken6.isValid(self):
+            return False  # the view is gone: the window's handler shows it
         self._busy = False
         self._update_buttons()
         self.error_label.set_error(str(exc))
@@ -513,15 +516,20 @@ class ConflictsDialog(QDialog):
         layout.addWidget(buttons)
         self.list_view.selectionModel().currentChanged.connect(self._current_changed)
         controller.conflicts_changed.connect(self.reload)
-        controller.state_changed.connect(lambda s: self.detail_view.set_enabled_for_sync(s.running))
+        controller.state_changed.connect(self._sync_state)  # a method: disconnected when the dialog goes
         self._selected_id: str | None = None
         self.loaded = False
         self.reload()
+
+    def _sync_state(self, state: object) -> None:
+        self.detail_view.set_enabled_for_sync(bool(getattr(state, "running", False)))
 
     def reload(self) -> None:
         self.controller.load_conflicts(self._loaded)
 
     def _loaded(self, details: list[ConflictDetail]) -> None:
+        if not shiboken6.isValid(self):
+            return  # closed while the conflicts were read
         keep = self._selected_id
         self.list_model.set_conflicts(details)
         self.loaded = True

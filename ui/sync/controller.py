@@ -466,7 +466,7 @@ class SyncController(QObject):
             self.transfers_changed.emit({})
         self._set_state(running=False)
         outcome = self.last_outcome or SyncOutcome(False, "Sync stopped without a result.")
-        self.message.emit(outcome.text, 0 if not outcome.ok else 15_000)
+        self.message.emit(outcome.text, 0)  # stays until the next message: it is the last sync's result
         self.sync_finished.emit(outcome)
         self.ctx.events.emit_changed()  # anything may have changed: every view refreshes
         self.conflicts_changed.emit()

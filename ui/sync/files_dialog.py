@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -126,8 +127,11 @@ class RemoteFilesDialog(QDialog):
         layout.addWidget(buttons)
         self.table.selectionModel().selectionChanged.connect(lambda *_a: self._update_buttons())
         controller.transfers_changed.connect(self._transfers)
-        controller.sync_finished.connect(lambda _o: self.reload())
+        controller.sync_finished.connect(self._sync_finished)  # a method: disconnected when the dialog goes
         self.loaded = False
+        self.reload()
+
+    def _sync_finished(self, _outcome: object) -> None:
         self.reload()
 
     def reload(self) -> None:
@@ -135,6 +139,8 @@ class RemoteFilesDialog(QDialog):
         self.controller.ctx.ops.read(lambda _op: files_not_here(workspace)).success(self._loaded).run()
 
     def _loaded(self, rows: list[RemoteFile]) -> None:
+        if not shiboken6.isValid(self):
+            return  # closed while the list was read
         self.model.set_files(rows)
         self.loaded = True
         if rows:
@@ -170,10 +176,11 @@ class RemoteFilesDialog(QDialog):
 
     def _fetch(self, f: RemoteFile) -> None:
         def fetched(found: bool) -> None:
-            self._fetched(f, found)
+            if shiboken6.isValid(self):
+                self._fetched(f, found)
 
         def failed(exc: BaseException) -> bool:
-            return self._fetch_failed(f, exc)
+            return self._fetch_failed(f, exc) if shiboken6.isValid(self) else False
 
         self.controller.fetch_file(f.file_id).success(fetched).failure(failed).run()
 

@@ -21,6 +21,7 @@ from .big_delete_dialog import BigDeleteDialog
 from .conflict_banner import ConflictBanner
 from .conflicts_view import ConflictsDialog
 from .controller import DeleteConfirmation, SyncController, SyncOutcome, SyncState
+from .failure_banner import SyncFailureBanner
 from .files_dialog import RemoteFilesDialog
 from .progress_panel import SyncProgressPanel
 from .sign_in_dialog import SignInDialog
@@ -44,6 +45,8 @@ class SyncUi(QObject):
         window.add_toolbar_widget(self.toolbar)
         self.banner = ConflictBanner()
         self.progress_panel = SyncProgressPanel()
+        self.failure_banner = SyncFailureBanner()
+        window.add_banner(self.failure_banner)
         window.add_banner(self.banner)
         window.add_banner(self.progress_panel)
         self.status_label = QLabel(window)
@@ -81,6 +84,9 @@ class SyncUi(QObject):
         buttons.account_button.sign_out_action.triggered.connect(self.sign_out)
         self.banner.review_requested.connect(self.show_conflicts)
         self.progress_panel.cancel_requested.connect(c.cancel_sync)
+        self.failure_banner.retry_requested.connect(self.sync_now)
+        self.failure_banner.sign_in_requested.connect(self.show_sign_in)
+        c.sync_started.connect(self.failure_banner.hide)
 
         c.state_changed.connect(self._state_changed)
         c.sync_started.connect(self.progress_panel.start)
@@ -165,11 +171,11 @@ class SyncUi(QObject):
 
     def _sync_finished(self, outcome: SyncOutcome) -> None:
         self.progress_panel.finish()
+        if not outcome.ok and outcome.explanation is not None and not outcome.cancelled:
+            self.failure_banner.show_failure(outcome.explanation)  # the whole reason, not a cut-off line
         if self.delete_dialog is not None:
             self.delete_dialog.close()
         self._show_status(self.controller.state)
-        if outcome.explanation is not None and outcome.explanation.kind == "sign_in":
-            self.show_sign_in()
 
     def _account_changed(self, state: SyncState) -> None:
         if self.conflicts_dialog is not None and not state.signed_in:
