@@ -262,3 +262,22 @@ def test_folder_and_file_models_pass_the_model_tester(ctx, idle, tmp_path, qtmod
     idle()
     qtmodeltester.check(files)
     idle()
+
+
+def test_files_moving_in_a_sync_are_marked(qtbot, window, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The sync controller's transfers reach the Files list: the row says uploading, then goes back."""
+    files_section = window.show_section("Files")
+    src = tmp_path / "stems.wav"
+    src.write_bytes(b"RIFF\x00\x00\x00\x00WAVE" + b"\0" * 64)
+    stored = window.ctx.workspace.files.import_file(src)
+    window.ctx.events.emit_changed("files")
+    model = files_section.model
+    qtbot.waitUntil(lambda: model.rowCount() == 1, timeout=10_000)
+    index = model.index(0, 0)
+    assert index.data() == "stems.wav"
+    window.sync_ui.controller.transfers_changed.emit({stored.blob_sha256: "up"})
+    assert index.data() == "stems.wav · uploading…"
+    window.sync_ui.controller.transfers_changed.emit({stored.blob_sha256: "down"})
+    assert index.data() == "stems.wav · downloading…"
+    window.sync_ui.controller.transfers_changed.emit({})
+    assert index.data() == "stems.wav"

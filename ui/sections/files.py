@@ -75,6 +75,7 @@ from ..widgets.undo_commands import CallCommand, CreateCommand, DeleteCommand, U
 Index = QModelIndex | QPersistentModelIndex
 
 FILE_MIME = "application/x-gigbag-file-ids"
+TRANSFER_WORDS = {"up": "uploading…", "down": "downloading…"}
 FOLDER_MIME = "application/x-gigbag-folder-ids"
 CATEGORIES = (
     ("", "All kinds"),
@@ -368,6 +369,18 @@ class FileModel(PagedTableModel):
     def __init__(self, ctx: UiContext, parent: QObject | None = None) -> None:
         super().__init__(ctx, ctx.workspace.files, FILE_COLUMNS, page_size=200, parent=parent)
         self.files: FileService = ctx.workspace.files
+        self.transfers: dict[str, str] = {}  # blob sha256 -> "up" | "down", while a sync moves it
+
+    def set_transfers(self, transfers: dict[str, str]) -> None:
+        """Mark the files whose content a sync is uploading or downloading right now."""
+        if transfers == self.transfers:
+            return
+        self.transfers = dict(transfers)
+        if self.rowCount():
+            self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, 0))
+
+    def transfer_of(self, record: Any) -> str | None:
+        return self.transfers.get(record.file.blob_sha256) if record is not None else None
 
     def fetch_records(self, query: ListQuery) -> list[Any]:
         rows = self.files.list(query)
@@ -393,9 +406,19 @@ class FileModel(PagedTableModel):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.EditRole and index.isValid() and index.column() == 0:
+        if index.isValid() and index.column() == 0:
             record = self.record_for(index)
-            return record.file.filename if record is not None else None
+            if role == Qt.ItemDataRole.EditRole:
+                return record.file.filename if record is not None else None
+            moving = self.transfer_of(record)
+            if moving is not None and record is not None:
+                words = TRANSFER_WORDS[moving]
+                if role == Qt.ItemDataRole.DisplayRole:
+                    return f"{record.file.filename} · {words}"
+                if role == Qt.ItemDataRole.ToolTipRole:
+                    return f"Sync is {words} this file's content"
+                if role == Qt.ItemDataRole.DecorationRole:
+                    return icon("emblem-synchronizing")
         return super().data(index, role)
 
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:

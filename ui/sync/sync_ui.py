@@ -94,6 +94,9 @@ class SyncUi(QObject):
         c.sync_finished.connect(self._sync_finished)
         c.message.connect(window.show_message)
         c.delete_confirmation.connect(self.confirm_big_delete)
+        files = window.find_section("Files") if hasattr(window, "find_section") else None
+        if files is not None and hasattr(files, "model") and hasattr(files.model, "set_transfers"):
+            c.transfers_changed.connect(files.model.set_transfers)
         c.account_changed.connect(self._account_changed)
         window.installEventFilter(self)
         self._state_changed(c.state)
