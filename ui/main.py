@@ -33,7 +33,7 @@ def make_application(argv: Sequence[str] | None = None) -> QApplication:
     app.setApplicationDisplayName(APP_NAME)
     app.setOrganizationName(ORGANIZATION)
     app.setOrganizationDomain(DOMAIN)
-    app.setDesktopFileName("gigbag")
+    app.setDesktopFileName("app.gigbag.Gigbag")
     app.setStyle("Fusion")
     app.setWindowIcon(icon("audio-x-generic"))
     return app
