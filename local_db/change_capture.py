@@ -2,7 +2,9 @@
 
 Triggers catch the service layer, raw SQL and rows that a foreign-key cascade deletes or nulls
 alike. The sync engine applies server changes with capture suppressed (``applying_server_changes``),
-so they are not mistaken for local edits. The DDL is generated here and frozen into migrations.
+so they are not mistaken for local edits. The DDL is generated here and frozen into migrations;
+a migration that rebuilds a synced table (Alembic batch mode) or adds a synced column must create
+that table's triggers again (tests/local_db/test_migrations.py compares them with a fresh database).
 """
 
 from __future__ import annotations

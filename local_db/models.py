@@ -51,7 +51,13 @@ class Folder(e.FolderData, table=True):
 
 class File(e.FileData, table=True):
     __tablename__ = "files"
-    __table_args__ = _args("files", e.FileData, Index("idx_files_category", "category"))
+    __table_args__ = _args(
+        "files",
+        e.FileData,
+        Index("idx_files_category", "category"),
+        # The Files list pages through a folder's files by name.
+        Index("idx_files_folder_filename", "folder_id", "filename"),
+    )
     id: str = Field(primary_key=True)
 
 

@@ -36,6 +36,14 @@ def _rows(path: Path) -> dict[str, set[tuple[object, ...]]]:
         conn.close()
 
 
+def _triggers(path: Path) -> set[str]:
+    conn = sqlite3.connect(path)
+    try:
+        return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    finally:
+        conn.close()
+
+
 def test_empty_file_upgrades_to_head_and_matches_the_models(tmp_path: Path) -> None:
     db = tmp_path / "x.sqlite3"
     cfg = alembic_config(db)
@@ -70,6 +78,10 @@ def test_every_saved_revision_upgrades_to_head_with_its_data(saved: Path, tmp_pa
     if saved.stem != head_revision():
         assert backup is not None and backup.name == f"gigbag.sqlite3.backup-{saved.stem}"
         assert _rows(backup) == before
+    fresh = tmp_path / "fresh.sqlite3"
+    upgrade_database(fresh)
+    # A migration that rebuilds a synced table (batch mode) drops its change-capture triggers with it.
+    assert _triggers(db) == _triggers(fresh)
     conn = sqlite3.connect(db)
     assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
