@@ -9,12 +9,13 @@ import wave
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
+
 from gigbag.app.entity_service import ListQuery
 from gigbag.app.errors import NotFound, ValidationFailed
 from gigbag.app.goals import standing
 from gigbag.app.profile import completion
 from gigbag.app.workspace import Workspace
-from sqlalchemy import text
 
 
 @pytest.fixture

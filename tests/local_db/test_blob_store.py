@@ -9,6 +9,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+
 from gigbag.app.workspace import Workspace
 from gigbag.local_db.blob_store import BlobCorruptError, BlobMissingError, BlobStore, BlobStoreError
 

@@ -6,12 +6,13 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
+
 from gigbag.app.errors import ValidationFailed
 from gigbag.app.workspace import Workspace
 from gigbag.local_db.change_capture import applying_server_changes
 from gigbag.local_db.database import transaction
 from gigbag.local_db.models import ContactList
-from sqlalchemy import text
 
 
 def changes(ws: Workspace) -> list[tuple[str, str, str]]:

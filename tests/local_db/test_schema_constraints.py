@@ -6,6 +6,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+
 from gigbag.app.workspace import Workspace
 
 NOW = "'2025-01-01T00:00:00Z'"
