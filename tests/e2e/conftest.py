@@ -17,10 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
-from gigbag.sync.protocol.entities import ENTITY_TYPES
+from tests.fixtures.server_contents import server_entities as read_server_entities
 from tests.fixtures.server_process import ServerProcess, start_server
 
 PASSWORD = "correct horse battery"
@@ -76,22 +75,7 @@ class CliDevice:
 
 def server_entities(server_url: str, email: str) -> dict[str, list[dict[str, Any]]]:
     """What the server holds for the account (live entities), in the shape of an export."""
-    with httpx.Client(base_url=server_url, timeout=60) as http:
-        session = http.post("/v1/sessions", json={"email": email, "password": PASSWORD, "device_name": "probe"})
-        session.raise_for_status()
-        headers = {"Authorization": f"Bearer {session.json()['token']}"}
-        found: dict[str, list[dict[str, Any]]] = {t: [] for t in ENTITY_TYPES}
-        since = 0
-        while True:
-            page = http.get("/v1/sync/pull", params={"since": since, "limit": 1000}, headers=headers).json()
-            for change in page["changes"]:
-                if not change["deleted"]:
-                    found[change["entity_type"]].append({"id": change["entity_id"], "data": change["data"]})
-            since = page["cursor"]
-            if not page["has_more"]:
-                break
-        http.delete("/v1/sessions/current", headers=headers)
-    return {t: sorted(items, key=lambda i: i["id"]) for t, items in found.items()}
+    return read_server_entities(server_url, email, PASSWORD)
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from gigbag.app.sync_service import SyncService
 from gigbag.app.workspace import Workspace
 from gigbag.sync.client import RetryPolicy, SyncClient
 from gigbag.sync.engine import SyncSummary
-from gigbag.sync.protocol.entities import ENTITY_TYPES
+from tests.fixtures.server_contents import server_entities as read_server_entities
 from tests.fixtures.server_process import ServerProcess, start_server
 
 PASSWORD = "correct horse battery"
@@ -61,22 +61,7 @@ class Device:
 
 def server_entities(server: ServerProcess, email: str) -> dict[str, list[dict[str, Any]]]:
     """What the server holds for the account (live entities), in the shape of an export."""
-    with httpx.Client(base_url=server.url, timeout=30) as http:
-        session = http.post("/v1/sessions", json={"email": email, "password": PASSWORD, "device_name": "probe"})
-        session.raise_for_status()
-        headers = {"Authorization": f"Bearer {session.json()['token']}"}
-        found: dict[str, list[dict[str, Any]]] = {t: [] for t in ENTITY_TYPES}
-        since = 0
-        while True:
-            page = http.get("/v1/sync/pull", params={"since": since, "limit": 1000}, headers=headers).json()
-            for change in page["changes"]:
-                if not change["deleted"]:
-                    found[change["entity_type"]].append({"id": change["entity_id"], "data": change["data"]})
-            since = page["cursor"]
-            if not page["has_more"]:
-                break
-        http.delete("/v1/sessions/current", headers=headers)
-    return {t: sorted(items, key=lambda i: i["id"]) for t, items in found.items()}
+    return read_server_entities(server.url, email, PASSWORD)
 
 
 @pytest.fixture(scope="module")
