@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from gigbag.app.workspace import Workspace
 from gigbag.ui.context import UiContext
 from gigbag.ui.sections.contacts import ContactsSection
+from tests.ui.widget_actions import click, type_into
 
 CSV_GOOD = (
     "name,email,phone,opted_in_email,opted_in_sms\n"
@@ -37,14 +38,6 @@ def section(qtbot, ctx: UiContext, idle: Callable[..., None]) -> ContactsSection
     idle()
     return s
 
-
-def click(qtbot, button) -> None:  # type: ignore[no-untyped-def]
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-
-
-def type_into(qtbot, widget, text: str) -> None:  # type: ignore[no-untyped-def]
-    widget.clear()
-    qtbot.keyClicks(widget, text)
 
 
 def member_names(section: ContactsSection) -> list[str]:

@@ -14,6 +14,7 @@ from gigbag.app.workspace import Workspace
 from gigbag.ui.context import UiContext
 from gigbag.ui.sections.goals import PERCENT_ROLE, GoalsSection
 from gigbag.ui.widgets import confirm
+from tests.ui.widget_actions import click, type_into
 
 
 @pytest.fixture
@@ -25,14 +26,6 @@ def section(qtbot, ctx: UiContext, idle: Callable[..., None]) -> GoalsSection:  
     idle()
     return s
 
-
-def click(qtbot, button) -> None:  # type: ignore[no-untyped-def]
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-
-
-def type_into(qtbot, widget, text: str) -> None:  # type: ignore[no-untyped-def]
-    widget.clear()
-    qtbot.keyClicks(widget, text)
 
 
 def select_title(section: GoalsSection, title: str) -> None:

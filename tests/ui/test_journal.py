@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from PySide6.QtCore import Qt
 
 from gigbag.app.journal import text_blocks
 from gigbag.app.workspace import Workspace
 from gigbag.ui.context import UiContext
 from gigbag.ui.sections.journal import JournalSection
+from tests.ui.widget_actions import click, type_into
 
 
 @pytest.fixture
@@ -22,14 +22,6 @@ def section(qtbot, ctx: UiContext, idle: Callable[..., None]) -> JournalSection:
     idle()
     return s
 
-
-def click(qtbot, button) -> None:  # type: ignore[no-untyped-def]
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-
-
-def type_into(qtbot, widget, text: str) -> None:  # type: ignore[no-untyped-def]
-    widget.clear()
-    qtbot.keyClicks(widget, text)
 
 
 def test_write_an_entry_in_blocks_then_undo(qtbot, section: JournalSection, ctx: UiContext,

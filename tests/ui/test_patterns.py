@@ -23,6 +23,7 @@ from gigbag.ui.sections.patterns import (
     COL_VOLUME,
     PatternsSection,
 )
+from tests.ui.widget_actions import click, type_into
 
 
 @pytest.fixture
@@ -35,14 +36,6 @@ def section(qtbot, ctx: UiContext, idle: Callable[..., None]) -> PatternsSection
     yield s
     s.shutdown()
 
-
-def click(qtbot, button) -> None:  # type: ignore[no-untyped-def]
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-
-
-def type_into(qtbot, widget, text: str) -> None:  # type: ignore[no-untyped-def]
-    widget.clear()
-    qtbot.keyClicks(widget, text)
 
 
 def select_title(section: PatternsSection, title: str) -> None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate
 
 from gigbag.app.workspace import Workspace
 from gigbag.ui.context import UiContext
 from gigbag.ui.sections.timeline import TimelineSection
+from tests.ui.widget_actions import click, type_into
 
 
 @pytest.fixture
@@ -21,14 +22,6 @@ def section(qtbot, ctx: UiContext, idle: Callable[..., None]) -> TimelineSection
     idle()
     return s
 
-
-def click(qtbot, button) -> None:  # type: ignore[no-untyped-def]
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-
-
-def type_into(qtbot, widget, text: str) -> None:  # type: ignore[no-untyped-def]
-    widget.clear()
-    qtbot.keyClicks(widget, text)
 
 
 def titles(section: TimelineSection) -> list[str]:
