@@ -27,7 +27,7 @@ test: system-deps $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check . && $(BIN)/mypy app sync local_db server ui
+	$(BIN)/ruff check . && $(BIN)/mypy app sync local_db server ui schema
 
 # The desktop bundle (dist/gigbag/ and its .tar.gz, see packaging/README.md), and the release check CI runs on it.
 bundle:

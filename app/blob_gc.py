@@ -15,8 +15,8 @@ from sqlmodel import col
 from ..local_db.database import read_session
 from ..local_db.models import Artist, File
 from ..local_db.sync_tables import BlobTransfer, SyncBase, SyncConflict
-from ..sync.protocol.canonical import is_sha256_hex
-from ..sync.protocol.entities import blob_refs
+from ..schema.canonical import is_sha256_hex
+from ..schema.entities import blob_refs
 from .entity_service import row_data
 from .workspace import Workspace
 

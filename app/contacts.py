@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from ..local_db.database import transaction
 from ..local_db.models import ContactList, ContactListMember
-from ..sync.protocol.fields import utc_now
+from ..schema.fields import utc_now
 from .entity_service import EntityService, ListQuery, new_id
 from .errors import ValidationFailed
 

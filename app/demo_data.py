@@ -22,7 +22,7 @@ import zlib
 from collections.abc import Callable
 from pathlib import Path
 
-from ..sync.protocol.entities import BLOB_REF_PREFIX
+from ..schema.entities import BLOB_REF_PREFIX
 from .errors import GigbagError
 from .journal import text_blocks
 from .workspace import Workspace

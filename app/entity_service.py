@@ -20,8 +20,8 @@ from sqlmodel import Session, SQLModel
 
 from ..local_db.database import read_session, transaction
 from ..local_db.models import DERIVED_COLUMNS
-from ..sync.protocol.entities import ENTITY_TYPES, EntityValidationError, validate_data
-from ..sync.protocol.fields import utc_now
+from ..schema.entities import ENTITY_TYPES, EntityValidationError, validate_data
+from ..schema.fields import utc_now
 from .errors import NotFound, ValidationFailed
 
 T = TypeVar("T", bound=SQLModel)

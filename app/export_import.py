@@ -24,11 +24,11 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import IntegrityError
 
 from ..local_db.database import read_session, transaction
+from ..schema.entities import ENTITY_TYPES, SINGLETON_IDS, EntityValidationError, data_fields, validate_data
+from ..schema.fields import is_uuid, utc_now
+from ..schema.wire import PROTOCOL_VERSION
 from ..sync.batching import folder_depths
 from ..sync.local_store import LocalState, references, table
-from ..sync.protocol.entities import ENTITY_TYPES, SINGLETON_IDS, EntityValidationError, data_fields, validate_data
-from ..sync.protocol.fields import is_uuid, utc_now
-from ..sync.protocol.wire import PROTOCOL_VERSION
 from .errors import GigbagError
 
 FORMAT = "gigbag-export"

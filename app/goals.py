@@ -13,7 +13,7 @@ from typing import Any
 from sqlmodel import Session
 
 from ..local_db.models import Goal, GoalProgress
-from ..sync.protocol.fields import utc_now
+from ..schema.fields import utc_now
 from .entity_service import EntityService, ListQuery
 from .errors import ValidationFailed
 

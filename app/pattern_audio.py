@@ -54,7 +54,7 @@ from itertools import accumulate, repeat
 from os import PathLike
 from typing import Any
 
-from ..sync.protocol.beat_catalog import FlavorCatalog, catalog, check_configuration
+from ..schema.beat_catalog import FlavorCatalog, catalog, check_configuration
 
 SAMPLE_RATE = 44100
 BPM_RANGE = (20.0, 400.0)

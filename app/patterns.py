@@ -8,8 +8,8 @@ from typing import Any
 from sqlmodel import Session
 
 from ..local_db.models import Pattern
-from ..sync.protocol.beat_catalog import catalog
-from ..sync.protocol.entities import field_errors
+from ..schema.beat_catalog import catalog
+from ..schema.entities import field_errors
 from .entity_service import EntityService
 from .errors import ValidationFailed
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..local_db.models import UserPreferences
-from ..sync.protocol.entities import PREFERENCES_ID
-from ..sync.protocol.fields import utc_now
+from ..schema.entities import PREFERENCES_ID
+from ..schema.fields import utc_now
 from .entity_service import EntityService
 
 

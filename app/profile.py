@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..local_db.models import Artist
-from ..sync.protocol.entities import ARTIST_ID, ARTIST_SERVER_OWNED
+from ..schema.entities import ARTIST_ID, ARTIST_SERVER_OWNED
 from .entity_service import EntityService
 
 # Umbrella's artist model: 7 required and 6 optional fields; complete at 60 or more.

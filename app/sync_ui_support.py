@@ -33,6 +33,16 @@ from ..local_db.sync_tables import (
     SyncConflict,
     SyncIncoming,
 )
+from ..schema.entities import ENTITY_TYPES, data_fields
+from ..schema.wire import (
+    ERR_DAILY_UPLOAD_LIMIT_EXCEEDED,
+    ERR_EMAIL_TAKEN,
+    ERR_INVALID_CREDENTIALS,
+    ERR_STORAGE_QUOTA_EXCEEDED,
+    ERR_TOO_MANY_ATTEMPTS,
+    ERR_UPLOAD_TOO_LARGE,
+    PROTOCOL_VERSION,
+)
 from ..sync import account as accounts
 from ..sync import conflicts as conflict_store
 from ..sync.client import RetryPolicy, SyncClient, normalize_server_url
@@ -54,16 +64,6 @@ from ..sync.errors import (
 )
 from ..sync.local_store import Key, LocalState, table
 from ..sync.progress import CancelToken, ProgressCallback
-from ..sync.protocol.entities import ENTITY_TYPES, data_fields
-from ..sync.protocol.wire import (
-    ERR_DAILY_UPLOAD_LIMIT_EXCEEDED,
-    ERR_EMAIL_TAKEN,
-    ERR_INVALID_CREDENTIALS,
-    ERR_STORAGE_QUOTA_EXCEEDED,
-    ERR_TOO_MANY_ATTEMPTS,
-    ERR_UPLOAD_TOO_LARGE,
-    PROTOCOL_VERSION,
-)
 from ..sync.pull import ConfirmMassDelete
 from .sync_service import SyncService
 from .workspace import Workspace

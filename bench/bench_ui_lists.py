@@ -32,7 +32,7 @@ from sqlalchemy import insert  # noqa: E402
 
 from gigbag.app.workspace import Workspace  # noqa: E402
 from gigbag.local_db.models import File, Track  # noqa: E402
-from gigbag.sync.protocol.fields import utc_now  # noqa: E402
+from gigbag.schema.fields import utc_now  # noqa: E402
 from gigbag.ui.main import make_application, settle_garbage_collector  # noqa: E402
 from gigbag.ui.main_window import MainWindow  # noqa: E402
 

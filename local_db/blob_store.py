@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from ..sync.protocol.canonical import is_sha256_hex
+from ..schema.canonical import is_sha256_hex
 
 CHUNK_SIZE = 1024 * 1024
 

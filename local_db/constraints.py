@@ -14,7 +14,7 @@ from pydantic import StringConstraints
 from pydantic.fields import FieldInfo
 from sqlalchemy import CheckConstraint
 
-from ..sync.protocol.fields import DATE_RE, SHA256_RE, TIMESTAMP_RE
+from ..schema.fields import DATE_RE, SHA256_RE, TIMESTAMP_RE
 
 _DIGITS4 = "[0-9][0-9][0-9][0-9]"
 _DIGITS2 = "[0-9][0-9]"

@@ -1,6 +1,6 @@
 """The local tables of the artist's own data, one per synced entity type.
 
-Each table is its entity's data schema (``sync.protocol.entities``) plus the primary key and a few
+Each table is its entity's data schema (``schema.entities``) plus the primary key and a few
 local-only columns; the CHECK constraints come from the same schema (``constraints``), and the
 indexes follow the seeds (Umbrella's and SalsaNor's).
 """
@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Index, text
 from sqlmodel import Field, SQLModel
 
-from ..sync.protocol import entities as e
+from ..schema import entities as e
 from .constraints import table_checks
 
 DEFAULT_STORAGE_LIMIT_BYTES = 53_687_091_200  # 50 GB, Umbrella's storage_quotas default

@@ -18,7 +18,7 @@ from fastapi import APIRouter, Request, Response
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from gigbag.sync.protocol.wire import (
+from gigbag.schema.wire import (
     ERR_EMAIL_TAKEN,
     ERR_INVALID_CREDENTIALS,
     MAX_PASSWORD_LENGTH,

@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from gigbag import __version__
-from gigbag.sync.protocol.wire import PROTOCOL_VERSION
+from gigbag.schema.wire import PROTOCOL_VERSION
 
 from . import accounts, blobs, sync_api, uploads
 from .blob_files import BlobFiles

@@ -15,7 +15,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 
-from gigbag.sync.protocol.wire import ERR_UNAUTHORIZED
+from gigbag.schema.wire import ERR_UNAUTHORIZED
 
 from .errors import ApiError
 from .state import server_state

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from gigbag.sync.protocol.canonical import is_sha256_hex
+from gigbag.schema.canonical import is_sha256_hex
 
 CHUNK_SIZE = 1024 * 1024
 STALE_TEMP_SECONDS = 24 * 3600

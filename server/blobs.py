@@ -17,8 +17,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 from starlette.responses import StreamingResponse
 
-from gigbag.sync.protocol.canonical import is_sha256_hex
-from gigbag.sync.protocol.wire import ERR_DIGEST_MISMATCH, BlobStored, ErrorBody
+from gigbag.schema.canonical import is_sha256_hex
+from gigbag.schema.wire import ERR_DIGEST_MISMATCH, BlobStored, ErrorBody
 
 from . import quotas, sync_store
 from .auth import Authenticated

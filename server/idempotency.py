@@ -21,8 +21,8 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, select, update
 
-from gigbag.sync.protocol.canonical import CanonicalizationError, canonical_json
-from gigbag.sync.protocol.wire import (
+from gigbag.schema.canonical import CanonicalizationError, canonical_json
+from gigbag.schema.wire import (
     ERR_IDEMPOTENCY_KEY_IN_FLIGHT,
     ERR_IDEMPOTENCY_KEY_REUSED,
     IDEMPOTENCY_KEY_TTL_HOURS,

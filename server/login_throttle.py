@@ -14,7 +14,7 @@ import math
 
 from sqlalchemy import Connection, delete, select, update
 
-from gigbag.sync.protocol.wire import ERR_TOO_MANY_ATTEMPTS
+from gigbag.schema.wire import ERR_TOO_MANY_ATTEMPTS
 
 from .config import MAX_LOGIN_LOCKOUT_SECONDS
 from .database import insert_ignoring_conflict

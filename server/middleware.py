@@ -2,7 +2,7 @@
 
 Both are plain ASGI (not Starlette's BaseHTTPMiddleware), so streamed blob bodies and client
 disconnects pass through untouched. The guard reads the body of JSON routes up to their limit
-(:data:`~gigbag.sync.protocol.wire.MAX_PUSH_BYTES` for a push, ``MAX_JSON_BODY_BYTES`` for the
+(:data:`~gigbag.schema.wire.MAX_PUSH_BYTES` for a push, ``MAX_JSON_BODY_BYTES`` for the
 others), answers 413 beyond it before any parsing, and 400 for bytes that are not UTF-8 or text
 with unpaired surrogates (which no database can store and no JSON encoder can write back).
 """
@@ -17,7 +17,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gigbag.sync.protocol.wire import ERR_PAYLOAD_TOO_LARGE, MAX_JSON_BODY_BYTES, MAX_PUSH_BYTES, TUS_VERSION
+from gigbag.schema.wire import ERR_PAYLOAD_TOO_LARGE, MAX_JSON_BODY_BYTES, MAX_PUSH_BYTES, TUS_VERSION
 
 from .responses import SafeJSONResponse
 

@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from gigbag.sync.protocol.wire import IDEMPOTENCY_HEADER, TUS_VERSION
+from gigbag.schema.wire import IDEMPOTENCY_HEADER, TUS_VERSION
 
 _DIGITS = {"type": "string", "pattern": "^[0-9]{1,19}$"}
 HEADER_RULES: dict[str, dict[str, Any]] = {

@@ -15,7 +15,7 @@ from typing import NoReturn
 
 from sqlalchemy import Connection, func, select, update
 
-from gigbag.sync.protocol.wire import (
+from gigbag.schema.wire import (
     ERR_DAILY_UPLOAD_LIMIT_EXCEEDED,
     ERR_STORAGE_QUOTA_EXCEEDED,
     ERR_UPLOAD_TOO_LARGE,

@@ -2,7 +2,7 @@
 
 :class:`SafeJSONResponse` escapes non-ASCII (so any text, even a lone surrogate that arrived as
 ``\\ud800``, renders) and refuses NaN. :func:`error_responses` declares the error statuses of a
-route with the :class:`~gigbag.sync.protocol.wire.ErrorBody` schema, replacing FastAPI's default
+route with the :class:`~gigbag.schema.wire.ErrorBody` schema, replacing FastAPI's default
 422 body, so ``/openapi.json`` describes the answers the server really gives.
 """
 
@@ -13,7 +13,7 @@ from typing import Any
 
 from starlette.responses import JSONResponse
 
-from gigbag.sync.protocol.wire import ErrorBody, QuotaErrorBody
+from gigbag.schema.wire import ErrorBody, QuotaErrorBody
 
 
 class SafeJSONResponse(JSONResponse):

@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Request, Response
 from sqlalchemy import select
 
-from gigbag.sync.protocol.entities import entity_json_schemas
-from gigbag.sync.protocol.wire import (
+from gigbag.schema.entities import entity_json_schemas
+from gigbag.schema.wire import (
     DEFAULT_PULL_LIMIT,
     ERR_DEVICE_MISMATCH,
     ERR_IDEMPOTENCY_KEY_INVALID,

@@ -18,10 +18,10 @@ from typing import Any
 from sqlalchemy import Connection, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from gigbag.sync.protocol.canonical import CanonicalizationError, checksum, is_checksum
-from gigbag.sync.protocol.entities import ENTITY_TYPES, EntityValidationError, validate_data
-from gigbag.sync.protocol.fields import is_uuid
-from gigbag.sync.protocol.wire import (
+from gigbag.schema.canonical import CanonicalizationError, checksum, is_checksum
+from gigbag.schema.entities import ENTITY_TYPES, EntityValidationError, validate_data
+from gigbag.schema.fields import is_uuid
+from gigbag.schema.wire import (
     INVALID_CHANGE,
     INVALID_CHECKSUM_MISMATCH,
     INVALID_DATA,

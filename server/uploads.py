@@ -27,8 +27,8 @@ from sqlalchemy import delete, insert, select, update
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
-from gigbag.sync.protocol.canonical import is_sha256_hex
-from gigbag.sync.protocol.wire import (
+from gigbag.schema.canonical import is_sha256_hex
+from gigbag.schema.wire import (
     ERR_DIGEST_MISMATCH,
     ERR_OFFSET_MISMATCH,
     TUS_EXTENSIONS,

@@ -31,9 +31,9 @@ from sqlalchemy import Engine
 from ..local_db.database import read_session, transaction
 from ..local_db.models import Artist
 from ..local_db.sync_tables import SyncAccount
+from ..schema.entities import ARTIST_ID
 from .client import SyncClient, normalize_server_url
 from .errors import AccountMismatch, KeyringUnavailable, NotSignedIn, SyncError
-from .protocol.entities import ARTIST_ID
 
 KEYRING_SERVICE = "gigbag"
 

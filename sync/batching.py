@@ -13,8 +13,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..schema.wire import MAX_PUSH_BYTES, MAX_PUSH_CHANGES, Change
 from .local_store import ORDER, Key
-from .protocol.wire import MAX_PUSH_BYTES, MAX_PUSH_CHANGES, Change
 
 # Room for the request's envelope ({"device_id": ..., "changes": [...]}) under the byte limit.
 ENVELOPE_BYTES = 1024

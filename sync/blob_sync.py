@@ -28,11 +28,11 @@ from ..local_db.blob_store import CHUNK_SIZE, BlobStore, BlobStoreError
 from ..local_db.database import read_session, transaction
 from ..local_db.models import Artist, File
 from ..local_db.sync_tables import BlobTransfer, CloudOnlyFile
+from ..schema.entities import blob_refs, data_fields
+from ..schema.fields import utc_now
 from .client import RetryPolicy, SyncClient
 from .errors import AuthenticationError, NetworkError, ProtocolError, RequestRejected, ServerError, SyncError
 from .progress import CancelToken, ProgressCallback, ProgressEvent
-from .protocol.entities import blob_refs, data_fields
-from .protocol.fields import utc_now
 
 TUS_THRESHOLD = 8 * 1024 * 1024  # blobs from this size upload resumably
 PATCH_SIZE = 16 * 1024 * 1024  # bytes per tus PATCH: at most this much is sent again after a cut

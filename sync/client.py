@@ -22,16 +22,7 @@ from typing import Any
 import httpx
 
 from .. import __version__
-from .errors import (
-    AuthenticationError,
-    NetworkError,
-    ProtocolError,
-    QuotaExceeded,
-    RequestRejected,
-    ServerError,
-)
-from .progress import CancelToken
-from .protocol.wire import (
+from ..schema.wire import (
     IDEMPOTENCY_HEADER,
     REPLAYED_HEADER,
     TUS_VERSION,
@@ -46,6 +37,15 @@ from .protocol.wire import (
     SessionCreated,
     SyncStatus,
 )
+from .errors import (
+    AuthenticationError,
+    NetworkError,
+    ProtocolError,
+    QuotaExceeded,
+    RequestRejected,
+    ServerError,
+)
+from .progress import CancelToken
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=60.0, write=60.0, pool=10.0)
 

@@ -17,10 +17,10 @@ from sqlalchemy import Engine, select
 
 from ..local_db.database import read_session, transaction
 from ..local_db.sync_tables import SyncConflict
+from ..schema.entities import ENTITY_TYPES, EntityValidationError, validate_data
+from ..schema.fields import utc_now
 from .errors import SyncError
 from .local_store import Key, LocalState
-from .protocol.entities import ENTITY_TYPES, EntityValidationError, validate_data
-from .protocol.fields import utc_now
 
 Side = Literal["mine", "theirs"]
 Kind = Literal["edited_both", "deleted_here", "deleted_there"]

@@ -28,13 +28,13 @@ from sqlalchemy import Engine, update
 from ..local_db.blob_store import BlobStore
 from ..local_db.database import read_session, transaction
 from ..local_db.sync_tables import SyncAccount
+from ..schema.fields import utc_now
 from .account import bind, load_token, read_account
 from .blob_sync import BlobSync
 from .client import SyncClient
 from .errors import NotSignedIn
 from .local_store import LocalState
 from .progress import CancelToken, ProgressCallback, ProgressEvent, no_progress
-from .protocol.fields import utc_now
 from .pull import ConfirmMassDelete, Puller, refuse_mass_delete
 from .push import Pusher, Refusal
 

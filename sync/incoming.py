@@ -24,9 +24,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from ..schema.entities import ENTITY_TYPES, EntityValidationError, validate_data
 from .local_store import ORDER, Data, Key, LocalState, Reference, Version, references, referrers
 from .merge import reconcile
-from .protocol.entities import ENTITY_TYPES, EntityValidationError, validate_data
 
 
 @dataclass

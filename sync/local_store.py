@@ -22,8 +22,8 @@ from sqlmodel import Session
 
 from ..local_db.models import TABLES
 from ..local_db.sync_tables import ChangeLog, SyncBase, SyncConflict, SyncIncoming
-from .protocol.entities import ENTITY_TYPES, data_fields
-from .protocol.fields import utc_now
+from ..schema.entities import ENTITY_TYPES, data_fields
+from ..schema.fields import utc_now
 
 Key = tuple[str, str]  # (entity_type, entity_id)
 Data = dict[str, Any]

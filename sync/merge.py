@@ -22,7 +22,7 @@ from typing import Any
 
 from pydantic_core import PydanticUndefined
 
-from .protocol.entities import APPEND_ONLY_TYPES, ENTITY_TYPES, EntityValidationError, validate_data
+from ..schema.entities import APPEND_ONLY_TYPES, ENTITY_TYPES, EntityValidationError, validate_data
 
 TIMESTAMP_FIELDS = ("created_at", "updated_at")
 _NO_DEFAULT = object()

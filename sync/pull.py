@@ -21,13 +21,13 @@ from sqlalchemy import Engine, text, update
 from ..local_db.change_capture import applying_server_changes
 from ..local_db.database import read_session, transaction
 from ..local_db.sync_tables import SyncAccount
+from ..schema.entities import ENTITY_TYPES
+from ..schema.wire import DEFAULT_PULL_LIMIT, PullResponse
 from .client import SyncClient
 from .errors import MassDeleteRefused, ProtocolError
 from .incoming import ApplyReport, apply_pulled, settle_incoming
 from .local_store import Key, LocalState, Version
 from .progress import CancelToken, ProgressCallback, ProgressEvent
-from .protocol.entities import ENTITY_TYPES
-from .protocol.wire import DEFAULT_PULL_LIMIT, PullResponse
 
 SPOOL_IN_MEMORY = 8 * 1024 * 1024
 

@@ -22,16 +22,10 @@ from sqlmodel import Session
 
 from ..local_db.database import read_session, transaction
 from ..local_db.sync_tables import SyncBatch
-from .batching import ENVELOPE_BYTES, PlannedChange, body_bytes, change_size, order_changes
-from .blob_sync import BlobSync
-from .client import SyncClient
-from .errors import AuthenticationError, ProtocolError, QuotaExceeded, RequestRejected
-from .local_store import Key, LocalState, Version
-from .progress import CancelToken, ProgressCallback, ProgressEvent
-from .protocol.canonical import CanonicalizationError, checksum
-from .protocol.entities import blob_refs
-from .protocol.fields import utc_now
-from .protocol.wire import (
+from ..schema.canonical import CanonicalizationError, checksum
+from ..schema.entities import blob_refs
+from ..schema.fields import utc_now
+from ..schema.wire import (
     ERR_DEVICE_MISMATCH,
     ERR_IDEMPOTENCY_KEY_REUSED,
     MAX_PUSH_BYTES,
@@ -40,6 +34,12 @@ from .protocol.wire import (
     PushRequest,
     PushResponse,
 )
+from .batching import ENVELOPE_BYTES, PlannedChange, body_bytes, change_size, order_changes
+from .blob_sync import BlobSync
+from .client import SyncClient
+from .errors import AuthenticationError, ProtocolError, QuotaExceeded, RequestRejected
+from .local_store import Key, LocalState, Version
+from .progress import CancelToken, ProgressCallback, ProgressEvent
 
 _BATCHES = SyncBatch.__table__  # type: ignore[attr-defined]
 MIN_PUSH_BYTES = 64 * 1024

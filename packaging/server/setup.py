@@ -26,10 +26,9 @@ PACKAGES = [
     "gigbag.server",
     "gigbag.server.migrations",
     "gigbag.server.migrations.versions",
-    "gigbag.sync",
-    "gigbag.sync.protocol",
+    "gigbag.schema",
 ]
-# The base dependencies of the root project that gigbag.sync.protocol imports (the rest is the desktop's).
+# The base dependencies of the root project that gigbag.schema imports (the rest is the desktop's).
 PROTOCOL_DEPENDENCIES = ("sqlmodel", "sqlalchemy", "pydantic", "alembic", "rfc8785")
 QT_DISTRIBUTIONS = ("pyside6", "pyside6-essentials", "pyside6-addons", "shiboken6")
 
@@ -52,9 +51,8 @@ def server_dependencies(project: dict) -> list[str]:
     return deps
 
 
-# Packages of which only the ``__init__`` ships: the root folder (not the desktop's ``__main__`` or
-# setup.py) and ``gigbag.sync`` (not the client's sync engine, only its ``protocol`` subpackage).
-INIT_ONLY = ("gigbag", "gigbag.sync")
+# Packages of which only the ``__init__`` ships: the root folder (not the desktop's ``__main__`` or setup.py).
+INIT_ONLY = ("gigbag",)
 
 
 class BuildServerPy(build_py):

@@ -27,7 +27,7 @@ from gigbag.app.pattern_audio import (
     step_seconds,
     write_wav,
 )
-from gigbag.sync.protocol.beat_catalog import catalog
+from gigbag.schema.beat_catalog import catalog
 
 SR = 44100
 

@@ -61,7 +61,7 @@ def test_desktop_wheel_holds_the_app_its_data_and_both_commands(desktop_wheel: P
         sorted(n for n in names if not n.startswith("gigbag"))
     )
     assert not any(n.startswith(("gigbag/tests/", "gigbag/packaging/", "gigbag/bench/")) for n in names)
-    for data in ("gigbag/migrations/script.py.mako", "gigbag/migrations/env.py", "gigbag/sync/protocol/beat_catalog.json",
+    for data in ("gigbag/migrations/script.py.mako", "gigbag/migrations/env.py", "gigbag/schema/beat_catalog.json",
                  "gigbag/server/migrations/script.py.mako", "gigbag/ui/main.py", "gigbag/app/selftest_command.py"):
         assert data in names, data
     assert any(n.startswith("gigbag/migrations/versions/0001") for n in names)
@@ -79,10 +79,10 @@ def test_server_wheel_holds_the_server_and_the_protocol_only(server_wheel: Path)
     assert server_wheel.name == f"gigbag_server-{project_version()}-py3-none-any.whl"
     packages = {n.rsplit("/", 1)[0] for n in names}
     assert packages == {"gigbag", "gigbag/server", "gigbag/server/migrations", "gigbag/server/migrations/versions",
-                        "gigbag/sync", "gigbag/sync/protocol"}
+                        "gigbag/schema"}
     assert {n for n in names if n.count("/") == 1} == {"gigbag/__init__.py"}
-    assert {n for n in names if n.startswith("gigbag/sync/") and n.count("/") == 2} == {"gigbag/sync/__init__.py"}
-    assert "gigbag/sync/protocol/beat_catalog.json" in names
+    assert not any(n.startswith("gigbag/sync/") for n in names)
+    assert "gigbag/schema/beat_catalog.json" in names
     assert "gigbag/server/migrations/script.py.mako" in names
     meta = _metadata(server_wheel)
     assert meta["Name"] == "gigbag-server" and meta["Version"] == project_version()

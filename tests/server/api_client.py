@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from gigbag.sync.protocol.canonical import checksum
+from gigbag.schema.canonical import checksum
 
 PASSWORD = "correct horse battery"
 

@@ -18,8 +18,8 @@ from typing import Any
 
 import schemathesis
 
-from gigbag.sync.protocol.canonical import CanonicalizationError, checksum
-from gigbag.sync.protocol.entities import ENTITY_TYPES
+from gigbag.schema.canonical import CanonicalizationError, checksum
+from gigbag.schema.entities import ENTITY_TYPES
 
 schemathesis.serializer.alias("application/offset+octet-stream", "application/octet-stream")
 

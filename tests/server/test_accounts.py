@@ -127,7 +127,7 @@ def test_revoke_ends_only_the_token_in_hand(server: ServerProcess) -> None:
 
 
 def test_schema_lists_every_entity_type_with_its_json_schema(server: ServerProcess) -> None:
-    from gigbag.sync.protocol.entities import ENTITY_TYPES
+    from gigbag.schema.entities import ENTITY_TYPES
 
     r = httpx.get(server.url + "/v1/schema")
     assert r.status_code == 200

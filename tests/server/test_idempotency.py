@@ -10,7 +10,7 @@ from collections import Counter
 import httpx
 from sqlalchemy import text
 
-from gigbag.sync.protocol.canonical import checksum
+from gigbag.schema.canonical import checksum
 from tests.fixtures.server_process import ServerProcess
 from tests.server.api_client import Api, contact_list, upsert
 from tests.server.server_db import server_engine
@@ -181,8 +181,8 @@ def _age(engine, user_id: str, key: str, by: dt.timedelta) -> None:
 def test_a_key_in_flight_is_409_until_its_holder_is_presumed_dead(api: Api, server: ServerProcess) -> None:
     """Another process holds the key mid-push (its reservation row is in flight): 409 with Retry-After;
     a reservation older than the stale limit (its process died) is taken over and the push applies."""
+    from gigbag.schema.wire import PushRequest
     from gigbag.server.idempotency import STALE_RESERVATION, request_hash
-    from gigbag.sync.protocol.wire import PushRequest
 
     key = str(uuid.uuid4())
     changes = [upsert(contact_list("held"))]

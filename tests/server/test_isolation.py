@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from gigbag.sync.protocol.canonical import checksum
+from gigbag.schema.canonical import checksum
 from tests.server.api_client import contact_list, delete, upsert
 
 

@@ -8,8 +8,8 @@ import uuid
 import httpx
 import pytest
 
-from gigbag.sync.protocol.canonical import checksum
-from gigbag.sync.protocol.wire import MAX_PUSH_BYTES, MAX_PUSH_CHANGES, PullResponse, PushResponse
+from gigbag.schema.canonical import checksum
+from gigbag.schema.wire import MAX_PUSH_BYTES, MAX_PUSH_CHANGES, PullResponse, PushResponse
 from tests.server.api_client import Api, contact_list, delete, upsert
 
 

@@ -6,9 +6,9 @@ import uuid
 
 import pytest
 
+from gigbag.schema.canonical import checksum
+from gigbag.schema.wire import MAX_PUSH_CHANGES, Change
 from gigbag.sync.batching import ENVELOPE_BYTES, PlannedChange, change_size, folder_depths, order_changes, split_batches
-from gigbag.sync.protocol.canonical import checksum
-from gigbag.sync.protocol.wire import MAX_PUSH_CHANGES, Change
 
 
 def uid() -> str:

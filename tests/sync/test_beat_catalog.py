@@ -13,7 +13,7 @@ from importlib import resources
 
 import pytest
 
-from gigbag.sync.protocol.beat_catalog import (
+from gigbag.schema.beat_catalog import (
     FlavorCatalog,
     Instrument,
     Note,
@@ -67,7 +67,7 @@ def program_named(flavor: str, instrument: str, name: str) -> Program:
 
 
 def raw_json() -> dict:
-    text = resources.files("gigbag.sync.protocol").joinpath("beat_catalog.json").read_text("utf-8")
+    text = resources.files("gigbag.schema").joinpath("beat_catalog.json").read_text("utf-8")
     return json.loads(text)
 
 

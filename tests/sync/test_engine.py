@@ -10,9 +10,9 @@ from sqlalchemy import func, select, text
 
 from gigbag.local_db.database import read_session
 from gigbag.local_db.sync_tables import SyncAccount, SyncBatch
+from gigbag.schema.wire import MAX_PUSH_CHANGES
 from gigbag.sync.errors import MassDeleteRefused, SyncCancelled
 from gigbag.sync.progress import CancelToken, ProgressEvent
-from gigbag.sync.protocol.wire import MAX_PUSH_CHANGES
 from gigbag.sync.pull import refuse_mass_delete
 
 from .conftest import Device, server_entities

@@ -18,10 +18,10 @@ from sqlalchemy import text
 from gigbag.app.workspace import Workspace
 from gigbag.local_db.change_capture import applying_server_changes
 from gigbag.local_db.database import transaction
+from gigbag.schema.canonical import checksum
+from gigbag.schema.entities import validate_data
 from gigbag.sync.incoming import ApplyReport, apply_pulled, settle_incoming
 from gigbag.sync.local_store import Key, LocalState, Version
-from gigbag.sync.protocol.canonical import checksum
-from gigbag.sync.protocol.entities import validate_data
 
 NOW = "2025-03-01T12:00:00Z"
 SHA = "ab" * 32

@@ -7,8 +7,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from gigbag.schema.entities import validate_data
 from gigbag.sync.merge import field_defaults, later_timestamp, merge_fields, reconcile
-from gigbag.sync.protocol.entities import validate_data
 
 T0 = "2025-01-01T10:00:00Z"
 T1 = "2025-01-02T10:00:00Z"

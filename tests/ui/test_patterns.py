@@ -13,7 +13,7 @@ from PySide6.QtMultimedia import QMediaDevices
 from PySide6.QtWidgets import QComboBox, QSpinBox
 
 from gigbag.app.workspace import Workspace
-from gigbag.sync.protocol.beat_catalog import NOTE_NAMES, catalog
+from gigbag.schema.beat_catalog import NOTE_NAMES, catalog
 from gigbag.ui.context import UiContext
 from gigbag.ui.sections.pattern_player import NO_DEVICE_MESSAGE, SAMPLE_RATE, LoopDevice
 from gigbag.ui.sections.patterns import (

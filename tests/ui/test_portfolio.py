@@ -9,7 +9,7 @@ from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QComboBox, QLineEdit, QPlainTextEdit
 from sqlalchemy import text
 
-from gigbag.sync.protocol.entities import ARTIST_ID
+from gigbag.schema.entities import ARTIST_ID
 from gigbag.ui.sections.portfolio import PortfolioSection
 
 

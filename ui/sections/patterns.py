@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...local_db.models import Pattern
-from ...sync.protocol.beat_catalog import NOTE_NAMES, PITCH_OFFSET_RANGE, catalog, check_configuration, note_name
+from ...schema.beat_catalog import NOTE_NAMES, PITCH_OFFSET_RANGE, catalog, check_configuration, note_name
 from ..context import UiContext
 from ..widgets.field_errors import FieldErrorLabel
 from ..widgets.icons import icon

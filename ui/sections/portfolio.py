@@ -40,7 +40,7 @@ from ...app.entity_service import DeletedSnapshot
 from ...app.errors import ValidationFailed
 from ...app.profile import COMPLETE_AT, REQUIRED_FIELDS, completion
 from ...local_db.models import Artist
-from ...sync.protocol.entities import ARTIST_ID
+from ...schema.entities import ARTIST_ID
 from ..context import UiContext
 from ..operations import OpContext
 from ..section import Section

@@ -53,8 +53,8 @@ from PySide6.QtWidgets import (
 
 from ...app.entity_service import EntityService, row_data
 from ...app.errors import ValidationFailed
-from ...sync.protocol.entities import EntityValidationError, validate_data
-from ...sync.protocol.fields import utc_now
+from ...schema.entities import EntityValidationError, validate_data
+from ...schema.fields import utc_now
 from ..context import UiContext
 from ..section import Section
 from ..widgets.confirm import confirm_delete, describe_count

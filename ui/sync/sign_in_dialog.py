@@ -29,14 +29,14 @@ from PySide6.QtWidgets import (
 )
 
 from ...app.sync_ui_support import ServerProblem, default_token_file, sign_in_problem
-from ...sync.account import AccountInfo
-from ...sync.errors import AccountMismatch, AuthenticationError, KeyringUnavailable, RequestRejected
-from ...sync.protocol.wire import (
+from ...schema.wire import (
     ERR_EMAIL_TAKEN,
     ERR_INVALID_CREDENTIALS,
     ERR_TOO_MANY_ATTEMPTS,
     MIN_PASSWORD_LENGTH,
 )
+from ...sync.account import AccountInfo
+from ...sync.errors import AccountMismatch, AuthenticationError, KeyringUnavailable, RequestRejected
 from ..widgets.field_errors import FieldErrorLabel, FieldErrors
 from ..widgets.theme import set_semantic_foreground
 from .controller import SyncController

@@ -14,7 +14,7 @@ from PySide6.QtGui import QImage, QImageReader, QPainter, QPainterPath, QPaintEv
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from ...app.workspace import Workspace
-from ...sync.protocol.entities import BLOB_REF_PREFIX
+from ...schema.entities import BLOB_REF_PREFIX
 
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.gif *.webp *.bmp)"
 
