@@ -6,8 +6,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QTableView, QWidget
 
 from gigbag.app.errors import ValidationFailed
+from gigbag.app.formatting import format_bytes, format_duration
 from gigbag.ui.widgets.field_errors import FieldErrorLabel, FieldErrors
-from gigbag.ui.widgets.formatting import format_bytes, format_duration
 from gigbag.ui.widgets.icons import icon
 from gigbag.ui.widgets.paged_model import Column, PagedTableModel, SelectionKeeper, select_ids, selected_ids
 from gigbag.ui.widgets.search_box import SearchBox

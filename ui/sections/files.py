@@ -48,6 +48,7 @@ from PySide6.QtWidgets import (
 
 from ...app.entity_service import ListQuery
 from ...app.errors import ValidationFailed
+from ...app.formatting import format_bytes
 from ...app.library import FileService
 from ...local_db.blob_store import BlobStoreError
 from ...local_db.models import File, Folder
@@ -58,7 +59,6 @@ from ..widgets.confirm import confirm_delete, describe_count
 from ..widgets.drops import dropped_paths, expand_paths, has_local_files
 from ..widgets.empty_state import EmptyState
 from ..widgets.field_errors import FieldErrorLabel
-from ..widgets.formatting import format_bytes
 from ..widgets.icons import icon
 from ..widgets.paged_model import (
     Column,

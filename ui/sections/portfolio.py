@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from ...app.entity_service import DeletedSnapshot
 from ...app.errors import ValidationFailed
+from ...app.formatting import format_bytes
 from ...app.profile import COMPLETE_AT, REQUIRED_FIELDS, completion
 from ...local_db.models import Artist
 from ...schema.entities import ARTIST_ID
@@ -45,7 +46,6 @@ from ..context import UiContext
 from ..operations import OpContext
 from ..section import Section
 from ..widgets.field_errors import FieldErrorLabel, FieldErrors
-from ..widgets.formatting import format_bytes
 from ..widgets.icons import icon
 from ..widgets.images import IMAGE_FILTER, AvatarView, BannerView, blob_ref, load_blob_image
 from ..widgets.theme import set_semantic_foreground

@@ -49,6 +49,7 @@ from PySide6.QtWidgets import (
 
 from ...app.entity_service import ListQuery
 from ...app.errors import ValidationFailed
+from ...app.formatting import format_duration
 from ...app.tracks import TrackService
 from ...local_db.blob_store import BlobStoreError
 from ...local_db.models import Track
@@ -59,7 +60,6 @@ from ..widgets.confirm import confirm_delete, describe_count
 from ..widgets.drops import dropped_paths, expand_paths, has_local_files
 from ..widgets.empty_state import EmptyState
 from ..widgets.field_errors import FieldErrorLabel, FieldErrors
-from ..widgets.formatting import format_duration
 from ..widgets.icons import icon
 from ..widgets.images import IMAGE_FILTER, PictureView, load_image
 from ..widgets.paged_model import (

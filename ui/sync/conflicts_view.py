@@ -39,10 +39,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...app.formatting import humanize_field
 from ...app.sync_ui_support import ConflictDetail, FieldRow, count_of, entity_name
 from ...sync.conflicts import Side
 from ..widgets.field_errors import FieldErrorLabel
-from ..widgets.formatting import humanize_field
 from ..widgets.icons import icon
 from ..widgets.theme import set_semantic_foreground
 from .controller import SyncController

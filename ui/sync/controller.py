@@ -136,7 +136,7 @@ class DeleteConfirmation:
 
 
 def _bytes(n: int | None) -> str:
-    from ..widgets.formatting import format_bytes
+    from ...app.formatting import format_bytes
 
     return format_bytes(n)
 

@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...app.formatting import format_bytes
 from ...app.sync_ui_support import RemoteFile, count_of, files_not_here
 from ..widgets.field_errors import FieldErrorLabel
-from ..widgets.formatting import format_bytes
 from ..widgets.icons import icon
 from .controller import SyncController
 

@@ -1,4 +1,4 @@
-"""How numbers read in the app: durations, byte sizes, percentages (one wording everywhere)."""
+"""How numbers read in Gigbag, in the app and on the command line alike: durations, byte sizes, field names."""
 
 from __future__ import annotations
 
