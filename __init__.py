@@ -5,12 +5,13 @@ The repository root is the ``gigbag`` package; its folders are the subpackages
 
 The version has one source, pyproject.toml, read here from the installed distribution's metadata:
 ``gigbag`` (the desktop app) or, on a server host, ``gigbag-server`` (packaging/server).
+It is read when first asked for (``__version__``), not on import: scanning the installed metadata
+costs a command such as ``gigbag --help`` a noticeable part of its start.
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
-
 def _installed_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
     for distribution in ("gigbag", "gigbag-server"):
         try:
             return version(distribution)
@@ -19,4 +20,8 @@ def _installed_version() -> str:
     return "0.0.0+unknown"  # running from a source tree that was never installed
 
 
-__version__ = _installed_version()
+def __getattr__(name: str) -> str:
+    if name == "__version__":
+        globals()["__version__"] = value = _installed_version()
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
