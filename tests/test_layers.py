@@ -84,3 +84,15 @@ def test_headless_modules_load_without_qt() -> None:
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_sections_and_widgets_talk_to_app_only() -> None:
+    """The screens and their widgets reach data through app/ (its services and record types), never below it."""
+    forbidden = ("gigbag.local_db", "gigbag.sync", "gigbag.server")
+    offenders = []
+    for folder in ("ui/sections", "ui/widgets"):
+        for path in _py_files(folder):
+            for module in _imports(path):
+                if any(module == f or module.startswith(f + ".") for f in forbidden):
+                    offenders.append(f"{path.relative_to(ROOT)} imports {module}")
+    assert offenders == []
