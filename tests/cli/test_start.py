@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import subprocess
 import sys
 
@@ -23,11 +24,17 @@ def _modules_after(argv: list[str]) -> tuple[str, list[str]]:
 
 
 def test_version_answers_without_loading_the_services_the_database_or_qt() -> None:
-    from gigbag import __version__
-
     printed, heavy = _modules_after(["--version"])
-    assert printed == f"gigbag {__version__}"
+    assert printed == f"gigbag {importlib.metadata.version('gigbag')}"
     assert heavy == []
+
+
+def test_the_version_is_read_from_the_installed_metadata_without_importlib_metadata() -> None:
+    import gigbag
+
+    assert gigbag._version_on_path() == importlib.metadata.version("gigbag")
+    code = "import sys, gigbag; gigbag.__version__; print('importlib.metadata' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"
 
 
 def test_help_of_a_headless_command_loads_no_database_and_no_qt() -> None:
