@@ -2,6 +2,6 @@
 
 import sys
 
-from gigbag.app.cli import main
+from gigbag.cli.main import main
 
 sys.exit(main())

@@ -2,7 +2,7 @@
 
 import sys
 
-from gigbag.app.cli import main
+from gigbag.cli.main import main
 
 if __name__ == "__main__":
     sys.exit(main())

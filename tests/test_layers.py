@@ -9,8 +9,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CORE = ("app", "sync", "local_db", "server", "migrations", "schema")
-# The doors from the headless core to the desktop: they load gigbag.ui (and so Qt) lazily, when run.
-DESKTOP_DOORS = ("app/cli.py", "app/selftest_command.py")
+# The entry points (cli/) sit above ui/: they may import it, lazily, and so reach Qt only when run.
 
 
 def _imports(path: Path) -> set[str]:
@@ -37,19 +36,16 @@ def test_no_qt_outside_ui() -> None:
     offenders = []
     for folder in CORE:
         for path in _py_files(folder):
-            # No exception: the desktop doors reach Qt only through a lazy import of gigbag.ui.
             bad = {m for m in _imports(path) if m.split(".")[0] in ("PySide6", "shiboken6")}
             if bad:
                 offenders.append(f"{path.relative_to(ROOT)}: {sorted(bad)}")
     assert offenders == []
 
 
-def test_core_does_not_import_ui_except_the_desktop_launcher() -> None:
+def test_core_does_not_import_ui() -> None:
     offenders = []
     for folder in CORE:
         for path in _py_files(folder):
-            if path.relative_to(ROOT).as_posix() in DESKTOP_DOORS:
-                continue
             if any(m == "gigbag.ui" or m.startswith("gigbag.ui.") for m in _imports(path)):
                 offenders.append(str(path.relative_to(ROOT)))
     assert offenders == []
@@ -83,8 +79,20 @@ def test_server_uses_only_the_schema_room_of_the_client() -> None:
 
 def test_headless_modules_load_without_qt() -> None:
     code = (
-        "import sys, gigbag.app.workspace, gigbag.app.cli, gigbag.local_db.models, gigbag.schema.wire\n"
+        "import sys, gigbag.app.workspace, gigbag.cli.main, gigbag.local_db.models, gigbag.schema.wire\n"
         "bad = [m for m in sys.modules if m.startswith(('PySide6', 'shiboken6'))]\n"
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_sections_and_widgets_talk_to_app_only() -> None:
+    """The screens and their widgets reach data through app/ (its services and record types), never below it."""
+    forbidden = ("gigbag.local_db", "gigbag.sync", "gigbag.server")
+    offenders = []
+    for folder in ("ui/sections", "ui/widgets"):
+        for path in _py_files(folder):
+            for module in _imports(path):
+                if any(module == f or module.startswith(f + ".") for f in forbidden):
+                    offenders.append(f"{path.relative_to(ROOT)} imports {module}")
+    assert offenders == []

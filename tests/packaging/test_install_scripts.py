@@ -133,3 +133,37 @@ def test_install_refuses_to_run_outside_a_bundle(tmp_path: Path) -> None:
     result = _run(["sh", lone / "install.sh"], tmp_path / "home")
     assert result.returncode == 1 and "unpacked Gigbag folder" in result.stderr
     assert not (tmp_path / "home").exists()
+
+
+def _leftovers(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(PACKAGING / "home-leftovers"), *map(str, args)], capture_output=True, text=True)
+
+
+def test_release_check_counts_only_what_install_added_and_uninstall_left(bundle: Path, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    # What a desktop session (the self-test under Xvfb) leaves in HOME before the install starts.
+    session = home / ".dbus" / "session-bus" / "0123456789abcdef-99"
+    session.parent.mkdir(parents=True)
+    session.write_text("DBUS_SESSION_BUS_ADDRESS=unix:abstract=/tmp/dbus-x\n")
+    (home / ".cache" / "fontconfig").mkdir(parents=True)
+    (home / ".cache" / "fontconfig" / "a.cache-8").write_bytes(b"fonts")
+    before = tmp_path / "before.txt"
+    snapshot = _leftovers("snapshot", home)
+    assert snapshot.returncode == 0, snapshot.stderr
+    before.write_text(snapshot.stdout)
+    assert ".dbus/session-bus/0123456789abcdef-99" in snapshot.stdout.splitlines()
+
+    assert _run(["sh", bundle / "install.sh"], home).returncode == 0
+    assert _run([home / ".local" / "lib" / "gigbag" / "uninstall.sh"], home).returncode == 0
+    (home / ".local" / "share" / "applications").mkdir(parents=True, exist_ok=True)
+    (home / ".local" / "share" / "applications" / "mimeinfo.cache").write_text("[MIME Cache]\n")
+    clean = _leftovers("since", before, home)
+    assert clean.returncode == 0, clean.stderr
+    assert clean.stdout == ""
+
+    stray = home / ".local" / "share" / "icons" / "hicolor" / "48x48" / "apps" / f"{APP_ID}.png"
+    stray.parent.mkdir(parents=True, exist_ok=True)
+    stray.write_bytes(b"left behind")
+    assert _leftovers("since", before, home).stdout.splitlines() == [
+        f".local/share/icons/hicolor/48x48/apps/{APP_ID}.png"
+    ]

@@ -62,7 +62,7 @@ def test_desktop_wheel_holds_the_app_its_data_and_both_commands(desktop_wheel: P
     )
     assert not any(n.startswith(("gigbag/tests/", "gigbag/packaging/", "gigbag/bench/")) for n in names)
     for data in ("gigbag/migrations/script.py.mako", "gigbag/migrations/env.py", "gigbag/schema/beat_catalog.json",
-                 "gigbag/server/migrations/script.py.mako", "gigbag/ui/main.py", "gigbag/app/selftest_command.py"):
+                 "gigbag/server/migrations/script.py.mako", "gigbag/ui/main.py", "gigbag/cli/self_test.py"):
         assert data in names, data
     assert any(n.startswith("gigbag/migrations/versions/0001") for n in names)
     meta = _metadata(desktop_wheel)
@@ -70,7 +70,7 @@ def test_desktop_wheel_holds_the_app_its_data_and_both_commands(desktop_wheel: P
     assert {"pyside6-essentials", "pyside6-addons"} <= _requirement_names(meta)
     with zipfile.ZipFile(desktop_wheel) as z:
         entry_points = z.read(f"gigbag-{project_version()}.dist-info/entry_points.txt").decode()
-    assert "gigbag = gigbag.app.cli:main" in entry_points
+    assert "gigbag = gigbag.cli.main:main" in entry_points
     assert "gigbag-server = gigbag.server.cli:main" in entry_points
 
 

@@ -10,7 +10,7 @@ def test_sync_and_its_commands_load_and_run_without_qt() -> None:
     code = (
         "import sys\n"
         "import gigbag.sync.engine, gigbag.sync.conflicts, gigbag.app.sync_service, gigbag.app.export_import\n"
-        "from gigbag.app.cli import main\n"
+        "from gigbag.cli.main import main\n"
         "try:\n"
         "    main(['sync', '--help'])\n"
         "except SystemExit:\n"

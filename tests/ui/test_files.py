@@ -11,8 +11,10 @@ import pytest
 from PySide6.QtCore import QMimeData, QModelIndex, Qt, QUrl
 from PySide6.QtGui import QColor, QImage
 
-from gigbag.ui.sections.files import FILE_MIME, FileModel, FilesSection, FolderTreeModel
+from gigbag.ui.sections.files import FilesSection
 from gigbag.ui.widgets import confirm
+from gigbag.ui.widgets.file_list import FileModel
+from gigbag.ui.widgets.folder_tree import FILE_MIME, FolderTreeModel
 
 
 def write_png(path: Path) -> Path:

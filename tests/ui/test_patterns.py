@@ -15,7 +15,6 @@ from PySide6.QtWidgets import QComboBox, QSpinBox
 from gigbag.app.workspace import Workspace
 from gigbag.schema.beat_catalog import NOTE_NAMES, catalog
 from gigbag.ui.context import UiContext
-from gigbag.ui.sections.pattern_player import NO_DEVICE_MESSAGE, SAMPLE_RATE, LoopDevice
 from gigbag.ui.sections.patterns import (
     COL_INSTRUMENT,
     COL_PITCH,
@@ -23,6 +22,7 @@ from gigbag.ui.sections.patterns import (
     COL_VOLUME,
     PatternsSection,
 )
+from gigbag.ui.widgets.pattern_player import NO_DEVICE_MESSAGE, SAMPLE_RATE, LoopDevice
 from tests.ui.widget_actions import click, type_into
 
 

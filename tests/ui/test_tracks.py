@@ -11,8 +11,9 @@ import pytest
 from PySide6.QtCore import QMimeData, QModelIndex, Qt, QUrl
 from PySide6.QtGui import QColor, QImage
 
-from gigbag.ui.sections.tracks import TrackModel, TracksSection
+from gigbag.ui.sections.tracks import TracksSection
 from gigbag.ui.widgets import confirm
+from gigbag.ui.widgets.track_list import TrackModel
 
 
 def write_wav(path: Path, seconds: float, freq: float = 440.0, rate: int = 8000) -> Path:

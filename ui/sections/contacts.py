@@ -31,15 +31,16 @@ from PySide6.QtWidgets import (
 
 from ...app.entity_service import ListQuery
 from ...app.errors import ValidationFailed
-from ...local_db.models import ContactList, ContactListMember
+from ...app.records import ContactList, ContactListMember
 from ..context import UiContext
 from ..operations import OpContext
 from ..section import Section
 from ..widgets.field_errors import FieldErrorLabel
 from ..widgets.icons import icon
 from ..widgets.paged_model import Column, PagedTableModel
+from ..widgets.record_browser import RecordBrowser, stretch_columns
+from ..widgets.record_form import RecordForm, heading_font
 from ..widgets.undo_commands import CreateCommand, UpdateCommand, execute
-from .record_browser import RecordBrowser, RecordForm, heading_font, stretch_columns
 
 Index = QModelIndex | QPersistentModelIndex
 FLAG_COLUMNS = {"opted_in_email": "Emails", "opted_in_sms": "SMS"}

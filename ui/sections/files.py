@@ -6,29 +6,18 @@ are created, renamed (F2, in place), moved (drag and drop onto a folder) and del
 as undoable steps. Files dropped from the desktop are imported into the folder they land on, on
 the writer thread with progress. A file whose content is not on this computer (it arrives with the
 next sync) is marked. Opening a file hands a copy with its real name to the system's application;
-the file store itself is never exposed.
+the file store itself is never exposed. The tree and list models are in ui/widgets/ (folder_tree,
+file_list); the import itself is the app's use case (app/importing.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractItemModel,
-    QByteArray,
-    QItemSelectionModel,
-    QMimeData,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    Qt,
-    QUrl,
-    Signal,
-)
-from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDropEvent, QFont, QGuiApplication, QPalette
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -46,467 +35,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...app.entity_service import ListQuery
 from ...app.errors import ValidationFailed
 from ...app.formatting import format_bytes
-from ...app.library import FileService
-from ...local_db.blob_store import BlobStoreError
-from ...local_db.models import File, Folder
+from ...app.importing import ImportCancelled, ImportOutcome, import_files
+from ...app.records import File, Folder
 from ..context import UiContext
 from ..operations import Cancelled, OpContext
 from ..section import Section
 from ..widgets.confirm import confirm_delete, describe_count
-from ..widgets.drops import dropped_paths, expand_paths, has_local_files
+from ..widgets.drops import dropped_paths, has_local_files
 from ..widgets.empty_state import EmptyState
 from ..widgets.field_errors import FieldErrorLabel
+from ..widgets.file_list import CATEGORIES, FileModel, FileRow
+from ..widgets.folder_tree import ALL, FolderTreeModel
 from ..widgets.icons import icon
-from ..widgets.paged_model import (
-    Column,
-    PagedTableModel,
-    SelectionKeeper,
-    light_records,
-    select_ids,
-    selected_ids,
-)
+from ..widgets.paged_model import SelectionKeeper, select_ids, selected_ids
 from ..widgets.search_box import SearchBox
 from ..widgets.theme import set_semantic_foreground
 from ..widgets.undo_commands import CallCommand, CreateCommand, DeleteCommand, UpdateCommand, execute
-
-Index = QModelIndex | QPersistentModelIndex
-
-FILE_MIME = "application/x-gigbag-file-ids"
-TRANSFER_WORDS = {"up": "uploading…", "down": "downloading…"}
-FOLDER_MIME = "application/x-gigbag-folder-ids"
-CATEGORIES = (
-    ("", "All kinds"),
-    ("press_photo", "Press photos"),
-    ("music", "Music"),
-    ("video", "Video"),
-    ("document", "Documents"),
-    ("other", "Other"),
-)
-CATEGORY_LABELS = {
-    "press_photo": "Press photo",
-    "music": "Music",
-    "video": "Video",
-    "document": "Document",
-    "other": "Other",
-}
-CATEGORY_ICONS = {
-    "press_photo": "image-x-generic",
-    "music": "audio-x-generic",
-    "video": "video-x-generic",
-    "document": "x-office-document",
-    "other": "text-x-generic",
-}
-NOT_HERE = "Not on this computer yet: the content arrives with the next sync."
-
-ALL = "all"  # the tree's "All files" item
-ROOT = "root"  # the tree's top level (files in no folder)
-
-
-def _ids(data: QMimeData, mime: str) -> list[str]:
-    return [i for i in bytes(data.data(mime).data()).decode().split("\n") if i]
-
-
-def _mime(mime: str, ids: Sequence[str]) -> QMimeData:
-    data = QMimeData()
-    data.setData(mime, QByteArray("\n".join(ids).encode()))
-    return data
-
-
-# ---- the folder tree ---------------------------------------------------------------------------
-
-
-@dataclass(eq=False)
-class FolderNode:
-    kind: str  # ALL, ROOT or "folder"
-    id: str | None
-    name: str
-    parent: FolderNode | None = None
-    children: list[FolderNode] = field(default_factory=list)
-
-    def row(self) -> int:
-        siblings = self.parent.children if self.parent is not None else []
-        return siblings.index(self) if self.parent is not None else 0
-
-
-class FolderTreeModel(QAbstractItemModel):
-    """"All files", then "My files" (the top level) with every folder below it."""
-
-    rename_requested = Signal(str, str)  # folder id, new name
-    folders_dropped = Signal(list, object)  # folder ids, target folder id (None = top level)
-    files_dropped = Signal(list, object)  # file ids, target folder id
-    paths_dropped = Signal(list, object)  # local paths, target folder id
-    reloaded = Signal()
-
-    def __init__(self, ctx: UiContext, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.all_node = FolderNode(ALL, None, "All files")
-        self.root_node = FolderNode(ROOT, None, "My files")
-        self._top = [self.all_node, self.root_node]
-        self._by_id: dict[str, FolderNode] = {}
-        self._generation = 0
-
-    # ---- loading -----------------------------------------------------------------------------
-    def reload(self) -> None:
-        self._generation += 1
-        generation = self._generation
-        folders = self.ctx.workspace.folders
-
-        def read(_op: OpContext) -> tuple[int, list[tuple[str, str, str | None]]]:
-            rows = folders.list(ListQuery(order_by=("name",)))
-            return generation, [(f.id, f.name, f.parent_folder_id) for f in rows]
-
-        self.ctx.ops.read(read).success(self._apply).run()
-
-    def _apply(self, result: tuple[int, list[tuple[str, str, str | None]]]) -> None:
-        generation, rows = result
-        if generation != self._generation:
-            return
-        self.set_folders(rows)
-
-    def set_folders(self, rows: list[tuple[str, str, str | None]]) -> None:
-        self.beginResetModel()
-        self.root_node.children = []
-        nodes = {fid: FolderNode("folder", fid, name) for fid, name, _p in rows}
-        for fid, _name, parent_id in rows:
-            node = nodes[fid]
-            parent = nodes.get(parent_id) if parent_id else None
-            node.parent = parent or self.root_node
-            node.parent.children.append(node)
-        for node in [self.root_node, *nodes.values()]:
-            node.children.sort(key=lambda n: n.name.casefold())
-        self._by_id = nodes
-        self.endResetModel()
-        self.reloaded.emit()
-
-    # ---- lookups -----------------------------------------------------------------------------
-    def node(self, index: Index) -> FolderNode | None:
-        if not index.isValid():
-            return None
-        node = index.internalPointer()
-        return node if isinstance(node, FolderNode) else None
-
-    def index_of(self, node: FolderNode) -> QModelIndex:
-        if node.parent is None:
-            return self.createIndex(self._top.index(node), 0, node)
-        return self.createIndex(node.row(), 0, node)
-
-    def index_for_folder(self, folder_id: str | None) -> QModelIndex:
-        if folder_id is None:
-            return self.index_of(self.root_node)
-        node = self._by_id.get(folder_id)
-        return self.index_of(node) if node is not None else QModelIndex()
-
-    def folder_name(self, folder_id: str | None) -> str:
-        if folder_id is None:
-            return self.root_node.name
-        node = self._by_id.get(folder_id)
-        return node.name if node is not None else ""
-
-    def child_names(self, folder_id: str | None) -> set[str]:
-        node = self.root_node if folder_id is None else self._by_id.get(folder_id)
-        return {c.name for c in node.children} if node is not None else set()
-
-    def path_text(self, folder_id: str | None) -> str:
-        parts: list[str] = []
-        node = self._by_id.get(folder_id) if folder_id else None
-        while node is not None and node.kind == "folder":
-            parts.append(node.name)
-            node = node.parent
-        return " › ".join([self.root_node.name, *reversed(parts)])
-
-    def descendant_ids(self, folder_id: str) -> list[str]:
-        node = self._by_id.get(folder_id)
-        out: list[str] = []
-        stack = list(node.children) if node is not None else []
-        while stack:
-            n = stack.pop()
-            if n.id is not None:
-                out.append(n.id)
-            stack.extend(n.children)
-        return out
-
-    # ---- QAbstractItemModel ------------------------------------------------------------------
-    def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008
-        if column != 0 or row < 0:
-            return QModelIndex()
-        if not parent.isValid():
-            return self.createIndex(row, 0, self._top[row]) if row < len(self._top) else QModelIndex()
-        node = self.node(parent)
-        if node is None or parent.column() != 0 or row >= len(node.children):
-            return QModelIndex()
-        return self.createIndex(row, 0, node.children[row])
-
-    def parent(self, index: Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
-        node = self.node(index)
-        if node is None or node.parent is None:
-            return QModelIndex()
-        return self.index_of(node.parent)
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        if not parent.isValid():
-            return len(self._top)
-        if parent.column() != 0:
-            return 0
-        node = self.node(parent)
-        return len(node.children) if node is not None else 0
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 1
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        node = self.node(index)
-        if node is None:
-            return None
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole, Qt.ItemDataRole.AccessibleTextRole):
-            return node.name
-        if role == Qt.ItemDataRole.DecorationRole:
-            return icon("folder-documents" if node.kind == ALL else "folder")
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if node.kind == ALL:
-                return "Every file, whichever folder it is in"
-            if node.kind == ROOT:
-                return "Files that are in no folder, and your folders"
-            return self.path_text(node.id)
-        return None
-
-    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
-        node = self.node(index)
-        if node is None or node.kind != "folder" or role != Qt.ItemDataRole.EditRole or node.id is None:
-            return False
-        name = str(value)
-        if name != node.name:
-            self.rename_requested.emit(node.id, name)
-        return False  # the reload after the rename shows the new name
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        node = self.node(index)
-        if node is None:
-            return Qt.ItemFlag.NoItemFlags
-        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if node.kind == "folder":
-            flags |= Qt.ItemFlag.ItemIsEditable | Qt.ItemFlag.ItemIsDragEnabled | Qt.ItemFlag.ItemIsDropEnabled
-        elif node.kind == ROOT:
-            flags |= Qt.ItemFlag.ItemIsDropEnabled
-        return flags
-
-    def supportedDropActions(self) -> Qt.DropAction:
-        return Qt.DropAction.MoveAction | Qt.DropAction.CopyAction
-
-    def supportedDragActions(self) -> Qt.DropAction:
-        return Qt.DropAction.MoveAction
-
-    def mimeTypes(self) -> list[str]:
-        return [FOLDER_MIME, FILE_MIME, "text/uri-list"]
-
-    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
-        ids = [n.id for n in (self.node(i) for i in indexes) if n is not None and n.id is not None]
-        return _mime(FOLDER_MIME, list(dict.fromkeys(ids)))
-
-    def _target(self, row: int, parent: Index) -> FolderNode | None:
-        node = self.node(parent)
-        if node is None or node.kind == ALL:
-            return None
-        return node
-
-    def canDropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: Index) -> bool:
-        target = self._target(row, parent)
-        if target is None:
-            return False
-        if data.hasFormat(FOLDER_MIME):
-            moving = _ids(data, FOLDER_MIME)
-            blocked = set(moving)
-            for fid in moving:
-                blocked.update(self.descendant_ids(fid))
-            return target.id not in blocked
-        return data.hasFormat(FILE_MIME) or has_local_files(data)
-
-    def dropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: Index) -> bool:
-        if not self.canDropMimeData(data, action, row, column, parent):
-            return False
-        target = self._target(row, parent)
-        assert target is not None
-        if data.hasFormat(FOLDER_MIME):
-            self.folders_dropped.emit(_ids(data, FOLDER_MIME), target.id)
-        elif data.hasFormat(FILE_MIME):
-            self.files_dropped.emit(_ids(data, FILE_MIME), target.id)
-        else:
-            self.paths_dropped.emit(dropped_paths(data), target.id)
-        return False  # nothing is removed from the source by the view; reloads show the result
-
-
-# ---- the file list -----------------------------------------------------------------------------
-
-
-class FileRow(NamedTuple):
-    """A row of the file list: the file's fields (a plain record) and whether its content is here."""
-
-    file: Any
-    available: bool
-
-
-FILE_COLUMNS = (
-    Column("filename", "Name", lambda r: r.file.filename if r.available else f"{r.file.filename} · not here yet",
-           sort_by="filename",
-           tooltip=lambda r: None if r.available else NOT_HERE),
-    Column("category", "Kind", lambda r: CATEGORY_LABELS.get(r.file.category, r.file.category), sort_by="category"),
-    Column("file_size_bytes", "Size", lambda r: format_bytes(r.file.file_size_bytes), sort_by="file_size_bytes",
-           align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
-    Column("mime_type", "Type", lambda r: r.file.mime_type, sort_by="mime_type"),
-    Column("created_at", "Added", lambda r: r.file.created_at[:10], sort_by="created_at"),
-)
-
-
-class FileModel(PagedTableModel):
-    """The files of the chosen folder (or all), paged; each row knows whether its content is here."""
-
-    rename_requested = Signal(str, str)  # file id, new name
-    paths_dropped = Signal(list)
-
-    def __init__(self, ctx: UiContext, parent: QObject | None = None) -> None:
-        super().__init__(ctx, ctx.workspace.files, FILE_COLUMNS, page_size=200, parent=parent)
-        self.files: FileService = ctx.workspace.files
-        self.transfers: dict[str, str] = {}  # blob sha256 -> "up" | "down", while a sync moves it
-
-    def set_transfers(self, transfers: dict[str, str]) -> None:
-        """Mark the files whose content a sync is uploading or downloading right now."""
-        if transfers == self.transfers:
-            return
-        self.transfers = dict(transfers)
-        if self.rowCount():
-            self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, 0))
-
-    def transfer_of(self, record: Any) -> str | None:
-        return self.transfers.get(record.file.blob_sha256) if record is not None else None
-
-    def fetch_records(self, query: ListQuery) -> list[Any]:
-        rows = self.files.list(query)
-        return [FileRow(rec, self.files.is_available(row)) for rec, row in zip(light_records(rows), rows, strict=True)]
-
-    def record_id(self, record: Any) -> str:
-        return str(record.file.id)
-
-    def extra_data(self, record: Any, column: Column, role: int) -> Any:
-        row: FileRow = record
-        if column.key == "filename":
-            if role == Qt.ItemDataRole.DecorationRole:
-                return icon("network-offline") if not row.available else icon(CATEGORY_ICONS[row.file.category])
-            if role == Qt.ItemDataRole.EditRole:
-                return row.file.filename
-        if not row.available:
-            if role == Qt.ItemDataRole.FontRole:
-                font = QFont()
-                font.setItalic(True)
-                return font
-            if role == Qt.ItemDataRole.ForegroundRole:
-                return QGuiApplication.palette().color(QPalette.ColorRole.PlaceholderText)
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if index.isValid() and index.column() == 0:
-            record = self.record_for(index)
-            if role == Qt.ItemDataRole.EditRole:
-                return record.file.filename if record is not None else None
-            moving = self.transfer_of(record)
-            if moving is not None and record is not None:
-                words = TRANSFER_WORDS[moving]
-                if role == Qt.ItemDataRole.DisplayRole:
-                    return f"{record.file.filename} · {words}"
-                if role == Qt.ItemDataRole.ToolTipRole:
-                    return f"Sync is {words} this file's content"
-                if role == Qt.ItemDataRole.DecorationRole:
-                    return icon("emblem-synchronizing")
-        return super().data(index, role)
-
-    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
-        record = self.record_for(index)
-        if record is None or index.column() != 0 or role != Qt.ItemDataRole.EditRole:
-            return False
-        if str(value) != record.file.filename:
-            self.rename_requested.emit(record.file.id, str(value))
-        return False
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        base = super().flags(index)
-        if not index.isValid():
-            return base | Qt.ItemFlag.ItemIsDropEnabled
-        flags = base | Qt.ItemFlag.ItemIsDragEnabled
-        if index.column() == 0:
-            flags |= Qt.ItemFlag.ItemIsEditable
-        return flags
-
-    def supportedDropActions(self) -> Qt.DropAction:
-        return Qt.DropAction.CopyAction | Qt.DropAction.MoveAction
-
-    def supportedDragActions(self) -> Qt.DropAction:
-        return Qt.DropAction.MoveAction
-
-    def mimeTypes(self) -> list[str]:
-        return [FILE_MIME, "text/uri-list"]
-
-    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
-        ids = list(dict.fromkeys(self.id_at(i.row()) for i in indexes if i.isValid()))
-        return _mime(FILE_MIME, ids)
-
-    def canDropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: Index) -> bool:
-        return not data.hasFormat(FILE_MIME) and has_local_files(data)
-
-    def dropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: Index) -> bool:
-        if not self.canDropMimeData(data, action, row, column, parent):
-            return False
-        self.paths_dropped.emit(dropped_paths(data))
-        return True
-
-
-# ---- importing ---------------------------------------------------------------------------------
-
-
-@dataclass
-class FileImport:
-    files: list[File] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-    cancelled: bool = False
-
-
-def import_files(service: FileService, paths: Sequence[Path], folder_id: str | None, op: OpContext) -> FileImport:
-    """Import each file into ``folder_id`` (worker thread); refused ones are noted, the others go on."""
-    found = expand_paths(paths)
-    total = sum(p.stat().st_size for p in found if p.is_file()) or 1
-    done = 0
-    result = FileImport()
-    for path in found:
-        if op.cancelled:
-            result.cancelled = True
-            break
-        size = path.stat().st_size if path.is_file() else 0
-
-        def progress(n: int, base: int = done, name: str = path.name) -> None:
-            op.progress(base + n, total, f"Importing {name}")
-
-        try:
-            result.files.append(service.import_file(path, folder_id=folder_id, progress=progress,
-                                                    cancelled=lambda: op.cancelled))
-        except ValidationFailed as exc:
-            result.problems.append(next(iter(exc.errors.values()), str(exc)))
-        except BlobStoreError as exc:
-            if op.cancelled:
-                result.cancelled = True
-                break
-            result.problems.append(f"{path.name}: {exc}")
-        except OSError as exc:
-            result.problems.append(f"{path.name}: {exc.strerror or exc}")
-        done += size
-    if not result.files:
-        if result.cancelled:
-            raise Cancelled()
-        raise ValidationFailed({"__root__": "; ".join(result.problems) or "no files were chosen"})
-    return result
-
-
-# ---- the section -------------------------------------------------------------------------------
 
 
 class FilesSection(Section):
@@ -963,15 +509,21 @@ class FilesSection(Section):
                 self.import_progress.setValue(int(1000 * done / total))
             self.import_label.setText(text)
 
-        def success(result: FileImport) -> None:
-            note = f"{describe_count(len(result.files), 'file')} imported into “{self.folders.folder_name(folder_id)}”"
+        def run(op: OpContext) -> ImportOutcome[File]:
+            try:
+                return import_files(files, paths, folder_id, op)
+            except ImportCancelled:
+                raise Cancelled() from None
+
+        def success(result: ImportOutcome[File]) -> None:
+            note = f"{describe_count(len(result.added), 'file')} imported into “{self.folders.folder_name(folder_id)}”"
             if result.cancelled:
                 note += " (cancelled)"
             if result.problems:
                 note += ". Not imported: " + "; ".join(result.problems)
                 self.error_label.set_error("Not imported: " + "; ".join(result.problems))
             self.message.emit(note)
-            self.keeper.expect([f.id for f in result.files])
+            self.keeper.expect([f.id for f in result.added])
 
         def finished() -> None:
             self.import_bar.hide()
@@ -979,8 +531,8 @@ class FilesSection(Section):
 
         command = CreateCommand(
             self.ctx, "Import files" if len(paths) > 1 else f"Import “{paths[0].name}”", {"files"},
-            lambda op: import_files(files, paths, folder_id, op),
-            created=lambda result: [(files, f.id) for f in result.files],
+            run,
+            created=lambda result: [(files, f.id) for f in result.added],
         )
         op = execute(self.ctx, command, on_success=success, on_progress=progress, on_failure=self._fail_here)
         op.finished(finished)

@@ -37,24 +37,17 @@ from PySide6.QtWidgets import (
 from ...app.entity_service import ListQuery
 from ...app.errors import ValidationFailed
 from ...app.goals import GoalStanding, standing
-from ...local_db.models import Goal, GoalProgress
+from ...app.records import Goal, GoalProgress
 from ..context import UiContext
 from ..widgets.confirm import confirm_delete, describe_count
 from ..widgets.field_errors import FieldErrorLabel, FieldErrors
+from ..widgets.goal_chart import GoalChart, ProgressPoint, parse_timestamp
 from ..widgets.icons import icon
 from ..widgets.paged_model import Column, PagedTableModel, selected_ids
+from ..widgets.record_browser import BrowserSection, RecordBrowser, stretch_columns
+from ..widgets.record_form import OptionalDateEdit, RecordForm, format_number, parse_number
 from ..widgets.theme import semantic_color, set_semantic_foreground
 from ..widgets.undo_commands import CreateCommand, DeleteCommand, UpdateCommand, execute
-from .goal_chart import GoalChart, ProgressPoint, parse_timestamp
-from .record_browser import (
-    BrowserSection,
-    OptionalDateEdit,
-    RecordBrowser,
-    RecordForm,
-    format_number,
-    parse_number,
-    stretch_columns,
-)
 
 GOAL_TYPES = {
     "earnings": "Earnings",

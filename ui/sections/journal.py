@@ -24,12 +24,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...local_db.models import JournalEntry
+from ...app.records import JournalEntry
 from ..context import UiContext
+from ..widgets.goal_chart import parse_timestamp
 from ..widgets.icons import icon
 from ..widgets.paged_model import Column, PagedTableModel
-from .goal_chart import parse_timestamp
-from .record_browser import BrowserSection, RecordBrowser, RecordForm, stretch_columns
+from ..widgets.record_browser import BrowserSection, RecordBrowser, stretch_columns
+from ..widgets.record_form import RecordForm
 
 ENTRY_TYPES = {"song_idea": "Song idea", "set_plan": "Set plan", "general_note": "Note"}
 

@@ -12,7 +12,6 @@ flavor's instruments, is refused with the reason and nothing changes.
 from __future__ import annotations
 
 import copy
-import json
 from pathlib import Path
 from typing import Any
 
@@ -36,16 +35,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...local_db.models import Pattern
-from ...schema.beat_catalog import NOTE_NAMES, PITCH_OFFSET_RANGE, catalog, check_configuration, note_name
+from ...app.records import Pattern
+from ...app.salsanor import ConfigurationFileError, configuration_text, read_configuration, write_configuration
+from ...schema.beat_catalog import NOTE_NAMES, PITCH_OFFSET_RANGE, catalog, note_name
 from ..context import UiContext
 from ..widgets.field_errors import FieldErrorLabel
 from ..widgets.icons import icon
 from ..widgets.paged_model import Column, PagedTableModel
+from ..widgets.pattern_player import PatternPlayer, PatternSound, Renderer
+from ..widgets.record_browser import BrowserSection, RecordBrowser, stretch_columns
+from ..widgets.record_form import RecordForm
 from ..widgets.theme import set_semantic_foreground
 from ..widgets.undo_commands import CreateCommand, execute
-from .pattern_player import PatternPlayer, PatternSound, Renderer
-from .record_browser import BrowserSection, RecordBrowser, RecordForm, stretch_columns
 
 BPM_RANGE = (80, 250)
 Index = QModelIndex | QPersistentModelIndex
@@ -371,29 +372,6 @@ class PatternForm(RecordForm):
         self.refresh_dirty()
 
 
-def parse_configuration(text: str, flavor: str) -> dict[str, Any]:
-    """SalsaNor configuration JSON checked against ``flavor``; ValueError says what is wrong, in words."""
-    try:
-        configuration = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"the file is not valid JSON ({exc.msg}, line {exc.lineno} column {exc.colno})") from None
-    try:
-        check_configuration(flavor, configuration)
-    except ValueError as exc:
-        fits = []
-        for other in catalog():
-            if other == flavor:
-                continue
-            try:
-                check_configuration(other, configuration)
-            except ValueError:
-                continue
-            fits.append(other)
-        hint = f" It is a {fits[0]} configuration: switch the flavor to {fits[0]} first." if fits else ""
-        raise ValueError(f"it does not fit a {flavor} pattern: {exc}.{hint}") from None
-    return configuration
-
-
 class PatternsSection(BrowserSection):
     title = "Patterns"
     icon_name = "patterns"
@@ -584,13 +562,7 @@ class PatternsSection(BrowserSection):
         name = Path(path).name
 
         def read(_op: Any) -> dict[str, Any]:
-            try:
-                text = Path(path).read_text("utf-8")
-            except UnicodeDecodeError:
-                raise ValueError("the file is not text (a SalsaNor configuration is JSON)") from None
-            except OSError as exc:
-                raise ValueError(f"the file could not be read ({exc.strerror or exc})") from None
-            return parse_configuration(text, flavor)
+            return read_configuration(Path(path), flavor)
 
         def loaded(configuration: dict[str, Any]) -> None:
             self.io_message.set_error(None)
@@ -599,7 +571,7 @@ class PatternsSection(BrowserSection):
             self.browser.save()
 
         def failed(exc: BaseException) -> bool:
-            if isinstance(exc, ValueError):
+            if isinstance(exc, ConfigurationFileError):
                 self.info_message.hide()
                 self.io_message.set_error(f"The file {name} was not imported: {exc} Nothing was changed.")
                 return True
@@ -615,17 +587,14 @@ class PatternsSection(BrowserSection):
         path = self.ask_export_path(f"{safe}.json")
         if not path:
             return
-        text = json.dumps(self.form.instruments.configuration(), indent=2) + "\n"
+        text = configuration_text(self.form.instruments.configuration())
         name = Path(path).name
 
         def write(_op: Any) -> None:
-            try:
-                Path(path).write_text(text, "utf-8")
-            except OSError as exc:
-                raise ValueError(f"the file could not be written ({exc.strerror or exc})") from None
+            write_configuration(Path(path), text)
 
         def failed(exc: BaseException) -> bool:
-            if isinstance(exc, ValueError):
+            if isinstance(exc, ConfigurationFileError):
                 self.io_message.set_error(f"The file {name} was not exported: {exc}")
                 return True
             return False

@@ -13,10 +13,11 @@ from typing import Any
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QComboBox, QDateEdit, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
 
-from ...local_db.models import TimelineEntry
+from ...app.records import TimelineEntry
 from ..context import UiContext
 from ..widgets.paged_model import Column, PagedTableModel
-from .record_browser import BrowserSection, RecordBrowser, RecordForm, stretch_columns
+from ..widgets.record_browser import BrowserSection, RecordBrowser, stretch_columns
+from ..widgets.record_form import RecordForm
 
 ENTRY_TYPES = {"gig": "Gig", "release": "Release", "milestone": "Milestone", "other": "Other"}
 

@@ -4,27 +4,17 @@ Tracks come from audio files (chosen or dropped from the desktop), imported on t
 with progress; the duration is read from the file. The list is a paged model, so 50,000 tracks
 open without loading them all. Dragging a row moves that one track between its new neighbours
 (a fractional ``display_order`` key: no other row is rewritten), and every change can be undone.
-Playback uses QtMultimedia; a format the platform cannot decode is reported in words.
+Playback uses QtMultimedia; a format the platform cannot decode is reported in words. The list model
+and the player are in ui/widgets/ (track_list, audio_player); the import is the app's use case
+(app/importing.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import (
-    QByteArray,
-    QMimeData,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    QSize,
-    Qt,
-    QUrl,
-    Signal,
-)
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -47,260 +37,28 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...app.entity_service import ListQuery
 from ...app.errors import ValidationFailed
 from ...app.formatting import format_duration
-from ...app.tracks import TrackService
-from ...local_db.blob_store import BlobStoreError
-from ...local_db.models import Track
+from ...app.importing import ImportCancelled, ImportOutcome, import_tracks
+from ...app.records import Track
 from ..context import UiContext
 from ..operations import Cancelled, OpContext
 from ..section import Section
+from ..widgets.audio_player import Player
 from ..widgets.confirm import confirm_delete, describe_count
-from ..widgets.drops import dropped_paths, expand_paths, has_local_files
+from ..widgets.drops import dropped_paths, has_local_files
 from ..widgets.empty_state import EmptyState
 from ..widgets.field_errors import FieldErrorLabel, FieldErrors
 from ..widgets.icons import icon
 from ..widgets.images import IMAGE_FILTER, PictureView, load_image
-from ..widgets.paged_model import (
-    Column,
-    PagedTableModel,
-    SelectionKeeper,
-    light_records,
-    select_ids,
-    selected_ids,
-)
+from ..widgets.paged_model import SelectionKeeper, select_ids, selected_ids
 from ..widgets.search_box import SearchBox
 from ..widgets.theme import set_semantic_foreground
+from ..widgets.track_list import TrackModel
 from ..widgets.undo_commands import CallCommand, CreateCommand, DeleteCommand, UpdateCommand, execute
 
-Index = QModelIndex | QPersistentModelIndex
-
-TRACK_MIME = "application/x-gigbag-track-ids"
 AUDIO_FILTER = "Audio (*.wav *.mp3 *.flac *.ogg *.oga *.m4a *.aac *.aif *.aiff *.opus *.wma);;All files (*)"
 LINK_FIELDS = (("spotify_url", "Spotify"), ("apple_music_url", "Apple Music"), ("soundcloud_url", "SoundCloud"))
-
-
-def _year(track: Track) -> str:
-    return str(track.release_year) if track.release_year else ""
-
-
-TRACK_COLUMNS = (
-    Column("title", "Title"),
-    Column("duration_seconds", "Duration", lambda t: format_duration(t.duration_seconds),
-           align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
-    Column("genre", "Genre"),
-    Column("release_year", "Year", _year, align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
-)
-
-
-class TrackModel(PagedTableModel):
-    """The tracks in portfolio order; rows can be dragged to a new place, audio files dropped in."""
-
-    #: a row was dropped at a new place: (track id, row it should end at)
-    move_requested = Signal(str, int)
-    #: audio files were dropped on the list
-    files_dropped = Signal(list)
-
-    def __init__(self, ctx: UiContext, parent: QObject | None = None) -> None:
-        super().__init__(ctx, ctx.workspace.tracks, TRACK_COLUMNS, page_size=200, parent=parent)
-        self.playing_id: str | None = None
-
-    def fetch_records(self, query: ListQuery) -> list[Any]:
-        return light_records(self.service.list(query))
-
-    @property
-    def reorderable(self) -> bool:
-        """Rows can be dragged only while the list shows every track in portfolio order."""
-        return not (self.query.search or self.query.filters)
-
-    def extra_data(self, record: Any, column: Column, role: int) -> Any:
-        if role == Qt.ItemDataRole.DecorationRole and column.key == "title":
-            playing = self.playing_id is not None and record.id == self.playing_id
-            return icon("media-playback-start" if playing else "audio-x-generic")
-        return None
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        base = super().flags(index)
-        if not index.isValid():
-            return base | Qt.ItemFlag.ItemIsDropEnabled
-        return base | Qt.ItemFlag.ItemIsDragEnabled | Qt.ItemFlag.ItemIsDropEnabled
-
-    def supportedDropActions(self) -> Qt.DropAction:
-        return Qt.DropAction.MoveAction | Qt.DropAction.CopyAction
-
-    def supportedDragActions(self) -> Qt.DropAction:
-        return Qt.DropAction.MoveAction
-
-    def mimeTypes(self) -> list[str]:
-        return [TRACK_MIME, "text/uri-list"]
-
-    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
-        ids = list(dict.fromkeys(self.id_at(i.row()) for i in indexes if i.isValid()))
-        data = QMimeData()
-        data.setData(TRACK_MIME, QByteArray("\n".join(ids).encode()))
-        return data
-
-    def canDropMimeData(
-        self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: Index
-    ) -> bool:
-        if data.hasFormat(TRACK_MIME):
-            return self.reorderable
-        return has_local_files(data)
-
-    def dropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: Index) -> bool:
-        if not self.canDropMimeData(data, action, row, column, parent):
-            return False
-        if data.hasFormat(TRACK_MIME):
-            ids = [i for i in bytes(data.data(TRACK_MIME).data()).decode().split("\n") if i]
-            if len(ids) != 1:
-                return False
-            target = row if row >= 0 else (parent.row() if parent.isValid() else self.count())
-            source = self.row_of(ids[0])
-            if source is not None and target > source:
-                target -= 1  # the row's own place is freed above the target
-            if source != target:
-                self.move_requested.emit(ids[0], target)
-            return False  # the model moves nothing itself; the reload shows the new order
-        self.files_dropped.emit(dropped_paths(data))
-        return True
-
-
-@dataclass
-class ImportResult:
-    tracks: list[Track] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-    cancelled: bool = False
-
-
-def import_tracks(service: TrackService, paths: Sequence[Path], op: OpContext) -> ImportResult:
-    """Add each audio file as a track (worker thread); a refused file is noted, the others go on."""
-    files = expand_paths(paths)
-    total = sum(p.stat().st_size for p in files if p.is_file()) or 1
-    done_before = 0
-    result = ImportResult()
-    for path in files:
-        if op.cancelled:
-            result.cancelled = True
-            break
-        size = path.stat().st_size if path.is_file() else 0
-
-        def progress(n: int, base: int = done_before, name: str = path.name) -> None:
-            op.progress(base + n, total, f"Importing {name}")
-
-        try:
-            result.tracks.append(service.add_from_file(path, progress=progress, cancelled=lambda: op.cancelled))
-        except ValidationFailed as exc:
-            result.problems.append(next(iter(exc.errors.values()), str(exc)))
-        except BlobStoreError as exc:
-            if op.cancelled:
-                result.cancelled = True
-                break
-            result.problems.append(f"{path.name}: {exc}")
-        except OSError as exc:
-            result.problems.append(f"{path.name}: {exc.strerror or exc}")
-        done_before += size
-    if not result.tracks:
-        if result.cancelled:
-            raise Cancelled()
-        raise ValidationFailed({"__root__": "; ".join(result.problems) or "no audio files were chosen"})
-    return result
-
-
-class Player(QObject):
-    """Play and pause one track's audio with QtMultimedia (created on first use)."""
-
-    state_changed = Signal()
-    position_changed = Signal("qint64", "qint64")  # type: ignore[arg-type]  # ms, duration ms
-    failed = Signal(str)
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._player: Any = None
-        self._audio: Any = None
-        self.track_id: str | None = None
-        self.title = ""
-        self.error_text = ""  # why the current track cannot play (empty when it can)
-
-    def _ensure(self) -> Any:
-        if self._player is None:
-            from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
-
-            self._player = QMediaPlayer(self)
-            self._audio = QAudioOutput(self)
-            self._player.setAudioOutput(self._audio)
-            self._player.playbackStateChanged.connect(lambda _s: self.state_changed.emit())
-            self._player.mediaStatusChanged.connect(self._status)
-            self._player.errorOccurred.connect(self._error)
-            self._player.positionChanged.connect(lambda pos: self.position_changed.emit(pos, self._player.duration()))
-            self._player.durationChanged.connect(lambda d: self.position_changed.emit(self._player.position(), d))
-        return self._player
-
-    def play_file(self, track_id: str, title: str, path: Path) -> None:
-        player = self._ensure()
-        self.track_id = track_id
-        self.title = title
-        self.error_text = ""
-        player.stop()
-        player.setSource(QUrl.fromLocalFile(str(path)))
-        player.play()
-        self.state_changed.emit()
-
-    def _status(self, status: Any) -> None:
-        from PySide6.QtMultimedia import QMediaPlayer
-
-        if status == QMediaPlayer.MediaStatus.InvalidMedia:
-            self._error(QMediaPlayer.Error.FormatError, "")
-        elif status == QMediaPlayer.MediaStatus.EndOfMedia:
-            self.state_changed.emit()
-
-    def _error(self, error: Any, text: str) -> None:
-        if self._player is None:
-            return
-        from PySide6.QtMultimedia import QMediaPlayer
-
-        if error == QMediaPlayer.Error.NoError:
-            return
-        if self.error_text:
-            return  # already reported (an error and an invalid-media status come together)
-        detail = f" ({text})" if text else ""
-        self.error_text = f"This computer cannot play “{self.title}”: its audio format is not supported here{detail}."
-        self._player.stop()
-        self.state_changed.emit()
-        self.failed.emit(self.error_text)
-
-    @property
-    def playing(self) -> bool:
-        if self._player is None:
-            return False
-        from PySide6.QtMultimedia import QMediaPlayer
-
-        return bool(self._player.playbackState() == QMediaPlayer.PlaybackState.PlayingState)
-
-    @property
-    def paused(self) -> bool:
-        if self._player is None:
-            return False
-        from PySide6.QtMultimedia import QMediaPlayer
-
-        return bool(self._player.playbackState() == QMediaPlayer.PlaybackState.PausedState)
-
-    def pause(self) -> None:
-        if self._player is not None:
-            self._player.pause()
-
-    def resume(self) -> None:
-        if self._player is not None:
-            self._player.play()
-
-    def stop(self) -> None:
-        if self._player is not None:
-            self._player.stop()
-            self.state_changed.emit()
-
-    def seek(self, ms: int) -> None:
-        if self._player is not None:
-            self._player.setPosition(ms)
 
 
 class TracksSection(Section):
@@ -695,9 +453,15 @@ class TracksSection(Section):
         self.import_progress.setRange(0, 0)
         self.import_bar.show()
 
-        def created(result: ImportResult) -> list[tuple[Any, str]]:
+        def run(op: OpContext) -> ImportOutcome[Track]:
+            try:
+                return import_tracks(tracks, paths, op)
+            except ImportCancelled:
+                raise Cancelled() from None
+
+        def created(result: ImportOutcome[Track]) -> list[tuple[Any, str]]:
             pairs: list[tuple[Any, str]] = []
-            for t in result.tracks:
+            for t in result.added:
                 pairs += [(tracks, t.id), (files, t.audio_file_id)]
             return pairs
 
@@ -706,7 +470,7 @@ class TracksSection(Section):
             self.ctx,
             "Add track" if n == 1 else "Add tracks",
             {"tracks", "files"},
-            lambda op: import_tracks(tracks, paths, op),
+            run,
             created=created,
         )
 
@@ -720,14 +484,14 @@ class TracksSection(Section):
             self.import_bar.hide()
             self._import_op = None
 
-        def success(result: ImportResult) -> None:
-            added = describe_count(len(result.tracks), "track")
+        def success(result: ImportOutcome[Track]) -> None:
+            added = describe_count(len(result.added), "track")
             note = f"{added} added" + (" (import cancelled)" if result.cancelled else "")
             if result.problems:
                 note += ". Not added: " + "; ".join(result.problems)
             self.message.emit(note)
-            if result.tracks:
-                self.keeper.expect([result.tracks[-1].id])
+            if result.added:
+                self.keeper.expect([result.added[-1].id])
 
         op = execute(self.ctx, command, on_success=success, on_progress=progress)
         op.finished(finished)
