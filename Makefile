@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup system-deps lint bundle release-check
+.PHONY: run test setup system-deps lint bundle release-check bench
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -35,3 +35,20 @@ bundle:
 
 release-check: system-deps
 	packaging/release-check
+
+# Benchmarks (bench/, figures in docs/performance.md): quick sizes by default, BENCH=full for the issue's sizes.
+# They install the optional `bench` extra (Anki, the peer of bench_sync.py; py-spy) first.
+BENCH ?= quick
+bench: $(STAMP)
+	$(BIN)/pip install -q -e ".[server,dev,bench]"
+ifeq ($(BENCH),full)
+	$(BIN)/python bench/bench_sync.py
+	$(BIN)/python bench/bench_files.py --size 1GiB --rounds 3
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/bench_start.py --rounds 9
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/bench_ui_lists.py
+else
+	$(BIN)/python bench/bench_sync.py --quick
+	$(BIN)/python bench/bench_files.py --size 256MiB --rounds 2
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/bench_start.py --rounds 5
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/bench_ui_lists.py --rows 20000 --seconds 3
+endif

@@ -35,7 +35,8 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +45,7 @@ sys.path.insert(0, str(ROOT))  # tests.fixtures.server_process
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import anki_peer  # noqa: E402
-from loopback_floor import Floor, Row  # noqa: E402
+from loopback_floor import Floor, Row, write_rows  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 from gigbag.app.sync_service import SyncService  # noqa: E402
@@ -259,8 +260,6 @@ def floor_round(floor: Floor, sizes: Sizes) -> Samples:
     out["version process"].append(bare)
     rows = floor_rows(sizes.create)
     started = time.perf_counter()
-    from loopback_floor import write_rows
-
     write_rows(floor.client_db, rows)
     out["create"].append(time.perf_counter() - started)
     return out
@@ -308,6 +307,30 @@ def noop_round(fixtures: list[NoopFixture], noops: int, anki: bool) -> Samples:
                 f.anki.sync()
                 out[f.label].append(time.perf_counter() - started)
     return out
+
+
+def add(into: Samples, samples: Samples) -> None:
+    for k, v in samples.items():
+        into[k] += v
+
+
+def run_gigbag(server: ServerProcess, fixtures: list[NoopFixture], folder: Path, sizes: Sizes, into: Samples) -> None:
+    add(into, gigbag_round(server, folder, sizes, Profiler(None)))
+    shutil.rmtree(folder, ignore_errors=True)
+    add(into, noop_round(fixtures, sizes.noops, anki=False))
+
+
+def run_anki(server: anki_peer.AnkiServer, fixtures: list[NoopFixture], folder: Path, sizes: Sizes,
+             into: Samples) -> None:
+    add(into, anki_round(server, folder, sizes))
+    shutil.rmtree(folder, ignore_errors=True)
+    add(into, noop_round(fixtures, sizes.noops, anki=True))
+
+
+def run_floor(floor: Floor, fixtures: list[NoopFixture], sizes: Sizes, into: Samples) -> None:
+    add(into, floor_round(floor, sizes))
+    for f in fixtures:
+        into[f.label] += [floor.measure([]) for _ in range(sizes.noops)]
 
 
 # ---- report ------------------------------------------------------------------------------------
@@ -388,43 +411,25 @@ def main() -> int:
         ank: Samples = defaultdict(list)
         for r in range(rounds):
             started = time.perf_counter()
-            contenders: list[tuple[str, Callable[[], None]]] = []
-            for name, s in servers.items():
-                def run_gigbag(name: str = name, s: ServerProcess = s) -> None:
-                    folder = work / f"round-{r}-{name}"
-                    for k, v in gigbag_round(s, folder, sizes, Profiler(None)).items():
-                        gig[name][k] += v
-                    shutil.rmtree(folder, ignore_errors=True)
-                    for k, v in noop_round(fixtures[name], sizes.noops, False).items():
-                        gig[name][k] += v
-                contenders.append((name, run_gigbag))
+            contenders: list[Callable[[], None]] = [
+                partial(run_gigbag, servers[name], fixtures[name], work / f"round-{r}-{name}", sizes, gig[name])
+                for name in servers
+            ]
             if anki_server is not None:
-                def run_anki() -> None:
-                    folder = work / f"round-{r}-anki"
-                    for k, v in anki_round(anki_server, folder, sizes).items():
-                        ank[k] += v
-                    shutil.rmtree(folder, ignore_errors=True)
-                    for k, v in noop_round(fixtures["SQLite"], sizes.noops, True).items():
-                        ank[k] += v
-                contenders.append(("Anki", run_anki))
-
-            def run_floor() -> None:
-                for k, v in floor_round(floor, sizes).items():
-                    fl[k] += v
-                for f in fixtures["SQLite"]:
-                    fl[f.label] += [floor.measure([]) for _ in range(sizes.noops)]
-            contenders.append(("floor", run_floor))
+                contenders.append(partial(run_anki, anki_server, fixtures["SQLite"], work / f"round-{r}-anki",
+                                          sizes, ank))
+            contenders.append(partial(run_floor, floor, fixtures["SQLite"], sizes, fl))
             if r % 2:
                 contenders.reverse()  # neither side always goes first
-            for _, run in contenders:
+            for run in contenders:
                 run()
             print(f"  round {r + 1}/{rounds} in {time.perf_counter() - started:.1f} s", flush=True)
         for name in servers:
             results[name] = report(f"Gigbag ({name} server) — {rounds} rounds", order, gig[name], fl, ank)
         if args.profile:
             print(f"\nprofiling one more round into {args.profile} …", flush=True)
-            gigbag_round(servers["SQLite"], work / "profile-round", sizes, Profiler(args.profile))
-            print("  client: python -m pstats FILE; server: folded stacks (flamegraph.pl or bench/folded_top.py)")
+            gigbag_round(servers["SQLite"], work / "profile-round", replace(sizes, create=0), Profiler(args.profile))
+            print("  client: python -m pstats FILE; server: folded stacks (bench/folded_top.py FILE)")
     finally:
         for s in servers.values():
             s.stop()

@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import Any
 
 Row = tuple[str, str, str, str, str]
-_TABLE = "CREATE TABLE IF NOT EXISTS rows (id TEXT PRIMARY KEY, title TEXT, date TEXT, created_at TEXT, updated_at TEXT)"
+_TABLE = (
+    "CREATE TABLE IF NOT EXISTS rows (id TEXT PRIMARY KEY, title TEXT, date TEXT, created_at TEXT, updated_at TEXT)"
+)
 _UPSERT = "INSERT OR REPLACE INTO rows VALUES (?, ?, ?, ?, ?)"
 
 
