@@ -393,6 +393,7 @@ def main() -> int:
 
     print(f"bench_sync: {entities:,} entities, {sizes.edits:,} edits, {rounds} rounds, no-op at {noop_sizes}; "
           f"Anki: {'yes' if with_anki else 'no (pip install -e .[bench])'}; cores: {os.cpu_count()}", flush=True)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stopped: the servers still get stopped
     work = Path(tempfile.mkdtemp(prefix="gigbag-bench-sync-"))
     extra = server_args()
     servers = {"SQLite": start_server(work / "server-sqlite", extra_args=extra)}
@@ -424,6 +425,8 @@ def main() -> int:
             for run in contenders:
                 run()
             print(f"  round {r + 1}/{rounds} in {time.perf_counter() - started:.1f} s", flush=True)
+            if args.json:  # the samples so far, in case a long run is stopped
+                args.json.write_text(json.dumps({"gigbag": gig, "floor": fl, "anki": ank}, indent=1))
         for name in servers:
             results[name] = report(f"Gigbag ({name} server) — {rounds} rounds", order, gig[name], fl, ank)
         if args.profile:
