@@ -16,6 +16,7 @@ Gigbag / Anki.
     .venv/bin/python bench/bench_sync.py --quick            # about a minute
     .venv/bin/python bench/bench_sync.py                     # the issue's sizes: 20,000 / 5,000, 5 rounds
     .venv/bin/python bench/bench_sync.py --pg-url postgresql://postgres@127.0.0.1:54329/postgres
+    .venv/bin/python bench/bench_sync.py --quick --pg      # PostgreSQL too, on a throwaway durable cluster
     .venv/bin/python bench/bench_sync.py --quick --profile /tmp/prof   # cProfile (client) + py-spy (server)
 """
 
@@ -380,6 +381,7 @@ def main() -> int:
     ap.add_argument("--noops", type=int, default=5, help="no-op syncs per round")
     ap.add_argument("--noop-sizes", help="comma-separated entity counts of the extra no-op computers")
     ap.add_argument("--pg-url", help="also run against a server on this PostgreSQL database")
+    ap.add_argument("--pg", action="store_true", help="also run against PostgreSQL: a throwaway durable cluster")
     ap.add_argument("--no-anki", action="store_true", help="skip Anki even if it is installed")
     ap.add_argument("--profile", type=Path, help="profile one extra round into this folder (cProfile + py-spy)")
     ap.add_argument("--json", type=Path, help="also write the figures as JSON here")
@@ -397,6 +399,12 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="gigbag-bench-sync-"))
     extra = server_args()
     servers = {"SQLite": start_server(work / "server-sqlite", extra_args=extra)}
+    cluster = None
+    if args.pg and not args.pg_url:
+        from pg_cluster import start_durable_cluster
+
+        cluster = start_durable_cluster()
+        args.pg_url = cluster.create_database("gigbag_bench")
     if args.pg_url:
         servers["PostgreSQL"] = start_server(work / "server-pg", args.pg_url, extra_args=extra)
     anki_server = anki_peer.start_server(work / "anki-server") if with_anki else None
@@ -439,6 +447,8 @@ def main() -> int:
         if anki_server is not None:
             anki_server.stop()
         floor.stop()
+        if cluster is not None:
+            cluster.stop()
         shutil.rmtree(work, ignore_errors=True)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
