@@ -19,6 +19,7 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -156,7 +157,7 @@ def server_args() -> list[str]:
     help_text = subprocess.run([sys.executable, "-m", "gigbag.server", "--help"], capture_output=True,
                                text=True, check=False).stdout
     args = ["--storage-quota", "1000GiB", "--daily-upload-limit", "off"]
-    return args + (["--signup", "open"] if "--signup" in help_text else [])
+    return args + (["--signup", "open"] if re.search(r"--signup(?![-\w])", help_text) else [])
 
 
 def mib_s(size: int, seconds: float) -> float:

@@ -26,6 +26,7 @@ import argparse
 import cProfile
 import json
 import os
+import re
 import shutil
 import signal
 import statistics
@@ -370,7 +371,7 @@ def server_args() -> list[str]:
     help_text = subprocess.run(
         [sys.executable, "-m", "gigbag.server", "--help"], capture_output=True, text=True, check=False
     ).stdout
-    return ["--signup", "open"] if "--signup" in help_text else []
+    return ["--signup", "open"] if re.search(r"--signup(?![-\w])", help_text) else []
 
 
 def main() -> int:
