@@ -33,18 +33,28 @@ lint: $(STAMP)
 format-check: $(STAMP)
 	$(BIN)/ruff format --check .
 
-# Every benchmark under bench/ (or only BENCH=bench/bench_x.py), each printing its figures against a
-# baseline it measures in the same run; BENCH_ARGS go to each script (e.g. BENCH_ARGS="--help").
-BENCH ?= $(sort $(wildcard bench/bench_*.py))
-bench: $(STAMP)
-	@for script in $(BENCH); do \
-	  echo "== $$script"; \
-	  QT_QPA_PLATFORM=$${QT_QPA_PLATFORM:-offscreen} $(BIN)/python $$script $(BENCH_ARGS) || exit 1; \
-	done
-
 # The desktop bundle (dist/gigbag/ and its .tar.gz, see packaging/README.md), and the release check CI runs on it.
 bundle:
 	packaging/build
 
 release-check: system-deps
 	packaging/release-check
+
+# Benchmarks (bench/, figures in docs/performance.md): quick sizes by default, BENCH=full for the issue's sizes.
+# They install the optional `bench` extra (Anki, the peer of bench_sync.py; py-spy) first.
+BENCH ?= quick
+bench: $(STAMP)
+	$(BIN)/pip install -q -e ".[server,dev,bench]"
+ifeq ($(BENCH),full)
+	$(BIN)/python bench/bench_sync.py
+	$(BIN)/python bench/bench_files.py --size 1GiB --rounds 3
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/bench_start.py --rounds 9
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/bench_ui_lists.py
+	$(BIN)/python bench/bench_pattern_audio.py
+else
+	$(BIN)/python bench/bench_sync.py --quick
+	$(BIN)/python bench/bench_files.py --size 256MiB --rounds 2
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/bench_start.py --rounds 5
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/bench_ui_lists.py --rows 20000 --seconds 3
+	$(BIN)/python bench/bench_pattern_audio.py --rounds 3
+endif
