@@ -48,28 +48,32 @@ class Block:
         return len(self.samples) // self.channels
 
 
-def _name(path: Path) -> str:
-    return f"“{path.name}”"
+def _name(path: Path, name: str | None) -> str:
+    return f"“{name or path.name}”"
 
 
 @contextmanager
-def open_audio(path: str | os.PathLike[str]) -> Iterator[tuple[Any, Any]]:
-    """The container and its first audio stream; UndecodableAudio in words when there is none."""
+def open_audio(path: str | os.PathLike[str], name: str | None = None) -> Iterator[tuple[Any, Any]]:
+    """The container and its first audio stream; UndecodableAudio in words when there is none.
+
+    ``name`` is how the sentences call the file (default: its file name), e.g. the name the artist gave it.
+    """
     path = Path(path)
     if not path.is_file():
-        raise UndecodableAudio(f"{_name(path)} cannot be read: there is no such file.")
+        raise UndecodableAudio(f"{_name(path, name)} cannot be read: there is no such file.")
     try:
         container = av.open(str(path), mode="r")
     except av.error.FFmpegError as exc:
         raise UndecodableAudio(
-            f"{_name(path)} cannot be read as audio ({_reason(exc)}): it is damaged, or not a {SUPPORTED_TYPES} file."
+            f"{_name(path, name)} cannot be read as audio ({_reason(exc)}): "
+            f"it is damaged, or not a {SUPPORTED_TYPES} file."
         ) from None
     try:
         if not container.streams.audio:
-            raise UndecodableAudio(f"{_name(path)} holds no audio; use a {SUPPORTED_TYPES} file.")
+            raise UndecodableAudio(f"{_name(path, name)} holds no audio; use a {SUPPORTED_TYPES} file.")
         stream = container.streams.audio[0]
         if stream.codec_context is None or not stream.codec_context.sample_rate:
-            raise UndecodableAudio(f"{_name(path)} holds audio in a form Gigbag cannot decode.")
+            raise UndecodableAudio(f"{_name(path, name)} holds audio in a form Gigbag cannot decode.")
         yield container, stream
     finally:
         container.close()
@@ -88,19 +92,21 @@ def _declared_duration(container: Any, stream: Any) -> float | None:
     return None
 
 
-def probe(path: str | os.PathLike[str]) -> AudioInfo:
+def probe(path: str | os.PathLike[str], *, name: str | None = None) -> AudioInfo:
     """What the file holds. Its first audio is decoded, so a file that cannot be decoded is refused here."""
     path = Path(path)
-    with open_audio(path) as (container, stream):
+    with open_audio(path, name) as (container, stream):
         ctx = stream.codec_context
         duration = _declared_duration(container, stream)
         channels = ctx.channels
         try:
             first = next(iter(container.decode(stream)), None)
         except av.error.FFmpegError as exc:
-            raise DamagedAudio(f"{_name(path)} is damaged: its audio cannot be decoded ({_reason(exc)}).") from None
+            raise DamagedAudio(
+                f"{_name(path, name)} is damaged: its audio cannot be decoded ({_reason(exc)})."
+            ) from None
         if first is None:
-            raise DamagedAudio(f"{_name(path)} is damaged or empty: it holds no decodable audio.")
+            raise DamagedAudio(f"{_name(path, name)} is damaged or empty: it holds no decodable audio.")
         channels = channels or first.layout.nb_channels
         info = AudioInfo(
             duration_seconds=duration or 0.0,
@@ -111,7 +117,7 @@ def probe(path: str | os.PathLike[str]) -> AudioInfo:
         )
     if duration is None:  # e.g. raw ADTS AAC: count what decodes
         counted = 0.0
-        for block in decode_float(path):
+        for block in decode_float(path, name=name):
             counted = block.start + block.frames / info.sample_rate
         info = AudioInfo(counted, info.sample_rate, info.channels, info.codec, info.container)
     return info
@@ -129,6 +135,7 @@ def decode_float(
     start: float = 0.0,
     layout: str | None = None,
     cancelled: Cancelled | None = None,
+    name: str | None = None,
 ) -> Iterator[Block]:
     """The audio from about ``start`` seconds on (the first block may begin a little earlier).
 
@@ -136,7 +143,7 @@ def decode_float(
     Raises DamagedAudio when decoding fails part-way, naming where.
     """
     path = Path(path)
-    with open_audio(path) as (container, stream):
+    with open_audio(path, name) as (container, stream):
         rate = int(stream.codec_context.sample_rate)
         resampler: Any = None
         position: float | None = None
@@ -165,5 +172,5 @@ def decode_float(
         except av.error.FFmpegError as exc:
             where = seconds_text(position or 0.0)
             raise DamagedAudio(
-                f"{_name(path)} is damaged: decoding failed at {where} ({_reason(exc)})."
+                f"{_name(path, name)} is damaged: decoding failed at {where} ({_reason(exc)})."
             ) from None

@@ -110,14 +110,16 @@ def cut_clip(
     *,
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
+    name: str | None = None,
 ) -> ClipInfo:
     """Write ``length`` seconds of ``source`` from ``start`` on to ``destination`` as an MP3 preview.
 
     Raises PreviewLengthOutOfBounds, RangeOutsideTrack, UndecodableAudio, DamagedAudio or
-    AudioCancelled, each with a sentence; on any failure ``destination`` is left as it was.
+    AudioCancelled, each with a sentence (calling the file ``name``, default its file name); on any
+    failure ``destination`` is left as it was.
     """
     source, destination = Path(source), Path(destination)
-    info = probe(source)
+    info = probe(source, name=name)
     check_range(start, length, info.duration_seconds)
     src_rate = info.sample_rate
     layout = "mono" if info.channels == 1 else "stereo"
@@ -144,7 +146,7 @@ def cut_clip(
                     for packet in stream.encode(ready):
                         out.mux(packet)
 
-            for block in decode_float(source, start=start, layout=layout, cancelled=cancelled):
+            for block in decode_float(source, start=start, layout=layout, cancelled=cancelled, name=name):
                 block_first = round(block.start * src_rate)
                 skip = max(0, first_frame + written - block_first)
                 take = min(block.frames - skip, clip_frames - written)
@@ -163,7 +165,7 @@ def cut_clip(
             shortfall = (clip_frames - written) / src_rate
             if shortfall > END_TOLERANCE_SECONDS:
                 raise DamagedAudio(
-                    f"“{source.name}” is damaged or incomplete: its audio stops at "
+                    f"“{name or source.name}” is damaged or incomplete: its audio stops at "
                     f"{seconds_text(start + written / src_rate)}, though the file says it lasts "
                     f"{seconds_text(info.duration_seconds)}."
                 )

@@ -32,12 +32,13 @@ def waveform_peaks(
     *,
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
+    name: str | None = None,
 ) -> Waveform:
     """``buckets`` (min, max) pairs over the whole track. Raises the audio room's errors in words."""
     if not 1 <= buckets <= MAX_BUCKETS:
         raise ValueError(f"a waveform has 1 to {MAX_BUCKETS} buckets, not {buckets}")
     path = Path(path)
-    info = probe(path)
+    info = probe(path, name=name)
     rate = info.sample_rate
     total = max(1, round(info.duration_seconds * rate))  # frames the file declares
     total_ms = round(info.duration_seconds * 1000)
@@ -45,7 +46,7 @@ def waveform_peaks(
     highs = [0.0] * buckets
     seen = [False] * buckets
     reported = -1
-    for block in decode_float(path, cancelled=cancelled):
+    for block in decode_float(path, cancelled=cancelled, name=name):
         ch = block.channels
         first = round(block.start * rate)
         n = block.frames
