@@ -1,4 +1,4 @@
-"""The preview range editor: a real track's waveform, driven with the mouse and keys (pytest-qt)."""
+"""The preview range editor (a real track's waveform, driven with the mouse and keys) and the preview's undo steps."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
 
-from gigbag.app.previews import default_range
+from gigbag.app.previews import PreviewFailed, default_range
 from gigbag.media import waveform_peaks
+from gigbag.ui.widgets.preview_commands import PreviewCommand
+from gigbag.ui.widgets.undo_commands import execute
 from gigbag.ui.widgets.waveform import WaveformRangeView
 from tests.fixtures.audio_files import write_tone
 
@@ -120,3 +122,37 @@ def test_a_track_shorter_than_five_seconds_is_the_whole_range(qtbot) -> None:
     w.setWaveform([(-0.1, 0.1)] * 10, 3.0)
     w.setRange(1.0, 30.0)
     assert w.selectedRange() == (0.0, 3.0) and w.lengthBounds() == (3.0, 3.0)
+
+
+def test_make_and_remove_preview_are_steps_of_the_undo_stack(ctx, idle, tmp_path: Path) -> None:
+    ws = ctx.workspace
+    track = ws.tracks.add_from_file(write_tone(tmp_path / "Song.wav", 24.0, rate=22050))
+    progress: list[tuple[int, int, str]] = []
+    execute(ctx, PreviewCommand(ctx, track.id), on_progress=lambda d, t, s: progress.append((d, t, s)))
+    idle()
+    made = ws.tracks.get(track.id).preview_file_id
+    assert made is not None and ws.files.get(made).duration_seconds == pytest.approx(24.0, abs=0.05)  # all of it
+    assert progress and progress[-1][2] == "Cutting the preview…"
+    execute(ctx, PreviewCommand(ctx, track.id, remove=True))
+    idle()
+    assert ws.tracks.get(track.id).preview_file_id is None and ws.files.find(made) is None
+    assert [ctx.undo.text(i) for i in range(ctx.undo.count())] == ["Make preview", "Remove preview"]
+    ctx.undo.undo()
+    idle()
+    assert ws.tracks.get(track.id).preview_file_id == made
+    ctx.undo.undo()
+    idle()
+    assert ws.tracks.get(track.id).preview_file_id is None and ws.files.find(made) is None
+    ctx.undo.redo()
+    idle()
+    assert ws.tracks.get(track.id).preview_file_id == made and ws.files.get(made) is not None
+
+
+def test_a_refused_preview_is_no_step_of_the_undo_stack(ctx, idle, tmp_path: Path) -> None:
+    track = ctx.workspace.tracks.add_from_file(write_tone(tmp_path / "Short.wav", 3.0, rate=8000))
+    errors: list[BaseException] = []
+    execute(ctx, PreviewCommand(ctx, track.id), on_failure=errors.append)
+    idle()
+    assert ctx.undo.count() == 0
+    assert isinstance(errors[0], PreviewFailed)
+    assert str(errors[0]).startswith("The track lasts 3.0 s, shorter than the shortest preview (5 s).")
