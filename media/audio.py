@@ -129,6 +129,25 @@ def _to_array(frame: Any) -> array:
     return samples
 
 
+def _frames_from(container: Any, stream: Any, start: float, origin: float) -> Iterator[Any]:
+    """Decoded frames from a little before ``start``: by seeking when the file allows it, else from the top."""
+    if start > 1.0:
+        try:  # land a second early: decoders need a little audio before the asked point to settle
+            container.seek(int((start - 1.0 + origin) / stream.time_base), stream=stream, backward=True)
+        except av.error.FFmpegError:
+            container.seek(0, stream=stream)
+        else:
+            frames = container.decode(stream)
+            first = next(frames, None)
+            if first is not None and first.time is not None and float(first.time) - origin <= start:
+                yield first
+                yield from frames
+                return
+            # The seek landed past the start (an inexact index) or without timestamps: read from the top.
+            container.seek(0, stream=stream)
+    yield from container.decode(stream)
+
+
 def decode_float(
     path: str | os.PathLike[str],
     *,
@@ -149,13 +168,8 @@ def decode_float(
         position: float | None = None
         # The track begins at the stream's start time (after an MP3's encoder delay, an Opus pre-skip).
         origin = float(stream.start_time * stream.time_base) if stream.start_time is not None else 0.0
-        if start > 1.0:
-            try:  # land a second early: decoders need a little audio before the asked point to settle
-                container.seek(int((start - 1.0 + origin) / stream.time_base), stream=stream, backward=True)
-            except av.error.FFmpegError:
-                container.seek(0, stream=stream)
         try:
-            for frame in container.decode(stream):
+            for frame in _frames_from(container, stream, start, origin):
                 if cancelled is not None and cancelled():
                     raise AudioCancelled()
                 if resampler is None:
