@@ -17,7 +17,10 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import Engine
+
 from ..local_db.integrity import database_problem, move_aside
+from ..local_db.migrate import upgrade_database
 from ..local_db.snapshots import Snapshot, list_snapshots, prune, restore_snapshot, take_snapshot
 from .errors import GigbagError
 from .paths import DataPaths
@@ -125,3 +128,15 @@ def keep_daily_backup(paths: DataPaths, now: datetime | None = None) -> Snapshot
     snap = take_snapshot(paths.database, backups_folder(paths), now)
     prune(backups_folder(paths), KEEP)
     return snap
+
+
+def restore_into_open_workspace(engine: Engine, paths: DataPaths, name: str | None = None) -> Snapshot:
+    """Restore an automatic backup under an open workspace: its connections are closed and reopened.
+
+    The restored copy is upgraded to this version's schema if it is older.
+    """
+    engine.dispose()
+    chosen = restore_automatic_backup(paths, name)
+    upgrade_database(paths.database)
+    engine.dispose()
+    return chosen
