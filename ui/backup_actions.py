@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from PySide6.QtCore import QLocale, QObject, Qt
+from PySide6.QtCore import QDateTime, QLocale, QObject, Qt
 from PySide6.QtGui import QAction, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QDialog,
@@ -58,8 +58,8 @@ def _percent(done: int, total: int) -> int:
 
 def format_snapshot_time(snapshot: Snapshot) -> str:
     """The backup's time in the artist's locale and time zone."""
-    local = snapshot.taken_at.astimezone()
-    return QLocale().toString(local.replace(tzinfo=None), QLocale.FormatType.LongFormat)
+    moment = QDateTime.fromSecsSinceEpoch(int(snapshot.taken_at.timestamp()))  # in local time
+    return QLocale().toString(moment, QLocale.FormatType.LongFormat)
 
 
 class AutomaticBackupsDialog(QDialog):
@@ -259,7 +259,10 @@ class BackupActions(QObject):
             self._tell(failed_title, str(exc), QMessageBox.Icon.Warning)
             return True
 
-        op.success(done).failure(failure).finished(dialog.close)
+        def close_dialog() -> None:
+            dialog.close()
+
+        op.success(done).failure(failure).finished(close_dialog)
         dialog.setValue(0)
         return op.run()
 

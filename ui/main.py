@@ -58,6 +58,13 @@ def migration_message(exc: MigrationError) -> str:
     return f"Gigbag could not upgrade your data to this version.\n\n{exc}{backup}"
 
 
+def bring_to_front(window: MainWindow) -> None:
+    """Another start on this data folder asked for the window (it exits; this one stays)."""
+    window.showNormal()
+    window.raise_()
+    window.activateWindow()
+
+
 def run(data_dir: str | os.PathLike[str] | None = None, argv: Sequence[str] | None = None) -> int:
     """Open the app on ``data_dir`` (or the default data folder) and run until the window closes."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
@@ -81,7 +88,7 @@ def run(data_dir: str | os.PathLike[str] | None = None, argv: Sequence[str] | No
         QMessageBox.critical(None, "Gigbag cannot open your data", f"The data folder cannot be used: {exc}")
         return 1
     window = MainWindow(workspace)
-    instance.activate_requested.connect(lambda: (window.showNormal(), window.raise_(), window.activateWindow()))
+    instance.activate_requested.connect(lambda: bring_to_front(window))
     window.show()
     window.backup_actions.keep_daily_backup()
     settle_garbage_collector()
