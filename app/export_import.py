@@ -36,10 +36,11 @@ from ..schema.entities import (
     validate_data,
 )
 from ..schema.fields import is_uuid, utc_now
-from ..schema.wire import PROTOCOL_VERSION
+from ..schema.wire import MAX_PUSH_BYTES, PROTOCOL_VERSION
 from ..sync.batching import folder_depths
 from ..sync.local_store import LocalState, references, table
 from .errors import GigbagError
+from .formatting import format_bytes
 from .storage_limit import check_after_write, usage
 
 FORMAT = "gigbag-export"
@@ -165,6 +166,10 @@ def _never_syncable(data: Any) -> dict[str, str]:
     deep = data_too_deep(data)
     if deep:
         return {"data": deep}
+    size = len(json.dumps(data, ensure_ascii=False, allow_nan=True).encode("utf-8"))
+    most = MAX_PUSH_BYTES // 2  # one item and the rest of its push must fit in one push body
+    if size > most:
+        return {"data": f"is {format_bytes(size)}; one item must stay under {format_bytes(most)} to sync"}
     errors: dict[str, str] = {}
     for name, value in data.items():
         if isinstance(value, float) and not math.isfinite(value):

@@ -165,3 +165,15 @@ def test_the_app_explains_a_busy_data_folder_in_words(data_dir: Path) -> None:
     explained = explain_failure(SyncBusy(data_dir))
     assert explained.headline == "Another Gigbag is syncing this data folder right now."
     assert "press Sync again" in explained.advice
+
+
+def test_an_oversized_item_is_refused_at_import(tmp_path: Path, data_dir: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    entry = {"title": "Huge", "entry_type": "general_note", "created_at": "2026-01-01T00:00:00Z",
+             "updated_at": "2026-01-01T00:00:00Z", "content": [{"type": "text", "text": "x" * 1000}] * 5000}
+    path = _document(tmp_path, journal_entries=[{"id": "0b9c53a4-7a4c-4a55-9d5e-1b2f6c3a9e03", "data": entry}])
+    assert main(["import", str(path), "--data-dir", str(data_dir)]) == 1
+    err = capsys.readouterr().err
+    assert "to sync" in err and "MB" in err and "nothing was imported" in err
+    with Workspace.open(data_dir) as ws:
+        assert ws.journal.count() == 0
