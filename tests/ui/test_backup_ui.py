@@ -166,3 +166,32 @@ def test_a_second_start_on_the_same_data_folder_brings_the_first_to_the_front(qt
                            env=env, timeout=30)
     assert other.stdout.strip() == "first"  # another data folder runs beside it
     first.release()
+
+
+@pytest.mark.parametrize("choice", [Choice.RESTORE, Choice.START_EMPTY, Choice.QUIT])
+def test_the_choice_made_in_the_damaged_database_dialog_is_carried_out(qtbot, data_dir: Path, monkeypatch,  # type: ignore[no-untyped-def]
+                                                                     choice: Choice) -> None:
+    from gigbag.ui import damaged_database
+
+    paths = resolve_paths(data_dir)
+    with Workspace.open(data_dir) as ws:
+        ws.journal.create({"title": "In the automatic backup"})
+    assert keep_daily_backup(paths) is not None
+    paths.database.write_bytes(b"")
+    with pytest.raises(DamagedDatabase) as caught:
+        Workspace.open(data_dir)
+
+    def answer(dialog: DamagedDatabaseDialog) -> int:
+        dialog.choice = choice
+        return 0
+
+    monkeypatch.setattr(damaged_database.DamagedDatabaseDialog, "exec", answer)
+    reopen = damaged_database.resolve_damage(caught.value, paths)
+    assert reopen is (choice is not Choice.QUIT)
+    if choice is Choice.QUIT:
+        with pytest.raises(DamagedDatabase):
+            Workspace.open(data_dir)
+        return
+    with Workspace.open(data_dir) as ws:
+        titles = [e.title for e in ws.journal.list()]
+    assert titles == (["In the automatic backup"] if choice is Choice.RESTORE else [])
