@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QPushButton
 
 from gigbag.app.database_care import DamagedDatabase, keep_daily_backup
 from gigbag.app.export_import import export_document
@@ -88,7 +88,10 @@ def test_a_cancelled_backup_leaves_no_file(window: MainWindow, window_idle, tmp_
     archive = tmp_path / "cancelled.zip"
     op = window.backup_actions.back_up(archive)
     assert op is not None
-    op.cancel()  # as the progress dialog's Cancel does
+    dialog = window.backup_actions.last_dialog
+    assert isinstance(dialog, QProgressDialog)
+    dialog.findChild(QPushButton).click()  # the progress dialog's Cancel button
+    assert op.cancel_event.is_set()
     window_idle(window)
     assert not archive.exists() and not list(tmp_path.glob("*.partial"))
 
