@@ -45,7 +45,7 @@ def database_problem(path: Path) -> str | None:
         problem = _header_problem(path)
         if problem:
             return problem
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
             rows = [r[0] for r in conn.execute("PRAGMA quick_check(5)")]
         finally:

@@ -53,7 +53,7 @@ def take_snapshot(db_path: Path, folder: Path, now: datetime | None = None) -> S
     final = folder / f"{PREFIX}{now.strftime(STAMP)}{SUFFIX}"
     tmp = folder / f".{final.name}.partial"
     tmp.unlink(missing_ok=True)
-    src = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    src = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True)
     try:
         dst = sqlite3.connect(tmp)
         try:
