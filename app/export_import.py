@@ -16,20 +16,32 @@ already here are left alone; nothing is deleted.
 from __future__ import annotations
 
 import json
+import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import IntegrityError
 
 from ..local_db.database import read_session, transaction
-from ..schema.entities import ENTITY_TYPES, SINGLETON_IDS, EntityValidationError, data_fields, validate_data
+from ..schema.document_limits import data_too_deep
+from ..schema.entities import (
+    ARTIST_SERVER_OWNED,
+    ENTITY_TYPES,
+    SINGLETON_IDS,
+    EntityValidationError,
+    data_fields,
+    validate_data,
+)
 from ..schema.fields import is_uuid, utc_now
-from ..schema.wire import PROTOCOL_VERSION
+from ..schema.wire import MAX_PUSH_BYTES, PROTOCOL_VERSION
 from ..sync.batching import folder_depths
 from ..sync.local_store import LocalState, references, table
 from .errors import GigbagError
+from .formatting import format_bytes
+from .storage_limit import check_after_write, usage
 
 FORMAT = "gigbag-export"
 FORMAT_VERSION = 1
@@ -83,6 +95,7 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     refused: list[Refusal] = field(default_factory=list)
+    server_owned_kept: list[str] = field(default_factory=list)  # fields left as they are here
 
     @property
     def applied(self) -> bool:
@@ -94,6 +107,10 @@ def read_document(source: Path) -> dict[str, Any]:
         document = json.loads(source.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ImportFormatError(f"{source} cannot be read as a Gigbag export: {exc}") from None
+    except RecursionError:
+        raise ImportFormatError(
+            f"{source} nests too deep to be a Gigbag export (Gigbag data is never that deep); nothing was imported"
+        ) from None
     return check_format(document)
 
 
@@ -131,6 +148,10 @@ def _candidates(document: dict[str, Any], result: ImportResult) -> dict[tuple[st
             if (entity_type, entity_id) in found:
                 result.refused.append(Refusal(entity_type, entity_id, {"id": "appears twice in the file"}))
                 continue
+            unsyncable = _never_syncable(item.get("data"))
+            if unsyncable:
+                result.refused.append(Refusal(entity_type, entity_id, unsyncable))
+                continue
             try:
                 found[(entity_type, entity_id)] = validate_data(entity_type, item.get("data"))
             except EntityValidationError as exc:
@@ -138,14 +159,73 @@ def _candidates(document: dict[str, Any], result: ImportResult) -> dict[tuple[st
     return found
 
 
-def import_document(engine: Engine, document: dict[str, Any]) -> ImportResult:
-    """Validate every entity; apply all of them as local edits, or none when any is refused."""
+def _never_syncable(data: Any) -> dict[str, str]:
+    """Fields no server would ever accept: too deep, or a number that is not finite."""
+    if not isinstance(data, dict):
+        return {}
+    deep = data_too_deep(data)
+    if deep:
+        return {"data": deep}
+    size = len(json.dumps(data, ensure_ascii=False, allow_nan=True).encode("utf-8"))
+    most = MAX_PUSH_BYTES // 2  # one item and the rest of its push must fit in one push body
+    if size > most:
+        return {"data": f"is {format_bytes(size)}; one item must stay under {format_bytes(most)} to sync"}
+    errors: dict[str, str] = {}
+    for name, value in data.items():
+        if isinstance(value, float) and not math.isfinite(value):
+            errors[str(name)] = f"is {value!r}, not a finite number; it could never sync, so it cannot be imported"
+    return errors
+
+
+ServerOwned = Literal["refuse", "keep_local"]
+
+
+def _server_owned(st: LocalState, data: dict[str, Any], policy: ServerOwned, result: ImportResult) -> dict[str, str]:
+    """The artist's metrics are the server's: an import may not change them (``keep_local``: leave them)."""
+    current = st.read("artists", SINGLETON_IDS["artists"])
+    if current is None:
+        model = ENTITY_TYPES["artists"]
+        current = {n: model.model_fields[n].default for n in ARTIST_SERVER_OWNED}
+    errors: dict[str, str] = {}
+    for name in ARTIST_SERVER_OWNED:
+        if data.get(name) == current.get(name):
+            continue
+        if policy == "keep_local":
+            data[name] = current.get(name)
+            result.server_owned_kept.append(name)
+        else:
+            errors[name] = (
+                f"is {data.get(name)!r} in the file but {current.get(name)!r} here; it is set by the sync "
+                "server, never by an import"
+            )
+    return errors
+
+
+def import_document(
+    engine: Engine,
+    document: dict[str, Any],
+    *,
+    server_owned: ServerOwned = "refuse",
+    before_commit: Callable[[], None] | None = None,
+) -> ImportResult:
+    """Validate every entity; apply all of them as local edits, or none when any is refused.
+
+    ``before_commit`` runs inside the transaction once every entity is written (a restore stores the
+    files' contents there: if that fails, nothing of the import is kept).
+    """
     document = check_format(document)
     result = ImportResult()
     found = _candidates(document, result)
     with transaction(engine) as s:
         s.execute(text("PRAGMA defer_foreign_keys=ON"))  # a fork may come before the pattern it forks
         st = LocalState(s)
+        used_before = (usage(s) or (0, 0))[0]
+        artist_key = ("artists", SINGLETON_IDS["artists"])
+        if artist_key in found:
+            owned = _server_owned(st, found[artist_key], server_owned, result)
+            if owned:
+                result.refused.append(Refusal(*artist_key, owned))
+                del found[artist_key]
         # References: to an accepted entity of the file, or to one already on this computer.
         changed = True
         while changed:
@@ -184,6 +264,9 @@ def import_document(engine: Engine, document: dict[str, Any]) -> ImportResult:
                     result.updated += 1
             st.recompute_derived()
             s.flush()
+            check_after_write(s, used_before)
+            if before_commit is not None:
+                before_commit()
         except IntegrityError as exc:
             raise GigbagError(f"The import breaks a rule of the database and was not applied: {exc.orig}") from None
     return result

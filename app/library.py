@@ -20,6 +20,7 @@ from ..local_db.database import read_session
 from ..local_db.models import File, Folder, StorageQuota, Track
 from .entity_service import EntityService
 from .errors import ValidationFailed
+from .storage_limit import check_room
 
 DOCUMENT_MIME_PREFIXES = (
     "text/",
@@ -149,6 +150,9 @@ class FileService(EntityService[File]):
         folder = data.get("folder_id")
         if folder is not None and session.get(Folder, folder) is None:
             raise ValidationFailed({"folder_id": "the folder does not exist"})
+        size = data.get("file_size_bytes")
+        if isinstance(size, int):
+            check_room(session, size - (existing.file_size_bytes if existing is not None else 0))
 
     def check_delete(self, session: Session, entity: File) -> None:
         track = session.scalars(select(Track).where(col(Track.audio_file_id) == entity.id).limit(1)).first()
@@ -169,6 +173,8 @@ class FileService(EntityService[File]):
         """Copy ``source`` into the file store and record it in ``folder_id``."""
         if not source.is_file():
             raise ValidationFailed({"path": f"{source} is not a readable file"})
+        with read_session(self.engine) as s:
+            check_room(s, source.stat().st_size)  # before copying: a file over the limit is not stored at all
         stored = self.blobs.import_file(source, progress=progress, cancelled=cancelled)
         return self.create(
             {

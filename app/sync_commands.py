@@ -1,8 +1,8 @@
-"""The headless sync commands: login, logout, sync, status, conflicts, resolve, export, import.
+"""The headless sync commands: login, logout, sync, status, conflicts, resolve (backups: backup_commands).
 
 Each takes ``--data-dir DIR`` (the device's data folder) and ``--json`` (machine-readable output
 instead of sentences). ``gigbag sync`` exits 0 when done, 2 when conflicts remain for the artist,
-1 on failure with the reason. No Qt is imported here.
+1 on failure with the reason, 75 when another Gigbag is syncing the same data folder. No Qt is imported here.
 
 Tokens: ``login`` keeps the device token in the system keyring. Where there is none (a headless
 machine), it says so; ``--insecure-token-file PATH`` is the explicit fallback that keeps the token
@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # the services are imported when a command runs: `gigbag` its
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_CONFLICTS = 2
+EXIT_BUSY = 75  # sysexits' EX_TEMPFAIL: another Gigbag is syncing this data folder; try again later
 
 
 def _common() -> argparse.ArgumentParser:
@@ -69,7 +70,8 @@ def register(sub: Any) -> None:
         parents=[common],
         help="sync with the server now",
         description="Push local changes, pull the server's, merge, and transfer files. "
-        "Exit 0: done; 2: conflicts remain (see `gigbag conflicts`); 1: failed.",
+        "Exit 0: done; 2: conflicts remain (see `gigbag conflicts`); 1: failed; "
+        "75: another Gigbag is syncing this data folder.",
     )
     p.add_argument("--yes", action="store_true", help="go ahead even if the server's changes delete most local data")
     p.set_defaults(handler=run_sync)
@@ -93,20 +95,6 @@ def register(sub: Any) -> None:
     side.add_argument("--theirs", dest="side", action="store_const", const="theirs", help="take the server's side")
     p.add_argument("--field", action="append", default=[], metavar="NAME=SIDE", help="choose per field")
     p.set_defaults(handler=run_resolve)
-
-    p = sub.add_parser("export", parents=[common], help="write every entity (with ids) to a JSON backup")
-    p.add_argument("file", metavar="FILE", type=Path)
-    p.set_defaults(handler=run_export)
-
-    p = sub.add_parser(
-        "import",
-        parents=[common],
-        help="apply a JSON backup as local edits",
-        description="Apply an export as local edits. Every entity is validated; if any is refused, "
-        "the refusals are listed and nothing changes.",
-    )
-    p.add_argument("file", metavar="FILE", type=Path)
-    p.set_defaults(handler=run_import)
 
 
 # ---- output ------------------------------------------------------------------------------------
@@ -224,11 +212,16 @@ def _confirm(args: argparse.Namespace) -> Callable[[int, int], bool]:
 
 
 def run_sync(args: argparse.Namespace) -> int:
+    from .sync_lock import SyncBusy
+
     def action(svc: SyncService) -> int:
         try:
             summary = svc.sync(progress=_progress_printer(args), confirm_mass_delete=_confirm(args))
         except KeyboardInterrupt:
             return _fail(args, "interrupted; nothing was lost, the next sync continues where this one stopped")
+        except SyncBusy as exc:
+            _fail(args, str(exc))
+            return EXIT_BUSY
         lines = [
             f"Sync done: sent {summary.pushed} change(s), received {summary.pulled}, "
             f"merged {summary.merged}; files up {summary.files_up} ({_size(summary.bytes_up)}), "
@@ -336,47 +329,3 @@ def run_resolve(args: argparse.Namespace) -> int:
         return EXIT_OK
 
     return _with_service(args, action)
-
-
-def run_export(args: argparse.Namespace) -> int:
-    from .export_import import write_export
-    from .workspace import Workspace
-
-    with Workspace.open(args.data_dir) as ws:
-        counts = write_export(ws.engine, args.file)
-    total = sum(counts.values())
-    _emit(args, f"Exported {total} item(s) to {args.file}.", {"ok": True, "file": str(args.file), "counts": counts})
-    return EXIT_OK
-
-
-def run_import(args: argparse.Namespace) -> int:
-    from .export_import import ImportFormatError, import_document, read_document
-    from .workspace import Workspace
-
-    try:
-        document = read_document(args.file)
-    except ImportFormatError as exc:
-        return _fail(args, str(exc))
-    with Workspace.open(args.data_dir) as ws:
-        result = import_document(ws.engine, document)
-    if result.refused:
-        payload = {
-            "ok": False,
-            "error": f"{len(result.refused)} item(s) refused; nothing was imported",
-            "refused": [
-                {"entity_type": r.entity_type, "entity_id": r.entity_id, "errors": r.errors} for r in result.refused
-            ],
-        }
-        if args.json:
-            print(json.dumps(payload, ensure_ascii=False, indent=2))
-        else:
-            print(f"gigbag: {payload['error']}:", file=sys.stderr)
-            for refusal in result.refused:
-                print(f"  {refusal}", file=sys.stderr)
-        return EXIT_FAILED
-    _emit(
-        args,
-        f"Imported: {result.created} new, {result.updated} updated, {result.unchanged} unchanged.",
-        {"ok": True, "created": result.created, "updated": result.updated, "unchanged": result.unchanged},
-    )
-    return EXIT_OK

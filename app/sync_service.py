@@ -25,6 +25,7 @@ from ..sync.engine import SyncSummary, run_sync
 from ..sync.local_store import LocalState
 from ..sync.progress import CancelToken, ProgressCallback, no_progress
 from ..sync.pull import ConfirmMassDelete
+from .sync_lock import sync_lock
 from .workspace import Workspace
 
 ClientFactory = Callable[..., SyncClient]
@@ -92,14 +93,16 @@ class SyncService:
         cancel: CancelToken | None = None,
         confirm_mass_delete: ConfirmMassDelete | None = None,
     ) -> SyncSummary:
-        return run_sync(
-            self._db,
-            self.workspace.blobs,
-            progress=progress,
-            cancel=cancel,
-            confirm_mass_delete=confirm_mass_delete,
-            client_factory=self.client_factory,
-        )
+        """Sync now; raises :class:`~.sync_lock.SyncBusy` while another process syncs this data folder."""
+        with sync_lock(self.workspace.paths.data):
+            return run_sync(
+                self._db,
+                self.workspace.blobs,
+                progress=progress,
+                cancel=cancel,
+                confirm_mass_delete=confirm_mass_delete,
+                client_factory=self.client_factory,
+            )
 
     def pending_count(self) -> int:
         with read_session(self._db) as s:

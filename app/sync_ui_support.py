@@ -65,6 +65,7 @@ from ..sync.errors import (
 from ..sync.local_store import Key, LocalState, table
 from ..sync.progress import CancelToken, ProgressCallback
 from ..sync.pull import ConfirmMassDelete
+from .sync_lock import SyncBusy
 from .sync_service import SyncService
 from .workspace import Workspace
 
@@ -307,6 +308,9 @@ def explain_failure(exc: BaseException, server_url: str | None = None) -> Explan
         return Explanation("server", str(exc), KEPT)
     if isinstance(exc, SyncError):
         return Explanation("other", str(exc), KEPT)
+    if isinstance(exc, SyncBusy):
+        return Explanation("other", "Another Gigbag is syncing this data folder right now.",
+                           f"Wait for it to finish (or close it), then press Sync again. {KEPT}")
     return Explanation("other", f"Sync failed unexpectedly: {exc or type(exc).__name__}.", KEPT)
 
 

@@ -16,6 +16,7 @@ from ..local_db.blob_store import BlobStore
 from ..local_db.database import make_engine
 from ..local_db.migrate import upgrade_database
 from .contacts import ContactListService, ContactMemberService
+from .database_care import check_at_open
 from .goals import GoalProgressService, GoalService
 from .journal import JournalService
 from .library import FileService, FolderService
@@ -68,9 +69,11 @@ class Workspace:
     def open(cls, data_dir: str | os.PathLike[str] | None = None) -> Workspace:
         """Open (creating if needed) the workspace in ``data_dir`` / $GIGBAG_DATA_DIR / the default.
 
-        Raises ``local_db.migrate.MigrationError`` (naming the backup) if the upgrade fails.
+        Raises ``local_db.migrate.MigrationError`` (naming the backup) if the upgrade fails, and
+        ``database_care.DamagedDatabase`` (the file moved aside) if the database is damaged.
         """
         paths = resolve_paths(data_dir).create()
+        check_at_open(paths)
         backup = upgrade_database(paths.database)
         return cls(paths, make_engine(paths.database), BlobStore(paths.blobs), backup)
 

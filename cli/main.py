@@ -37,6 +37,12 @@ def _register_sync(sub: Any) -> None:
     sync_commands.register(sub)
 
 
+def _register_backup(sub: Any) -> None:
+    from ..app import backup_commands
+
+    backup_commands.register(sub)
+
+
 def _register_preview(sub: Any) -> None:
     from ..app import preview_command
 
@@ -46,7 +52,13 @@ def _register_preview(sub: Any) -> None:
 # The command groups, in the order ``gigbag --help`` lists them. Registering imports only the argparse
 # part of each group; its handler imports the services when it runs.
 
-COMMAND_GROUPS: tuple[Callable[[Any], None], ...] = (_register_demo, _register_preview, _register_self_test, _register_sync)
+COMMAND_GROUPS: tuple[Callable[[Any], None], ...] = (
+    _register_demo,
+    _register_preview,
+    _register_self_test,
+    _register_sync,
+    _register_backup,
+)
 
 
 def _version() -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Index, text
+from sqlalchemy import CheckConstraint, Index, text
 from sqlmodel import Field, SQLModel
 
 from ..schema import entities as e
@@ -126,6 +126,7 @@ class StorageQuota(SQLModel, table=True):
     """Umbrella's storage_quotas: bytes used by files (kept by triggers) against the limit."""
 
     __tablename__ = "storage_quotas"
+    __table_args__ = (CheckConstraint("used_bytes >= 0", name="ck_storage_quotas_used_bytes_not_negative"),)
     id: int = Field(default=1, primary_key=True)
     used_bytes: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
     limit_bytes: int = Field(

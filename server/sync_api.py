@@ -30,6 +30,7 @@ from . import idempotency, sync_store
 from .auth import Authenticated, DeviceAuth
 from .clock import iso, utc_now
 from .database import Database
+from .document_shape import ShallowDocuments
 from .errors import ApiError
 from .quotas import storage_usage
 from .responses import error_responses, header
@@ -77,6 +78,7 @@ def _json(body: str, *, replayed: bool) -> Response:
     summary="Send local changes (one transaction; per entity applied, conflict or invalid)",
 )
 def push(
+    _shallow: ShallowDocuments,
     body: PushRequest,
     request: Request,
     idempotency_key: Annotated[

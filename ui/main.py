@@ -15,10 +15,13 @@ from collections.abc import Sequence
 
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from ..app.paths import APP_NAME
+from ..app.database_care import DamagedDatabase, keep_daily_backup
+from ..app.paths import APP_NAME, resolve_paths
 from ..app.workspace import Workspace
 from ..local_db.migrate import MigrationError
+from .damaged_database import resolve_damage
 from .main_window import MainWindow
+from .single_instance import SingleInstance
 from .widgets.icons import icon
 
 ORGANIZATION = "Gigbag"
@@ -55,12 +58,29 @@ def migration_message(exc: MigrationError) -> str:
     return f"Gigbag could not upgrade your data to this version.\n\n{exc}{backup}"
 
 
+def bring_to_front(window: MainWindow) -> None:
+    """Another start on this data folder asked for the window (it exits; this one stays)."""
+    window.showNormal()
+    window.raise_()
+    window.activateWindow()
+
+
 def run(data_dir: str | os.PathLike[str] | None = None, argv: Sequence[str] | None = None) -> int:
     """Open the app on ``data_dir`` (or the default data folder) and run until the window closes."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     app = make_application(argv)
+    paths = resolve_paths(data_dir)
+    instance = SingleInstance(paths.data)
+    if not instance.claim():
+        return 0  # the Gigbag already open on this data folder came to the front
     try:
-        workspace = Workspace.open(data_dir)
+        while True:
+            try:
+                workspace = Workspace.open(data_dir)
+                break
+            except DamagedDatabase as damaged:
+                if not resolve_damage(damaged, paths.create()):
+                    return 1
     except MigrationError as exc:
         QMessageBox.critical(None, "Gigbag cannot open your data", migration_message(exc))
         return 1
@@ -68,7 +88,9 @@ def run(data_dir: str | os.PathLike[str] | None = None, argv: Sequence[str] | No
         QMessageBox.critical(None, "Gigbag cannot open your data", f"The data folder cannot be used: {exc}")
         return 1
     window = MainWindow(workspace)
+    instance.activate_requested.connect(lambda: bring_to_front(window))
     window.show()
+    window.backup_actions.keep_daily_backup()
     settle_garbage_collector()
     if workspace.upgraded_from_backup is not None:
         window.show_message(f"Your data was upgraded; the previous copy is at {workspace.upgraded_from_backup}", 15_000)
@@ -76,4 +98,9 @@ def run(data_dir: str | os.PathLike[str] | None = None, argv: Sequence[str] | No
         return app.exec()
     finally:
         window.ops.wait_for_done(60_000)
+        try:
+            keep_daily_backup(workspace.paths)  # at most one a day: at close if none was made at start
+        except Exception as exc:  # noqa: BLE001 - a backup that cannot be made must not lose the quit
+            logging.getLogger("gigbag.ui").warning("automatic backup not made at close: %s", exc)
         workspace.close()
+        instance.release()

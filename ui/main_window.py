@@ -62,6 +62,7 @@ from .. import __version__
 from ..app.errors import GigbagError, ValidationFailed
 from ..app.workspace import Workspace
 from ..local_db.blob_store import BlobStoreError
+from .backup_actions import install_backup_actions
 from .context import DataEvents, UiContext
 from .operations import OperationRunner
 from .section import Section
@@ -403,6 +404,7 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         file_menu.addAction(self.new_action)
+        self.backup_actions = install_backup_actions(self, file_menu)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit = bar.addMenu("&Edit")

@@ -1,0 +1,75 @@
+"""Is the database file whole? Checked at open, before any migration touches it.
+
+A damaged file is never opened as if it were fine: a 0-byte file is not an empty workspace, a file
+whose header is not SQLite's, one shorter than its header says (truncated) and one SQLite's
+``quick_check`` finds damage in are each named in a sentence, and the file is moved aside (with its
+WAL and shared-memory files) under a timestamped name — never deleted.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _header_problem(path: Path) -> str | None:
+    size = path.stat().st_size
+    if size == 0:
+        return "the database file is empty (0 bytes): its content is gone"
+    with path.open("rb") as fh:
+        header = fh.read(100)
+    if len(header) < 100 or not header.startswith(SQLITE_HEADER):
+        return "the database file does not start as a SQLite database does (its beginning is damaged)"
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    if page_size < 512 or page_size & (page_size - 1):
+        return "the database file's header is damaged (an impossible page size)"
+    pages = int.from_bytes(header[28:32], "big")
+    if size % page_size or (pages and size < pages * page_size):
+        return (
+            f"the database file is cut short: it holds {size:,} bytes where its header counts "
+            f"{pages * page_size:,} (it was truncated)"
+        )
+    return None
+
+
+def database_problem(path: Path) -> str | None:
+    """A sentence saying what is wrong with the database at ``path``, or None (also when it does not exist)."""
+    if not path.exists():
+        return None
+    try:
+        problem = _header_problem(path)
+        if problem:
+            return problem
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            rows = [r[0] for r in conn.execute("PRAGMA quick_check(5)")]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        return f"SQLite cannot read the database file ({exc})"
+    except OSError as exc:
+        return f"the database file cannot be read ({exc.strerror or exc})"
+    if rows != ["ok"]:
+        return f"SQLite found damage inside the database file ({'; '.join(str(r) for r in rows[:3])})"
+    return None
+
+
+def move_aside(path: Path, label: str = "damaged") -> Path:
+    """Rename ``path`` (and its -wal/-shm files) to ``<name>.<label>-<UTC time>``; return the new path."""
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.{label}-{stamp}")
+    n = 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{path.name}.{label}-{stamp}-{n}")
+    os.replace(path, target)
+    for suffix in ("-wal", "-shm"):
+        side = Path(f"{path}{suffix}")
+        if side.exists():
+            os.replace(side, Path(f"{target}{suffix}"))
+    return target
