@@ -1,6 +1,6 @@
 """Starting the desktop app: the QApplication, the artist's workspace, the main window, the event loop.
 
-``gigbag`` with no subcommand lands here (``app.cli``). Opening the workspace may upgrade the
+``gigbag`` with no subcommand lands here (``cli.main``). Opening the workspace may upgrade the
 database; if that fails, the artist is told in words where the backup of their data is, instead of
 seeing a traceback.
 """

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from gigbag.app import database_care
-from gigbag.app.cli import main
+from gigbag.cli.main import main
 from gigbag.app.database_care import DamagedDatabase, keep_daily_backup, restore_automatic_backup
 from gigbag.app.paths import resolve_paths
 from gigbag.app.workspace import Workspace

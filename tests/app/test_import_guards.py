@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from gigbag.app.cli import main
+from gigbag.cli.main import main
 from gigbag.app.export_import import export_document
 from gigbag.app.storage_limit import StorageLimitExceeded
 from gigbag.app.sync_lock import SyncBusy, sync_lock

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from gigbag.app.cli import main
+from gigbag.cli.main import main
 from gigbag.app.errors import NotFound
 from gigbag.app.previews import PreviewCancelled, PreviewFailed, PreviewRange, default_range
 from gigbag.app.workspace import Workspace
