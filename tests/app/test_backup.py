@@ -22,10 +22,10 @@ from gigbag.app.backup import (
     restore_backup,
     write_backup,
 )
-from gigbag.cli.main import main
 from gigbag.app.demo_data import seed_demo
 from gigbag.app.export_import import export_document
 from gigbag.app.workspace import Workspace
+from gigbag.cli.main import main
 
 
 @pytest.fixture(scope="module")

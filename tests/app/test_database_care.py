@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from gigbag.app import database_care
-from gigbag.cli.main import main
 from gigbag.app.database_care import DamagedDatabase, keep_daily_backup, restore_automatic_backup
 from gigbag.app.paths import resolve_paths
 from gigbag.app.workspace import Workspace
+from gigbag.cli.main import main
 
 
 def _make(data_dir: Path, title: str = "Before the damage") -> Path:

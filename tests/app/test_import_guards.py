@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from gigbag.cli.main import main
 from gigbag.app.export_import import export_document
 from gigbag.app.storage_limit import StorageLimitExceeded
 from gigbag.app.sync_lock import SyncBusy, sync_lock
 from gigbag.app.workspace import Workspace
+from gigbag.cli.main import main
 from gigbag.schema.entities import ARTIST_ID
 
 

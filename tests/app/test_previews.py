@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from gigbag.cli.main import main
 from gigbag.app.errors import NotFound
 from gigbag.app.previews import PreviewCancelled, PreviewFailed, PreviewRange, default_range
 from gigbag.app.workspace import Workspace
+from gigbag.cli.main import main
 from gigbag.local_db.models import Track
 from tests.fixtures.audio_files import decode_mono, rms, write_tone
 
