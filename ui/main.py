@@ -8,16 +8,16 @@ seeing a traceback.
 from __future__ import annotations
 
 import gc
-import logging
 import os
 import sys
 from collections.abc import Sequence
 
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from ..app.paths import APP_NAME
+from ..app.errors import MigrationError
+from ..app.logging_setup import start_file_log
+from ..app.paths import APP_NAME, resolve_paths
 from ..app.workspace import Workspace
-from ..local_db.migrate import MigrationError
 from .main_window import MainWindow
 from .widgets.icons import icon
 
@@ -57,7 +57,7 @@ def migration_message(exc: MigrationError) -> str:
 
 def run(data_dir: str | os.PathLike[str] | None = None, argv: Sequence[str] | None = None) -> int:
     """Open the app on ``data_dir`` (or the default data folder) and run until the window closes."""
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    start_file_log(resolve_paths(data_dir).logs)
     app = make_application(argv)
     try:
         workspace = Workspace.open(data_dir)

@@ -13,7 +13,7 @@ from gigbag.local_db.sync_tables import SyncAccount, SyncBatch
 from gigbag.schema.wire import MAX_PUSH_CHANGES
 from gigbag.sync.errors import MassDeleteRefused, SyncCancelled
 from gigbag.sync.progress import CancelToken, ProgressEvent
-from gigbag.sync.pull import refuse_mass_delete
+from gigbag.sync.pull import MassDeletion, refuse_mass_delete
 
 from .conftest import Device, server_entities
 
@@ -338,8 +338,17 @@ def test_a_pull_deleting_most_local_data_asks_first(server: Any, email: str, mak
     assert (refused.value.deletions, refused.value.total) == (4, 6)
     assert b.ws.journal.count() == 6
     asked: list[tuple[int, int]] = []
-    b.sync(confirm_mass_delete=lambda n, total: asked.append((n, total)) is None)
+    listed: list[list[tuple[str, str, str]]] = []
+
+    def confirm(deletion: MassDeletion) -> bool:
+        asked.append((deletion.deletions, deletion.total))
+        listed.append([(i.entity_type, i.label, i.entity_id) for i in deletion.items])
+        return True
+
+    b.sync(confirm_mass_delete=confirm)
     assert asked == [(4, 6)] and b.ws.journal.count() == 2
+    # the question lists what would go, read from the pages the pull already holds
+    assert sorted(listed[0]) == sorted(("journal_entries", f"Entry {i}", ids[i]) for i in range(4))
 
 
 def test_goal_progress_from_two_computers_is_a_union(server: Any, email: str, make_device: Any) -> None:

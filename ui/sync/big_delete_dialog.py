@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...app.sync_ui_support import count_of, group_deletions
+from ...app.sync_words import count_of, group_deletions
 from .controller import DeleteConfirmation
 
 MAX_SHOWN_PER_GROUP = 200
