@@ -17,6 +17,7 @@ from pathlib import Path
 LOG_FILE_NAME = "gigbag.log"
 MAX_BYTES = 2 * 1024 * 1024
 BACKUPS = 4
+HANDLER_PREFIX = "gigbag-"
 FORMAT = "%(asctime)s %(levelname)s %(name)s [%(threadName)s]: %(message)s"
 
 _SECRETS = re.compile(
@@ -43,26 +44,32 @@ def log_file(log_folder: Path) -> Path:
     return log_folder / LOG_FILE_NAME
 
 
+def stop_file_log() -> None:
+    """Take away the handlers :func:`start_file_log` added (closing the file)."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if (handler.get_name() or "").startswith(HANDLER_PREFIX):
+            root.removeHandler(handler)
+            handler.close()
+
+
 def start_file_log(log_folder: Path, level: int = logging.INFO) -> Path:
     """Send the app's log lines to ``log_folder/gigbag.log`` (rotating) and warnings to stderr; the file's path.
 
     Calling it again (a second window in tests) replaces the handlers it added before.
     """
     log_folder.mkdir(parents=True, exist_ok=True)
+    stop_file_log()
     root = logging.getLogger()
-    for handler in list(root.handlers):
-        if getattr(handler, "_gigbag", False):
-            root.removeHandler(handler)
-            handler.close()
     path = log_file(log_folder)
     file_handler = RotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
     file_handler.setLevel(level)
     stderr = logging.StreamHandler()
     stderr.setLevel(logging.WARNING)
-    for handler in (file_handler, stderr):
+    for name, handler in (("file", file_handler), ("stderr", stderr)):
+        handler.set_name(HANDLER_PREFIX + name)
         handler.setFormatter(logging.Formatter(FORMAT))
         handler.addFilter(RedactSecrets())
-        handler._gigbag = True  # type: ignore[attr-defined]
         root.addHandler(handler)
     root.setLevel(min(level, root.level) if root.level != logging.NOTSET else level)
     # One line per HTTP request is noise next to the sync's own lines (and URLs are the engine's to log).

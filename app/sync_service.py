@@ -117,7 +117,7 @@ class SyncService:
     def sign_out(self) -> bool:
         """True when the server confirmed that the token is revoked (it is forgotten here either way)."""
         revoked = accounts.sign_out(self._db, client_factory=self.client_factory)
-        log.info("signed out (token revoked on the server: %s)", revoked)
+        log.info("signed out (the server revoked the token: %s)", revoked)
         return revoked
 
     def interactive(self) -> SyncService:

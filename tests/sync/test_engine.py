@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -383,3 +384,29 @@ def test_the_local_database_counts_match_after_a_busy_exchange(server: Any, emai
     a.sync()
     assert a.entities() == b.entities() == server_entities(server, email)
     assert sorted(x.name for x in a.ws.contact_lists.list()) == ["List 2", "New on B", "Renamed"]
+
+
+def test_the_summary_says_what_came_from_elsewhere_and_names_the_files(
+    server: Any, email: str, make_device: Any, tmp_path: Path
+) -> None:
+    a, b = pair(server, email, make_device)
+    source = tmp_path / "demo take.wav"
+    source.write_bytes(b"RIFF" + os.urandom(4000))
+    a.ws.files.import_file(source)
+    a.ws.journal.create({"title": "Set list"})
+    up: list[ProgressEvent] = []
+    first = a.sync(progress=up.append)
+    # this computer's own changes come back in the pull: sent, not "received"
+    assert first.pushed == 2 and first.pulled == 2 and first.received == 0 and first.unsent == 0
+    assert first.uploaded_files == ["demo take.wav"] and first.files_up == 1
+    assert {e.name for e in up if e.phase == "upload"} == {"demo take.wav"}
+    down: list[ProgressEvent] = []
+    second = b.sync(progress=down.append)
+    assert second.received == second.pulled == 2 and second.pushed == 0
+    assert second.downloaded_files == ["demo take.wav"]
+    assert {e.name for e in down if e.phase == "download"} == {"demo take.wav"}
+    b.ws.journal.create({"title": "made on b"})
+    assert a.sync().received == 0  # nothing new yet
+    third = b.sync()
+    assert third.pushed == 1 and third.received == 0
+    assert a.sync().received == 1
