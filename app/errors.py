@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from ..local_db.blob_store import BlobStoreError
+from ..local_db.migrate import MigrationError
+
+__all__ = ["BlobStoreError", "GigbagError", "MigrationError", "NotFound", "ValidationFailed"]
+
 
 class GigbagError(Exception):
     """Base of every error a service reports to the artist."""

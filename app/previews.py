@@ -268,7 +268,7 @@ class PreviewService:
     def _still_used(self, s: Session, file_id: str) -> bool:
         refs = or_(col(Track.audio_file_id) == file_id, col(Track.cover_file_id) == file_id,
                    col(Track.preview_file_id) == file_id)
-        return s.scalars(select(Track.id).where(refs).limit(1)).first() is not None
+        return s.scalars(select(col(Track.id)).where(refs).limit(1)).first() is not None
 
     def _apply(self, track_id: str, from_id: str | None, from_file: dict[str, Any] | None, to_id: str | None,
                to_file: dict[str, Any] | None) -> None:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # the services are imported when a command runs: `gigbag` itself starts fast
     from ..sync.conflicts import ConflictView, Side
     from ..sync.progress import ProgressEvent
+    from ..sync.pull import MassDeletion
     from .sync_service import SyncService
 
 EXIT_OK = 0
@@ -114,24 +115,18 @@ def _fail(args: argparse.Namespace, reason: str) -> int:
 
 
 def _with_service(args: argparse.Namespace, action: Callable[[SyncService], int]) -> int:
-    from ..sync.errors import SyncError
+    from ..sync.errors import QuotaExceeded, SyncError
     from .sync_service import SyncService
+    from .sync_words import quota_text
     from .workspace import Workspace
 
     with Workspace.open(args.data_dir) as ws:
         try:
             return action(SyncService(ws))
+        except QuotaExceeded as exc:
+            return _fail(args, quota_text(exc))
         except SyncError as exc:
             return _fail(args, str(exc))
-
-
-def _size(n: int) -> str:
-    value = float(n)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1000 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1000
-    return f"{n} B"
 
 
 # ---- commands ----------------------------------------------------------------------------------
@@ -182,10 +177,12 @@ def run_logout(args: argparse.Namespace) -> int:
 def _progress_printer(args: argparse.Namespace) -> Callable[[ProgressEvent], None] | None:
     if args.json or not sys.stderr.isatty():
         return None
+    from .formatting import format_bytes
 
     def show(event: ProgressEvent) -> None:
         if event.bytes_total:
-            line = f"{event.phase}: {_size(event.bytes_done)} of {_size(event.bytes_total)}"
+            of = f"{format_bytes(event.bytes_done)} of {format_bytes(event.bytes_total)}"
+            line = f"{event.phase}: {event.name} {of}" if event.name else f"{event.phase}: {of}"
         elif event.total:
             line = f"{event.phase}: {event.done} of {event.total}"
         else:
@@ -197,14 +194,20 @@ def _progress_printer(args: argparse.Namespace) -> Callable[[ProgressEvent], Non
     return show
 
 
-def _confirm(args: argparse.Namespace) -> Callable[[int, int], bool]:
-    def confirm(deletions: int, total: int) -> bool:
+def _confirm(args: argparse.Namespace) -> Callable[[MassDeletion], bool]:
+    from .sync_words import group_deletions
+
+    def confirm(deletion: MassDeletion) -> bool:
         if args.yes:
             return True
         if args.json or not sys.stdin.isatty():
             return False
+        for group, labels in group_deletions(deletion.items):
+            shown = ", ".join(labels[:10]) + (", …" if len(labels) > 10 else "")
+            print(f"  {group}: {shown}", file=sys.stderr)
         answer = input(
-            f"The server's changes delete {deletions} of the {total} items on this computer. Go ahead? [y/N] "
+            f"The server's changes delete {deletion.deletions} of the {deletion.total} items on this computer. "
+            "Go ahead? [y/N] "
         )
         return answer.strip().lower() in ("y", "yes")
 
@@ -212,7 +215,9 @@ def _confirm(args: argparse.Namespace) -> Callable[[int, int], bool]:
 
 
 def run_sync(args: argparse.Namespace) -> int:
+    from .formatting import format_bytes
     from .sync_lock import SyncBusy
+    from .sync_words import summary_text
 
     def action(svc: SyncService) -> int:
         try:
@@ -222,11 +227,12 @@ def run_sync(args: argparse.Namespace) -> int:
         except SyncBusy as exc:
             _fail(args, str(exc))
             return EXIT_BUSY
-        lines = [
-            f"Sync done: sent {summary.pushed} change(s), received {summary.pulled}, "
-            f"merged {summary.merged}; files up {summary.files_up} ({_size(summary.bytes_up)}), "
-            f"down {summary.files_down} ({_size(summary.bytes_down)})."
-        ]
+        counts = summary_text(summary, summary.unsent)
+        lines = [f"Sync done: {counts[:1].lower()}{counts[1:]}."]
+        if summary.uploaded_files:
+            lines.append(f"Uploaded ({format_bytes(summary.bytes_up)}): {', '.join(summary.uploaded_files)}")
+        if summary.downloaded_files:
+            lines.append(f"Downloaded ({format_bytes(summary.bytes_down)}): {', '.join(summary.downloaded_files)}")
         for refusal in summary.refused:
             lines.append(f"Not sent: {refusal.entity_type} {refusal.entity_id}: {refusal.reason}")
         for (entity_type, entity_id), reason in summary.unusable:

@@ -1,13 +1,16 @@
 """What the app offers about sync, without Qt: the one door the UI's Sync button and the command line use.
 
-Sign in and out, sync now (with progress events and a cancel token), the number of pending local
-changes, the conflicts and their resolution, the time of the last sync, a status overview, and
-cloud-only files. The UI runs :meth:`SyncService.sync` on its background-operation helper and turns
-the progress events into signals; nothing here touches Qt.
+Sign in and out, sync now (with progress events, a cancel token and the big-deletion question),
+the status overview (pending changes, the ones no conflict holds back, conflicts, last sync, files),
+the conflicts with both versions side by side, their resolution and its undo, cloud-only files,
+the files not on this computer, and removing the local data on sign-out. The UI runs these on its
+background-operation helper and never touches the database or the engine itself; the names it needs
+of the sync room (the summary, progress events, the cancel token…) are offered here too.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,15 +21,44 @@ from ..local_db.database import read_session
 from ..local_db.sync_tables import CloudOnlyFile, SyncBatch
 from ..sync import account as accounts
 from ..sync import conflicts as conflict_store
+from ..sync import local_reset, resolution_undo
+from ..sync.account import AccountInfo
 from ..sync.blob_sync import BlobSync, wanted_blobs
 from ..sync.client import SyncClient
 from ..sync.conflicts import ConflictView, Side
 from ..sync.engine import SyncSummary, run_sync
+from ..sync.errors import SyncCancelled
 from ..sync.local_store import LocalState
-from ..sync.progress import CancelToken, ProgressCallback, no_progress
-from ..sync.pull import ConfirmMassDelete
+from ..sync.progress import CancelToken, ProgressCallback, ProgressEvent, no_progress
+from ..sync.pull import ConfirmMassDelete, DeletionItem, MassDeletion
+from ..sync.resolution_undo import ResolutionSnapshot
+from .conflict_details import ConflictDetail, conflict_details
+from .remote_files import RemoteFile, files_not_here
+from .server_check import ServerCheck, check_server, interactive_client_factory
 from .sync_lock import sync_lock
 from .workspace import Workspace
+
+__all__ = [
+    "AccountInfo",
+    "CancelToken",
+    "ClientFactory",
+    "ConfirmMassDelete",
+    "ConflictDetail",
+    "ConflictView",
+    "DeletionItem",
+    "MassDeletion",
+    "ProgressEvent",
+    "RemoteFile",
+    "ResolutionSnapshot",
+    "ServerCheck",
+    "Side",
+    "SyncCancelled",
+    "SyncService",
+    "SyncStatusView",
+    "SyncSummary",
+]
+
+log = logging.getLogger(__name__)
 
 ClientFactory = Callable[..., SyncClient]
 
@@ -38,6 +70,7 @@ class SyncStatusView:
     email: str | None
     device_id: str | None
     pending_changes: int
+    unsent_changes: int  # pending changes no open conflict holds back: the next sync sends them
     conflicts: int
     last_sync_at: str | None
     unfinished_batches: int
@@ -84,7 +117,25 @@ class SyncService:
 
     def sign_out(self) -> bool:
         """True when the server confirmed that the token is revoked (it is forgotten here either way)."""
-        return accounts.sign_out(self._db, client_factory=self.client_factory)
+        revoked = accounts.sign_out(self._db, client_factory=self.client_factory)
+        log.info("signed out (the server revoked the token: %s)", revoked)
+        return revoked
+
+    def interactive(self) -> SyncService:
+        """This service with a retry policy fit for a person waiting in a dialog (sign-in)."""
+        return SyncService(self.workspace, interactive_client_factory(self.client_factory))
+
+    def check_server(self, url: str, timeout: float = 8.0) -> ServerCheck:
+        """Ask a server address whether a Gigbag server of a protocol this app speaks answers there."""
+        return check_server(url, timeout=timeout)
+
+    def default_token_file(self) -> Path:
+        """Where the no-keyring fallback keeps the token when the artist accepts it (inside the data folder)."""
+        return self.workspace.paths.data / "sync-token"
+
+    def remove_local_data(self) -> int:
+        """Delete every item and file content here and forget the account (sign-out "and remove the data")."""
+        return local_reset.remove_local_data(self._db, self.workspace.blobs)
 
     # ---- syncing ------------------------------------------------------------------------------
     def sync(
@@ -120,6 +171,22 @@ class SyncService:
     ) -> ConflictView:
         return conflict_store.resolve(self._db, conflict_id, choice, fields)
 
+    def conflict_details(self) -> list[ConflictDetail]:
+        """Every open conflict with both versions of every field (conflicting ones first)."""
+        return conflict_details(self._db)
+
+    def resolve_undoably(
+        self, conflict_id: str, choice: Side | None = None, fields: dict[str, Side] | None = None
+    ) -> ResolutionSnapshot:
+        """Resolve, keeping what :meth:`undo_resolution` needs (valid until the next sync sends it)."""
+        return resolution_undo.resolve_undoably(self._db, conflict_id, choice, fields)
+
+    def redo_resolution(self, snapshot: ResolutionSnapshot) -> None:
+        resolution_undo.redo_resolution(self._db, snapshot)
+
+    def undo_resolution(self, snapshot: ResolutionSnapshot) -> None:
+        resolution_undo.undo_resolution(self._db, snapshot)
+
     # ---- files --------------------------------------------------------------------------------
     def _blob_sync(self, client: SyncClient) -> BlobSync:
         return BlobSync(self._db, self.workspace.blobs, client, no_progress, client.cancel)
@@ -140,13 +207,19 @@ class SyncService:
         with self._client() as client:
             return self._blob_sync(client).keep_on_computer(file_id)
 
+    def files_not_here(self, limit: int = 5000) -> list[RemoteFile]:
+        """Files whose content is not on this computer (arriving with a sync, or kept on the server only)."""
+        return files_not_here(self.workspace, limit)
+
     # ---- overview -----------------------------------------------------------------------------
     def status(self) -> SyncStatusView:
         info = self.account()
         with read_session(self._db) as s:
             st = LocalState(s)
             pending = st.pending_count()
-            conflicts = len(st.conflict_keys())
+            held = st.conflict_keys()
+            conflicts = len(held)
+            unsent = sum(1 for key in st.pending_keys() if key not in held)
             batches = int(s.scalar(select(func.count()).select_from(SyncBatch)) or 0)
             cloud_only = int(s.scalar(select(func.count()).select_from(CloudOnlyFile)) or 0)
         missing = sum(1 for sha in wanted_blobs(self._db) if not self.workspace.blobs.has(sha))
@@ -156,6 +229,7 @@ class SyncService:
             email=info.email,
             device_id=info.device_id,
             pending_changes=pending,
+            unsent_changes=unsent,
             conflicts=conflicts,
             last_sync_at=info.last_sync_at,
             unfinished_batches=batches,

@@ -7,6 +7,7 @@ when it succeeded) and raises :class:`MigrationError` naming the backup.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import sqlite3
@@ -20,6 +21,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, pool
 
 from .database import sqlite_url
+
+log = logging.getLogger(__name__)
 
 
 class MigrationError(RuntimeError):
@@ -73,8 +76,10 @@ def upgrade_database(db_path: Path) -> Path | None:
     if current == head:
         return None
     if current is None and not db_path.exists():
+        log.info("creating the database %s at revision %s", db_path, head)
         _upgrade(db_path)
         return None
+    log.info("upgrading the database %s from revision %s to %s", db_path, current, head)
     _checkpoint(db_path)
     backup = db_path.with_name(f"{db_path.name}.backup-{current or 'empty'}")
     shutil.copy2(db_path, backup)
@@ -87,6 +92,7 @@ def upgrade_database(db_path: Path) -> Path | None:
         _checkpoint(work)
     except Exception as exc:
         work.unlink(missing_ok=True)
+        log.exception("the upgrade of %s from revision %s failed; the backup is %s", db_path, current, backup)
         raise MigrationError(
             f"Could not upgrade the database {db_path} from revision {current} to {head}: {exc}. "
             f"The database was left unchanged; a backup is at {backup}.",
@@ -95,4 +101,5 @@ def upgrade_database(db_path: Path) -> Path | None:
     for side in (Path(f"{db_path}-wal"), Path(f"{db_path}-shm"), Path(f"{work}-wal"), Path(f"{work}-shm")):
         side.unlink(missing_ok=True)
     os.replace(work, db_path)
+    log.info("database %s upgraded to %s; the previous copy is %s", db_path, head, backup)
     return backup

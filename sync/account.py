@@ -17,6 +17,7 @@ this device until it signs out, which is why it is never chosen silently.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import socket
 from collections.abc import Callable
@@ -34,6 +35,8 @@ from ..local_db.sync_tables import SyncAccount
 from ..schema.entities import ARTIST_ID
 from .client import SyncClient, normalize_server_url
 from .errors import AccountMismatch, KeyringUnavailable, NotSignedIn, SyncError
+
+log = logging.getLogger(__name__)
 
 KEYRING_SERVICE = "gigbag"
 
@@ -196,6 +199,7 @@ def sign_in(
     with client_factory(server_url, session.token) as authed:
         if previous.bound_user_id is not None and previous.bound_user_id != session.user_id:
             _revoke_quietly(authed)
+            log.warning("sign-in to %s refused: this data belongs to another account", server_url)
             raise AccountMismatch(_mismatch_message(previous, email))
         try:
             store_token(server_url, session.user_id, session.device_id, session.token, token_file)
@@ -216,6 +220,8 @@ def sign_in(
         for name, value in values.items():
             setattr(row, name, value)
         s.add(row)
+    log.info("signed in to %s as device %s (token kept in %s)", server_url, session.device_id,
+             "a file" if token_file is not None else "the keyring")
     return read_account(db)
 
 
@@ -258,7 +264,8 @@ def sign_out(db: Engine, client_factory: Callable[..., SyncClient] = SyncClient)
             with client_factory(account.server_url, token) as client:
                 client.delete_session()
             revoked = True
-        except SyncError:
+        except SyncError as exc:
+            log.warning("sign-out: the server at %s could not revoke the token: %s", account.server_url, exc)
             revoked = False
     forget_token(account)
     with transaction(db) as s:

@@ -15,6 +15,7 @@ down on demand.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -37,6 +38,8 @@ from .progress import CancelToken, ProgressCallback, ProgressEvent
 TUS_THRESHOLD = 8 * 1024 * 1024  # blobs from this size upload resumably
 PATCH_SIZE = 16 * 1024 * 1024  # bytes per tus PATCH: at most this much is sent again after a cut
 
+log = logging.getLogger(__name__)
+
 # PATCH answers after which the upload continues from the offset the server reports (HEAD):
 # gone (404/410: start a new upload), offset mismatch (409), locked by a request still writing (423).
 RESUMABLE_PATCH_ANSWERS = (404, 409, 410, 423)
@@ -52,6 +55,8 @@ class BlobReport:
     downloaded: int = 0
     bytes_down: int = 0
     missing: list[str] = field(default_factory=list)  # neither on this computer nor on the server
+    uploaded_names: list[str] = field(default_factory=list)  # file names, in the order they went up
+    downloaded_names: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (sha256, reason)
 
 
@@ -90,6 +95,17 @@ class BlobSync:
         self.patch_size = patch_size
         self.retry = retry or client.retry
         self.report = BlobReport()
+        self._names: dict[str, str] = {}
+
+    def name_of(self, sha256: str) -> str:
+        """The file name the artist knows for a blob (the first one, if several files share it)."""
+        if sha256 not in self._names:
+            files = File.__table__.c  # type: ignore[attr-defined]
+            with read_session(self.db) as s:
+                query = select(files.filename).where(files.blob_sha256 == sha256).order_by(files.filename)
+                name = s.scalars(query.limit(1)).first()
+            self._names[sha256] = name or f"file {sha256[:8]}…"
+        return self._names[sha256]
 
     # ---- bookkeeping of transfers ------------------------------------------------------------
     def _transfer(self, sha256: str, direction: str) -> BlobTransfer | None:
@@ -134,6 +150,8 @@ class BlobSync:
         else:
             self._tus(sha256, size)
         self.report.uploaded += 1
+        self.report.uploaded_names.append(self.name_of(sha256))
+        log.info("uploaded %s (%d bytes)", sha256[:12], size)
         return True
 
     def _reporter(self, sha256: str, size: int, start: int) -> Callable[[int], None]:
@@ -142,7 +160,11 @@ class BlobSync:
         def done(n: int) -> None:
             state["done"] += n
             self.report.bytes_up += n  # bytes actually sent (a resumed upload sends only the rest)
-            self.progress(ProgressEvent("upload", bytes_done=state["done"], bytes_total=size, message=sha256))
+            self.progress(
+                ProgressEvent(
+                    "upload", bytes_done=state["done"], bytes_total=size, message=sha256, name=self.name_of(sha256)
+                )
+            )
 
         return done
 
@@ -224,6 +246,8 @@ class BlobSync:
         os.replace(part, target)
         self._clear_transfer(sha256, "down")
         self.report.downloaded += 1
+        self.report.downloaded_names.append(self.name_of(sha256))
+        log.info("downloaded %s", sha256[:12])
         return True
 
     def _fetch_into(self, sha256: str, part: Path) -> bool:
@@ -246,7 +270,11 @@ class BlobSync:
                     out.write(chunk)
                     done += len(chunk)
                     self.report.bytes_down += len(chunk)
-                    self.progress(ProgressEvent("download", bytes_done=done, bytes_total=total, message=sha256))
+                    self.progress(
+                        ProgressEvent(
+                            "download", bytes_done=done, bytes_total=total, message=sha256, name=self.name_of(sha256)
+                        )
+                    )
                 out.flush()
                 os.fsync(out.fileno())
         return True
@@ -260,12 +288,13 @@ class BlobSync:
         missing = sorted(sha for sha in self.wanted() if not self.blobs.has(sha))
         for i, sha in enumerate(missing):
             self.cancel.check()
-            self.progress(ProgressEvent("download", done=i, total=len(missing), message=sha))
+            self.progress(ProgressEvent("download", done=i, total=len(missing), message=sha, name=self.name_of(sha)))
             try:
                 self.download(sha)
             except (NetworkError, AuthenticationError):
                 raise
             except (SyncError, BlobStoreError, OSError) as exc:
+                log.warning("file %s not downloaded: %s", sha[:12], exc)
                 self.report.failed.append((sha, str(exc)))
 
     # ---- cloud-only files ----------------------------------------------------------------------

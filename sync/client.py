@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import email.utils
 import json
+import logging
 import random
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -46,6 +47,8 @@ from .errors import (
     ServerError,
 )
 from .progress import CancelToken
+
+log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=60.0, write=60.0, pool=10.0)
 
@@ -174,6 +177,8 @@ class SyncClient:
                 response = self._http.send(request, stream=stream)
             except httpx.TransportError as exc:
                 last_problem = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+                log.info("%s %s while %s: %s (attempt %d of %d)", method, url, doing, last_problem, attempt + 1,
+                         attempts)
                 if attempt + 1 < attempts:
                     self.cancel.sleep(self.retry.backoff(attempt))
                     continue
@@ -187,6 +192,8 @@ class SyncClient:
             retryable = status >= 500 or (status == 429 and retry_throttled) or (status == 409 and retry_conflict)
             if retryable and attempt + 1 < attempts:
                 wait = retry_after_seconds(response.headers.get("Retry-After"))
+                log.info("%s %s while %s: HTTP %d, trying again (attempt %d of %d)", method, url, doing, status,
+                         attempt + 1, attempts)
                 if wait is not None and wait > self.retry.max_retry_after:
                     response.read()
                     response.close()
@@ -196,6 +203,7 @@ class SyncClient:
                 continue
             response.read()
             response.close()
+            log.info("%s %s while %s: HTTP %d", method, url, doing, status)
             raise error_for(response, doing)
         raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 

@@ -19,6 +19,8 @@ sends no push and exactly one pull request.
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -32,13 +34,15 @@ from ..schema.fields import utc_now
 from .account import bind, load_token, read_account
 from .blob_sync import BlobSync
 from .client import SyncClient
-from .errors import NotSignedIn
+from .errors import NotSignedIn, SyncCancelled, SyncError
 from .local_store import LocalState
 from .progress import CancelToken, ProgressCallback, ProgressEvent, no_progress
 from .pull import ConfirmMassDelete, Puller, refuse_mass_delete
 from .push import Pusher, Refusal
 
 ClientFactory = Callable[..., SyncClient]
+
+log = logging.getLogger(__name__)
 
 _ACCOUNT = SyncAccount.__table__  # type: ignore[attr-defined]
 
@@ -48,7 +52,8 @@ class SyncSummary:
     """What a sync did, for the command line (``to_dict`` for --json) and the UI."""
 
     pushed: int = 0  # changes the server applied
-    pulled: int = 0  # changes received from the server
+    pulled: int = 0  # changes the server sent, this computer's own pushes coming back included
+    received: int = 0  # changes from the other computers (what the artist calls "received")
     merged: int = 0  # server versions merged with local edits
     new_conflicts: int = 0
     open_conflicts: int = 0
@@ -56,7 +61,8 @@ class SyncSummary:
     bytes_up: int = 0
     files_down: int = 0
     bytes_down: int = 0
-    pending: int = 0  # local changes still waiting (edits made during the sync, refused ones)
+    pending: int = 0  # local changes still waiting (edits made during the sync, refused ones, held ones)
+    unsent: int = 0  # of those, the ones no open conflict holds back: the next sync sends them
     push_requests: int = 0
     pull_requests: int = 0
     replayed_batches: int = 0
@@ -65,6 +71,8 @@ class SyncSummary:
     unusable: list[tuple[tuple[str, str], str]] = field(default_factory=list)
     missing_files: list[str] = field(default_factory=list)
     file_errors: list[tuple[str, str]] = field(default_factory=list)
+    uploaded_files: list[str] = field(default_factory=list)  # names of the files sent, in order
+    downloaded_files: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -106,12 +114,15 @@ class SyncEngine:
         with read_session(self.db) as s:
             st = LocalState(s)
             pending = st.pending_count()
-            open_conflicts = len(st.conflict_keys())
+            held = st.conflict_keys()
+            open_conflicts = len(held)
+            unsent = sum(1 for key in st.pending_keys() if key not in held)
         push, blobs = self.pusher.report, self.blob_sync.report
         self.progress(ProgressEvent("done", done=1, total=1))
         return SyncSummary(
             pushed=push.applied,
             pulled=pull.changes,
+            received=max(0, pull.changes - pull.apply.echoes),
             merged=pull.apply.merged,
             new_conflicts=len(pull.apply.new_conflicts),
             open_conflicts=open_conflicts,
@@ -120,6 +131,7 @@ class SyncEngine:
             files_down=blobs.downloaded,
             bytes_down=blobs.bytes_down,
             pending=pending,
+            unsent=unsent,
             push_requests=push.batches,
             pull_requests=pull.requests,
             replayed_batches=push.replayed,
@@ -128,6 +140,8 @@ class SyncEngine:
             unusable=list(pull.apply.unusable),
             missing_files=sorted(set(blobs.missing)),
             file_errors=blobs.failed,
+            uploaded_files=list(blobs.uploaded_names),
+            downloaded_files=list(blobs.downloaded_names),
         )
 
 
@@ -142,19 +156,56 @@ def run_sync(
 ) -> SyncSummary:
     """Sync the signed-in account's data of this database now (binding it to the account first)."""
     account = read_account(db)
-    token = load_token(account)
-    if account.server_url is None or account.device_id is None:
-        raise NotSignedIn()
-    bind(db, account)
-    cancel = cancel or CancelToken()
-    with client_factory(account.server_url, token, cancel=cancel) as client:
-        engine = SyncEngine(
-            db,
-            blobs,
-            client,
-            account.device_id,
-            progress=progress,
-            cancel=cancel,
-            confirm_mass_delete=confirm_mass_delete,
+    where = account.server_url or "no server"
+    started = time.monotonic()
+    try:
+        token = load_token(account)
+        if account.server_url is None or account.device_id is None:
+            raise NotSignedIn()
+        bind(db, account)
+        cancel = cancel or CancelToken()
+        log.info("sync with %s started", where)
+        with client_factory(account.server_url, token, cancel=cancel) as client:
+            engine = SyncEngine(
+                db,
+                blobs,
+                client,
+                account.device_id,
+                progress=progress,
+                cancel=cancel,
+                confirm_mass_delete=confirm_mass_delete,
+            )
+            summary = engine.run()
+    except SyncCancelled:
+        log.info("sync with %s cancelled after %.1f s", where, time.monotonic() - started)
+        raise
+    except SyncError as exc:
+        log.warning("sync with %s failed: %s: %s", where, type(exc).__name__, exc)
+        raise
+    except Exception:
+        log.exception("sync with %s failed unexpectedly", where)
+        raise
+    log.info(
+        "sync with %s done in %.1f s: %d sent, %d received (%d pulled), %d merged, %d new conflicts, "
+        "%d open conflicts, files %d up (%d bytes) %d down (%d bytes), %d unsent, %d refused, %d file errors",
+        where,
+        time.monotonic() - started,
+        summary.pushed,
+        summary.received,
+        summary.pulled,
+        summary.merged,
+        summary.new_conflicts,
+        summary.open_conflicts,
+        summary.files_up,
+        summary.bytes_up,
+        summary.files_down,
+        summary.bytes_down,
+        summary.unsent,
+        len(summary.refused),
+        len(summary.file_errors),
+    )
+    for refusal in summary.refused:
+        log.warning(
+            "change %s %s not accepted by the server: %s", refusal.entity_type, refusal.entity_id, refusal.reason
         )
-        return engine.run()
+    return summary

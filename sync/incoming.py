@@ -34,6 +34,7 @@ class ApplyReport:
     """What applying server versions did, summed over a pull."""
 
     applied: int = 0
+    echoes: int = 0  # versions this computer already held: typically its own push coming back
     merged: int = 0
     new_conflicts: list[Key] = field(default_factory=list)
     orphans: list[Key] = field(default_factory=list)
@@ -132,6 +133,8 @@ def apply_pulled(st: LocalState, changes: list[tuple[Key, Version]], report: App
     for key, version in known:
         base = bases.get(key)
         same = base is not None and (base.checksum, base.deleted) == (version.checksum, version.deleted)
+        if same:
+            report.echoes += 1
         if base is not None and same and key not in staged:
             # Already seen (typically this device's own push coming back): nothing to apply.
             seen_again.append((key, Version(base.data, base.checksum, base.deleted, max(base.seq, version.seq))))

@@ -26,7 +26,8 @@ class ProgressEvent:
     total: int | None = None  # None when not known yet
     bytes_done: int = 0
     bytes_total: int | None = None
-    message: str = ""
+    message: str = ""  # the blob's SHA-256 for file events
+    name: str = ""  # the file name the artist knows, for file events
 
 
 ProgressCallback = Callable[[ProgressEvent], None]

@@ -1,8 +1,9 @@
 """Pulling the server's changes from the stored cursor, page by page, into the local database.
 
 The pages are fetched first into a spool (memory, then a temporary file: memory stays bounded),
-counting how many local entities they would delete; when that is more than half of the local data,
-the caller's confirmation is asked before anything is applied. Then each page is applied in one
+noting which local entities they would delete; when that is more than half of the local data, the
+caller's confirmation is asked — with the list of what would go, read from the pages already held —
+before anything is applied. Then each page is applied in one
 transaction — the rows, their base versions, the versions that must wait, and the cursor after the
 page — with foreign keys checked at commit (``PRAGMA defer_foreign_keys``) and change capture off.
 An interrupted pull therefore resumes from the last committed page, without gaps or repeats. When
@@ -12,6 +13,7 @@ local edits, conflicts, orphans.
 
 from __future__ import annotations
 
+import logging
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -24,6 +26,7 @@ from ..local_db.sync_tables import SyncAccount
 from ..schema.entities import ENTITY_TYPES
 from ..schema.wire import DEFAULT_PULL_LIMIT, PullResponse
 from .client import SyncClient
+from .conflicts import label_of
 from .errors import MassDeleteRefused, ProtocolError
 from .incoming import ApplyReport, apply_pulled, settle_incoming
 from .local_store import Key, LocalState, Version
@@ -31,13 +34,33 @@ from .progress import CancelToken, ProgressCallback, ProgressEvent
 
 SPOOL_IN_MEMORY = 8 * 1024 * 1024
 
-# Asked with (entities the pull would delete, entities on this computer); True lets it go ahead.
-ConfirmMassDelete = Callable[[int, int], bool]
-
+log = logging.getLogger(__name__)
 _ACCOUNT = SyncAccount.__table__  # type: ignore[attr-defined]
 
 
-def refuse_mass_delete(_deletions: int, _total: int) -> bool:
+@dataclass(frozen=True)
+class DeletionItem:
+    """One local item that the server's waiting changes delete."""
+
+    entity_type: str
+    entity_id: str
+    label: str  # its title (or name), as the screens show it
+
+
+@dataclass(frozen=True)
+class MassDeletion:
+    """What a pull would delete: ``deletions`` of the ``total`` items on this computer, each listed."""
+
+    deletions: int
+    total: int
+    items: list[DeletionItem]
+
+
+# Asked before a pull deletes more than half of the local data; True lets it go ahead.
+ConfirmMassDelete = Callable[[MassDeletion], bool]
+
+
+def refuse_mass_delete(_deletion: MassDeletion) -> bool:
     return False
 
 
@@ -72,6 +95,7 @@ class Puller:
         self.confirm_mass_delete = confirm_mass_delete
         self.page_size = page_size
         self.report = PullReport()
+        self._doomed: list[Key] = []  # local entities the fetched pages delete, in the order seen
 
     def run(self) -> PullReport:
         since = stored_cursor(self.db)
@@ -80,8 +104,10 @@ class Puller:
             if deletions:
                 with read_session(self.db) as s:
                     total = LocalState(s).count_all()
-                if deletions * 2 > total and not self.confirm_mass_delete(deletions, total):
-                    raise MassDeleteRefused(deletions, total)
+                if deletions * 2 > total:
+                    log.info("the server's changes delete %d of the %d local items: asking", deletions, total)
+                    if not self.confirm_mass_delete(MassDeletion(deletions, total, self._deletion_items())):
+                        raise MassDeleteRefused(deletions, total)
             spool.seek(0)
             for page in self._pages(spool):
                 self.cancel.check()
@@ -119,12 +145,29 @@ class Puller:
         with read_session(self.db) as s:
             st = LocalState(s)
             # Only what would really go: an entity with local edits becomes a conflict instead.
-            return sum(
-                1
+            doomed = [
+                (entity_type, entity_id)
                 for entity_type, entity_ids in ids.items()
                 for entity_id in st.existing(entity_type, entity_ids)
                 if not st.is_pending((entity_type, entity_id))
-            )
+            ]
+        self._doomed += doomed
+        return len(doomed)
+
+    def _deletion_items(self) -> list[DeletionItem]:
+        """The entities :meth:`_fetch` found doomed, with their titles, in the order of the entity types."""
+        ids: dict[str, list[str]] = {}
+        for entity_type, entity_id in dict.fromkeys(self._doomed):
+            ids.setdefault(entity_type, []).append(entity_id)
+        items: list[DeletionItem] = []
+        with read_session(self.db) as s:
+            st = LocalState(s)
+            for entity_type in ENTITY_TYPES:
+                if entity_type not in ids:
+                    continue
+                for entity_id, data in sorted(st.read_many(entity_type, ids[entity_type]).items()):
+                    items.append(DeletionItem(entity_type, entity_id, label_of(entity_type, data, entity_id)))
+        return items
 
     @staticmethod
     def _pages(spool: tempfile.SpooledTemporaryFile[bytes]) -> Iterator[PullResponse]:

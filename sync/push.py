@@ -13,6 +13,7 @@ server replays instead of applying twice.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,6 +42,7 @@ from .errors import AuthenticationError, ProtocolError, QuotaExceeded, RequestRe
 from .local_store import Key, LocalState, Version
 from .progress import CancelToken, ProgressCallback, ProgressEvent
 
+log = logging.getLogger(__name__)
 _BATCHES = SyncBatch.__table__  # type: ignore[attr-defined]
 MIN_PUSH_BYTES = 64 * 1024
 
@@ -209,6 +211,7 @@ class Pusher:
         return _Planned(changes, last_change_id, noops), position
 
     def _refuse(self, key: Key, reason: str) -> None:
+        log.info("change %s %s not pushed: %s", key[0], key[1], reason)
         self._refused.add(key)
         self.report.refused.append(Refusal(key[0], key[1], reason))
 
@@ -287,6 +290,8 @@ class Pusher:
         self.report.sent += len(request.changes)
         if replayed:
             self.report.replayed += 1
+        log.info("push batch %s: %d changes%s", batch.idempotency_key[:8], len(request.changes),
+                 " (replayed by the server)" if replayed else "")
         with transaction(self.db) as s:
             self._apply(s, batch, request, response)
         return True

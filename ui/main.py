@@ -16,13 +16,16 @@ from collections.abc import Sequence
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from ..app.database_care import DamagedDatabase, keep_daily_backup
+from ..app.errors import MigrationError
+from ..app.logging_setup import start_file_log
 from ..app.paths import APP_NAME, resolve_paths
 from ..app.workspace import Workspace
-from ..local_db.migrate import MigrationError
 from .damaged_database import resolve_damage
 from .main_window import MainWindow
 from .single_instance import SingleInstance
 from .widgets.icons import icon
+
+log = logging.getLogger(__name__)
 
 ORGANIZATION = "Gigbag"
 DOMAIN = "gigbag.app"
@@ -67,7 +70,7 @@ def bring_to_front(window: MainWindow) -> None:
 
 def run(data_dir: str | os.PathLike[str] | None = None, argv: Sequence[str] | None = None) -> int:
     """Open the app on ``data_dir`` (or the default data folder) and run until the window closes."""
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    start_file_log(resolve_paths(data_dir).logs)
     app = make_application(argv)
     paths = resolve_paths(data_dir)
     instance = SingleInstance(paths.data)
@@ -101,6 +104,6 @@ def run(data_dir: str | os.PathLike[str] | None = None, argv: Sequence[str] | No
         try:
             keep_daily_backup(workspace.paths)  # at most one a day: at close if none was made at start
         except Exception as exc:  # noqa: BLE001 - a backup that cannot be made must not lose the quit
-            logging.getLogger("gigbag.ui").warning("automatic backup not made at close: %s", exc)
+            log.warning("automatic backup not made at close: %s", exc)
         workspace.close()
         instance.release()

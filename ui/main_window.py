@@ -59,11 +59,11 @@ from PySide6.QtWidgets import (
 )
 
 from .. import __version__
-from ..app.errors import GigbagError, ValidationFailed
+from ..app.errors import BlobStoreError, GigbagError, ValidationFailed
 from ..app.workspace import Workspace
-from ..local_db.blob_store import BlobStoreError
 from .backup_actions import install_backup_actions
 from .context import DataEvents, UiContext
+from .log_folder import open_log_folder_action
 from .operations import OperationRunner
 from .section import Section
 from .sync import install_sync_ui
@@ -374,6 +374,7 @@ class MainWindow(QMainWindow):
         self.shortcuts_action = self._action("Keyboard shortcuts", "input-keyboard", self.show_shortcuts,
                                              [K(K.StandardKey.HelpContents)])
         self.about_action = self._action("About Gigbag", "help-about", self._about)
+        self.log_folder_action = open_log_folder_action(self, self.workspace.paths.logs)
         self.quit_action = self._action("Quit", "", self.close, [K(K.StandardKey.Quit)])
         self.quit_action.setIcon(QIcon())
         self.section_actions: list[QAction] = []
@@ -424,6 +425,7 @@ class MainWindow(QMainWindow):
             theme_menu.addAction(act)
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.shortcuts_action)
+        help_menu.addAction(self.log_folder_action)
         help_menu.addAction(self.about_action)
 
     def _build_toolbar(self) -> None:

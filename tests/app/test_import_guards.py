@@ -160,7 +160,7 @@ def test_gigbag_sync_refuses_while_another_process_syncs_the_folder(data_dir: Pa
 
 
 def test_the_app_explains_a_busy_data_folder_in_words(data_dir: Path) -> None:
-    from gigbag.app.sync_ui_support import explain_failure
+    from gigbag.app.sync_words import explain_failure
 
     explained = explain_failure(SyncBusy(data_dir))
     assert explained.headline == "Another Gigbag is syncing this data folder right now."

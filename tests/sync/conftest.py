@@ -52,7 +52,7 @@ class Device:
     def sync(self, **kwargs: Any) -> SyncSummary:
         """Sync; scenario tests delete on purpose, so the mass-delete question is answered yes
         unless the test asks it itself."""
-        kwargs.setdefault("confirm_mass_delete", lambda deletions, total: True)
+        kwargs.setdefault("confirm_mass_delete", lambda _deletion: True)
         return self.service.sync(**kwargs)
 
     def entities(self) -> dict[str, list[dict[str, Any]]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ from gigbag.local_db.sync_tables import SyncAccount, SyncBatch
 from gigbag.schema.wire import MAX_PUSH_CHANGES
 from gigbag.sync.errors import MassDeleteRefused, SyncCancelled
 from gigbag.sync.progress import CancelToken, ProgressEvent
-from gigbag.sync.pull import refuse_mass_delete
+from gigbag.sync.pull import MassDeletion, refuse_mass_delete
 
 from .conftest import Device, server_entities
 
@@ -338,8 +339,17 @@ def test_a_pull_deleting_most_local_data_asks_first(server: Any, email: str, mak
     assert (refused.value.deletions, refused.value.total) == (4, 6)
     assert b.ws.journal.count() == 6
     asked: list[tuple[int, int]] = []
-    b.sync(confirm_mass_delete=lambda n, total: asked.append((n, total)) is None)
+    listed: list[list[tuple[str, str, str]]] = []
+
+    def confirm(deletion: MassDeletion) -> bool:
+        asked.append((deletion.deletions, deletion.total))
+        listed.append([(i.entity_type, i.label, i.entity_id) for i in deletion.items])
+        return True
+
+    b.sync(confirm_mass_delete=confirm)
     assert asked == [(4, 6)] and b.ws.journal.count() == 2
+    # the question lists what would go, read from the pages the pull already holds
+    assert sorted(listed[0]) == sorted(("journal_entries", f"Entry {i}", ids[i]) for i in range(4))
 
 
 def test_goal_progress_from_two_computers_is_a_union(server: Any, email: str, make_device: Any) -> None:
@@ -374,3 +384,29 @@ def test_the_local_database_counts_match_after_a_busy_exchange(server: Any, emai
     a.sync()
     assert a.entities() == b.entities() == server_entities(server, email)
     assert sorted(x.name for x in a.ws.contact_lists.list()) == ["List 2", "New on B", "Renamed"]
+
+
+def test_the_summary_says_what_came_from_elsewhere_and_names_the_files(
+    server: Any, email: str, make_device: Any, tmp_path: Path
+) -> None:
+    a, b = pair(server, email, make_device)
+    source = tmp_path / "demo take.wav"
+    source.write_bytes(b"RIFF" + os.urandom(4000))
+    a.ws.files.import_file(source)
+    a.ws.journal.create({"title": "Set list"})
+    up: list[ProgressEvent] = []
+    first = a.sync(progress=up.append)
+    # this computer's own changes come back in the pull: sent, not "received"
+    assert first.pushed == 2 and first.pulled == 2 and first.received == 0 and first.unsent == 0
+    assert first.uploaded_files == ["demo take.wav"] and first.files_up == 1
+    assert {e.name for e in up if e.phase == "upload"} == {"demo take.wav"}
+    down: list[ProgressEvent] = []
+    second = b.sync(progress=down.append)
+    assert second.received == second.pulled == 2 and second.pushed == 0
+    assert second.downloaded_files == ["demo take.wav"]
+    assert {e.name for e in down if e.phase == "download"} == {"demo take.wav"}
+    b.ws.journal.create({"title": "made on b"})
+    assert a.sync().received == 0  # nothing new yet
+    third = b.sync()
+    assert third.pushed == 1 and third.received == 0
+    assert a.sync().received == 1

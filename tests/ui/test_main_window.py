@@ -202,3 +202,39 @@ def test_search_box_and_status_bar_exist(window):
     assert window.statusBar().isVisible()
     assert "Offline" in window.place_label.text()
     assert isinstance(window.find_section("Tracks").search, QLineEdit)
+
+
+def test_the_desktop_writes_its_log_and_help_opens_the_log_folder(qapp, tmp_path):
+    from PySide6.QtCore import QObject, QUrl, Slot
+    from PySide6.QtGui import QDesktopServices
+
+    from gigbag.app.logging_setup import stop_file_log
+
+    class Opened(QObject):
+        urls: list[str] = []
+
+        @Slot(QUrl)
+        def open(self, url: QUrl) -> None:
+            self.urls.append(url.toLocalFile())
+
+    opened = Opened()
+    QDesktopServices.setUrlHandler("file", opened, "open")
+    seen: dict[str, object] = {}
+
+    def look() -> None:
+        win = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible())
+        help_menu = next(a.menu() for a in win.menuBar().actions() if a.text().replace("&", "") == "Help")
+        seen["help"] = [a.text() for a in help_menu.actions()]
+        win.log_folder_action.trigger()
+        win.close()
+
+    QTimer.singleShot(300, look)
+    try:
+        assert ui_main.run(data_dir=tmp_path / "fresh") == 0
+    finally:
+        stop_file_log()
+        QDesktopServices.unsetUrlHandler("file")
+    logs = (tmp_path / "fresh" / "logs").resolve()
+    assert "Open log folder" in seen["help"]
+    assert opened.urls == [str(logs)]
+    assert "creating the database" in (logs / "gigbag.log").read_text("utf-8")

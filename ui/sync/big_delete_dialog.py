@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...app.sync_ui_support import count_of, group_deletions
+from ...app.sync_words import count_of, group_deletions
 from .controller import DeleteConfirmation
 
 MAX_SHOWN_PER_GROUP = 200
@@ -58,7 +58,7 @@ class BigDeleteDialog(QDialog):
         if len(groups) <= 3:
             self.tree.expandAll()
         if not groups:
-            QTreeWidgetItem(self.tree, ["(The list could not be read from the server; the counts above are exact.)"])
+            QTreeWidgetItem(self.tree, ["(The list could not be read; the counts above are exact.)"])
         layout.addWidget(QLabel("What would be deleted:", self))
         layout.addWidget(self.tree, 1)
         buttons = QDialogButtonBox(self)

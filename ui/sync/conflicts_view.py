@@ -39,9 +39,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...app.conflict_details import ConflictDetail, FieldRow
 from ...app.formatting import humanize_field
-from ...app.sync_ui_support import ConflictDetail, FieldRow, count_of, entity_name
-from ...sync.conflicts import Side
+from ...app.sync_service import Side
+from ...app.sync_words import count_of, entity_name
 from ..widgets.field_errors import FieldErrorLabel
 from ..widgets.icons import icon
 from ..widgets.theme import set_semantic_foreground

@@ -3,17 +3,17 @@
 :class:`SyncController` owns a :class:`~gigbag.app.sync_service.SyncService` and an operation runner
 of its own for network work, so a sync never waits behind (or holds up) the window's writer thread:
 the artist keeps editing while it runs, and what they change stays pending for the next sync. The
-engine's progress events are turned into :class:`ProgressView` values on the sync thread (file names
-looked up there, at most a few per second) and reach the UI thread through a queued signal. The
-engine's cancel token stops a sync for real. A big deletion asks the artist on the UI thread while the
-sync thread waits (a two-sided handshake through :class:`DeleteConfirmation`, which a cancel also
-releases). Every finished sync ends as one :class:`SyncOutcome` — success with what it did, or a
-failure saying why and what to do — and announces "anything may have changed" so every view refreshes.
+engine's progress events (which name the file they move) are turned into :class:`ProgressView`
+values on the sync thread, at most a few per second, and reach the UI thread through a queued
+signal. The engine's cancel token stops a sync for real. A big deletion asks the artist on the UI
+thread while the sync thread waits (:func:`~gigbag.ui.ui_thread.ask_ui_thread` with a
+:class:`DeleteConfirmation`, which a cancel also answers). Every finished sync ends as one
+:class:`SyncOutcome` — success with what the engine's summary says, or a failure saying why and what
+to do — and announces "anything may have changed" so every view refreshes.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,16 +23,27 @@ from typing import Any
 import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from ...app import sync_ui_support as support
-from ...app.sync_service import SyncService, SyncStatusView
-from ...sync.account import AccountInfo
-from ...sync.client import SyncClient
-from ...sync.conflicts import Side
-from ...sync.engine import SyncSummary
-from ...sync.errors import SyncCancelled
-from ...sync.progress import CancelToken, ProgressEvent
+from ...app import sync_words as words
+from ...app.conflict_details import ConflictDetail
+from ...app.formatting import format_bytes
+from ...app.server_check import ServerCheck, ServerProblem
+from ...app.sync_service import (
+    AccountInfo,
+    CancelToken,
+    ClientFactory,
+    DeletionItem,
+    MassDeletion,
+    ProgressEvent,
+    ResolutionSnapshot,
+    Side,
+    SyncCancelled,
+    SyncService,
+    SyncStatusView,
+    SyncSummary,
+)
 from ..context import UiContext
 from ..operations import OpContext, Operation, OperationRunner
+from ..ui_thread import Question, ask_ui_thread
 from ..widgets.undo_commands import ServiceCommand, execute
 
 #: how often a progress view may reach the UI thread (a phase change always does)
@@ -94,7 +105,7 @@ class SyncOutcome:
     ok: bool
     text: str  # one line for the status bar
     summary: SyncSummary | None = None
-    explanation: support.Explanation | None = None
+    explanation: words.Explanation | None = None
     waiting: int = 0
     received: int = 0  # changes from the other computers (the server's echo of this computer's own left out)
     finished_at: float = field(default_factory=time.time)
@@ -108,60 +119,40 @@ class SyncOutcome:
         return self.explanation is not None and self.explanation.kind == "offline"
 
 
-class DeleteConfirmation:
-    """A big deletion waiting for the artist's answer (asked on the UI thread, awaited on the sync thread)."""
+class DeleteConfirmation(Question[bool]):
+    """A big deletion waiting for the artist's answer: True lets the sync delete; a cancel answers False."""
 
-    def __init__(self, deletions: int, total: int, items: list[support.DeletionItem]) -> None:
-        self.deletions = deletions
-        self.total = total
-        self.items = items
-        self._answer = False
-        self._answered = threading.Event()
-
-    def answer(self, go_ahead: bool) -> None:
-        if not self._answered.is_set():
-            self._answer = go_ahead
-            self._answered.set()
+    def __init__(self, deletion: MassDeletion) -> None:
+        super().__init__(False)
+        self.deletion = deletion
 
     @property
-    def answered(self) -> bool:
-        return self._answered.is_set()
+    def deletions(self) -> int:
+        return self.deletion.deletions
 
-    def wait(self, cancel: CancelToken) -> bool:
-        """On the sync thread: block until answered; a cancel answers no."""
-        while not self._answered.wait(0.1):
-            if cancel.cancelled:
-                return False
-        return self._answer
+    @property
+    def total(self) -> int:
+        return self.deletion.total
+
+    @property
+    def items(self) -> list[DeletionItem]:
+        return self.deletion.items
 
 
 def _bytes(n: int | None) -> str:
-    from ...app.formatting import format_bytes
-
     return format_bytes(n)
 
 
 class _ProgressTranslator:
-    """On the sync thread: engine events → progress views, throttled, with file names looked up."""
+    """On the sync thread: engine events → progress views, throttled."""
 
-    def __init__(self, service: SyncService, emit: Callable[[ProgressView], None]) -> None:
-        self.service = service
+    def __init__(self, emit: Callable[[ProgressView], None]) -> None:
         self.emit = emit
-        self._names: dict[str, str] = {}
         self._last_phase = ""
         self._last_emit = 0.0
         self._files_up: list[str] = []
         self._files_total_down: int | None = None
         self._files_done_down = 0
-
-    def _name(self, sha: str) -> str:
-        if sha not in self._names:
-            try:
-                names = support.file_names(self.service.workspace.engine, [sha])
-            except Exception:  # noqa: BLE001 - a name is a nicety; the sync goes on without it
-                names = {}
-            self._names[sha] = names.get(sha, f"file {sha[:8]}…")
-        return self._names[sha]
 
     def __call__(self, event: ProgressEvent) -> None:
         view = self.view(event)
@@ -175,26 +166,26 @@ class _ProgressTranslator:
         title = PHASE_TITLES.get(e.phase, e.phase)
         if e.phase == "push":
             total = e.total or 0
-            detail = f"{e.done} of {support.count_of(total, 'change')}" if total else "Preparing changes"
+            detail = f"{e.done} of {words.count_of(total, 'change')}" if total else "Preparing changes"
             return ProgressView("push", title, detail, e.done, total)
         if e.phase == "upload":
             sha = e.message or ""
             if sha and sha not in self._files_up:
                 self._files_up.append(sha)
-            name = self._name(sha) if sha else "a file"
+            name = e.name or "a file"
             nth = len(self._files_up)
             of = f"{_bytes(e.bytes_done)} of {_bytes(e.bytes_total)}" if e.bytes_total else _bytes(e.bytes_done)
             detail = f"“{name}” (file {nth}) — {of}"
             return ProgressView("upload", title, detail, e.bytes_done, e.bytes_total, name, sha or None)
         if e.phase == "pull":
-            return ProgressView("pull", title, f"{support.count_of(e.done, 'change')} received so far", e.done, None)
+            return ProgressView("pull", title, f"{words.count_of(e.done, 'change')} received so far", e.done, None)
         if e.phase == "apply":
             return ProgressView("apply", title, f"Saving received changes (part {e.done})", e.done, None)
         if e.phase == "merge":
             return ProgressView("merge", title, "Merging received changes with your edits", e.done, None)
         if e.phase == "download":
             sha = e.message or ""
-            name = self._name(sha) if sha else "a file"
+            name = e.name or "a file"
             if e.total is not None:  # one event per file: "file 2 of 5"
                 self._files_total_down = e.total
                 self._files_done_down = e.done
@@ -212,7 +203,6 @@ class _Bridge(QObject):
     """Signals emitted on the sync thread and delivered (queued) on the UI thread."""
 
     progress = Signal(object)
-    confirm = Signal(object)
 
 
 class ResolveConflictCommand(ServiceCommand):
@@ -232,19 +222,19 @@ class ResolveConflictCommand(ServiceCommand):
         self.conflict_id = conflict_id
         self.choice = choice
         self.fields = dict(fields or {})
-        self.snapshot: support.ResolutionSnapshot | None = None
+        self.snapshot: ResolutionSnapshot | None = None
 
     def forward(self, op: OpContext) -> Any:
-        db = self.ctx.workspace.engine
+        service = self.controller.service
         if self.snapshot is None:
-            self.snapshot = support.resolve_undoably(db, self.conflict_id, self.choice, self.fields)
+            self.snapshot = service.resolve_undoably(self.conflict_id, self.choice, self.fields)
         else:
-            support.redo_resolution(db, self.snapshot)
+            service.redo_resolution(self.snapshot)
         return self.snapshot
 
     def backward(self, op: OpContext) -> Any:
         assert self.snapshot is not None
-        support.undo_resolution(self.ctx.workspace.engine, self.snapshot)
+        self.controller.service.undo_resolution(self.snapshot)
         return self.snapshot
 
 
@@ -263,12 +253,14 @@ class SyncController(QObject):
         self,
         ctx: UiContext,
         service: SyncService | None = None,
-        client_factory: Callable[..., SyncClient] = SyncClient,
+        client_factory: ClientFactory | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.service = service or SyncService(ctx.workspace, client_factory)
+        if service is None:
+            service = SyncService(ctx.workspace, client_factory) if client_factory else SyncService(ctx.workspace)
+        self.service = service
         #: network work (sync, sign-in, checks) runs here, never on the window's writer thread
         self.net = OperationRunner(self)
         self.state = SyncState()
@@ -277,7 +269,7 @@ class SyncController(QObject):
         self._sync_op: Operation[Any] | None = None
         self._bridge = _Bridge(self)
         self._bridge.progress.connect(self._on_progress)
-        self._bridge.confirm.connect(self.delete_confirmation.emit)
+        self._question: DeleteConfirmation | None = None
         self._resolutions: list[ResolveConflictCommand] = []
         self._transfers: dict[str, str] = {}
         self._refresh_timer = QTimer(self)
@@ -310,11 +302,11 @@ class SyncController(QObject):
         self._refreshing = True
         service = self.service
 
-        def read(_op: OpContext) -> tuple[SyncStatusView, int]:
-            return service.status(), support.unsent_changes(service.workspace.engine)
+        def read(_op: OpContext) -> SyncStatusView:
+            return service.status()
 
-        def done(result: tuple[SyncStatusView, int]) -> None:
-            status, unsent = result
+        def done(status: SyncStatusView) -> None:
+            unsent = status.unsent_changes
             before = self.state
             self._set_state(
                 signed_in=status.signed_in,
@@ -355,19 +347,20 @@ class SyncController(QObject):
         if not self.state.signed_in or not url or self.state.running:
             return
 
-        def answered(_check: support.ServerCheck) -> None:
+        def answered(_check: ServerCheck) -> None:
             if self.state.offline:
                 self.message.emit("The sync server answers again.", 5000)
             self._offline_timer.stop()
             self._set_state(offline=False)
 
         def failed(exc: BaseException) -> bool:
-            if isinstance(exc, support.ServerProblem) and exc.kind == "unreachable":
+            if isinstance(exc, ServerProblem) and exc.kind == "unreachable":
                 self._set_state(offline=True)
                 self._offline_timer.start()
             return True
 
-        self.net.read(lambda _op: support.check_server(url, timeout=5.0)).success(answered).failure(failed).run()
+        service = self.service
+        self.net.read(lambda _op: service.check_server(url, timeout=5.0)).success(answered).failure(failed).run()
 
     # ---- syncing -------------------------------------------------------------------------------
     @property
@@ -384,25 +377,14 @@ class SyncController(QObject):
         cancel = CancelToken()
         self._cancel = cancel
         service = self.service
-        bridge = self._bridge
-        translator = _ProgressTranslator(service, bridge.progress.emit)
+        translator = _ProgressTranslator(self._bridge.progress.emit)
 
-        def confirm(deletions: int, total: int) -> bool:
-            try:
-                items = support.preview_server_deletions(
-                    service.workspace.engine, service.client_factory, cancel
-                )
-            except SyncCancelled:
-                return False
-            except Exception:  # noqa: BLE001 - without the list the artist is still asked, with the counts
-                items = []
-            request = DeleteConfirmation(deletions, total, items)
-            bridge.confirm.emit(request)
-            return request.wait(cancel)
+        def confirm(deletion: MassDeletion) -> bool:  # on the sync thread
+            question = DeleteConfirmation(deletion)
+            return ask_ui_thread(question, lambda: self._ask_delete(question, cancel))
 
-        def work(_op: OpContext) -> tuple[SyncSummary, int, int]:
-            summary, count = support.sync_and_count(service, translator, cancel, confirm)
-            return summary, support.unsent_changes(service.workspace.engine), count.received
+        def work(_op: OpContext) -> SyncSummary:
+            return service.sync(translator, cancel, confirm)
 
         self._transfers = {}
         self._set_state(running=True)
@@ -414,8 +396,19 @@ class SyncController(QObject):
         self._sync_op = op.run()
         return True
 
+    def _ask_delete(self, question: DeleteConfirmation, cancel: CancelToken) -> None:
+        """On the UI thread: put the big-deletion question to the artist (a cancel answers it: no)."""
+        if cancel.cancelled or self._shut_down:
+            question.answer(False)
+            return
+        self._question = question
+        self.delete_confirmation.emit(question)
+
     def cancel_sync(self) -> None:
         """Stop the running sync at its next step (what it committed stays; the next sync continues)."""
+        if self._question is not None:
+            self._question.answer(False)
+            self._question = None
         if self._cancel is not None:
             self._cancel.cancel()
             self.progress.emit(ProgressView("cancelling", "Cancelling", "Stopping after the current step…", 0, None))
@@ -437,16 +430,15 @@ class SyncController(QObject):
     def transfers(self) -> dict[str, str]:
         return dict(self._transfers)
 
-    def _sync_succeeded(self, result: tuple[SyncSummary, int, int]) -> None:
-        summary, waiting, received = result
-        counts = support.summary_text(summary, waiting, received)
+    def _sync_succeeded(self, summary: SyncSummary) -> None:
+        counts = words.summary_text(summary, summary.unsent)
         text = f"Sync finished: {counts[:1].lower()}{counts[1:]}"
-        self._finish(SyncOutcome(True, text, summary=summary, waiting=waiting, received=received))
+        self._finish(SyncOutcome(True, text, summary=summary, waiting=summary.unsent, received=summary.received))
 
     def _sync_failed(self, exc: BaseException) -> bool:
-        explanation = support.explain_failure(exc, self.state.server_url)
+        explanation = words.explain_failure(exc, self.state.server_url)
         if self._cancel is not None and self._cancel.cancelled:
-            explanation = support.explain_failure(SyncCancelled(), self.state.server_url)
+            explanation = words.explain_failure(SyncCancelled(), self.state.server_url)
         self._finish(SyncOutcome(False, explanation.text(), explanation=explanation))
         return True
 
@@ -459,6 +451,7 @@ class SyncController(QObject):
             self._offline_timer.stop()
 
     def _sync_ended(self) -> None:
+        self._question = None
         self._cancel = None
         self._sync_op = None
         if self._transfers:
@@ -473,13 +466,13 @@ class SyncController(QObject):
         self.refresh()
 
     # ---- conflicts -----------------------------------------------------------------------------
-    def load_conflicts(self, done: Callable[[list[support.ConflictDetail]], None]) -> None:
-        db = self.ctx.workspace.engine
-        self.ctx.ops.read(lambda _op: support.conflict_details(db)).success(done).run()
+    def load_conflicts(self, done: Callable[[list[ConflictDetail]], None]) -> None:
+        service = self.service
+        self.ctx.ops.read(lambda _op: service.conflict_details()).success(done).run()
 
     def resolve(
         self,
-        detail: support.ConflictDetail,
+        detail: ConflictDetail,
         choice: Side | None = None,
         fields: dict[str, Side] | None = None,
         on_failure: Callable[[BaseException], bool | None] | None = None,
@@ -489,7 +482,7 @@ class SyncController(QObject):
             self.message.emit("Wait for the sync to finish before resolving conflicts.", 6000)
             return False
         view = detail.view
-        what = f"{support.entity_name(view.entity_type)} “{view.label}”"
+        what = f"{words.entity_name(view.entity_type)} “{view.label}”"
         if fields:
             text = f"Resolve {what} field by field"
         elif view.kind == "edited_both":
@@ -539,12 +532,11 @@ class SyncController(QObject):
 
         Started at once; ``on_success`` runs after the controller took the new account in.
         """
-        factory = support.interactive_client_factory(self.service.client_factory)
-        interactive = SyncService(self.service.workspace, factory)
+        interactive = self.service.interactive()
 
         def work(op: OpContext) -> AccountInfo:
             op.progress(0, 2, "Checking the server…")
-            checked = support.check_server(server_url)
+            checked = interactive.check_server(server_url)
             op.progress(1, 2, "Creating the account…" if create_account else "Signing in…")
             return interactive.sign_in(
                 checked.url,
@@ -583,11 +575,10 @@ class SyncController(QObject):
             self.message.emit("Wait for the sync to finish before signing out.", 6000)
             return None
         service = self.service
-        workspace = self.ctx.workspace
 
         def work(_op: OpContext) -> tuple[bool, int]:
             revoked = service.sign_out()
-            removed = support.remove_local_data(workspace) if remove_local_data else -1
+            removed = service.remove_local_data() if remove_local_data else -1
             return revoked, removed
 
         def succeeded(result: tuple[bool, int]) -> None:
@@ -597,7 +588,7 @@ class SyncController(QObject):
             if removed >= 0:
                 self.ctx.undo.clear()
                 self.ctx.events.emit_changed()
-                gone = support.count_of(removed, "item")
+                gone = words.count_of(removed, "item")
                 self.message.emit(f"Signed out; {gone} removed from this computer.", 10_000)
             elif revoked:
                 self.message.emit("Signed out. Your data stays on this computer.", 8000)
@@ -625,6 +616,8 @@ class SyncController(QObject):
     def shutdown(self, wait_ms: int = 30_000) -> None:
         """The window closes: stop a running sync and wait for the network threads."""
         self._shut_down = True
+        if self._question is not None:
+            self._question.answer(False)
         self._refresh_timer.stop()
         self._offline_timer.stop()
         if self._cancel is not None:

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
-from ...app.sync_ui_support import Explanation
+from ...app.sync_words import Explanation
 from ..widgets.icons import icon
 from ..widgets.theme import set_semantic_foreground
 

@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from ...app.formatting import format_bytes
-from ...app.sync_ui_support import RemoteFile, count_of, files_not_here
+from ...app.remote_files import RemoteFile
+from ...app.sync_words import count_of
 from ..widgets.field_errors import FieldErrorLabel
 from ..widgets.icons import icon
 from .controller import SyncController
@@ -135,8 +136,8 @@ class RemoteFilesDialog(QDialog):
         self.reload()
 
     def reload(self) -> None:
-        workspace = self.controller.ctx.workspace
-        self.controller.ctx.ops.read(lambda _op: files_not_here(workspace)).success(self._loaded).run()
+        service = self.controller.service
+        self.controller.ctx.ops.read(lambda _op: service.files_not_here()).success(self._loaded).run()
 
     def _loaded(self, rows: list[RemoteFile]) -> None:
         if not shiboken6.isValid(self):

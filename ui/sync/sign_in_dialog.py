@@ -28,15 +28,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...app.sync_ui_support import ServerProblem, default_token_file, sign_in_problem
-from ...schema.wire import (
-    ERR_EMAIL_TAKEN,
-    ERR_INVALID_CREDENTIALS,
-    ERR_TOO_MANY_ATTEMPTS,
-    MIN_PASSWORD_LENGTH,
-)
-from ...sync.account import AccountInfo
-from ...sync.errors import AccountMismatch, AuthenticationError, KeyringUnavailable, RequestRejected
+from ...app.sync_service import AccountInfo
+from ...app.sync_words import sign_in_field, sign_in_problem
+from ...schema.wire import MIN_PASSWORD_LENGTH
 from ..widgets.field_errors import FieldErrorLabel, FieldErrors
 from ..widgets.theme import set_semantic_foreground
 from .controller import SyncController
@@ -128,7 +122,7 @@ class SignInDialog(QDialog):
             self.keyring_box,
         )
         self.keyring_check.setObjectName("token-file-check")
-        self.token_file_edit = QLineEdit(str(default_token_file(controller.ctx.workspace)), self.keyring_box)
+        self.token_file_edit = QLineEdit(str(controller.service.default_token_file()), self.keyring_box)
         self.token_file_edit.setObjectName("token-file-edit")
         self.token_file_edit.setAccessibleName("Token file")
         self.token_file_edit.setEnabled(False)
@@ -260,27 +254,16 @@ class SignInDialog(QDialog):
     def _failed(self, exc: BaseException, creating: bool) -> bool:
         self._set_busy(False, "")
         message = sign_in_problem(exc, creating=creating)
-        if isinstance(exc, KeyringUnavailable):
+        where = sign_in_field(exc)
+        if where == "keyring":
             self._keyring_missing = True
             self.keyring_box.show()
             self.errors.show({"__root__": message})
             self.keyring_check.setFocus()
             return True
-        if isinstance(exc, ServerProblem):
-            self.errors.show({"server": message})
-        elif isinstance(exc, AuthenticationError) or (
-            isinstance(exc, RequestRejected) and exc.code in (ERR_INVALID_CREDENTIALS, ERR_TOO_MANY_ATTEMPTS)
-        ):
-            self.errors.show({"password": message})
+        self.errors.show({where: message})
+        if where == "password":
             self.password_edit.selectAll()
-        elif isinstance(exc, RequestRejected) and exc.code == ERR_EMAIL_TAKEN:
-            self.errors.show({"email": message})
-        elif isinstance(exc, RequestRejected) and "password" in str(exc.body.get("message", "")).lower():
-            self.errors.show({"password": message})
-        elif isinstance(exc, AccountMismatch):
-            self.errors.show({"__root__": message})
-        else:
-            self.errors.show({"__root__": message})
         return True
 
     def reject(self) -> None:

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...app.sync_ui_support import count_of
+from ...app.sync_words import count_of
 from ..widgets.field_errors import FieldErrorLabel
 from .controller import SyncState
 

@@ -7,14 +7,13 @@ the sections), ``statusBar``, ``show_message`` and ``extra_shortcuts`` (listed u
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QMenu
 
-from ...sync.client import SyncClient
+from ...app.sync_service import ClientFactory
 from ..widgets.icons import icon
 from ..widgets.theme import set_semantic_foreground
 from .big_delete_dialog import BigDeleteDialog
@@ -35,7 +34,7 @@ SYNC_SHORTCUTS = ("Ctrl+Shift+S", "F5")
 class SyncUi(QObject):
     """Everything sync shows in one window, around one :class:`SyncController`."""
 
-    def __init__(self, window: Any, client_factory: Callable[..., SyncClient] = SyncClient) -> None:
+    def __init__(self, window: Any, client_factory: ClientFactory | None = None) -> None:
         super().__init__(window)
         self.window = window
         self.controller = SyncController(window.ctx, client_factory=client_factory, parent=self)
@@ -275,5 +274,5 @@ class SyncUi(QObject):
         return dialog
 
 
-def install_sync_ui(window: Any, client_factory: Callable[..., SyncClient] = SyncClient) -> SyncUi:
+def install_sync_ui(window: Any, client_factory: ClientFactory | None = None) -> SyncUi:
     return SyncUi(window, client_factory)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ...app.sync_ui_support import count_of
+from ...app.sync_words import count_of
 
 
 def parse_time(stamp: str | None) -> dt.datetime | None:
