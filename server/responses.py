@@ -23,7 +23,8 @@ class SafeJSONResponse(JSONResponse):
 
 _DESCRIPTIONS = {
     400: "Malformed request (bad JSON, missing or malformed header)",
-    401: "Missing, unknown or revoked token; or wrong email or password",
+    401: "Missing, unknown, revoked or expired token, disabled account; or wrong email or password",
+    403: "Refused: sign-up closed, invite missing or not valid, or account disabled",
     404: "Not found (or not this user's)",
     409: "Conflict with the current state",
     410: "Gone",
