@@ -199,22 +199,38 @@ class S3BlobStore:
                 break
         return run
 
+    def _live_parts(self, upload_id: str, length: int) -> tuple[str, list[dict[str, Any]]] | None:
+        """The multipart upload and its parts; None once it is gone (assembled or discarded, maybe
+        by another process since this one last saw it)."""
+        for _attempt in range(2):
+            multipart_id = self._multipart_id(upload_id)
+            if multipart_id is None:
+                return None
+            try:
+                return multipart_id, self._parts(upload_id, multipart_id, length)
+            except ClientError as exc:
+                if _code(exc) != "NoSuchUpload":
+                    raise
+                self._multipart_ids.pop(upload_id, None)
+        return None
+
     def upload_offset(self, upload_id: str, length: int, recorded: int) -> int | None:
-        multipart_id = self._multipart_id(upload_id)
-        if multipart_id is None:
+        live = self._live_parts(upload_id, length)
+        if live is None:
             assembled = self._object_size(self.staging_key(upload_id))
             return length if assembled == length else None
-        parts = self._parts(upload_id, multipart_id, length)
+        _multipart_id, parts = live
         total = sum(int(p["Size"]) for p in parts)
         if total >= length:
             return length
         return total + (self._object_size(self.tail_key(upload_id, len(parts))) or 0)
 
     def upload_append(self, upload_id: str, length: int, offset: int) -> S3UploadAppender:
-        multipart_id = self._multipart_id(upload_id)
-        if multipart_id is None:
+        live = self._live_parts(upload_id, length)
+        if live is None:
             raise BlobStoreError("the store holds no multipart upload for this upload")
-        parts = len(self._parts(upload_id, multipart_id, length))
+        multipart_id, run = live
+        parts = len(run)
         full = parts * upload_part_bytes(length)
         tail = b""
         if offset > full:
@@ -230,13 +246,13 @@ class S3BlobStore:
 
     def upload_assemble(self, upload_id: str, length: int, running_digest: str | None) -> str:
         key = self.staging_key(upload_id)
-        multipart_id = self._multipart_id(upload_id)
-        if multipart_id is not None:
+        live = self._live_parts(upload_id, length)
+        if live is not None:  # else: assembled already (by a process that stopped before the next step)
+            multipart_id, parts = live
             if length == 0:
                 self.client.put_object(Bucket=self.bucket, Key=key, Body=b"")
                 self.client.abort_multipart_upload(Bucket=self.bucket, Key=key, UploadId=multipart_id)
             else:
-                parts = self._parts(upload_id, multipart_id, length)
                 self.client.complete_multipart_upload(
                     Bucket=self.bucket,
                     Key=key,

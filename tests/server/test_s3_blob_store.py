@@ -163,6 +163,12 @@ def test_tus_on_s3_in_small_pieces_with_a_wrong_digest_discarded(s3_server: S3Se
             assert _digest(whole.iter_bytes()) == sha
         assert _multipart_uploads(s3_server, bucket) == []
         assert _objects(s3_server, bucket) == [f"gigbag/blobs/{sha[:2]}/{sha[2:4]}/{sha}"]
+        # an empty file completes at once, and is served
+        empty_sha = hashlib.sha256(b"").hexdigest()
+        created = api.http.post("/v1/uploads/", headers={**TUS, "Upload-Length": "0", "Upload-Metadata": _meta(empty_sha)})
+        assert created.status_code == 201 and created.headers["upload-offset"] == "0"
+        empty = api.http.get(f"/v1/blobs/{empty_sha}")
+        assert empty.status_code == 200 and empty.content == b""
         # a tus upload whose bytes are not the announced digest is discarded with its parts
         lie = "1" * 64
         created = api.http.post("/v1/uploads/", headers={**TUS, "Upload-Length": str(9 * MIB), "Upload-Metadata": _meta(lie)})
@@ -170,7 +176,7 @@ def test_tus_on_s3_in_small_pieces_with_a_wrong_digest_discarded(s3_server: S3Se
                            headers={**PATCH_HEADERS, "Upload-Offset": "0"})
         assert r.status_code == 422 and r.json()["error"] == "digest_mismatch"
         assert _multipart_uploads(s3_server, bucket) == []
-        assert _objects(s3_server, bucket) == [f"gigbag/blobs/{sha[:2]}/{sha[2:4]}/{sha}"]
+        assert _objects(s3_server, bucket) == sorted(f"gigbag/blobs/{h[:2]}/{h[2:4]}/{h}" for h in (sha, empty_sha))
         api.close()
     finally:
         server.stop()
