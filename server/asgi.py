@@ -1,8 +1,8 @@
 """The importable ASGI application, configured from the environment: ``gigbag.server.asgi:app``.
 
-For ``uvicorn gigbag.server.asgi:app --workers 4``, gunicorn with uvicorn workers
-(``gunicorn -k uvicorn.workers.UvicornWorker gigbag.server.asgi:app``), or N processes behind a
-proxy. Settings are the environment variables of ``gigbag-server --help`` (``GIGBAG_SERVER_DATA_DIR``,
+For ``uvicorn gigbag.server.asgi:app --workers 4``, gunicorn with uvicorn workers (``gunicorn -k
+uvicorn_worker.UvicornWorker gigbag.server.asgi:app``, with uvicorn-worker installed), or N processes
+behind a proxy. Settings are the environment variables of ``gigbag-server --help`` (``GIGBAG_SERVER_DATA_DIR``,
 ``GIGBAG_DATABASE_URL``, ``GIGBAG_BLOB_STORE``…); ``gigbag-server --workers N`` also hands its
 command-line options to its workers through ``GIGBAG_SERVER_ARGV``. Set ``PROMETHEUS_MULTIPROC_DIR``
 to an empty folder when running several workers, so ``/metrics`` adds all of them up.
