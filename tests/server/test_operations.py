@@ -166,7 +166,8 @@ def test_json_request_logs_name_route_status_duration_and_account_but_no_secret(
     assert api.token not in everything and PASSWORD not in everything and "not-a-real-token-123" not in everything
 
 
-def test_the_asgi_app_runs_under_uvicorn_with_workers(tmp_path: Path, pg_database_url: str) -> None:
+@pytest.mark.parametrize("runner", ["uvicorn", "gunicorn"])
+def test_the_asgi_app_runs_with_two_workers(runner: str, tmp_path: Path, pg_database_url: str) -> None:
     data = tmp_path / "srv"
     data.mkdir()
     with socket.socket() as s:
@@ -176,8 +177,13 @@ def test_the_asgi_app_runs_under_uvicorn_with_workers(tmp_path: Path, pg_databas
            "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics")}
     (tmp_path / "metrics").mkdir()
     log = open(tmp_path / "uvicorn.log", "wb")  # noqa: SIM115
-    proc = subprocess.Popen([_script("uvicorn"), "gigbag.server.asgi:app", "--host", "127.0.0.1", "--port", str(port),
-                             "--workers", "2"], env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    if runner == "uvicorn":
+        command = [_script("uvicorn"), "gigbag.server.asgi:app", "--host", "127.0.0.1", "--port", str(port),
+                   "--workers", "2"]
+    else:
+        command = [_script("gunicorn"), "-k", "uvicorn_worker.UvicornWorker", "-w", "2", "-b", f"127.0.0.1:{port}",
+                   "gigbag.server.asgi:app"]
+    proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 90
