@@ -24,7 +24,6 @@ from gigbag.schema.wire import ERR_DIGEST_MISMATCH, BlobStored, ErrorBody
 from . import metrics, quotas, sync_store
 from .auth import Authenticated
 from .blob_files import CHUNK_SIZE
-from .blob_store import BlobWriter
 from .clock import utc_now
 from .errors import ApiError, not_found, validation_error
 from .responses import error_responses, header
@@ -221,7 +220,10 @@ async def put_blob(sha256: Sha256Path, request: Request, auth: Authenticated) ->
                 "nothing was stored.",
                 actual_sha256=writer.hexdigest(),
             )
-        created = await run_in_threadpool(_store, state, auth.user_id, sha256, writer)
+        # Verified content becomes the blob before the database records it (a slow fsync or S3 request
+        # never runs inside the write transaction); content no one owns yet is harmless.
+        await run_in_threadpool(writer.commit, sha256)
+        created = await run_in_threadpool(_store, state, auth.user_id, sha256, writer.size)
         return _stored(sha256, writer.size, 201 if created else 200)
     finally:
         await run_in_threadpool(writer.abort)
@@ -250,15 +252,14 @@ def _refuse_oversize(state: ServerState, user_id: str, size: int) -> None:
         quotas.refuse_oversize(conn, state.config, user_id, size)
 
 
-def _store(state: ServerState, user_id: str, sha256: str, writer: BlobWriter) -> bool:
+def _store(state: ServerState, user_id: str, sha256: str, size: int) -> bool:
     now = utc_now()
     with state.db.write() as conn:
         sync_store.lock_counter(conn, user_id)  # serializes this user's quota checks
-        if quotas.owns(conn, user_id, sha256) is not None and state.files.exists(sha256):
+        if quotas.owns(conn, user_id, sha256) is not None:
             return False
-        quotas.check_room(conn, state.config, user_id, writer.size, now)
-        writer.commit(sha256)
-        return quotas.record_blob(conn, user_id, sha256, writer.size, now)
+        quotas.check_room(conn, state.config, user_id, size, now)
+        return quotas.record_blob(conn, user_id, sha256, size, now)
 
 
 def _stored(sha256: str, size: int, status: int) -> Response:

@@ -355,6 +355,10 @@ def _finalize(state: ServerState, row: UploadRow, running_digest: str | None) ->
 
 
 def _record_complete(state: ServerState, row: UploadRow, *, install: bool) -> None:
+    if install:
+        # Verified content becomes the blob before the database records it, so a slow move (an S3
+        # copy) never runs inside the write transaction; content no one owns yet is harmless.
+        state.files.upload_install(row.id, row.sha256)
     now = utc_now()
     try:
         with state.db.write() as conn:
@@ -363,8 +367,6 @@ def _record_complete(state: ServerState, row: UploadRow, *, install: bool) -> No
                 quotas.check_room(
                     conn, state.config, row.user_id, row.length, now, exclude_upload=row.id, count_daily=False
                 )
-            if install:
-                state.files.upload_install(row.id, row.sha256)
             quotas.record_blob(conn, row.user_id, row.sha256, row.length, now)
             conn.execute(
                 update(uploads)
