@@ -2,8 +2,8 @@
 
 It starts, on 127.0.0.1 only, a throwaway PostgreSQL cluster, a moto S3 server and one
 ``gigbag-server --workers N`` on both, signs up the accounts and signs in their devices, then every
-device, for the given time (and at most the given number of operations), pushes (some batches
-sent twice with the same Idempotency-Key, the second time on a new connection, so on any worker),
+device, for the given time (and at most the given number of operations), pushes (every fifth
+batch sent twice at once with the same Idempotency-Key, the second on a new connection, so on any worker),
 pulls from its cursor, and uploads files (PUT, or tus in two requests on two connections). At the
 end it checks:
 
@@ -71,6 +71,7 @@ class Device:
     cursor: int = 0
     state: dict[tuple[str, str], tuple[str | None, bool]] = field(default_factory=dict)
     own: dict[str, str] = field(default_factory=dict)  # entity id -> its latest checksum (only this device writes it)
+    pushes: int = 0
 
 
 @dataclass
@@ -140,7 +141,8 @@ class Load:
         key = str(uuid.uuid4())
         body = {"device_id": dev.device_id, "changes": changes}
         headers = {"Authorization": f"Bearer {dev.token}", "Idempotency-Key": key}
-        sends = [client] + ([self.fresh] if self.rng.random() < 0.2 else [])
+        dev.pushes += 1
+        sends = [client] + ([self.fresh] if dev.pushes % 5 == 1 else [])  # every fifth push, from the first
         answers = await asyncio.gather(*(self._push_until_answered(c, body, headers) for c in sends))
         first = None
         for text in answers:
@@ -244,7 +246,7 @@ class Load:
         async with httpx.AsyncClient(base_url=self.url, timeout=120) as client:
             while time.monotonic() < self.deadline and self.report.ops < self.max_ops:
                 self.report.ops += 1
-                roll = self.rng.random()
+                roll = 0.0 if dev.pushes == 0 else self.rng.random()  # each device starts with a push
                 try:
                     if roll < 0.45:
                         await self.push(client, dev)
