@@ -1,8 +1,10 @@
 """Builds the FastAPI application of one server process: database, migrations, routes, handlers.
 
 ``create_app`` opens the database, migrates it to the newest schema (before the first request is
-accepted), prepares the blob folder and wires the routers, the error handlers and the two
-middlewares. It imports nothing of the desktop client.
+accepted), opens the blob store (a folder or an S3 bucket; a store that does not answer stops
+the start with :class:`~gigbag.server.blob_store.BlobStoreError`) and wires the routers, the
+error handlers and the middlewares. It imports nothing of the desktop client. The importable
+application of several worker processes is :mod:`gigbag.server.asgi`.
 """
 
 from __future__ import annotations
@@ -15,25 +17,41 @@ from fastapi import FastAPI
 from gigbag import __version__
 from gigbag.schema.wire import PROTOCOL_VERSION
 
-from . import accounts, blobs, sync_api, uploads
+from . import accounts, blobs, operations_api, sync_api, uploads
 from .blob_files import BlobFiles
+from .blob_store import BlobStore, open_blob_store
 from .config import ServerConfig
-from .database import migrate, open_database
+from .database import Database, migrate, open_database
 from .errors import install_error_handlers
+from .metrics import MetricsPage
 from .middleware import AccessLogMiddleware, JsonBodyGuardMiddleware, TusHeaderMiddleware
 from .openapi_doc import install_openapi
 from .responses import SafeJSONResponse
 from .state import ServerState
+from .upload_locks import FileUploadLocks, PostgresUploadLocks, UploadLocks
 
 DESCRIPTION = f"""The Gigbag sync protocol, version {PROTOCOL_VERSION}. The contract, with the rules behind
 these routes (idempotency, conflicts, cursors, blobs, tus uploads, limits), is
 `docs/sync-protocol.md`. Every error answer is `{{"error": code, "message": sentence}}`."""
 
 
+def upload_locks(config: ServerConfig, db: Database, files: BlobStore) -> UploadLocks:
+    """Advisory locks on PostgreSQL; on SQLite lock files (beside the partial files of a blob folder)."""
+    if db.is_postgres:
+        return PostgresUploadLocks(db.engine)
+    if isinstance(files, BlobFiles):
+        return FileUploadLocks(files.partial_dir)
+    return FileUploadLocks(config.data_dir / ".upload-locks")
+
+
 def create_app(config: ServerConfig) -> FastAPI:
     db = open_database(config)
     migrate(db, config.data_dir if db.is_sqlite else None)
-    files = BlobFiles(config.blobs_path)
+    try:
+        files = open_blob_store(config)
+    except BaseException:
+        db.dispose()
+        raise
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -49,14 +67,17 @@ def create_app(config: ServerConfig) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
-    app.state.gigbag = ServerState(config=config, db=db, files=files)
+    app.state.gigbag = ServerState(
+        config=config, db=db, files=files, locks=upload_locks(config, db, files), metrics=MetricsPage(db)
+    )
     install_error_handlers(app)
     install_openapi(app)
+    app.include_router(operations_api.router)
     app.include_router(sync_api.router)
     app.include_router(accounts.router)
     app.include_router(blobs.router)
     app.include_router(uploads.router)
     app.add_middleware(TusHeaderMiddleware)
     app.add_middleware(JsonBodyGuardMiddleware)
-    app.add_middleware(AccessLogMiddleware)  # outermost: logs every answer, guard's included
+    app.add_middleware(AccessLogMiddleware)  # outermost: logs and counts every answer, guard's included
     return app

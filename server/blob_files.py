@@ -1,9 +1,11 @@
-"""The server's content-addressed blob folder: one file per SHA-256, shared by all users on disk.
+"""The folder blob store (``file:///path``): one file per SHA-256, shared by all users on disk.
 
 Who may read a blob is recorded in the database (``user_blobs``), never inferred from the file.
 Incoming content streams into a temporary file inside the folder while it is hashed, and moves
 into place atomically only once its digest is verified; so a file at a blob's path is always
-complete and correct, and several server processes can share the folder.
+complete and correct, and several server processes can share the folder. A tus upload in
+progress is a partial file in ``.uploads/``, its length the offset reached (fsync before the
+database records it).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ STALE_TEMP_SECONDS = 24 * 3600
 class BlobFiles:
     def __init__(self, root: Path) -> None:
         self.root = root
+        self.description = f"folder {root}"
         self.tmp_dir = root / ".tmp"
         self.partial_dir = root / ".uploads"
         for d in (self.root, self.tmp_dir, self.partial_dir):
@@ -48,6 +51,59 @@ class BlobFiles:
 
     def exists(self, sha256: str) -> bool:
         return self.path(sha256).is_file()
+
+    def size(self, sha256: str) -> int | None:
+        try:
+            return self.path(sha256).stat().st_size
+        except FileNotFoundError:
+            return None
+
+    def check(self) -> None:
+        from .blob_store import BlobStoreError
+
+        probe = self.tmp_dir / f"ready-{os.getpid()}.probe"
+        try:
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as exc:
+            raise BlobStoreError(f"the blob folder {self.root} is not writable: {exc.strerror or exc}") from None
+
+    def new_writer(self, sha256: str) -> FileBlobWriter:
+        path, f = self.new_temp()
+        return FileBlobWriter(self, path, f)
+
+    def upload_begin(self, upload_id: str, length: int) -> None:
+        self.partial_path(upload_id).touch()
+
+    def upload_offset(self, upload_id: str, length: int, recorded: int) -> int | None:
+        try:
+            size = self.partial_path(upload_id).stat().st_size
+        except FileNotFoundError:
+            return None
+        # bytes past the recorded offset were never fsynced before being counted: dropped
+        return min(size, recorded)
+
+    def upload_append(self, upload_id: str, length: int, offset: int) -> FileUploadAppender:
+        partial = self.partial_path(upload_id)
+        f = open(partial, "r+b")  # noqa: SIM115 - closed by the appender
+        f.truncate(offset)
+        f.seek(offset)
+        return FileUploadAppender(IncomingFile(partial, f, hashing=offset == 0, size=offset))
+
+    def upload_assemble(self, upload_id: str, length: int, running_digest: str | None) -> str:
+        partial = self.partial_path(upload_id)
+        with open(partial, "r+b") as f:
+            f.truncate(length)
+        return running_digest or hash_file(partial)
+
+    def upload_install(self, upload_id: str, sha256: str) -> None:
+        self.install(self.partial_path(upload_id), sha256)
+
+    def upload_discard(self, upload_id: str) -> None:
+        remove_quietly(self.partial_path(upload_id))
+
+    def sha256_of(self, sha256: str) -> str:
+        return hash_file(self.path(sha256))
 
     def new_temp(self) -> tuple[Path, BinaryIO]:
         fd, name = tempfile.mkstemp(dir=self.tmp_dir, prefix="in-", suffix=".part")
@@ -105,6 +161,61 @@ class IncomingFile:
         if self.hasher is None:
             raise RuntimeError("no running hash")
         return self.hasher.hexdigest()
+
+
+class FileBlobWriter:
+    """A PUT's content in a temporary file of the folder, moved into place once verified."""
+
+    def __init__(self, files: BlobFiles, path: Path, f: BinaryIO) -> None:
+        self.files = files
+        self.incoming = IncomingFile(path, f)
+
+    @property
+    def size(self) -> int:
+        return self.incoming.size
+
+    def write(self, data: bytes) -> None:
+        self.incoming.write(data)
+
+    def hexdigest(self) -> str:
+        return self.incoming.hexdigest()
+
+    def commit(self, sha256: str) -> None:
+        self.incoming.sync()
+        self.incoming.close()
+        self.files.install(self.incoming.path, sha256)
+
+    def abort(self) -> None:
+        self.incoming.close()
+        remove_quietly(self.incoming.path)
+
+
+class FileUploadAppender:
+    """Appends to a partial file; a checkpoint is an fsync."""
+
+    def __init__(self, incoming: IncomingFile) -> None:
+        self.incoming = incoming
+
+    @property
+    def size(self) -> int:
+        return self.incoming.size
+
+    def write(self, data: bytes) -> None:
+        self.incoming.write(data)
+
+    def checkpoint(self) -> int:
+        self.incoming.sync()
+        return self.incoming.size
+
+    def close(self) -> int:
+        try:
+            self.incoming.sync()
+        finally:
+            self.incoming.close()
+        return self.incoming.size
+
+    def hexdigest(self) -> str | None:
+        return self.incoming.hexdigest() if self.incoming.hasher is not None else None
 
 
 def hash_file(path: Path) -> str:

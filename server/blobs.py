@@ -1,9 +1,10 @@
 """``HEAD``/``PUT``/``GET /v1/blobs/{sha256}``: a user's files, addressed by their SHA-256.
 
 A user sees only blobs they uploaded themselves: HEAD and GET answer 404 for content another user
-stored (even though the file is shared on disk), and PUT always takes the full content and checks
-its digest, so nobody can claim a blob by knowing its hash. PUT streams to a temporary file while
-hashing (memory stays at one chunk); GET streams back, honouring a single byte range.
+stored (even though the content is shared in the store), and PUT always takes the full content and
+checks its digest, so nobody can claim a blob by knowing its hash. PUT streams into the blob store
+(:mod:`gigbag.server.blob_store`) while hashing (memory stays at one chunk or one S3 part); GET
+streams back, honouring a single byte range.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from starlette.responses import StreamingResponse
 from gigbag.schema.canonical import is_sha256_hex
 from gigbag.schema.wire import ERR_DIGEST_MISMATCH, BlobStored, ErrorBody
 
-from . import quotas, sync_store
+from . import metrics, quotas, sync_store
 from .auth import Authenticated
-from .blob_files import CHUNK_SIZE, IncomingFile, remove_quietly
+from .blob_files import CHUNK_SIZE
 from .clock import utc_now
 from .errors import ApiError, not_found, validation_error
 from .responses import error_responses, header
@@ -147,8 +148,10 @@ def get_blob(sha256: Sha256Path, request: Request, auth: Authenticated) -> Respo
 
 def _chunks(state: ServerState, sha256: str, start: int, end: int) -> Iterator[bytes]:
     if end < start:
-        return iter(())
-    return state.files.read_range(sha256, start, end)
+        return
+    for chunk in state.files.read_range(sha256, start, end):
+        metrics.BLOB_BYTES_OUT.inc(len(chunk))
+        yield chunk
 
 
 def declared_length(request: Request) -> int | None:
@@ -188,41 +191,41 @@ async def put_blob(sha256: Sha256Path, request: Request, auth: Authenticated) ->
     if already:
         await _drain(request, length)
         return _stored(sha256, _owned_size(state, auth.user_id, sha256) or 0, 200)
-    path, f = state.files.new_temp()
-    incoming = IncomingFile(path, f)
+    writer = state.files.new_writer(sha256)
     try:
         buffer = bytearray()
         try:
             async for chunk in request.stream():
                 buffer += chunk
-                if incoming.size + len(buffer) > allowed:
+                if writer.size + len(buffer) > allowed:
                     raise _OverLimit
                 if len(buffer) >= CHUNK_SIZE:
-                    await run_in_threadpool(incoming.write, bytes(buffer))
+                    await run_in_threadpool(writer.write, bytes(buffer))
                     buffer.clear()
         except ClientDisconnect:
             raise ApiError(
                 400, "client_disconnected", "The upload was cut before its end; nothing was stored."
             ) from None
         except _OverLimit:
-            await run_in_threadpool(_refuse_oversize, state, auth.user_id, incoming.size + len(buffer))
+            await run_in_threadpool(_refuse_oversize, state, auth.user_id, writer.size + len(buffer))
         if buffer:
-            await run_in_threadpool(incoming.write, bytes(buffer))
-        await run_in_threadpool(incoming.sync)
-        incoming.close()
-        if incoming.hexdigest() != sha256:
+            await run_in_threadpool(writer.write, bytes(buffer))
+        metrics.BLOB_BYTES_IN.inc(writer.size)
+        if writer.hexdigest() != sha256:
             raise ApiError(
                 422,
                 ERR_DIGEST_MISMATCH,
-                f"The content's SHA-256 is {incoming.hexdigest()}, not the {sha256} named in the path; "
+                f"The content's SHA-256 is {writer.hexdigest()}, not the {sha256} named in the path; "
                 "nothing was stored.",
-                actual_sha256=incoming.hexdigest(),
+                actual_sha256=writer.hexdigest(),
             )
-        created = await run_in_threadpool(_store, state, auth.user_id, sha256, incoming)
-        return _stored(sha256, incoming.size, 201 if created else 200)
+        # Verified content becomes the blob before the database records it (a slow fsync or S3 request
+        # never runs inside the write transaction); content no one owns yet is harmless.
+        await run_in_threadpool(writer.commit, sha256)
+        created = await run_in_threadpool(_store, state, auth.user_id, sha256, writer.size)
+        return _stored(sha256, writer.size, 201 if created else 200)
     finally:
-        incoming.close()
-        remove_quietly(path)
+        await run_in_threadpool(writer.abort)
 
 
 async def _drain(request: Request, length: int | None) -> None:
@@ -248,15 +251,14 @@ def _refuse_oversize(state: ServerState, user_id: str, size: int) -> None:
         quotas.refuse_oversize(conn, state.config, user_id, size)
 
 
-def _store(state: ServerState, user_id: str, sha256: str, incoming: IncomingFile) -> bool:
+def _store(state: ServerState, user_id: str, sha256: str, size: int) -> bool:
     now = utc_now()
     with state.db.write() as conn:
         sync_store.lock_counter(conn, user_id)  # serializes this user's quota checks
-        if quotas.owns(conn, user_id, sha256) is not None and state.files.exists(sha256):
+        if quotas.owns(conn, user_id, sha256) is not None:
             return False
-        quotas.check_room(conn, state.config, user_id, incoming.size, now)
-        state.files.install(incoming.path, sha256)
-        return quotas.record_blob(conn, user_id, sha256, incoming.size, now)
+        quotas.check_room(conn, state.config, user_id, size, now)
+        return quotas.record_blob(conn, user_id, sha256, size, now)
 
 
 def _stored(sha256: str, size: int, status: int) -> Response:

@@ -82,10 +82,16 @@ class ServerConfig:
     login_max_failures: int = DEFAULT_LOGIN_MAX_FAILURES
     login_lockout_seconds: int = DEFAULT_LOGIN_LOCKOUT_SECONDS
     accounts: AccountSettings = field(default_factory=AccountSettings)  # sign-up, tiers, idle tokens
+    blob_store: str | None = None  # file:///path or s3://bucket/prefix; None: the blob folder
+    s3_endpoint_url: str | None = None  # None: AWS, or AWS_ENDPOINT_URL(_S3) from the environment
 
     @property
     def blobs_path(self) -> Path:
         return self.blob_dir if self.blob_dir is not None else self.data_dir / "blobs"
+
+    @property
+    def blob_store_url(self) -> str:
+        return self.blob_store or self.blobs_path.resolve().as_uri()
 
     @property
     def effective_database_url(self) -> str:

@@ -1,4 +1,4 @@
-"""Two ASGI middlewares: one readable log line per request, and the size/encoding guard of JSON bodies.
+"""ASGI middlewares: one log line (and the metrics) per request, the size/encoding guard of JSON bodies.
 
 Both are plain ASGI (not Starlette's BaseHTTPMiddleware), so streamed blob bodies and client
 disconnects pass through untouched. The guard reads the body of JSON routes up to their limit
@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gigbag.schema.wire import ERR_PAYLOAD_TOO_LARGE, MAX_JSON_BODY_BYTES, MAX_PUSH_BYTES, TUS_VERSION
 
+from . import metrics
 from .responses import SafeJSONResponse
 
 access_log = logging.getLogger("gigbag.server.access")
@@ -28,7 +29,16 @@ PUSH_PATH = "/v1/sync/push"
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
+UNMATCHED_ROUTE = "<unmatched>"
+
+
 class AccessLogMiddleware:
+    """One log line and the request metrics per answer: method, route template, status, duration, account.
+
+    The path and query are logged (no route takes a secret in them); no header (so no token) and
+    no body is ever logged.
+    """
+
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
@@ -51,22 +61,39 @@ class AccessLogMiddleware:
         try:
             await self.app(scope, receive, send_logged)
         finally:
+            seconds = time.perf_counter() - started
             client = scope.get("client")
             who = f"{client[0]}:{client[1]}" if client else "-"
             user = (scope.get("state") or {}).get("user_id")
+            method = scope.get("method", "-")
+            route = getattr(scope.get("route"), "path", None) or UNMATCHED_ROUTE
             path = scope.get("path", "")
             query = scope.get("query_string", b"").decode("latin-1")
-            target = f"{path}?{query}" if query else path
-            ms = (time.perf_counter() - started) * 1000
+            target = (f"{path}?{query}" if query else path)[:300]
+            metrics.REQUESTS.labels(method=method, route=route, status=str(status or 0)).inc()
+            metrics.LATENCY.labels(method=method, route=route).observe(seconds)
             access_log.info(
-                '%s "%s %s" %s %dB %.1fms%s',
+                '%s "%s %s" %s %dB %.1fms route=%s%s',
                 who,
-                scope.get("method", "-"),
-                target[:300],
+                method,
+                target,
                 status or "-",
                 sent,
-                ms,
+                seconds * 1000,
+                route,
                 f" user={user}" if user else "",
+                extra={
+                    "request": {
+                        "client": who,
+                        "method": method,
+                        "route": route,
+                        "path": target,
+                        "status": status or None,
+                        "bytes_sent": sent,
+                        "duration_ms": round(seconds * 1000, 2),
+                        "user_id": user,
+                    }
+                },
             )
 
 

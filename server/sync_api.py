@@ -1,4 +1,4 @@
-"""The sync routes: health, entity schema, push (with idempotency keys), pull and status."""
+"""The sync routes: entity schema, push (with idempotency keys), pull and status."""
 
 from __future__ import annotations
 
@@ -19,14 +19,13 @@ from gigbag.schema.wire import (
     REPLAYED_HEADER,
     DeviceStatus,
     EntitySchemas,
-    Health,
     PullResponse,
     PushRequest,
     PushResponse,
     SyncStatus,
 )
 
-from . import idempotency, sync_store
+from . import idempotency, metrics, sync_store
 from .auth import Authenticated, DeviceAuth
 from .clock import iso, utc_now
 from .database import Database
@@ -41,11 +40,6 @@ router = APIRouter(prefix="/v1")
 MAX_SEQ = 2**63 - 1
 
 _SCHEMAS = EntitySchemas(protocol=PROTOCOL_VERSION, entity_types=entity_json_schemas())
-
-
-@router.get("/health", response_model=Health, tags=["service"], summary="Is the server up?")
-def health() -> Health:
-    return Health(status="ok", protocol=PROTOCOL_VERSION)
 
 
 @router.get(
@@ -134,6 +128,7 @@ def _apply(
         text = response.model_dump_json()
         idempotency.store_response(conn, auth.user_id, reservation, 200, text)
         sync_store.touch_device(conn, auth.device_id, now)
+    metrics.record_push(r.status for r in response.results)
     return 200, text, False
 
 

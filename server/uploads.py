@@ -1,12 +1,13 @@
 """Resumable uploads by the tus 1.0 protocol (core, creation and termination) under ``/v1/uploads/``.
 
 The state of an upload lives in the database (length, expected digest, bytes received) and its
-bytes in a partial file in the shared blob folder, so a process that did not start an upload can
-continue it. A PATCH holds an exclusive ``flock`` on the upload's lock file while it writes (the
-kernel drops it if the process dies), records the offset every few megabytes after an fsync, and
-keeps every byte received before a cut. When the last byte arrives the digest is checked against
-the ``sha256`` metadata; the file then moves into the blob store and is served at
-``/v1/blobs/{sha256}``. Memory stays at one chunk whatever the size.
+bytes in the blob store (a partial file in the shared folder, or a multipart upload in the
+bucket), so a process that did not start an upload can continue it. A PATCH holds the upload's
+lock (:mod:`gigbag.server.upload_locks`; it vanishes with a process that dies) while it writes,
+records the offset every few megabytes once the store holds the bytes durably, and keeps every
+byte received before a cut. When the last byte arrives the digest is checked against the
+``sha256`` metadata; the content then becomes a blob served at ``/v1/blobs/{sha256}``. Memory
+stays at one chunk (one S3 part) whatever the size.
 """
 
 from __future__ import annotations
@@ -15,12 +16,10 @@ import asyncio
 import base64
 import binascii
 import datetime as dt
-import fcntl
+import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import IO, Annotated, Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Request, Response
 from sqlalchemy import delete, insert, select, update
@@ -36,9 +35,9 @@ from gigbag.schema.wire import (
     UPLOAD_METADATA_SHA256,
 )
 
-from . import quotas, sync_store
+from . import metrics, quotas, sync_store
 from .auth import Authenticated
-from .blob_files import CHUNK_SIZE, IncomingFile, hash_file, remove_quietly
+from .blob_files import CHUNK_SIZE
 from .clock import utc_now
 from .errors import ApiError, not_found
 from .responses import error_responses, header
@@ -153,8 +152,8 @@ def _purge_expired(state: ServerState) -> None:
         if ids:
             conn.execute(delete(uploads).where(uploads.c.id.in_(ids)))
     for upload_id in ids:
-        remove_quietly(state.files.partial_path(upload_id))
-        remove_quietly(state.files.partial_path(upload_id).with_suffix(".lock"))
+        state.files.upload_discard(upload_id)
+        state.locks.forget(upload_id)
 
 
 @router.options(
@@ -208,7 +207,7 @@ def create_upload(
         else:
             quotas.check_room(conn, state.config, auth.user_id, length, now)
             offset, upload_state = 0, ACTIVE
-            state.files.partial_path(upload_id).touch()
+            state.files.upload_begin(upload_id, length)
         conn.execute(
             insert(uploads).values(
                 id=upload_id,
@@ -224,9 +223,11 @@ def create_upload(
         )
     if upload_state == ACTIVE and length == 0:
         row = _load(state, auth.user_id, upload_id)
-        with _upload_lock(state, upload_id, blocking=True) as locked:
-            assert locked
+        held = _acquire_blocking(state, upload_id)
+        try:
             _finalize(state, row, None)
+        finally:
+            state.locks.release(held)
         offset = length
     return Response(
         status_code=201,
@@ -254,56 +255,47 @@ router.add_api_route("/uploads/", create_upload, methods=["POST"], **_CREATE_DOC
 router.add_api_route("/uploads", create_upload, methods=["POST"], include_in_schema=False, **_CREATE_DOC)
 
 
-@contextmanager
-def _upload_lock(state: ServerState, upload_id: str, *, blocking: bool = False) -> Iterator[bool]:
-    path = state.files.partial_path(upload_id).with_suffix(".lock")
-    with open(path, "a+b") as f:
-        try:
-            fcntl.flock(f, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            fcntl.flock(f, fcntl.LOCK_UN)
+def _acquire_blocking(state: ServerState, upload_id: str) -> Any:
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    while (held := state.locks.try_acquire(upload_id)) is None:
+        if time.monotonic() > deadline:
+            raise _locked()
+        time.sleep(0.05)
+    return held
 
 
-async def _try_acquire(state: ServerState, upload_id: str, wait: float) -> IO[bytes] | None:
+async def _try_acquire(state: ServerState, upload_id: str, wait: float) -> Any | None:
     """Wait up to ``wait`` seconds (without blocking the event loop) for the upload's lock."""
-    path = state.files.partial_path(upload_id).with_suffix(".lock")
-    f = open(path, "a+b")  # noqa: SIM115 - closed by _release
     loop = asyncio.get_running_loop()
     deadline = loop.time() + wait
     while True:
-        try:
-            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return f
-        except BlockingIOError:
-            if loop.time() >= deadline:
-                f.close()
-                return None
-            await asyncio.sleep(0.05)
+        held = await run_in_threadpool(state.locks.try_acquire, upload_id)
+        if held is not None:
+            return held
+        if loop.time() >= deadline:
+            return None
+        await asyncio.sleep(0.05)
 
 
-async def _acquire(state: ServerState, upload_id: str) -> IO[bytes]:
+def _locked() -> ApiError:
+    return ApiError(
+        423,
+        "upload_locked",
+        "Another request is still writing this upload; ask for its offset (HEAD) and retry.",
+        headers={"Retry-After": "2"},
+    )
+
+
+async def _acquire(state: ServerState, upload_id: str) -> Any:
     """The upload's lock, waiting a while for a writer to finish; 423 if it stays taken."""
-    f = await _try_acquire(state, upload_id, LOCK_WAIT_SECONDS)
-    if f is None:
-        raise ApiError(
-            423,
-            "upload_locked",
-            "Another request is still writing this upload; ask for its offset (HEAD) and retry.",
-            headers={"Retry-After": "2"},
-        )
-    return f
+    held = await _try_acquire(state, upload_id, LOCK_WAIT_SECONDS)
+    if held is None:
+        raise _locked()
+    return held
 
 
-def _release(f: IO[bytes]) -> None:
-    try:
-        fcntl.flock(f, fcntl.LOCK_UN)
-    finally:
-        f.close()
+async def _release(state: ServerState, held: Any) -> None:
+    await run_in_threadpool(state.locks.release, held)
 
 
 def _save_offset(state: ServerState, upload_id: str, offset: int) -> None:
@@ -319,25 +311,24 @@ def _save_offset(state: ServerState, upload_id: str, offset: int) -> None:
 def _recover(state: ServerState, row: UploadRow) -> UploadRow:
     """Repair what a process that died mid-upload left behind (called under the upload's lock).
 
-    The recorded offset never exceeds the bytes made durable in the partial file (fsync first),
-    so extra bytes in the file are dropped; a partial file already moved into the blob store
-    means only the final database step is missing; the final step also runs for a complete file.
+    The store says which bytes it holds durably (the recorded offset never counts more); an
+    upload the store no longer holds but whose blob exists only misses its final database step;
+    the final step also runs for an upload whose bytes are all in.
     """
     if row.state != ACTIVE:
         return row
-    partial = state.files.partial_path(row.id)
-    if not partial.exists():
+    held = state.files.upload_offset(row.id, row.length, row.offset)
+    if held is None:
         if state.files.exists(row.sha256):
-            _record_complete(state, row)
+            _record_complete(state, row, install=False)
             return _reload(state, row)
-        partial.touch()
+        state.files.upload_begin(row.id, row.length)
         if row.offset:
             _save_offset(state, row.id, 0)
         return _reload(state, row)
-    size = partial.stat().st_size
-    if size < row.offset:  # the file lost bytes the database counted: continue from the file
-        _save_offset(state, row.id, size)
-        return _reload(state, row)
+    if held != row.offset:
+        _save_offset(state, row.id, held)
+        row = _reload(state, row)
     if row.offset == row.length:
         _finalize(state, row, None)
         return _reload(state, row)
@@ -349,11 +340,8 @@ def _reload(state: ServerState, row: UploadRow) -> UploadRow:
 
 
 def _finalize(state: ServerState, row: UploadRow, running_digest: str | None) -> None:
-    """All bytes are in: check the digest, move the file into the blob store, record ownership."""
-    partial = state.files.partial_path(row.id)
-    with open(partial, "r+b") as f:
-        f.truncate(row.length)
-    digest = running_digest or hash_file(partial)
+    """All bytes are in: check the digest of what the store holds, make it a blob, record ownership."""
+    digest = state.files.upload_assemble(row.id, row.length, running_digest)
     if digest != row.sha256:
         _drop(state, row.id)
         raise ApiError(
@@ -363,10 +351,14 @@ def _finalize(state: ServerState, row: UploadRow, running_digest: str | None) ->
             "the upload was discarded.",
             actual_sha256=digest,
         )
-    _record_complete(state, row, partial)
+    _record_complete(state, row, install=True)
 
 
-def _record_complete(state: ServerState, row: UploadRow, partial: Any = None) -> None:
+def _record_complete(state: ServerState, row: UploadRow, *, install: bool) -> None:
+    if install:
+        # Verified content becomes the blob before the database records it, so a slow move (an S3
+        # copy) never runs inside the write transaction; content no one owns yet is harmless.
+        state.files.upload_install(row.id, row.sha256)
     now = utc_now()
     try:
         with state.db.write() as conn:
@@ -375,8 +367,6 @@ def _record_complete(state: ServerState, row: UploadRow, partial: Any = None) ->
                 quotas.check_room(
                     conn, state.config, row.user_id, row.length, now, exclude_upload=row.id, count_daily=False
                 )
-            if partial is not None:
-                state.files.install(partial, row.sha256)
             quotas.record_blob(conn, row.user_id, row.sha256, row.length, now)
             conn.execute(
                 update(uploads)
@@ -386,15 +376,15 @@ def _record_complete(state: ServerState, row: UploadRow, partial: Any = None) ->
     except ApiError:
         _drop(state, row.id)
         raise
-    remove_quietly(state.files.partial_path(row.id).with_suffix(".lock"))
+    state.locks.forget(row.id)
 
 
 def _drop(state: ServerState, upload_id: str) -> None:
     """Forget an upload and its bytes (a waiter on its lock then finds it gone: 404)."""
     with state.db.write() as conn:
         conn.execute(delete(uploads).where(uploads.c.id == upload_id))
-    remove_quietly(state.files.partial_path(upload_id))
-    remove_quietly(state.files.partial_path(upload_id).with_suffix(".lock"))
+    state.files.upload_discard(upload_id)
+    state.locks.forget(upload_id)
 
 
 def _offset_headers(row: UploadRow) -> dict[str, str]:
@@ -436,7 +426,7 @@ async def upload_offset(
             try:
                 row = await run_in_threadpool(_recover, state, await run_in_threadpool(_reload, state, row))
             finally:
-                _release(lock)
+                await _release(state, lock)
         else:
             row = await run_in_threadpool(_reload, state, row)
     return Response(status_code=200, headers=_offset_headers(row))
@@ -485,7 +475,7 @@ async def upload_patch(
             raise _offset_mismatch(row)
         new_offset = await _receive(state, row, request)
     finally:
-        _release(lock)
+        await _release(state, lock)
     return Response(status_code=204, headers=_tus_headers(**{"Upload-Offset": str(new_offset)}))
 
 
@@ -501,54 +491,50 @@ def _offset_mismatch(row: UploadRow) -> ApiError:
 
 async def _receive(state: ServerState, row: UploadRow, request: Request) -> int:
     """Append the request's bytes at the row's offset; returns the offset reached (durably recorded)."""
-    partial = state.files.partial_path(row.id)
-    f = await run_in_threadpool(open, partial, "r+b")
-    await run_in_threadpool(f.truncate, row.offset)
-    f.seek(row.offset)
-    incoming = IncomingFile(partial, f, hashing=row.offset == 0, size=row.offset)
+    appender = await run_in_threadpool(state.files.upload_append, row.id, row.length, row.offset)
     buffer = bytearray()
     recorded = row.offset
     too_long = False
+    metrics.UPLOADS_WRITING.inc()
     try:
         try:
             async for chunk in request.stream():
-                room = row.length - incoming.size - len(buffer)
+                room = row.length - appender.size - len(buffer)
                 if len(chunk) > room:
                     buffer += chunk[:room]
                     too_long = True
                     break
                 buffer += chunk
                 if len(buffer) >= CHUNK_SIZE:
-                    await run_in_threadpool(incoming.write, bytes(buffer))
+                    await run_in_threadpool(appender.write, bytes(buffer))
+                    metrics.BLOB_BYTES_IN.inc(len(buffer))
                     buffer.clear()
-                    if incoming.size - recorded >= CHECKPOINT_BYTES:
-                        await run_in_threadpool(_checkpoint, state, row.id, incoming)
-                        recorded = incoming.size
+                    if appender.size - recorded >= CHECKPOINT_BYTES:
+                        durable = await run_in_threadpool(appender.checkpoint)
+                        if durable != recorded:
+                            await run_in_threadpool(_save_offset, state, row.id, durable)
+                            recorded = durable
         except ClientDisconnect:
             pass  # keep every byte that arrived: the client continues from the recorded offset
     finally:
+        metrics.UPLOADS_WRITING.dec()
         if buffer:
-            await run_in_threadpool(incoming.write, bytes(buffer))
-        if incoming.size != recorded:
-            await run_in_threadpool(_checkpoint, state, row.id, incoming)
-        incoming.close()
+            await run_in_threadpool(appender.write, bytes(buffer))
+            metrics.BLOB_BYTES_IN.inc(len(buffer))
+        durable = await run_in_threadpool(appender.close)
+        if durable != recorded:
+            await run_in_threadpool(_save_offset, state, row.id, durable)
     if too_long:
         raise ApiError(
             400,
             "upload_exceeds_length",
             f"The upload is {row.length} bytes long (Upload-Length); the bytes beyond it were refused.",
-            headers={"Upload-Offset": str(incoming.size)},
+            headers={"Upload-Offset": str(durable)},
         )
-    if incoming.size == row.length:
-        digest = incoming.hexdigest() if incoming.hasher is not None else None
+    if durable == row.length:
         done = UploadRow(row.id, row.user_id, row.sha256, row.length, row.length, ACTIVE, row.expires_at)
-        await run_in_threadpool(_finalize, state, done, digest)
-    return incoming.size
-
-
-def _checkpoint(state: ServerState, upload_id: str, incoming: IncomingFile) -> None:
-    incoming.sync()
-    _save_offset(state, upload_id, incoming.size)
+        await run_in_threadpool(_finalize, state, done, appender.hexdigest())
+    return durable
 
 
 @router.delete(
@@ -571,6 +557,6 @@ async def upload_delete(
     try:
         await run_in_threadpool(_drop, state, upload_id)
     finally:
-        _release(lock)
+        await _release(state, lock)
     return Response(status_code=204, headers=_tus_headers())
 

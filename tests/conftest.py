@@ -52,4 +52,4 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 # Real server processes and a throwaway PostgreSQL (live_server, pg_live_server, server_factory, ...).
-pytest_plugins = ["tests.fixtures.server_fixtures"]
+pytest_plugins = ["tests.fixtures.server_fixtures", "tests.fixtures.s3"]

@@ -28,7 +28,8 @@ def _script(name: str) -> str:
 def test_help_runs_without_qt_or_the_desktop_app() -> None:
     done = subprocess.run([_script("gigbag-server"), "--help"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
-    for option in ("--host", "--port", "--data-dir", "--database-url", "--storage-quota", "--daily-upload-limit"):
+    for option in ("--host", "--port", "--data-dir", "--database-url", "--storage-quota", "--daily-upload-limit",
+                   "--blob-store", "--s3-endpoint-url", "--workers", "--log-format", "backup", "check"):
         assert option in done.stdout
     probe = (
         "import json, sys\n"
