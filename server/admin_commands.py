@@ -47,6 +47,10 @@ def _where(p: argparse.ArgumentParser) -> None:
                    help="postgresql://… when the server uses PostgreSQL (GIGBAG_DATABASE_URL)")
     g.add_argument("--blob-dir", type=Path, default=env("GIGBAG_BLOB_DIR"),
                    help="the server's blob folder (GIGBAG_BLOB_DIR; default DATA_DIR/blobs)")
+    g.add_argument("--blob-store", default=env("GIGBAG_BLOB_STORE"), metavar="URL",
+                   help="as for gigbag-server: file:///path or s3://bucket/prefix (GIGBAG_BLOB_STORE)")
+    g.add_argument("--s3-endpoint-url", default=env("GIGBAG_S3_ENDPOINT_URL"), metavar="URL",
+                   help="as for gigbag-server (GIGBAG_S3_ENDPOINT_URL)")
     g.add_argument("--storage-quota", type=_size, default=_size(env("GIGBAG_STORAGE_QUOTA",
                    str(DEFAULT_STORAGE_QUOTA_BYTES))), help="as for gigbag-server (GIGBAG_STORAGE_QUOTA)")
     g.add_argument("--daily-upload-limit", default=env("GIGBAG_DAILY_UPLOAD_LIMIT"),
@@ -132,6 +136,8 @@ def _config(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Server
         daily_upload_limit_bytes=daily,
         max_upload_bytes=args.max_upload_size,
         accounts=accounts,
+        blob_store=args.blob_store or None,
+        s3_endpoint_url=args.s3_endpoint_url or None,
     )
 
 
@@ -165,6 +171,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     config = _config(parser, args)
     from .account_admin import AdminError
+    from .blob_store import BlobStoreError
     from .database import migrate, open_database
 
     db = open_database(config)
@@ -176,13 +183,16 @@ def main(argv: list[str]) -> int:
     except AdminError as exc:
         _say(f"gigbag-server: {exc}")
         return 1
+    except BlobStoreError as exc:
+        _say(f"gigbag-server: cannot use the blob store: {exc}")
+        return 2
     finally:
         db.dispose()
 
 
 def _user(args: argparse.Namespace, db: Any, config: ServerConfig) -> int:
     from . import account_admin as admin
-    from .blob_files import BlobFiles
+    from .blob_store import open_blob_store
     from .clock import utc_now
 
     now = utc_now()
@@ -252,12 +262,8 @@ def _user(args: argparse.Namespace, db: Any, config: ServerConfig) -> int:
             if answer.strip().lower() != args.email.strip().lower():
                 _say("Nothing deleted.")
                 return 1
-        files = BlobFiles(config.blobs_path)
-        done = admin.delete_user(
-            db, args.email,
-            remove_blob=lambda sha: files.path(sha).unlink(missing_ok=True),
-            remove_partial=lambda upload_id: files.partial_path(upload_id).unlink(missing_ok=True),
-        )
+        store = open_blob_store(config)
+        done = admin.delete_user(db, args.email, remove_blob=store.remove, remove_partial=store.upload_discard)
         _say(f"Deleted {args.email}: {done.entities} entities, {done.devices} device(s), "
              f"{len(done.blobs_removed)} file(s) removed, {done.blobs_kept} kept (other accounts have them).")
     return 0

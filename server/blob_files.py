@@ -102,6 +102,9 @@ class BlobFiles:
     def upload_discard(self, upload_id: str) -> None:
         remove_quietly(self.partial_path(upload_id))
 
+    def remove(self, sha256: str) -> None:
+        remove_quietly(self.path(sha256))
+
     def sha256_of(self, sha256: str) -> str:
         return hash_file(self.path(sha256))
 

@@ -272,6 +272,9 @@ class S3BlobStore:
             self.client.copy({"Bucket": self.bucket, "Key": source}, self.bucket, self.key(sha256))
         self.client.delete_object(Bucket=self.bucket, Key=source)
 
+    def remove(self, sha256: str) -> None:
+        self.client.delete_object(Bucket=self.bucket, Key=self.key(sha256))
+
     def upload_discard(self, upload_id: str) -> None:
         key = self.staging_key(upload_id)
         multipart_id = self._multipart_id(upload_id)

@@ -92,6 +92,9 @@ class BlobStore(Protocol):
     def upload_discard(self, upload_id: str) -> None:
         """Forget the bytes of an upload (idempotent)."""
 
+    def remove(self, sha256: str) -> None:
+        """Delete a stored blob (idempotent): only for blobs no account references any more."""
+
     def sha256_of(self, sha256: str) -> str:
         """Read the stored blob back and return the SHA-256 of its bytes (``gigbag-server check``)."""
 
