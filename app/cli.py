@@ -25,9 +25,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"gigbag {__version__}")
     parser.add_argument("--data-dir", metavar="DIR", help="data folder of this device (default: per-user data dir)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    from . import demo_command, selftest_command, sync_commands
+    from . import demo_command, preview_command, selftest_command, sync_commands
 
     demo_command.register(sub)
+    preview_command.register(sub)
     selftest_command.register(sub)
     sync_commands.register(sub)
     return parser

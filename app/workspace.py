@@ -22,6 +22,7 @@ from .library import FileService, FolderService
 from .paths import DataPaths, resolve_paths
 from .patterns import PatternService
 from .preferences import PreferencesService
+from .previews import PreviewService
 from .profile import ProfileService
 from .timeline import TimelineService
 from .tracks import TrackService
@@ -38,6 +39,7 @@ class Workspace:
     folders: FolderService = field(init=False)
     files: FileService = field(init=False)
     tracks: TrackService = field(init=False)
+    previews: PreviewService = field(init=False)
     goals: GoalService = field(init=False)
     progress: GoalProgressService = field(init=False)
     timeline: TimelineService = field(init=False)
@@ -53,6 +55,7 @@ class Workspace:
         self.folders = FolderService(e)
         self.files = FileService(e, self.blobs)
         self.tracks = TrackService(e, self.files)
+        self.previews = PreviewService(e, self.files, self.tracks, self.paths.cache)
         self.goals = GoalService(e)
         self.progress = GoalProgressService(e)
         self.timeline = TimelineService(e)

@@ -10,6 +10,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .tiers import Tier
+
 PROTOCOL_VERSION = 1
 MAX_PUSH_CHANGES = 500
 MAX_PUSH_BYTES = 8 * 1024 * 1024  # the request body of one push
@@ -47,6 +49,12 @@ ERR_STORAGE_QUOTA_EXCEEDED = "storage_quota_exceeded"
 ERR_DAILY_UPLOAD_LIMIT_EXCEEDED = "daily_upload_limit_exceeded"
 ERR_UPLOAD_TOO_LARGE = "upload_too_large"
 ERR_OFFSET_MISMATCH = "offset_mismatch"
+# The operator's accounts: sign-up refused (403), a disabled account or an idle token (401).
+ERR_SIGNUP_CLOSED = "signup_closed"
+ERR_INVITE_REQUIRED = "invite_required"
+ERR_INVITE_INVALID = "invite_invalid"
+ERR_ACCOUNT_DISABLED = "account_disabled"
+ERR_TOKEN_EXPIRED = "token_expired"
 
 # ``error_code`` of a push result with status "invalid".
 INVALID_UNKNOWN_TYPE = "unknown_entity_type"
@@ -68,16 +76,27 @@ class Health(_Message):
     protocol: int
 
 
+SignupMode = Literal["closed", "invite", "open"]
+
+
 class AccountCreate(_Message):
     email: str
     password: str
     display_name: str
+    invite: str | None = None  # the operator's one-time code (needed when sign-up is by invite)
 
 
 class Account(_Message):
     user_id: str
     email: str
     display_name: str
+    tier: Tier = "free"
+
+
+class SignupPolicy(_Message):
+    """``GET /v1/signup``: whether this server takes new accounts, and how."""
+
+    signup: SignupMode
 
 
 class SessionCreate(_Message):
@@ -165,6 +184,30 @@ class StorageUsage(_Message):
     daily_remaining_bytes: int | None = None
 
 
+class AccountLimits(_Message):
+    """The limits in force for one account: its tier's, or the operator's override for it."""
+
+    storage_quota_bytes: int
+    daily_upload_limit_bytes: int | None  # null: no daily limit
+    max_file_bytes: int
+
+
+LimitName = Literal["storage_quota", "daily_upload_limit", "max_file_size"]
+
+
+class AccountInfo(_Message):
+    """``GET /v1/account``: who is signed in, the tier, the limits in force and the usage against them."""
+
+    user_id: str
+    email: str
+    display_name: str
+    tier: Tier
+    limits: AccountLimits
+    overridden: list[LimitName]  # the limits the operator set for this account (they win over the tier's)
+    storage: StorageUsage
+    token_idle_expiry_seconds: int | None  # a token unused this long stops working; null: never
+
+
 class SyncStatus(_Message):
     cursor: int
     entity_counts: dict[str, int]  # live (not deleted) entities per type
@@ -190,6 +233,7 @@ class QuotaErrorBody(ErrorBody):
     limit_bytes: int
     used_bytes: int
     remaining_bytes: int
+    tier: Tier | None = None  # the account's tier, whose limit (or the account's own) refused the file
 
 
 class EntitySchemas(_Message):

@@ -1,11 +1,15 @@
 """Bearer tokens: made at sign-in, stored only as SHA-256, resolved to (user, device) per request.
 
 Every route but health, schema, account creation and sign-in depends on :func:`require_device`;
-an unknown, revoked or malformed token gets the same 401.
+an unknown, revoked or malformed token gets the same 401. A token of a disabled account, and a
+token unused for longer than the operator's expiry (default 90 days), get a 401 with their own
+code, so the desktop can say why. The token's last use is recorded at most once a minute, so most
+requests write nothing.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -13,17 +17,20 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 
-from gigbag.schema.wire import ERR_UNAUTHORIZED
+from gigbag.schema.wire import ERR_ACCOUNT_DISABLED, ERR_TOKEN_EXPIRED, ERR_UNAUTHORIZED
 
+from .clock import utc_now
 from .errors import ApiError
-from .state import server_state
-from .tables import devices
+from .state import ServerState, server_state
+from .tables import devices, users
 
 bearer_scheme = HTTPBearer(auto_error=False, description="The token returned by POST /v1/sessions")
 
 MAX_TOKEN_LENGTH = 200
+# A token's last use is written when the recorded one is older than this.
+LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -60,14 +67,61 @@ def require_device(
     state = server_state(request)
     with state.db.read() as conn:
         row = conn.execute(
-            select(devices.c.id, devices.c.user_id).where(
-                devices.c.token_hash == token_hash(token), devices.c.revoked_at.is_(None)
+            select(
+                devices.c.id,
+                devices.c.user_id,
+                devices.c.created_at,
+                devices.c.last_sync_at,
+                devices.c.last_used_at,
+                users.c.disabled_at,
             )
+            .join(users, users.c.id == devices.c.user_id)
+            .where(devices.c.token_hash == token_hash(token), devices.c.revoked_at.is_(None))
         ).first()
     if row is None:
         raise unauthorized()
     request.state.user_id = row.user_id
+    if row.disabled_at is not None:
+        raise account_disabled()
+    now = utc_now()
+    last_used: dt.datetime = row.last_used_at or row.last_sync_at or row.created_at
+    expiry_days = state.config.accounts.token_expiry_days
+    if expiry_days is not None and now - last_used > dt.timedelta(days=expiry_days):
+        raise token_expired(expiry_days)
+    if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
+        _record_use(state, row.id, now)
     return DeviceAuth(user_id=row.user_id, device_id=row.id)
+
+
+def account_disabled(status: int = 401) -> ApiError:
+    return ApiError(
+        status,
+        ERR_ACCOUNT_DISABLED,
+        "This account is disabled on this server; ask the server's operator.",
+        headers={"WWW-Authenticate": "Bearer"} if status == 401 else None,
+    )
+
+
+def token_expired(days: int) -> ApiError:
+    return ApiError(
+        401,
+        ERR_TOKEN_EXPIRED,
+        f"This sign-in has expired: it was not used for more than {days} days. Sign in again.",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+def _record_use(state: ServerState, device_id: str, now: dt.datetime) -> None:
+    """Note the token's use (one small write a minute at most, whichever process answers)."""
+    with state.db.write() as conn:
+        conn.execute(
+            update(devices)
+            .where(
+                devices.c.id == device_id,
+                or_(devices.c.last_used_at.is_(None), devices.c.last_used_at < now - LAST_USED_RESOLUTION),
+            )
+            .values(last_used_at=now)
+        )
 
 
 # The parameter type of every route that needs a signed-in device.

@@ -182,8 +182,7 @@ async def put_blob(sha256: Sha256Path, request: Request, auth: Authenticated) ->
             if quotas.owns(conn, auth.user_id, sha256) is not None and state.files.exists(sha256):
                 return True, 0
             quotas.check_room(conn, state.config, auth.user_id, length or 0, now)
-            usage = quotas.used_bytes(conn, auth.user_id)
-        return False, min(state.config.storage_quota_bytes - usage, state.config.max_upload_bytes)
+            return False, quotas.allowed_bytes(conn, state.config, auth.user_id)
 
     already, allowed = await run_in_threadpool(precheck)
     if already:

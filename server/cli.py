@@ -1,5 +1,8 @@
 """``gigbag-server``: run the sync server (uvicorn) on SQLite in a data folder or on PostgreSQL.
 
+``gigbag-server user …`` and ``gigbag-server invite …`` are the operator's account commands
+(:mod:`gigbag.server.admin_commands`).
+
 Only the standard library is imported before the arguments are parsed, so ``--help`` is quick
 and never touches Qt, the desktop app or the database.
 """
@@ -13,6 +16,7 @@ import socket
 import sys
 from pathlib import Path
 
+from .account_options import account_settings_from_args, add_account_options
 from .config import (
     DEFAULT_LOGIN_LOCKOUT_SECONDS,
     DEFAULT_LOGIN_MAX_FAILURES,
@@ -23,6 +27,7 @@ from .config import (
 )
 
 log = logging.getLogger("gigbag.server")
+_NOT_GIVEN: object = object()  # --daily-upload-limit absent: each tier's own default
 
 
 def _size(text: str) -> int:
@@ -46,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
         "(with resumable tus uploads). SQLite (WAL) in the data folder by default, PostgreSQL with "
         "--database-url. Several processes may share one PostgreSQL database and blob folder.",
         epilog="Sizes accept units: 1048576, 100MB, 50GB, 2GiB. Every option also reads the environment "
-        "variable shown in its help.",
+        "variable shown in its help. Accounts: 'gigbag-server user --help', 'gigbag-server invite --help'.",
     )
     p.add_argument("--host", default=env("GIGBAG_SERVER_HOST", "127.0.0.1"), help="address to listen on "
                    "(GIGBAG_SERVER_HOST; default 127.0.0.1)")
@@ -66,9 +71,11 @@ def build_parser() -> argparse.ArgumentParser:
                    str(DEFAULT_STORAGE_QUOTA_BYTES))),
                    help="file storage per user (GIGBAG_STORAGE_QUOTA; default 50GiB = 53687091200 bytes)")
     p.add_argument("--daily-upload-limit", type=_optional_size,
-                   default=_optional_size(env("GIGBAG_DAILY_UPLOAD_LIMIT", "off")),
-                   help="bytes a user may upload per UTC day, e.g. 100MB; 'off' for no limit "
-                   "(GIGBAG_DAILY_UPLOAD_LIMIT; default off)")
+                   default=_optional_size(env("GIGBAG_DAILY_UPLOAD_LIMIT", "")) if env("GIGBAG_DAILY_UPLOAD_LIMIT")
+                   else _NOT_GIVEN,
+                   help="bytes a user may upload per UTC day, e.g. 100MB; 'off' for no limit; for every tier "
+                   "without its own --tier-limit (GIGBAG_DAILY_UPLOAD_LIMIT; default: 100MB for the free tier, "
+                   "none for pro and enterprise)")
     p.add_argument("--max-upload-size", type=_size, default=_size(env("GIGBAG_MAX_UPLOAD_SIZE",
                    str(DEFAULT_MAX_UPLOAD_BYTES))),
                    help="largest single file (GIGBAG_MAX_UPLOAD_SIZE; default 50GiB)")
@@ -82,19 +89,22 @@ def build_parser() -> argparse.ArgumentParser:
                    f"(GIGBAG_LOGIN_LOCKOUT_SECONDS; default {DEFAULT_LOGIN_LOCKOUT_SECONDS})")
     p.add_argument("--log-level", default=env("GIGBAG_LOG_LEVEL", "info"),
                    choices=["debug", "info", "warning", "error"], help="(GIGBAG_LOG_LEVEL; default info)")
+    add_account_options(p)
     return p
 
 
 def config_from_args(args: argparse.Namespace) -> ServerConfig:
+    daily_given = args.daily_upload_limit is not _NOT_GIVEN
     return ServerConfig(
         data_dir=Path(args.data_dir).expanduser().resolve(),
         database_url=args.database_url or None,
         blob_dir=Path(args.blob_dir).expanduser().resolve() if args.blob_dir else None,
         storage_quota_bytes=args.storage_quota,
-        daily_upload_limit_bytes=args.daily_upload_limit,
+        daily_upload_limit_bytes=args.daily_upload_limit if daily_given else None,
         max_upload_bytes=args.max_upload_size,
         login_max_failures=max(1, args.login_max_failures),
         login_lockout_seconds=max(1, args.login_lockout_seconds),
+        accounts=account_settings_from_args(args, daily_limit_given=daily_given),
     )
 
 
@@ -108,11 +118,19 @@ def _bind(host: str, port: int) -> socket.socket:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in ("user", "invite"):
+        from .admin_commands import main as admin_main
+
+        return admin_main(argv)
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.data_dir is None:
         parser.error("--data-dir is required (or set GIGBAG_SERVER_DATA_DIR)")
-    config = config_from_args(args)
+    try:
+        config = config_from_args(args)
+    except ValueError as exc:
+        parser.error(str(exc))
     logging.basicConfig(
         level=args.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -143,6 +161,11 @@ def main(argv: list[str] | None = None) -> int:
         config.blobs_path,
         config.storage_quota_bytes,
         config.daily_upload_limit_bytes or "off",
+    )
+    log.info(
+        "sign-up: %s; unused tokens expire after: %s",
+        config.accounts.signup,
+        f"{config.accounts.token_expiry_days} days" if config.accounts.token_expiry_days else "never",
     )
     server = uvicorn.Server(
         uvicorn.Config(

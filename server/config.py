@@ -7,8 +7,10 @@ application; nothing reads the environment after start.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from .account_settings import AccountSettings
 
 KIB = 1024
 MIB = 1024 * KIB
@@ -79,6 +81,7 @@ class ServerConfig:
     upload_expiry_seconds: int = DEFAULT_UPLOAD_EXPIRY_SECONDS
     login_max_failures: int = DEFAULT_LOGIN_MAX_FAILURES
     login_lockout_seconds: int = DEFAULT_LOGIN_LOCKOUT_SECONDS
+    accounts: AccountSettings = field(default_factory=AccountSettings)  # sign-up, tiers, idle tokens
 
     @property
     def blobs_path(self) -> Path:

@@ -1,6 +1,7 @@
-"""Per-user file quotas: the storage quota (default 50 GB) and the optional daily upload limit.
+"""Per-user file quotas: the storage quota, the daily upload limit and the largest file.
 
-Both are computed from the database (blobs the user owns, uploads in progress, bytes uploaded
+The limits are the account's (its tier's, or its own overrides: :mod:`gigbag.server.tiers`); the
+usage is computed from the database (blobs the user owns, uploads in progress, bytes uploaded
 today), and checked again under the user's counter lock when a file is recorded, so several
 server processes enforce one limit. A refusal is 413 (storage, or a file over the size limit) or
 429 (daily limit, with Retry-After until the next UTC midnight), with a body naming the limit and
@@ -27,6 +28,7 @@ from .config import ServerConfig
 from .database import insert_ignoring_conflict
 from .errors import ApiError
 from .tables import blobs, daily_uploads, uploads, user_blobs
+from .tiers import EffectiveLimits, account_limits
 
 
 def human_size(n: int) -> str:
@@ -67,29 +69,37 @@ def uploaded_today(conn: Connection, user_id: str, now: dt.datetime) -> int:
 
 def storage_usage(conn: Connection, config: ServerConfig, user_id: str, now: dt.datetime) -> StorageUsage:
     used = used_bytes(conn, user_id)
-    limit = config.daily_upload_limit_bytes
+    limits = account_limits(conn, config, user_id)
+    limit = limits.daily_upload_limit_bytes
     today = uploaded_today(conn, user_id, now)
     return StorageUsage(
         used_bytes=used,
-        quota_bytes=config.storage_quota_bytes,
-        remaining_bytes=max(0, config.storage_quota_bytes - used),
+        quota_bytes=limits.storage_quota_bytes,
+        remaining_bytes=max(0, limits.storage_quota_bytes - used),
         daily_upload_limit_bytes=limit,
         uploaded_today_bytes=today,
         daily_remaining_bytes=None if limit is None else max(0, limit - today),
     )
 
 
-def check_size_limit(config: ServerConfig, size: int) -> None:
-    if size > config.max_upload_bytes:
+def allowed_bytes(conn: Connection, config: ServerConfig, user_id: str) -> int:
+    """The most bytes one new file of this user may have (room left, and the largest file)."""
+    limits = account_limits(conn, config, user_id)
+    return min(limits.storage_quota_bytes - used_bytes(conn, user_id), limits.max_file_bytes)
+
+
+def check_size_limit(limits: EffectiveLimits, size: int) -> None:
+    if size > limits.max_file_bytes:
         raise ApiError(
             413,
             ERR_UPLOAD_TOO_LARGE,
-            f"This file ({human_size(size)}) is larger than the largest file this server accepts "
-            f"({human_size(config.max_upload_bytes)}).",
+            f"This file ({human_size(size)}) is larger than the largest file your account may store "
+            f"({human_size(limits.max_file_bytes)}).",
             limit="max_upload_size",
-            limit_bytes=config.max_upload_bytes,
+            limit_bytes=limits.max_file_bytes,
             used_bytes=0,
-            remaining_bytes=config.max_upload_bytes,
+            remaining_bytes=limits.max_file_bytes,
+            tier=limits.tier,
         )
 
 
@@ -108,12 +118,13 @@ def check_room(
     Uploads in progress count as if finished (so two parallel uploads cannot both take the last
     gigabyte); ``exclude_upload`` is the upload being completed, already counted in ``size``.
     """
-    check_size_limit(config, size)
+    limits = account_limits(conn, config, user_id)
+    check_size_limit(limits, size)
     used = used_bytes(conn, user_id) + _pending(conn, user_id, now, today_only=False, exclude=exclude_upload)
-    quota = config.storage_quota_bytes
+    quota = limits.storage_quota_bytes
     if used + size > quota:
-        raise _storage_quota_error(size, used, quota)
-    limit = config.daily_upload_limit_bytes
+        raise _storage_quota_error(size, used, quota, limits.tier)
+    limit = limits.daily_upload_limit_bytes
     if limit is None or not count_daily:
         return
     today = uploaded_today(conn, user_id, now) + _pending(
@@ -132,10 +143,11 @@ def check_room(
             limit_bytes=limit,
             used_bytes=today,
             remaining_bytes=left,
+            tier=limits.tier,
         )
 
 
-def _storage_quota_error(size: int, used: int, quota: int) -> ApiError:
+def _storage_quota_error(size: int, used: int, quota: int, tier: str) -> ApiError:
     left = max(0, quota - used)
     return ApiError(
         413,
@@ -146,13 +158,15 @@ def _storage_quota_error(size: int, used: int, quota: int) -> ApiError:
         limit_bytes=quota,
         used_bytes=used,
         remaining_bytes=left,
+        tier=tier,
     )
 
 
 def refuse_oversize(conn: Connection, config: ServerConfig, user_id: str, size: int) -> NoReturn:
     """A body of unannounced length grew past what the user may store: raise the limit it broke."""
     check_room(conn, config, user_id, size, utc_now(), count_daily=False)
-    raise _storage_quota_error(size, used_bytes(conn, user_id), config.storage_quota_bytes)
+    limits = account_limits(conn, config, user_id)
+    raise _storage_quota_error(size, used_bytes(conn, user_id), limits.storage_quota_bytes, limits.tier)
 
 
 def owns(conn: Connection, user_id: str, sha256: str) -> int | None:

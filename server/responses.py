@@ -23,7 +23,9 @@ class SafeJSONResponse(JSONResponse):
 
 _DESCRIPTIONS = {
     400: "Malformed request (bad JSON, missing or malformed header)",
-    401: "Missing, unknown or revoked token; or wrong email or password",
+    401: "unauthorized (missing, unknown or revoked token), token_expired (unused too long: sign in again), "
+    "account_disabled (ask the operator); invalid_credentials at sign-in",
+    403: "signup_closed, invite_required or invite_invalid (account creation); account_disabled (sign-in)",
     404: "Not found (or not this user's)",
     409: "Conflict with the current state",
     410: "Gone",

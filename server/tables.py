@@ -72,6 +72,13 @@ users = Table(
     Column("display_name", String(200), nullable=False),
     Column("password_hash", String(255), nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
+    # The operator's: the tier (free, pro, enterprise), a disabled account, and per-account limits
+    # that win over the tier's (NULL: the tier's).
+    Column("tier", String(16), nullable=False, server_default="free"),
+    Column("disabled_at", UTCDateTime(), nullable=True),
+    Column("storage_quota_bytes", BigInteger, nullable=True),
+    Column("daily_upload_limit_bytes", BigInteger, nullable=True),
+    Column("max_file_bytes", BigInteger, nullable=True),
 )
 
 # One row per user, locked by every write of the user's entities: seq order == commit order.
@@ -93,6 +100,8 @@ devices = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     Column("last_sync_at", UTCDateTime(), nullable=True),
     Column("revoked_at", UTCDateTime(), nullable=True),
+    # The last request made with the token, to within a minute; an idle token expires.
+    Column("last_used_at", UTCDateTime(), nullable=True),
 )
 
 entities = Table(
@@ -176,4 +185,20 @@ uploads = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
     Column("expires_at", UTCDateTime(), nullable=False, index=True),
+)
+
+# One-time sign-up codes the operator hands out (``gigbag-server invite create``); only the
+# code's SHA-256 is kept. ``id`` is the short name ``invite list`` and ``invite revoke`` use.
+invites = Table(
+    "invites",
+    metadata,
+    Column("id", String(16), primary_key=True),
+    Column("code_hash", String(64), nullable=False, unique=True),
+    Column("tier", String(16), nullable=False),
+    Column("note", String(200), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=True),
+    Column("used_at", UTCDateTime(), nullable=True),
+    Column("used_by", String(36), ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    Column("revoked_at", UTCDateTime(), nullable=True),
 )

@@ -1,4 +1,4 @@
-"""The house rules of imports: Qt only in ui/, doors open downward, the server only shares the schema room."""
+"""The house rules of imports: Qt only in ui/, doors open downward, the server shares only the schema and audio rooms."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CORE = ("app", "sync", "local_db", "server", "migrations", "schema")
+CORE = ("app", "sync", "local_db", "server", "migrations", "schema", "media")
 # The doors from the headless core to the desktop: they load gigbag.ui (and so Qt) lazily, when run.
 DESKTOP_DOORS = ("app/cli.py", "app/selftest_command.py")
 
@@ -57,7 +57,8 @@ def test_core_does_not_import_ui_except_the_desktop_launcher() -> None:
 
 def test_lower_layers_do_not_import_upper_ones() -> None:
     rules = {
-        "schema": ("gigbag.app", "gigbag.ui", "gigbag.server", "gigbag.local_db", "gigbag.sync"),
+        "schema": ("gigbag.app", "gigbag.ui", "gigbag.server", "gigbag.local_db", "gigbag.sync", "gigbag.media"),
+        "media": ("gigbag.app", "gigbag.ui", "gigbag.server", "gigbag.local_db", "gigbag.sync"),
         "local_db": ("gigbag.app", "gigbag.ui", "gigbag.server", "gigbag.sync"),
         "sync": ("gigbag.app", "gigbag.ui", "gigbag.server"),
         "server": ("gigbag.app", "gigbag.ui", "gigbag.local_db", "gigbag.sync"),
@@ -71,11 +72,11 @@ def test_lower_layers_do_not_import_upper_ones() -> None:
     assert offenders == []
 
 
-def test_server_uses_only_the_schema_room_of_the_client() -> None:
+def test_server_uses_only_the_schema_and_audio_rooms_of_the_client() -> None:
     offenders = []
     for path in _py_files("server"):
         for module in _imports(path):
-            allowed = ("gigbag.server", "gigbag.schema")
+            allowed = ("gigbag.server", "gigbag.schema", "gigbag.media")
             if module.startswith("gigbag.") and not module.startswith(allowed):
                 offenders.append(f"{path.relative_to(ROOT)} imports {module}")
     assert offenders == []
@@ -83,7 +84,7 @@ def test_server_uses_only_the_schema_room_of_the_client() -> None:
 
 def test_headless_modules_load_without_qt() -> None:
     code = (
-        "import sys, gigbag.app.workspace, gigbag.app.cli, gigbag.local_db.models, gigbag.schema.wire\n"
+        "import sys, gigbag.app.workspace, gigbag.app.cli, gigbag.local_db.models, gigbag.schema.wire, gigbag.media\n"
         "bad = [m for m in sys.modules if m.startswith(('PySide6', 'shiboken6'))]\n"
         "assert not bad, bad\n"
     )

@@ -1,8 +1,8 @@
-"""Builds ``gigbag-server`` from the repository's sources: the server and the protocol, no Qt.
+"""Builds ``gigbag-server`` from the repository's sources: the server, the protocol and the audio room, no Qt.
 
 The packages come from the repository root (two folders up), mapped under ``gigbag`` as in the
 desktop distribution. The version and the dependencies are taken from the root pyproject.toml:
-the ``server`` extra plus the few core libraries the protocol module needs, never PySide6.
+the ``server`` extra plus the few core libraries the protocol and audio modules need, never PySide6.
 Build wheels directly (``pip install`` / ``pip wheel`` of this folder); an sdist cannot hold
 sources that live outside its folder.
 """
@@ -27,9 +27,10 @@ PACKAGES = [
     "gigbag.server.migrations",
     "gigbag.server.migrations.versions",
     "gigbag.schema",
+    "gigbag.media",
 ]
-# The base dependencies of the root project that gigbag.schema imports (the rest is the desktop's).
-PROTOCOL_DEPENDENCIES = ("sqlmodel", "sqlalchemy", "pydantic", "alembic", "rfc8785")
+# The base dependencies of the root project that gigbag.schema and gigbag.media import (the rest is the desktop's).
+PROTOCOL_DEPENDENCIES = ("sqlmodel", "sqlalchemy", "pydantic", "alembic", "rfc8785", "av")
 QT_DISTRIBUTIONS = ("pyside6", "pyside6-essentials", "pyside6-addons", "shiboken6")
 
 

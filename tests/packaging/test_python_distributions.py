@@ -79,7 +79,8 @@ def test_server_wheel_holds_the_server_and_the_protocol_only(server_wheel: Path)
     assert server_wheel.name == f"gigbag_server-{project_version()}-py3-none-any.whl"
     packages = {n.rsplit("/", 1)[0] for n in names}
     assert packages == {"gigbag", "gigbag/server", "gigbag/server/migrations", "gigbag/server/migrations/versions",
-                        "gigbag/schema"}
+                        "gigbag/schema", "gigbag/media"}
+    assert "gigbag/media/clip.py" in names  # the server cuts its library's previews with the app's code
     assert {n for n in names if n.count("/") == 1} == {"gigbag/__init__.py"}
     assert not any(n.startswith("gigbag/sync/") for n in names)
     assert "gigbag/schema/beat_catalog.json" in names
@@ -88,7 +89,7 @@ def test_server_wheel_holds_the_server_and_the_protocol_only(server_wheel: Path)
     assert meta["Name"] == "gigbag-server" and meta["Version"] == project_version()
     requirements = _requirement_names(meta)
     assert not requirements & QT_DISTRIBUTIONS
-    assert {"fastapi", "uvicorn", "sqlalchemy", "alembic", "pydantic", "sqlmodel", "rfc8785"} <= requirements
+    assert {"fastapi", "uvicorn", "sqlalchemy", "alembic", "pydantic", "sqlmodel", "rfc8785", "av"} <= requirements
 
 
 @pytest.fixture(scope="module")
@@ -115,6 +116,7 @@ def test_server_installs_and_starts_without_qt(server_venv: Path) -> None:
         "import importlib.util, sys\n"
         "from gigbag.server.cli import main\n"
         "from gigbag.server.app import create_app\n"
+        "from gigbag.media import cut_clip, probe\n"
         "import gigbag\n"
         "assert importlib.util.find_spec('PySide6') is None, 'PySide6 is installed'\n"
         "loaded = sorted(m for m in sys.modules if m.startswith(('PySide6', 'shiboken6', 'gigbag.ui', 'gigbag.app')))\n"

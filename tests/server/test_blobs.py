@@ -141,7 +141,7 @@ def test_blobs_need_a_token(server: ServerProcess, api: Api) -> None:
 
 
 def test_storage_quota_refuses_with_a_clear_body(server_factory, backend: str) -> None:
-    server = server_factory(backend, extra_args=["--storage-quota", "1MB"])
+    server = server_factory(backend, extra_args=["--storage-quota", "1MB", "--daily-upload-limit", "off"])
     api = Api.sign_up(server.url)
     first, sha1 = _blob(600_000)
     assert _put(api, sha1, first).status_code == 201

@@ -92,7 +92,7 @@ def _check_schema(config: ServerConfig) -> None:
         with db.engine.connect() as conn:
             ctx = MigrationContext.configure(conn, opts={"compare_type": True})
             assert compare_metadata(ctx, metadata) == []
-            assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0001"
+            assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0002_operator_accounts"
     finally:
         db.dispose()
 
@@ -131,3 +131,35 @@ def test_several_processes_may_start_at_once_on_a_new_database(tmp_path: Path, p
     finally:
         for server in started:
             server.stop()
+
+
+def test_upgrading_from_0001_keeps_accounts_and_their_tokens_working(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from alembic import command
+    from sqlalchemy import select
+
+    from gigbag.server.database import _alembic_config
+    from gigbag.server.tables import devices, users
+
+    db = open_database(ServerConfig(data_dir=tmp_path))
+    try:
+        with db.write() as conn:
+            command.upgrade(_alembic_config(conn), "0001")
+            conn.exec_driver_sql(
+                "INSERT INTO users (id, email, display_name, password_hash, created_at) "
+                "VALUES ('u1', 'a@example.com', 'A', 'x', '2026-11-01 10:00:00.000000')"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO devices (id, user_id, name, token_hash, created_at, last_sync_at) VALUES "
+                "('d1', 'u1', 'laptop', 'h1', '2026-11-01 10:00:00.000000', '2026-11-20 10:00:00.000000'), "
+                "('d2', 'u1', 'phone', 'h2', '2026-11-02 10:00:00.000000', NULL)"
+            )
+        migrate(db, tmp_path)
+        with db.read() as conn:
+            user = conn.execute(select(users.c.tier, users.c.disabled_at, users.c.storage_quota_bytes)).one()
+            used = dict(conn.execute(select(devices.c.id, devices.c.last_used_at)).all())
+        assert tuple(user) == ("free", None, None)
+        assert used == {"d1": dt.datetime(2026, 11, 20, 10, tzinfo=dt.UTC), "d2": dt.datetime(2026, 11, 2, 10, tzinfo=dt.UTC)}
+    finally:
+        db.dispose()
