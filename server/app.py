@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from gigbag import __version__
 from gigbag.schema.wire import PROTOCOL_VERSION
 
-from . import accounts, blobs, sync_api, uploads
+from . import accounts, blobs, library, sync_api, uploads
 from .blob_files import BlobFiles
 from .config import ServerConfig
 from .database import migrate, open_database
@@ -56,6 +56,7 @@ def create_app(config: ServerConfig) -> FastAPI:
     app.include_router(accounts.router)
     app.include_router(blobs.router)
     app.include_router(uploads.router)
+    app.include_router(library.router)
     app.add_middleware(TusHeaderMiddleware)
     app.add_middleware(JsonBodyGuardMiddleware)
     app.add_middleware(AccessLogMiddleware)  # outermost: logs every answer, guard's included

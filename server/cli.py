@@ -123,6 +123,10 @@ def main(argv: list[str] | None = None) -> int:
         from .admin_commands import main as admin_main
 
         return admin_main(argv)
+    if argv and argv[0] == "library":
+        from .library_commands import main as library_main
+
+        return library_main(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.data_dir is None:
