@@ -20,6 +20,7 @@ import hashlib
 import json
 import logging
 import os
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -184,7 +185,7 @@ class SharedLibraryService:
 
     def _save(self, cache: _Cache) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
-        tmp = self._cache_path.with_suffix(".json.tmp")
+        tmp = self._cache_path.with_name(f".list-{os.getpid()}-{threading.get_ident()}.tmp")
         tmp.write_text(json.dumps({"version": CACHE_VERSION, **asdict(cache)}, ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, self._cache_path)
 

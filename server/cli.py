@@ -51,7 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
         "(with resumable tus uploads). SQLite (WAL) in the data folder by default, PostgreSQL with "
         "--database-url. Several processes may share one PostgreSQL database and blob folder.",
         epilog="Sizes accept units: 1048576, 100MB, 50GB, 2GiB. Every option also reads the environment "
-        "variable shown in its help. Accounts: 'gigbag-server user --help', 'gigbag-server invite --help'.",
+        "variable shown in its help. Accounts: 'gigbag-server user --help', 'gigbag-server invite --help'. "
+        "Shared library: 'gigbag-server library --help'.",
     )
     p.add_argument("--host", default=env("GIGBAG_SERVER_HOST", "127.0.0.1"), help="address to listen on "
                    "(GIGBAG_SERVER_HOST; default 127.0.0.1)")

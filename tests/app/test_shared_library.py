@@ -141,6 +141,14 @@ def test_a_cancelled_download_adds_nothing_and_the_next_one_continues(
     entry = lib.cached().entries[0]
     added = lib.add_to_files(entry.id)
     assert added.blob_sha256 == entry.sha256
+
+    # The tier went down after the list was read: the server refuses, and the app says why.
+    admin_ok(server, "user", "set-tier", "ben-lib@example.com", "pro")
+    assert lib.refresh().tier == "pro"
+    admin_ok(server, "user", "set-tier", "ben-lib@example.com", "free")
+    with pytest.raises(LibraryClosed, match="operator can change your tier"):
+        lib.add_to_files(ids["stems"])
+    assert lib.cached().tier == "free" and ws.files.count() == 1
     ws.close()
 
 
