@@ -160,3 +160,20 @@ def test_library_commands_refuse_bad_input_in_words(server: ServerProcess, audio
 def test_listing_needs_a_signed_in_account(server: ServerProcess) -> None:
     assert httpx.get(server.url + "/v1/library").status_code == 401
     assert httpx.get(server.url + "/v1/library/0123456789ab/preview").status_code == 401
+
+
+def test_deleting_an_account_keeps_the_library_file_it_also_uploaded(server: ServerProcess,
+                                                                     tmp_path: Path) -> None:
+    song = write_tone(tmp_path / "shared.wav", 6.0, frequency=523.0)
+    track_id = _add(server, song, "--title", "Shared content")
+    sha = _sha(song)
+    uploader = Api.sign_up(server.url)
+    put = uploader.http.put(f"/v1/blobs/{sha}", content=song.read_bytes(),
+                            headers={"Content-Type": "application/octet-stream"})
+    assert put.status_code in (200, 201), put.text
+    uploader.close()
+    admin_ok(server, "user", "delete", uploader.email, "--yes")
+    reader = Api.sign_up(server.url)
+    got = reader.http.get(f"/v1/library/{track_id}/file")
+    assert got.status_code == 200 and hashlib.sha256(got.content).hexdigest() == sha
+    reader.close()
