@@ -94,6 +94,8 @@ def test_a_free_account_lists_streams_previews_and_downloads_what_its_tier_opens
     opened = api.http.get(f"/v1/library/{pro_id}/file")
     assert opened.status_code == 200 and opened.content == audio["pro"].read_bytes()
     assert _page(api)["tier"] == "pro"
+    admin_ok(server, "user", "set-tier", api.email, "enterprise")
+    assert api.http.get(f"/v1/library/{pro_id}/file", headers={"Range": "bytes=0-99"}).status_code == 206
     admin_ok(server, "user", "set-tier", api.email, "free")
     assert api.http.get(f"/v1/library/{pro_id}/file").status_code == 403
     admin_ok(server, "library", "set", pro_id, "--free")
