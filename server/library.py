@@ -18,13 +18,14 @@ from starlette.responses import StreamingResponse
 from gigbag.schema.tiers import DEFAULT_TIER, tier_opens_pro_only
 from gigbag.schema.wire import DEFAULT_LIBRARY_LIMIT, ERR_PRO_ONLY, MAX_LIBRARY_LIMIT, ErrorBody, LibraryPage
 
-from . import library_store
+from . import library_store, quotas, sync_store
 from .auth import Authenticated
 from .blobs import BINARY, parse_range
+from .clock import utc_now
 from .errors import ApiError, not_found
 from .responses import error_responses, header
 from .state import ServerState, server_state
-from .tables import users
+from .tables import user_blobs, users
 
 router = APIRouter(prefix="/v1", tags=["library"])
 
@@ -122,4 +123,28 @@ def get_file(track_id: TrackId, request: Request, auth: Authenticated) -> Respon
                 f"is {tier}. The server's operator can change your tier.",
                 tier=tier,
             )
+    _keep_for(state, auth.user_id, row.file_key, int(row.size_bytes))
     return _stream(request, row.file_key, int(row.size_bytes), row.mime_type)
+
+
+def _keep_for(state: ServerState, user_id: str, sha256: str, size: int) -> None:
+    """The artist's copy of a library file is theirs on the server without uploading it again.
+
+    Once added to their files it syncs like any file: owning the content here makes the sync's
+    ``HEAD /v1/blobs`` say 200, so the bytes are not sent back (nor counted against the daily
+    upload limit); they count in the account's storage like any file it has. Without room in the
+    storage quota nothing is recorded, and a later upload says why in the quota's words.
+    """
+    with state.db.read() as conn:
+        if quotas.owns(conn, user_id, sha256) is not None:
+            return
+    now = utc_now()
+    try:
+        with state.db.write() as conn:
+            sync_store.lock_counter(conn, user_id)
+            if quotas.owns(conn, user_id, sha256) is not None:
+                return
+            quotas.check_room(conn, state.config, user_id, size, now, count_daily=False)
+            conn.execute(user_blobs.insert().values(user_id=user_id, sha256=sha256, size=size, created_at=now))
+    except ApiError:
+        return

@@ -51,9 +51,9 @@ def library_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[S
     server.stop()
 
 
-def signed_in(data_dir: Path, server: ServerProcess, email: str) -> Workspace:
+def signed_in(data_dir: Path, server: ServerProcess, email: str, *, create: bool = True) -> Workspace:
     ws = Workspace.open(data_dir)
-    SyncService(ws).sign_in(server.url, email, PASSWORD, create_account=True, display_name="Ana")
+    SyncService(ws).sign_in(server.url, email, PASSWORD, create_account=create, display_name="Ana")
     return ws
 
 
@@ -108,6 +108,16 @@ def test_list_cache_search_preview_and_add_to_files(
     assert folder.name == LIBRARY_FOLDER and folder.parent_folder_id is None
     assert changes(ws)[len(before):] == [("folders", folder.id, "upsert"), ("files", added.id, "upsert")]
     assert lib.add_to_files(ids["groove"]).id == added.id  # added twice: the same file
+
+    # An ordinary file: it syncs (folder and file pushed), and its bytes are not sent back to the server.
+    summary = SyncService(ws).sync()
+    assert summary.pushed >= 2 and summary.files_up == 0 and summary.bytes_up == 0
+    other = signed_in(tmp_path / "laptop", server, "ana-lib@example.com", create=False)
+    SyncService(other).sync()
+    copy = other.files.get(added.id)
+    assert copy.blob_sha256 == groove.sha256 and other.folders.get(copy.folder_id).name == LIBRARY_FOLDER
+    assert other.blobs.has(groove.sha256)
+    other.close()
 
     # Tier raised by the operator: the next update says so and the pro-only track opens.
     admin_ok(server, "user", "set-tier", "ana-lib@example.com", "pro")

@@ -81,8 +81,13 @@ def test_a_free_account_lists_streams_previews_and_downloads_what_its_tier_opens
     assert probe(pro_clip).duration_seconds == pytest.approx(20.0, abs=0.05)  # the whole 20 s track, at most 30
 
     # The full free file, whole and by range; the pro-only one refused with its code.
+    assert api.http.head(f"/v1/blobs/{free['sha256']}").status_code == 404
     got = api.http.get(f"/v1/library/{free_id}/file")
     assert got.status_code == 200 and hashlib.sha256(got.content).hexdigest() == free["sha256"]
+    # The artist's copy is theirs on the server: a sync finds it there and sends nothing back.
+    assert api.http.head(f"/v1/blobs/{free['sha256']}").status_code == 200
+    storage = api.http.get("/v1/account").json()["storage"]
+    assert storage["used_bytes"] == free["size_bytes"] and storage["uploaded_today_bytes"] == 0
     tail = api.http.get(f"/v1/library/{free_id}/file", headers={"Range": "bytes=-500"})
     assert tail.status_code == 206 and tail.content == got.content[-500:]
     refused = api.http.get(f"/v1/library/{pro_id}/file")
