@@ -16,6 +16,7 @@ account is refused here with the reason, before any request; the server refuses 
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -144,6 +145,15 @@ def closed_reason(entry: LibraryEntry, tier: str | None) -> str | None:
             f"{tier or 'free'}. The server's operator can change your tier; the preview is open to you.")
 
 
+def _utc_text(iso: str) -> str:
+    """``2026-12-01T21:25:03.5Z`` as "21:25 UTC, 1 Dec 2026"."""
+    try:
+        when = dt.datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(dt.UTC)
+    except ValueError:
+        return iso
+    return f"{when:%H:%M} UTC, {when.day} {when:%b %Y}"
+
+
 @dataclass
 class _Cache:
     server_url: str
@@ -218,9 +228,10 @@ class SharedLibraryService:
                     self._apply(cache, page)
         except NetworkError as exc:
             log.info("library update failed: %s", exc)
-            when = f" as of {cache.as_of}" if cache.as_of else ""
-            return self._listing(cache, f"The server cannot be reached, so this is the list{when}. {exc}"
-                                 if cache.as_of else str(exc))
+            if not cache.as_of:
+                return self._listing(cache, str(exc))
+            return self._listing(cache, f"The server cannot be reached, so this is the list as of "
+                                 f"{_utc_text(cache.as_of)}; it updates when the server answers again.")
         except SyncError as exc:
             log.info("library update refused: %s", exc)
             return self._listing(cache, str(exc))

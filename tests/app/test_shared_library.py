@@ -176,7 +176,8 @@ def test_offline_the_cached_list_is_shown_with_its_time(tmp_path: Path) -> None:
         server.stop()
     offline = lib.refresh()
     assert [e.title for e in offline.entries] == ["Loop"] and offline.as_of == first.as_of
-    assert offline.problem is not None and "cannot be reached" in offline.problem and first.as_of in offline.problem
+    assert offline.problem is not None and "cannot be reached" in offline.problem
+    assert f"as of {first.as_of[11:16]} UTC" in offline.problem
     assert lib.cached().as_of == first.as_of
     ws.close()
 
