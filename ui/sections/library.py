@@ -138,7 +138,7 @@ def _as_of_text(iso: str | None) -> str:
 
 class LibrarySection(Section):
     title = "Library"
-    icon_name = "folder-music"
+    icon_name = "media-playlist-audio"
 
     #: the preview player's media status changed (for tests and the play button)
     preview_status = Signal(object)
@@ -197,7 +197,7 @@ class LibrarySection(Section):
         self.table.selectionModel().selectionChanged.connect(lambda *_a: self._selection_changed())
         self.table.doubleClicked.connect(lambda _i: self.play_preview())
 
-        self.empty = EmptyState("The shared library", "", "folder-music", self)
+        self.empty = EmptyState("The shared library", "", "media-playlist-audio", self)
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.table)
         self.stack.addWidget(self.empty)
