@@ -55,6 +55,8 @@ ERR_INVITE_REQUIRED = "invite_required"
 ERR_INVITE_INVALID = "invite_invalid"
 ERR_ACCOUNT_DISABLED = "account_disabled"
 ERR_TOKEN_EXPIRED = "token_expired"
+# The shared library: the full file of a pro-only track, asked by an account whose tier is free (403).
+ERR_PRO_ONLY = "pro_only"
 
 # ``error_code`` of a push result with status "invalid".
 INVALID_UNKNOWN_TYPE = "unknown_entity_type"
@@ -246,3 +248,39 @@ class EntitySchemas(_Message):
 class BlobStored(_Message):
     sha256: str
     size: int
+
+
+DEFAULT_LIBRARY_LIMIT = 200
+MAX_LIBRARY_LIMIT = 500
+
+
+class LibraryTrack(_Message):
+    """One track of the server's shared library (``GET /v1/library``)."""
+
+    id: str
+    title: str
+    artist: str | None = None
+    genre: str | None = None
+    bpm: float | None = None
+    key: str | None = None
+    duration_seconds: float
+    file_name: str
+    mime_type: str
+    size_bytes: int
+    sha256: str  # of the full file; the desktop checks a download against it
+    has_preview: bool
+    preview_size_bytes: int | None = None
+    is_pro_only: bool
+    added_at: str
+    updated_at: str
+    seq: int
+
+
+class LibraryPage(_Message):
+    """A page of library changes after ``since``: tracks added or changed, ids removed, the next cursor."""
+
+    tracks: list[LibraryTrack]
+    removed: list[str]
+    cursor: int
+    has_more: bool
+    tier: Tier  # the asking account's tier: whether pro-only files open to it

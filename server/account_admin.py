@@ -18,7 +18,7 @@ from sqlalchemy import Connection, delete, func, select, update
 
 from gigbag.schema.tiers import TIERS
 
-from . import sync_store
+from . import library_store, sync_store
 from .accounts import check_password, hash_password, insert_user, normalize_email
 from .config import ServerConfig
 from .database import Database
@@ -256,7 +256,7 @@ def delete_user(
             others = conn.execute(
                 select(func.count()).select_from(user_blobs).where(user_blobs.c.sha256 == sha)
             ).scalar_one()
-            if others == 0:
+            if others == 0 and not library_store.library_uses(conn, sha):  # a library file stays
                 conn.execute(delete(blobs).where(blobs.c.sha256 == sha))
                 unreferenced.append(sha)
     removed = []

@@ -17,7 +17,7 @@ from fastapi import FastAPI
 from gigbag import __version__
 from gigbag.schema.wire import PROTOCOL_VERSION
 
-from . import accounts, blobs, operations_api, sync_api, uploads
+from . import accounts, blobs, library, operations_api, sync_api, uploads
 from .blob_files import BlobFiles
 from .blob_store import BlobStore, open_blob_store
 from .config import ServerConfig
@@ -77,6 +77,7 @@ def create_app(config: ServerConfig) -> FastAPI:
     app.include_router(accounts.router)
     app.include_router(blobs.router)
     app.include_router(uploads.router)
+    app.include_router(library.router)
     app.add_middleware(TusHeaderMiddleware)
     app.add_middleware(JsonBodyGuardMiddleware)
     app.add_middleware(AccessLogMiddleware)  # outermost: logs and counts every answer, guard's included

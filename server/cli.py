@@ -76,8 +76,8 @@ def build_parser(*, add_help: bool = True) -> argparse.ArgumentParser:
         "--database-url; files in a folder or an S3-compatible bucket (--blob-store). Several processes "
         "may share one PostgreSQL database and blob store (--workers N, or gigbag.server.asgi:app).",
         epilog="Sizes accept units: 1048576, 100MB, 50GB, 2GiB. Every option also reads the environment "
-        "variable shown in its help. Accounts: 'gigbag-server user --help', 'gigbag-server invite --help'.\n\n"
-        + _commands_epilog(),
+        "variable shown in its help. Accounts: 'gigbag-server user --help', 'gigbag-server invite --help'. "
+        "Shared library: 'gigbag-server library --help'.\n\n" + _commands_epilog(),
     )
     p.add_argument("--host", default=env("GIGBAG_SERVER_HOST", "127.0.0.1"), help="address to listen on "
                    "(GIGBAG_SERVER_HOST; default 127.0.0.1)")
@@ -213,6 +213,10 @@ def main(argv: list[str] | None = None) -> int:
         from .admin_commands import main as admin_main
 
         return admin_main(argv)
+    if argv and argv[0] == "library":
+        from .library_commands import main as library_main
+
+        return library_main(argv[1:])
     if argv and argv[0] in COMMANDS:
         return _run_command(argv[0], argv[1:])
     args, config = parse_serve_args(argv)

@@ -14,10 +14,12 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    CheckConstraint,
     Column,
     Date,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -201,4 +203,42 @@ invites = Table(
     Column("used_at", UTCDateTime(), nullable=True),
     Column("used_by", String(36), ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
     Column("revoked_at", UTCDateTime(), nullable=True),
+)
+
+# The shared library the operator publishes (``gigbag-server library …``). Every add, change and
+# removal takes the next number of the one-row ``library_counter`` (locked), so ``seq`` order is
+# commit order and a client asks for "what changed since my cursor". A removed track stays as a
+# tombstone (``removed_at`` set) so the next list update can say it is gone. ``file_key`` and
+# ``preview_key`` are SHA-256 keys of the server's blob store.
+library_counter = Table(
+    "library_counter",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("last_seq", BigInteger, nullable=False),
+)
+
+library_tracks = Table(
+    "library_tracks",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("title", String(300), nullable=False),
+    Column("artist", String(300), nullable=True),
+    Column("genre", String(100), nullable=True),
+    Column("bpm", Float, nullable=True),
+    Column("musical_key", String(16), nullable=True),
+    Column("duration_seconds", Float, nullable=False),
+    Column("file_key", String(64), nullable=False, unique=True),
+    Column("file_name", String(255), nullable=False),
+    Column("mime_type", String(100), nullable=False),
+    Column("size_bytes", BigInteger, nullable=False),
+    Column("preview_key", String(64), nullable=True),
+    Column("preview_size_bytes", BigInteger, nullable=True),
+    Column("is_pro_only", Boolean, nullable=False, default=False),
+    Column("added_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("removed_at", UTCDateTime(), nullable=True),
+    CheckConstraint("length(trim(title)) > 0", name="ck_library_tracks_title_not_empty"),
+    CheckConstraint("size_bytes > 0", name="ck_library_tracks_size_positive"),
+    Index("ix_library_tracks_seq", "seq", unique=True),
 )

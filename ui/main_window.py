@@ -82,6 +82,7 @@ SECTION_CLASSES: tuple[tuple[str, str], ...] = (
     ("portfolio", "PortfolioSection"),
     ("tracks", "TracksSection"),
     ("files", "FilesSection"),
+    ("library", "LibrarySection"),
     ("goals", "GoalsSection"),
     ("patterns", "PatternsSection"),
     ("timeline", "TimelineSection"),

@@ -37,7 +37,7 @@ def test_openapi_lists_every_route_with_error_bodies(server: ServerProcess) -> N
     assert set(paths) >= {
         "/v1/health", "/v1/ready", "/v1/schema", "/v1/accounts", "/v1/sessions", "/v1/sessions/current", "/v1/sync/push",
         "/v1/sync/pull", "/v1/sync/status", "/v1/blobs/{sha256}", "/v1/uploads/", "/v1/uploads/{upload_id}",
-        "/v1/account", "/v1/signup",
+        "/v1/account", "/v1/signup", "/v1/library", "/v1/library/{track_id}/preview", "/v1/library/{track_id}/file",
     }
     assert "403" in paths["/v1/accounts"]["post"]["responses"]
     assert set(paths["/v1/blobs/{sha256}"]) == {"head", "get", "put"}
@@ -47,6 +47,7 @@ def test_openapi_lists_every_route_with_error_bodies(server: ServerProcess) -> N
     assert push["responses"]["422"]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorBody")
     key = next(p for p in push["parameters"] if p["name"] == "Idempotency-Key")
     assert key["required"] is True and key["in"] == "header"
+    assert "403" in paths["/v1/library/{track_id}/file"]["get"]["responses"]
     assert "HTTPValidationError" not in doc.get("components", {}).get("schemas", {})
 
 
@@ -76,7 +77,7 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(server: Serv
     done = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
     output = done.stdout + done.stderr
     assert done.returncode == 0, output[-8000:]
-    assert "18 selected" in output or "Selected: 18" in output, output[-3000:]
+    assert "21 selected" in output or "Selected: 21" in output, output[-3000:]
     log = server.log_text()
     assert " 500 " not in log, log[-3000:]
     # the fuzzer reached the push itself (past the device check), not only its refusals
