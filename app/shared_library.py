@@ -54,8 +54,10 @@ Progress = Callable[[int, int], None]  # bytes done, bytes in all
 Cancelled = Callable[[], bool]
 ClientFactory = Callable[..., SyncClient]
 
-NOT_SIGNED_IN = ("Sign in to a sync server to see its shared library (the Sync button in the toolbar); "
-                 "the library is the tracks its operator publishes for its artists.")
+NOT_SIGNED_IN = (
+    "Sign in to a sync server to see its shared library (the Sync button in the toolbar); "
+    "the library is the tracks its operator publishes for its artists."
+)
 
 
 class LibraryUnavailable(GigbagError):
@@ -90,8 +92,22 @@ class LibraryEntry:
 
     @classmethod
     def from_wire(cls, t: LibraryTrack) -> LibraryEntry:
-        return cls(t.id, t.title, t.artist, t.genre, t.bpm, t.key, t.duration_seconds, t.file_name, t.mime_type,
-                   t.size_bytes, t.sha256, t.has_preview, t.is_pro_only, t.added_at)
+        return cls(
+            t.id,
+            t.title,
+            t.artist,
+            t.genre,
+            t.bpm,
+            t.key,
+            t.duration_seconds,
+            t.file_name,
+            t.mime_type,
+            t.size_bytes,
+            t.sha256,
+            t.has_preview,
+            t.is_pro_only,
+            t.added_at,
+        )
 
 
 @dataclass(frozen=True)
@@ -141,8 +157,10 @@ def closed_reason(entry: LibraryEntry, tier: str | None) -> str | None:
     """Why this account cannot add the track (None: it can)."""
     if not entry.is_pro_only or tier_opens_pro_only(tier or "free"):
         return None
-    return (f"“{entry.title}” is pro-only: it opens to the tiers pro and enterprise, and your account's tier is "
-            f"{tier or 'free'}. The server's operator can change your tier; the preview is open to you.")
+    return (
+        f"“{entry.title}” is pro-only: it opens to the tiers pro and enterprise, and your account's tier is "
+        f"{tier or 'free'}. The server's operator can change your tier; the preview is open to you."
+    )
 
 
 def _utc_text(iso: str) -> str:
@@ -184,12 +202,22 @@ class SharedLibraryService:
             raw = json.loads(self._cache_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return fresh
-        if (not isinstance(raw, dict) or raw.get("version") != CACHE_VERSION
-                or raw.get("server_url") != fresh.server_url or raw.get("user_id") != fresh.user_id):
+        if (
+            not isinstance(raw, dict)
+            or raw.get("version") != CACHE_VERSION
+            or raw.get("server_url") != fresh.server_url
+            or raw.get("user_id") != fresh.user_id
+        ):
             return fresh  # another server's or account's list (or none): start again
         try:
-            return _Cache(fresh.server_url, fresh.user_id, int(raw["cursor"]), raw.get("as_of"), raw.get("tier"),
-                          dict(raw["tracks"]))
+            return _Cache(
+                fresh.server_url,
+                fresh.user_id,
+                int(raw["cursor"]),
+                raw.get("as_of"),
+                raw.get("tier"),
+                dict(raw["tracks"]),
+            )
         except (KeyError, TypeError, ValueError):
             return fresh
 
@@ -230,8 +258,11 @@ class SharedLibraryService:
             log.info("library update failed: %s", exc)
             if not cache.as_of:
                 return self._listing(cache, str(exc))
-            return self._listing(cache, f"The server cannot be reached, so this is the list as of "
-                                 f"{_utc_text(cache.as_of)}; it updates when the server answers again.")
+            return self._listing(
+                cache,
+                f"The server cannot be reached, so this is the list as of "
+                f"{_utc_text(cache.as_of)}; it updates when the server answers again.",
+            )
         except SyncError as exc:
             log.info("library update refused: %s", exc)
             return self._listing(cache, str(exc))
@@ -259,8 +290,16 @@ class SharedLibraryService:
         return closed_reason(entry, tier)
 
     # ---- downloads ---------------------------------------------------------------------------
-    def _download(self, info: accounts.AccountInfo, entry: LibraryEntry, what: Download, part: Path, total: int,
-                  progress: Progress | None, cancelled: Cancelled | None) -> str:
+    def _download(
+        self,
+        info: accounts.AccountInfo,
+        entry: LibraryEntry,
+        what: Download,
+        part: Path,
+        total: int,
+        progress: Progress | None,
+        cancelled: Cancelled | None,
+    ) -> str:
         """Fetch into ``part`` (continuing what it holds); the SHA-256 of the whole."""
         digest = hashlib.sha256()
         done = part.stat().st_size if part.exists() else 0
@@ -312,8 +351,7 @@ class SharedLibraryService:
         os.replace(part, path)
         return path
 
-    def add_to_files(self, track_id: str, progress: Progress | None = None,
-                     cancelled: Cancelled | None = None) -> File:
+    def add_to_files(self, track_id: str, progress: Progress | None = None, cancelled: Cancelled | None = None) -> File:
         """Download the full track into the Files folder "Library" (verified by SHA-256)."""
         info = self._account()
         if not info.signed_in:
@@ -340,7 +378,8 @@ class SharedLibraryService:
                 part.unlink(missing_ok=True)
                 raise LibraryUnavailable(
                     f"The download of “{entry.title}” did not match the file the server published (SHA-256 "
-                    "differs); nothing was added. Try again.")
+                    "differs); nothing was added. Try again."
+                )
             with open(part, "rb") as f:
                 blobs.write_stream(f, expected_sha256=entry.sha256)
             part.unlink(missing_ok=True)
@@ -357,29 +396,42 @@ class SharedLibraryService:
         suffix = Path(entry.file_name).suffix
         name = f"{entry.artist} – {entry.title}{suffix}" if entry.artist else f"{entry.title}{suffix}"
         try:
-            folder_data = validate_data("folders", {"name": LIBRARY_FOLDER, "parent_folder_id": None,
-                                                    "created_at": now, "updated_at": now})
+            folder_data = validate_data(
+                "folders", {"name": LIBRARY_FOLDER, "parent_folder_id": None, "created_at": now, "updated_at": now}
+            )
         except EntityValidationError as exc:
             raise ValidationFailed(exc.errors) from None
         with transaction(self.workspace.engine) as s:
-            folder = s.scalars(select(Folder).where(col(Folder.name) == LIBRARY_FOLDER,
-                                                    col(Folder.parent_folder_id).is_(None)).limit(1)).first()
+            folder = s.scalars(
+                select(Folder)
+                .where(col(Folder.name) == LIBRARY_FOLDER, col(Folder.parent_folder_id).is_(None))
+                .limit(1)
+            ).first()
             if folder is None:
                 folder_id = new_id()
                 s.execute(insert(Folder.__table__).values(id=folder_id, **folder_data))  # type: ignore[attr-defined]
             else:
                 folder_id = folder.id
-            existing = s.scalars(select(File).where(col(File.folder_id) == folder_id,
-                                                    col(File.blob_sha256) == entry.sha256).limit(1)).first()
+            existing = s.scalars(
+                select(File).where(col(File.folder_id) == folder_id, col(File.blob_sha256) == entry.sha256).limit(1)
+            ).first()
             if existing is not None:
                 return existing
             try:
-                data = validate_data("files", {
-                    "filename": display_name(name), "file_size_bytes": entry.size_bytes,
-                    "mime_type": entry.mime_type, "blob_sha256": entry.sha256,
-                    "category": category_for(entry.mime_type), "folder_id": folder_id,
-                    "duration_seconds": round(entry.duration_seconds, 3), "created_at": now, "updated_at": now,
-                })
+                data = validate_data(
+                    "files",
+                    {
+                        "filename": display_name(name),
+                        "file_size_bytes": entry.size_bytes,
+                        "mime_type": entry.mime_type,
+                        "blob_sha256": entry.sha256,
+                        "category": category_for(entry.mime_type),
+                        "folder_id": folder_id,
+                        "duration_seconds": round(entry.duration_seconds, 3),
+                        "created_at": now,
+                        "updated_at": now,
+                    },
+                )
             except EntityValidationError as exc:
                 raise ValidationFailed(exc.errors) from None
             file_id = new_id()

@@ -101,8 +101,14 @@ def _contact_list(name: str) -> dict[str, Any]:
 
 def _upsert(entity_id: str, base: str | None) -> dict[str, Any]:
     data = _contact_list(f"list {uuid.uuid4().hex[:12]}")  # always new data: every applied change takes a seq
-    return {"entity_type": "contact_lists", "entity_id": entity_id, "op": "upsert", "data": data,
-            "checksum": checksum(data), "base_checksum": base}
+    return {
+        "entity_type": "contact_lists",
+        "entity_id": entity_id,
+        "op": "upsert",
+        "data": data,
+        "checksum": checksum(data),
+        "base_checksum": base,
+    }
 
 
 class Load:
@@ -167,8 +173,9 @@ class Load:
             else:
                 self.report.fail(f"invalid change: {res}")
 
-    async def _push_until_answered(self, client: httpx.AsyncClient, body: dict[str, Any],
-                                   headers: dict[str, str]) -> str | None:
+    async def _push_until_answered(
+        self, client: httpx.AsyncClient, body: dict[str, Any], headers: dict[str, str]
+    ) -> str | None:
         for _ in range(100):
             r = await self.request(client, "push", "POST", "/v1/sync/push", json=body, headers=headers)
             if r.status_code == 200:
@@ -183,9 +190,14 @@ class Load:
 
     async def pull(self, client: httpx.AsyncClient, dev: Device, kind: str = "pull") -> None:
         while True:
-            r = await self.request(client, kind, "GET", "/v1/sync/pull",
-                                   params={"since": dev.cursor, "limit": PULL_LIMIT},
-                                   headers={"Authorization": f"Bearer {dev.token}"})
+            r = await self.request(
+                client,
+                kind,
+                "GET",
+                "/v1/sync/pull",
+                params={"since": dev.cursor, "limit": PULL_LIMIT},
+                headers={"Authorization": f"Bearer {dev.token}"},
+            )
             if r.status_code != 200:
                 self.report.fail(f"pull answered {r.status_code}")
                 return
@@ -214,30 +226,43 @@ class Load:
             ok = r.status_code in (200, 201)
         else:
             meta = "sha256 " + base64.b64encode(sha.encode()).decode()
-            r = await self.request(client, "tus", "POST", "/v1/uploads/", headers={
-                **auth, **TUS, "Upload-Length": str(size), "Upload-Metadata": meta})
+            r = await self.request(
+                client,
+                "tus",
+                "POST",
+                "/v1/uploads/",
+                headers={**auth, **TUS, "Upload-Length": str(size), "Upload-Metadata": meta},
+            )
             ok = r.status_code == 201
             if ok:
                 where = r.headers["location"]
                 half = size // 2
                 patch = {**auth, **TUS, "Content-Type": "application/offset+octet-stream"}
-                r = await self.request(client, "tus", "PATCH", where, content=content[:half],
-                                       headers={**patch, "Upload-Offset": "0"})
+                r = await self.request(
+                    client, "tus", "PATCH", where, content=content[:half], headers={**patch, "Upload-Offset": "0"}
+                )
                 # the rest on a new connection: whichever worker takes it continues the upload
                 head = await self.request(self.fresh, "tus", "HEAD", where, headers={**auth, **TUS})
                 offset = int(head.headers.get("upload-offset", "-1"))
                 if offset != half:
                     self.report.fail(f"tus offset {offset} after {half} bytes")
-                r = await self.request(self.fresh, "tus", "PATCH", where, content=content[offset:],
-                                       headers={**patch, "Upload-Offset": str(offset)})
+                r = await self.request(
+                    self.fresh,
+                    "tus",
+                    "PATCH",
+                    where,
+                    content=content[offset:],
+                    headers={**patch, "Upload-Offset": str(offset)},
+                )
                 ok = r.status_code == 204
         if not ok:
             self.report.fail(f"upload answered {r.status_code}: {r.text[:200]}")
             return
         self.report.bytes_up += size
         self.report.uploads.append((dev, sha, size))
-        tail = await self.request(client, "get", "GET", f"/v1/blobs/{sha}",
-                                  headers={**auth, "Range": f"bytes={size - 1000}-"})
+        tail = await self.request(
+            client, "get", "GET", f"/v1/blobs/{sha}", headers={**auth, "Range": f"bytes={size - 1000}-"}
+        )
         if tail.status_code != 206 or tail.content != content[-1000:]:
             self.report.fail(f"range read of {sha} answered {tail.status_code}")
         self.report.bytes_down += len(tail.content)
@@ -263,14 +288,16 @@ async def _sign_up(url: str, accounts: int, devices: int) -> list[Device]:
     async with httpx.AsyncClient(base_url=url, timeout=120) as client:
         for i in range(accounts):
             acct = Account(email=f"load-{i}-{uuid.uuid4().hex[:8]}@example.com")
-            r = await client.post("/v1/accounts", json={"email": acct.email, "password": PASSWORD,
-                                                        "display_name": f"Band {i}"})
+            r = await client.post(
+                "/v1/accounts", json={"email": acct.email, "password": PASSWORD, "display_name": f"Band {i}"}
+            )
             assert r.status_code == 201, r.text
             acct.user_id = r.json()["user_id"]
             acct.shared_ids = [str(uuid.uuid4()) for _ in range(3)]
             for d in range(devices // accounts + (1 if i < devices % accounts else 0)):
-                s = await client.post("/v1/sessions", json={"email": acct.email, "password": PASSWORD,
-                                                            "device_name": f"device {d}"})
+                s = await client.post(
+                    "/v1/sessions", json={"email": acct.email, "password": PASSWORD, "device_name": f"device {d}"}
+                )
                 assert s.status_code == 201, s.text
                 out.append(Device(acct, s.json()["token"], s.json()["device_id"]))
     return out
@@ -292,8 +319,13 @@ async def _verify(url: str, devices: list[Device], report: Report, load: Load) -
             seqs: list[int] = []
             cursor = 0
             while True:
-                page = (await client.get("/v1/sync/pull", params={"since": cursor, "limit": 1000},
-                                         headers={"Authorization": f"Bearer {first.token}"})).json()
+                page = (
+                    await client.get(
+                        "/v1/sync/pull",
+                        params={"since": cursor, "limit": 1000},
+                        headers={"Authorization": f"Bearer {first.token}"},
+                    )
+                ).json()
                 seqs += [c["seq"] for c in page["changes"]]
                 for c in page["changes"]:
                     truth.state[(c["entity_type"], c["entity_id"])] = (c["checksum"], c["deleted"])
@@ -304,8 +336,10 @@ async def _verify(url: str, devices: list[Device], report: Report, load: Load) -
             if seqs != sorted(set(seqs)):
                 report.fail(f"account {first.account.email}: seqs not unique and increasing")
             if status["cursor"] != first.account.applied:
-                report.fail(f"account {first.account.email}: cursor {status['cursor']} but "
-                            f"{first.account.applied} changes applied by unique keys (a key applied twice?)")
+                report.fail(
+                    f"account {first.account.email}: cursor {status['cursor']} but "
+                    f"{first.account.applied} changes applied by unique keys (a key applied twice?)"
+                )
             if seqs and seqs[-1] != status["cursor"]:
                 report.fail(f"account {first.account.email}: last seq {seqs[-1]} != cursor {status['cursor']}")
             for dev in account_devices:
@@ -351,22 +385,39 @@ def summary(report: Report) -> str:
         f"{len(report.uploads)} files, statuses {dict(sorted(report.statuses.items()))}",
     ]
     for kind, values in sorted(report.latency.items()):
-        lines.append(f"  {kind:<10} n={len(values):<6} p50 {_ms(values, 0.5):7.1f} ms  p99 {_ms(values, 0.99):7.1f} ms"
-                     f"  mean {statistics.fmean(values) * 1000:7.1f} ms")
-    lines.append("OK: no 5xx, keys applied once, sequences without gaps, devices converged"
-                 if not report.failures else "FAILED:\n  " + "\n  ".join(report.failures))
+        lines.append(
+            f"  {kind:<10} n={len(values):<6} p50 {_ms(values, 0.5):7.1f} ms  p99 {_ms(values, 0.99):7.1f} ms"
+            f"  mean {statistics.fmean(values) * 1000:7.1f} ms"
+        )
+    lines.append(
+        "OK: no 5xx, keys applied once, sequences without gaps, devices converged"
+        if not report.failures
+        else "FAILED:\n  " + "\n  ".join(report.failures)
+    )
     return "\n".join(lines)
 
 
-def run_on(database_url: str, s3: Any, *, workers: int, accounts: int, devices: int, seconds: float,
-           max_ops: int, work_dir: Path) -> Report:
+def run_on(
+    database_url: str,
+    s3: Any,
+    *,
+    workers: int,
+    accounts: int,
+    devices: int,
+    seconds: float,
+    max_ops: int,
+    work_dir: Path,
+) -> Report:
     """Start ``gigbag-server --workers N`` on this database and S3 server, drive the load, stop it."""
     from tests.fixtures.server_process import start_server
 
     bucket = s3.new_bucket("gigbag-load")
-    server = start_server(work_dir / "server", database_url, env=s3.env,
-                          extra_args=["--workers", str(workers), "--blob-store", f"s3://{bucket}/load",
-                                      "--log-level", "warning"])
+    server = start_server(
+        work_dir / "server",
+        database_url,
+        env=s3.env,
+        extra_args=["--workers", str(workers), "--blob-store", f"s3://{bucket}/load", "--log-level", "warning"],
+    )
     try:
         return asyncio.run(drive(server.url, accounts=accounts, devices=devices, seconds=seconds, max_ops=max_ops))
     finally:
@@ -381,8 +432,16 @@ def run(workers: int, accounts: int, devices: int, seconds: float, max_ops: int,
     pg = external_or_cluster()
     s3 = start_moto(log_path=work_dir / "moto.log")
     try:
-        return run_on(pg.create_database("gigbag_load"), s3, workers=workers, accounts=accounts, devices=devices,
-                      seconds=seconds, max_ops=max_ops, work_dir=work_dir)
+        return run_on(
+            pg.create_database("gigbag_load"),
+            s3,
+            workers=workers,
+            accounts=accounts,
+            devices=devices,
+            seconds=seconds,
+            max_ops=max_ops,
+            work_dir=work_dir,
+        )
     finally:
         s3.stop()
         pg.stop()
@@ -401,8 +460,11 @@ def main() -> int:
 
     work_dir = args.work_dir or Path(tempfile.mkdtemp(prefix="gigbag-load-"))
     os.makedirs(work_dir, exist_ok=True)
-    print(f"{args.workers} workers on PostgreSQL and S3 (moto), {args.devices} devices of {args.accounts} accounts, "
-          f"{args.seconds:.0f} s; logs in {work_dir}", flush=True)
+    print(
+        f"{args.workers} workers on PostgreSQL and S3 (moto), {args.devices} devices of {args.accounts} accounts, "
+        f"{args.seconds:.0f} s; logs in {work_dir}",
+        flush=True,
+    )
     report = run(args.workers, args.accounts, args.devices, args.seconds, args.max_ops, work_dir)
     print(summary(report))
     return 1 if report.failures else 0

@@ -39,8 +39,16 @@ PUT_PART_BYTES = 8 * MIB
 MIN_UPLOAD_PART_BYTES = 8 * MIB  # S3's minimum part is 5 MiB; its maximum part count 10 000
 MAX_PARTS = 9_000
 MISSING_CODES = {"404", "NoSuchBucket", "NoSuchKey", "NotFound"}
-REFUSED_CODES = {"403", "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidClientTokenId",
-                 "InvalidToken", "ExpiredToken", "AuthorizationHeaderMalformed"}
+REFUSED_CODES = {
+    "403",
+    "AccessDenied",
+    "InvalidAccessKeyId",
+    "SignatureDoesNotMatch",
+    "InvalidClientTokenId",
+    "InvalidToken",
+    "ExpiredToken",
+    "AuthorizationHeaderMalformed",
+}
 
 
 def upload_part_bytes(length: int) -> int:

@@ -79,56 +79,113 @@ def build_parser(*, add_help: bool = True) -> argparse.ArgumentParser:
         "variable shown in its help. Accounts: 'gigbag-server user --help', 'gigbag-server invite --help'. "
         "Shared library: 'gigbag-server library --help'.\n\n" + _commands_epilog(),
     )
-    p.add_argument("--host", default=env("GIGBAG_SERVER_HOST", "127.0.0.1"), help="address to listen on "
-                   "(GIGBAG_SERVER_HOST; default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=int(env("GIGBAG_SERVER_PORT", "8765")),
-                   help="port to listen on; 0 picks a free one (GIGBAG_SERVER_PORT; default 8765)")
-    p.add_argument("--port-file", type=Path, default=None,
-                   help="write the port actually listened on to this file (useful with --port 0)")
-    p.add_argument("--data-dir", type=Path, default=env("GIGBAG_SERVER_DATA_DIR"),
-                   help="folder for the SQLite database and the blobs (GIGBAG_SERVER_DATA_DIR; required)")
-    p.add_argument("--database-url", default=env("GIGBAG_DATABASE_URL"),
-                   help="postgresql://user:password@host:port/db to use PostgreSQL instead of SQLite "
-                   "(GIGBAG_DATABASE_URL)")
-    p.add_argument("--blob-dir", type=Path, default=env("GIGBAG_BLOB_DIR"),
-                   help="folder of the blobs and partial uploads; share it between processes "
-                   "(GIGBAG_BLOB_DIR; default DATA_DIR/blobs; same as --blob-store file:///PATH)")
-    p.add_argument("--blob-store", default=env("GIGBAG_BLOB_STORE"), metavar="URL",
-                   help="where files live: file:///path/to/folder, or s3://bucket/prefix on any S3-compatible "
-                   "service, with credentials and region from the standard AWS environment variables "
-                   "(AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_PROFILE…) (GIGBAG_BLOB_STORE; "
-                   "default file://DATA_DIR/blobs)")
-    p.add_argument("--s3-endpoint-url", default=env("GIGBAG_S3_ENDPOINT_URL"), metavar="URL",
-                   help="the S3 API of MinIO, Garage, Cloudflare R2, Ceph… e.g. http://127.0.0.1:9000 "
-                   "(GIGBAG_S3_ENDPOINT_URL, or AWS_ENDPOINT_URL; default AWS S3)")
-    p.add_argument("--workers", type=int, default=int(env("GIGBAG_WORKERS", "1")),
-                   help="server processes sharing the port, the database and the blob store; more than 1 needs "
-                   "PostgreSQL or SQLite on a local disk (GIGBAG_WORKERS; default 1)")
-    p.add_argument("--storage-quota", type=_size, default=_size(env("GIGBAG_STORAGE_QUOTA",
-                   str(DEFAULT_STORAGE_QUOTA_BYTES))),
-                   help="file storage per user (GIGBAG_STORAGE_QUOTA; default 50GiB = 53687091200 bytes)")
-    p.add_argument("--daily-upload-limit", type=_optional_size,
-                   default=_optional_size(env("GIGBAG_DAILY_UPLOAD_LIMIT", "")) if env("GIGBAG_DAILY_UPLOAD_LIMIT")
-                   else _NOT_GIVEN,
-                   help="bytes a user may upload per UTC day, e.g. 100MB; 'off' for no limit; for every tier "
-                   "without its own --tier-limit (GIGBAG_DAILY_UPLOAD_LIMIT; default: 100MB for the free tier, "
-                   "none for pro and enterprise)")
-    p.add_argument("--max-upload-size", type=_size, default=_size(env("GIGBAG_MAX_UPLOAD_SIZE",
-                   str(DEFAULT_MAX_UPLOAD_BYTES))),
-                   help="largest single file (GIGBAG_MAX_UPLOAD_SIZE; default 50GiB)")
-    p.add_argument("--login-max-failures", type=int,
-                   default=int(env("GIGBAG_LOGIN_MAX_FAILURES", str(DEFAULT_LOGIN_MAX_FAILURES))),
-                   help="failed sign-ins in a row before an account is locked for a while "
-                   f"(GIGBAG_LOGIN_MAX_FAILURES; default {DEFAULT_LOGIN_MAX_FAILURES})")
-    p.add_argument("--login-lockout-seconds", type=int,
-                   default=int(env("GIGBAG_LOGIN_LOCKOUT_SECONDS", str(DEFAULT_LOGIN_LOCKOUT_SECONDS))),
-                   help="first lock-out; it doubles with each further failure, up to 15 minutes "
-                   f"(GIGBAG_LOGIN_LOCKOUT_SECONDS; default {DEFAULT_LOGIN_LOCKOUT_SECONDS})")
-    p.add_argument("--log-level", default=env("GIGBAG_LOG_LEVEL", "info"),
-                   choices=["debug", "info", "warning", "error"], help="(GIGBAG_LOG_LEVEL; default info)")
-    p.add_argument("--log-format", default=env("GIGBAG_LOG_FORMAT", "text"), choices=["text", "json"],
-                   help="one readable line per request, or one JSON object per line for log collectors "
-                   "(GIGBAG_LOG_FORMAT; default text)")
+    p.add_argument(
+        "--host",
+        default=env("GIGBAG_SERVER_HOST", "127.0.0.1"),
+        help="address to listen on (GIGBAG_SERVER_HOST; default 127.0.0.1)",
+    )
+    p.add_argument(
+        "--port",
+        type=int,
+        default=int(env("GIGBAG_SERVER_PORT", "8765")),
+        help="port to listen on; 0 picks a free one (GIGBAG_SERVER_PORT; default 8765)",
+    )
+    p.add_argument(
+        "--port-file",
+        type=Path,
+        default=None,
+        help="write the port actually listened on to this file (useful with --port 0)",
+    )
+    p.add_argument(
+        "--data-dir",
+        type=Path,
+        default=env("GIGBAG_SERVER_DATA_DIR"),
+        help="folder for the SQLite database and the blobs (GIGBAG_SERVER_DATA_DIR; required)",
+    )
+    p.add_argument(
+        "--database-url",
+        default=env("GIGBAG_DATABASE_URL"),
+        help="postgresql://user:password@host:port/db to use PostgreSQL instead of SQLite (GIGBAG_DATABASE_URL)",
+    )
+    p.add_argument(
+        "--blob-dir",
+        type=Path,
+        default=env("GIGBAG_BLOB_DIR"),
+        help="folder of the blobs and partial uploads; share it between processes "
+        "(GIGBAG_BLOB_DIR; default DATA_DIR/blobs; same as --blob-store file:///PATH)",
+    )
+    p.add_argument(
+        "--blob-store",
+        default=env("GIGBAG_BLOB_STORE"),
+        metavar="URL",
+        help="where files live: file:///path/to/folder, or s3://bucket/prefix on any S3-compatible "
+        "service, with credentials and region from the standard AWS environment variables "
+        "(AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_PROFILE…) (GIGBAG_BLOB_STORE; "
+        "default file://DATA_DIR/blobs)",
+    )
+    p.add_argument(
+        "--s3-endpoint-url",
+        default=env("GIGBAG_S3_ENDPOINT_URL"),
+        metavar="URL",
+        help="the S3 API of MinIO, Garage, Cloudflare R2, Ceph… e.g. http://127.0.0.1:9000 "
+        "(GIGBAG_S3_ENDPOINT_URL, or AWS_ENDPOINT_URL; default AWS S3)",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=int(env("GIGBAG_WORKERS", "1")),
+        help="server processes sharing the port, the database and the blob store; more than 1 needs "
+        "PostgreSQL or SQLite on a local disk (GIGBAG_WORKERS; default 1)",
+    )
+    p.add_argument(
+        "--storage-quota",
+        type=_size,
+        default=_size(env("GIGBAG_STORAGE_QUOTA", str(DEFAULT_STORAGE_QUOTA_BYTES))),
+        help="file storage per user (GIGBAG_STORAGE_QUOTA; default 50GiB = 53687091200 bytes)",
+    )
+    p.add_argument(
+        "--daily-upload-limit",
+        type=_optional_size,
+        default=_optional_size(env("GIGBAG_DAILY_UPLOAD_LIMIT", ""))
+        if env("GIGBAG_DAILY_UPLOAD_LIMIT")
+        else _NOT_GIVEN,
+        help="bytes a user may upload per UTC day, e.g. 100MB; 'off' for no limit; for every tier "
+        "without its own --tier-limit (GIGBAG_DAILY_UPLOAD_LIMIT; default: 100MB for the free tier, "
+        "none for pro and enterprise)",
+    )
+    p.add_argument(
+        "--max-upload-size",
+        type=_size,
+        default=_size(env("GIGBAG_MAX_UPLOAD_SIZE", str(DEFAULT_MAX_UPLOAD_BYTES))),
+        help="largest single file (GIGBAG_MAX_UPLOAD_SIZE; default 50GiB)",
+    )
+    p.add_argument(
+        "--login-max-failures",
+        type=int,
+        default=int(env("GIGBAG_LOGIN_MAX_FAILURES", str(DEFAULT_LOGIN_MAX_FAILURES))),
+        help="failed sign-ins in a row before an account is locked for a while "
+        f"(GIGBAG_LOGIN_MAX_FAILURES; default {DEFAULT_LOGIN_MAX_FAILURES})",
+    )
+    p.add_argument(
+        "--login-lockout-seconds",
+        type=int,
+        default=int(env("GIGBAG_LOGIN_LOCKOUT_SECONDS", str(DEFAULT_LOGIN_LOCKOUT_SECONDS))),
+        help="first lock-out; it doubles with each further failure, up to 15 minutes "
+        f"(GIGBAG_LOGIN_LOCKOUT_SECONDS; default {DEFAULT_LOGIN_LOCKOUT_SECONDS})",
+    )
+    p.add_argument(
+        "--log-level",
+        default=env("GIGBAG_LOG_LEVEL", "info"),
+        choices=["debug", "info", "warning", "error"],
+        help="(GIGBAG_LOG_LEVEL; default info)",
+    )
+    p.add_argument(
+        "--log-format",
+        default=env("GIGBAG_LOG_FORMAT", "text"),
+        choices=["text", "json"],
+        help="one readable line per request, or one JSON object per line for log collectors "
+        "(GIGBAG_LOG_FORMAT; default text)",
+    )
     add_account_options(p)
     return p
 

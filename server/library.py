@@ -33,11 +33,17 @@ TrackId = Annotated[str, Path(pattern="^[0-9a-f]{12}$", description="The library
 
 _DOWNLOAD_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"content": BINARY, "description": "The whole content"},
-    206: {"content": BINARY, "description": "The requested byte range",
-          "headers": {"Content-Range": header("bytes <first>-<last>/<size>", pattern="^bytes [0-9]+-[0-9]+/[0-9]+$")}},
+    206: {
+        "content": BINARY,
+        "description": "The requested byte range",
+        "headers": {"Content-Range": header("bytes <first>-<last>/<size>", pattern="^bytes [0-9]+-[0-9]+/[0-9]+$")},
+    },
     **error_responses(401, 404, 416, 422),
-    416: {"model": ErrorBody, "description": "Range not satisfiable",
-          "headers": {"Content-Range": header("bytes */<size>", pattern="^bytes \\*/[0-9]+$")}},
+    416: {
+        "model": ErrorBody,
+        "description": "Range not satisfiable",
+        "headers": {"Content-Range": header("bytes */<size>", pattern="^bytes \\*/[0-9]+$")},
+    },
 }
 
 
@@ -58,8 +64,9 @@ def list_library(
     auth: Authenticated,
     since: Annotated[int, Query(ge=0, le=2**62, description="The cursor of the last page read (0: the start)")] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_LIBRARY_LIMIT)] = DEFAULT_LIBRARY_LIMIT,
-    q: Annotated[str | None, Query(max_length=200, description="Only tracks whose title, artist or genre "
-                                   "holds this text")] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, description="Only tracks whose title, artist or genre holds this text")
+    ] = None,
 ) -> LibraryPage:
     state = server_state(request)
     with state.db.read() as conn:
@@ -79,8 +86,9 @@ def _stream(request: Request, sha256: str, size: int, media_type: str) -> Respon
     start, end = byte_range
     headers["Content-Length"] = str(end - start + 1)
     headers["Content-Range"] = f"bytes {start}-{end}/{size}"
-    return StreamingResponse(state.files.read_range(sha256, start, end), status_code=206, headers=headers,
-                             media_type=media_type)
+    return StreamingResponse(
+        state.files.read_range(sha256, start, end), status_code=206, headers=headers, media_type=media_type
+    )
 
 
 def _row(state: ServerState, track_id: str) -> Any:
@@ -107,8 +115,13 @@ def get_preview(track_id: TrackId, request: Request, auth: Authenticated) -> Res
 @router.get(
     "/library/{track_id}/file",
     response_class=Response,
-    responses={**_DOWNLOAD_RESPONSES, 403: {"model": ErrorBody, "description": "pro_only: the track is for the "
-                                            "tiers pro and enterprise, and this account's tier is free"}},
+    responses={
+        **_DOWNLOAD_RESPONSES,
+        403: {
+            "model": ErrorBody,
+            "description": "pro_only: the track is for the tiers pro and enterprise, and this account's tier is free",
+        },
+    },
     summary="Download a library track's full file (Range requests supported); pro-only tracks need tier pro",
 )
 def get_file(track_id: TrackId, request: Request, auth: Authenticated) -> Response:
@@ -118,7 +131,8 @@ def get_file(track_id: TrackId, request: Request, auth: Authenticated) -> Respon
         tier = _tier(state, auth.user_id)
         if not tier_opens_pro_only(tier):
             raise ApiError(
-                403, ERR_PRO_ONLY,
+                403,
+                ERR_PRO_ONLY,
                 f"“{row.title}” is pro-only: it opens to the tiers pro and enterprise, and this account's tier "
                 f"is {tier}. The server's operator can change your tier.",
                 tier=tier,

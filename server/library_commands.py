@@ -27,8 +27,9 @@ MIN_PREVIEW = 5.0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="gigbag-server library",
-                                     description="The shared library the server's artists browse and download.")
+    parser = argparse.ArgumentParser(
+        prog="gigbag-server library", description="The shared library the server's artists browse and download."
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     p = commands.add_parser("add", help="publish an audio file (cuts its preview)")
     p.add_argument("file", type=Path, help="WAV, AIFF, FLAC, MP3, Ogg or M4A")
@@ -115,10 +116,17 @@ def _add(args: argparse.Namespace, db: Any, files: BlobStore) -> int:
     sha, size = _store(files, source)
     mime = mimetypes.guess_type(source.name)[0] or "application/octet-stream"
     track = NewTrack(
-        title=args.title, artist=args.artist or None, genre=args.genre or None, bpm=args.bpm, key=args.key or None,
-        duration_seconds=round(info.duration_seconds, 3), file_key=sha, file_name=source.name[:255],
+        title=args.title,
+        artist=args.artist or None,
+        genre=args.genre or None,
+        bpm=args.bpm,
+        key=args.key or None,
+        duration_seconds=round(info.duration_seconds, 3),
+        file_key=sha,
+        file_name=source.name[:255],
         mime_type=mime if mime.startswith("audio/") else "audio/" + (source.suffix.lstrip(".").lower() or "unknown"),
-        size_bytes=size, preview_key=preview[0] if preview else None,
+        size_bytes=size,
+        preview_key=preview[0] if preview else None,
         preview_size_bytes=preview[1] if preview else None,
         is_pro_only=args.pro_only,
     )
@@ -159,9 +167,20 @@ def main(argv: list[str]) -> int:
                 _say("The library is empty: publish a track with 'gigbag-server library add FILE --title T'.")
             else:
                 rows = [["ID", "TITLE", "ARTIST", "GENRE", "BPM", "KEY", "LENGTH", "ACCESS", "PREVIEW"]]
-                rows += [[t.id, t.title, t.artist or "", t.genre or "", f"{t.bpm:g}" if t.bpm else "", t.key or "",
-                          _human_seconds(t.duration_seconds), "pro-only" if t.is_pro_only else "every tier",
-                          "yes" if t.has_preview else "no"] for t in tracks]
+                rows += [
+                    [
+                        t.id,
+                        t.title,
+                        t.artist or "",
+                        t.genre or "",
+                        f"{t.bpm:g}" if t.bpm else "",
+                        t.key or "",
+                        _human_seconds(t.duration_seconds),
+                        "pro-only" if t.is_pro_only else "every tier",
+                        "yes" if t.has_preview else "no",
+                    ]
+                    for t in tracks
+                ]
                 _print_table(rows)
             return 0
         if args.command == "remove":

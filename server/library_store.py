@@ -77,21 +77,36 @@ def add_track(conn: Connection, track: NewTrack, now: dt.datetime) -> str:
         select(library_tracks.c.id, library_tracks.c.removed_at).where(library_tracks.c.file_key == track.file_key)
     ).first()
     values: dict[str, Any] = {
-        "title": track.title.strip(), "artist": track.artist, "genre": track.genre, "bpm": track.bpm,
-        "musical_key": track.key, "duration_seconds": track.duration_seconds, "file_key": track.file_key,
-        "file_name": track.file_name, "mime_type": track.mime_type, "size_bytes": track.size_bytes,
-        "preview_key": track.preview_key, "preview_size_bytes": track.preview_size_bytes,
-        "is_pro_only": track.is_pro_only, "updated_at": now, "seq": seq,
+        "title": track.title.strip(),
+        "artist": track.artist,
+        "genre": track.genre,
+        "bpm": track.bpm,
+        "musical_key": track.key,
+        "duration_seconds": track.duration_seconds,
+        "file_key": track.file_key,
+        "file_name": track.file_name,
+        "mime_type": track.mime_type,
+        "size_bytes": track.size_bytes,
+        "preview_key": track.preview_key,
+        "preview_size_bytes": track.preview_size_bytes,
+        "is_pro_only": track.is_pro_only,
+        "updated_at": now,
+        "seq": seq,
     }
     record_blob(conn, track.file_key, track.size_bytes, now)
     if track.preview_key is not None and track.preview_size_bytes:
         record_blob(conn, track.preview_key, track.preview_size_bytes, now)
     if existing is not None:
         if existing.removed_at is None:
-            raise LibraryError(f"This file is already in the library as {existing.id}; "
-                               f"change it with 'gigbag-server library set {existing.id} …'.")
-        conn.execute(update(library_tracks).where(library_tracks.c.id == existing.id)
-                     .values(**values, removed_at=None, added_at=now))
+            raise LibraryError(
+                f"This file is already in the library as {existing.id}; "
+                f"change it with 'gigbag-server library set {existing.id} …'."
+            )
+        conn.execute(
+            update(library_tracks)
+            .where(library_tracks.c.id == existing.id)
+            .values(**values, removed_at=None, added_at=now)
+        )
         return str(existing.id)
     track_id = secrets.token_hex(6)
     conn.execute(library_tracks.insert().values(id=track_id, added_at=now, removed_at=None, **values))
@@ -112,16 +127,22 @@ def set_pro_only(conn: Connection, track_id: str, pro_only: bool, now: dt.dateti
     row = _live(conn, track_id)
     if bool(row.is_pro_only) == pro_only:
         return False
-    conn.execute(update(library_tracks).where(library_tracks.c.id == track_id)
-                 .values(is_pro_only=pro_only, updated_at=now, seq=_next_seq(conn)))
+    conn.execute(
+        update(library_tracks)
+        .where(library_tracks.c.id == track_id)
+        .values(is_pro_only=pro_only, updated_at=now, seq=_next_seq(conn))
+    )
     return True
 
 
 def remove_track(conn: Connection, track_id: str, now: dt.datetime) -> list[str]:
     """Leave a tombstone; returns the blob keys nothing refers to any more (their files may go)."""
     row = _live(conn, track_id)
-    conn.execute(update(library_tracks).where(library_tracks.c.id == track_id)
-                 .values(removed_at=now, updated_at=now, seq=_next_seq(conn)))
+    conn.execute(
+        update(library_tracks)
+        .where(library_tracks.c.id == track_id)
+        .values(removed_at=now, updated_at=now, seq=_next_seq(conn))
+    )
     freed = []
     for sha in {row.file_key, row.preview_key} - {None}:
         if not blob_in_use(conn, sha):
@@ -138,7 +159,9 @@ def blob_in_use(conn: Connection, sha256: str) -> bool:
 
 def library_uses(conn: Connection, sha256: str) -> bool:
     used = conn.execute(
-        select(func.count()).select_from(library_tracks).where(
+        select(func.count())
+        .select_from(library_tracks)
+        .where(
             library_tracks.c.removed_at.is_(None),
             or_(library_tracks.c.file_key == sha256, library_tracks.c.preview_key == sha256),
         )
@@ -148,11 +171,23 @@ def library_uses(conn: Connection, sha256: str) -> bool:
 
 def wire(row: Any) -> LibraryTrack:
     return LibraryTrack(
-        id=row.id, title=row.title, artist=row.artist, genre=row.genre, bpm=row.bpm, key=row.musical_key,
-        duration_seconds=row.duration_seconds, file_name=row.file_name, mime_type=row.mime_type,
-        size_bytes=row.size_bytes, sha256=row.file_key, has_preview=row.preview_key is not None,
-        preview_size_bytes=row.preview_size_bytes, is_pro_only=bool(row.is_pro_only),
-        added_at=_when(row.added_at), updated_at=_when(row.updated_at), seq=row.seq,
+        id=row.id,
+        title=row.title,
+        artist=row.artist,
+        genre=row.genre,
+        bpm=row.bpm,
+        key=row.musical_key,
+        duration_seconds=row.duration_seconds,
+        file_name=row.file_name,
+        mime_type=row.mime_type,
+        size_bytes=row.size_bytes,
+        sha256=row.file_key,
+        has_preview=row.preview_key is not None,
+        preview_size_bytes=row.preview_size_bytes,
+        is_pro_only=bool(row.is_pro_only),
+        added_at=_when(row.added_at),
+        updated_at=_when(row.updated_at),
+        seq=row.seq,
     )
 
 
@@ -181,8 +216,14 @@ def changes_since(
         conditions.append(library_tracks.c.removed_at.is_(None))
     if search:
         pattern = f"%{_escape_like(search.strip().lower())}%"
-        conditions.append(or_(*(func.lower(func.coalesce(c, "")).like(pattern, escape="\\")
-                                for c in (library_tracks.c.title, library_tracks.c.artist, library_tracks.c.genre))))
+        conditions.append(
+            or_(
+                *(
+                    func.lower(func.coalesce(c, "")).like(pattern, escape="\\")
+                    for c in (library_tracks.c.title, library_tracks.c.artist, library_tracks.c.genre)
+                )
+            )
+        )
     rows = conn.execute(
         select(library_tracks).where(and_(*conditions)).order_by(library_tracks.c.seq).limit(limit + 1)
     ).all()

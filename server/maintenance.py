@@ -39,11 +39,18 @@ PG_DUMP_NAME = "gigbag.pgdump"
 
 def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
     if name == "backup":
-        parser.add_argument("dest", type=Path, metavar="DEST", help="folder to write the snapshot into (created; "
-                            "must be empty if it exists)")
+        parser.add_argument(
+            "dest",
+            type=Path,
+            metavar="DEST",
+            help="folder to write the snapshot into (created; must be empty if it exists)",
+        )
     else:
-        parser.add_argument("--sizes-only", action="store_true",
-                            help="check that each blob exists with its size, without reading it back")
+        parser.add_argument(
+            "--sizes-only",
+            action="store_true",
+            help="check that each blob exists with its size, without reading it back",
+        )
         parser.add_argument("--json", action="store_true", help="print the result as JSON")
 
 
@@ -131,15 +138,19 @@ def _backup_sqlite(config: ServerConfig, dest: Path, store: BlobStore) -> int:
     snapshot = sqlite3.connect(target)
     try:
         ok = snapshot.execute("PRAGMA integrity_check").fetchone()[0]
-        rows = [{"sha256": r[0], "size": int(r[1])} for r in snapshot.execute(
-            "SELECT sha256, size FROM blobs ORDER BY sha256")]
+        rows = [
+            {"sha256": r[0], "size": int(r[1])}
+            for r in snapshot.execute("SELECT sha256, size FROM blobs ORDER BY sha256")
+        ]
     finally:
         snapshot.close()
     if ok != "ok":
         return _fail(f"the snapshot failed SQLite's integrity check: {ok}")
     _write_manifest(dest, "sqlite", store.description, rows)
-    _say(f"backup written to {dest}: {target.name} ({target.stat().st_size} bytes) and {MANIFEST_NAME} "
-         f"({len(rows)} blobs, {sum(r['size'] for r in rows)} bytes in {store.description})")
+    _say(
+        f"backup written to {dest}: {target.name} ({target.stat().st_size} bytes) and {MANIFEST_NAME} "
+        f"({len(rows)} blobs, {sum(r['size'] for r in rows)} bytes in {store.description})"
+    )
     return 0
 
 
@@ -155,15 +166,20 @@ def _backup_postgres(config: ServerConfig, db: Database, dest: Path, store: Blob
             shown = " ".join(command[:-1] + [f"--dbname={masked(command[-1].split('=', 1)[1])}"])
             if shutil.which("pg_dump") is None:
                 plain = " ".join(pg_dump_command(masked(url), dest))
-                return _fail(f"pg_dump is not installed (apt-get install postgresql-client); the manifest is in "
-                             f"{dest / MANIFEST_NAME}; dump the database with:\n  {plain}", 3)
+                return _fail(
+                    f"pg_dump is not installed (apt-get install postgresql-client); the manifest is in "
+                    f"{dest / MANIFEST_NAME}; dump the database with:\n  {plain}",
+                    3,
+                )
             _say(f"running: {shown}")
             done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:
         return _fail(f"pg_dump failed ({done.returncode}): {done.stderr.strip()}", 3)
     dump = dest / PG_DUMP_NAME
-    _say(f"backup written to {dest}: {dump.name} ({dump.stat().st_size} bytes) and {MANIFEST_NAME} "
-         f"({len(rows)} blobs, {sum(r['size'] for r in rows)} bytes in {store.description})")
+    _say(
+        f"backup written to {dest}: {dump.name} ({dump.stat().st_size} bytes) and {MANIFEST_NAME} "
+        f"({len(rows)} blobs, {sum(r['size'] for r in rows)} bytes in {store.description})"
+    )
     return 0
 
 

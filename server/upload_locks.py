@@ -71,9 +71,7 @@ class PostgresUploadLocks:
         conn = self.engine.connect()
         key = _advisory_key(upload_id)
         try:
-            got = conn.exec_driver_sql(
-                f"SELECT pg_try_advisory_lock({ADVISORY_NAMESPACE}, {key})"
-            ).scalar_one()
+            got = conn.exec_driver_sql(f"SELECT pg_try_advisory_lock({ADVISORY_NAMESPACE}, {key})").scalar_one()
             conn.commit()
         except BaseException:
             conn.close()

@@ -54,8 +54,9 @@ class LibraryClient:
         """A streaming GET of a track's preview or full file from ``offset`` (status 200 or 206)."""
         doing = "downloading a library preview" if what == "preview" else "downloading a library track"
         headers = {"Range": f"bytes={offset}-"} if offset else None
-        response = self.client._send("GET", f"/v1/library/{track_id}/{what}", doing, ok=(200, 206),
-                                     headers=headers, stream=True)
+        response = self.client._send(
+            "GET", f"/v1/library/{track_id}/{what}", doing, ok=(200, 206), headers=headers, stream=True
+        )
         try:
             yield response
         finally:

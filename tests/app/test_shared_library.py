@@ -39,13 +39,51 @@ def library_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[S
     server = start_server(tmp_path_factory.mktemp("library-server"))
     audio = tmp_path_factory.mktemp("library-audio")
     ids = {
-        "groove": admin_ok(server, "library", "add", str(write_tone(audio / "groove.flac", 16.0)), "--title",
-                           "Groove in A", "--artist", "House Band", "--genre", "Funk", "--bpm", "96",
-                           "--key", "Am").strip(),
-        "ballad": admin_ok(server, "library", "add", str(write_tone(audio / "ballad.mp3", 12.0, frequency=262.0)),
-                           "--title", "Slow Ballad", "--genre", "Soul", "--bpm", "68", "--key", "C").strip(),
-        "stems": admin_ok(server, "library", "add", str(write_tone(audio / "stems.wav", 10.0)), "--title",
-                          "Stems pack", "--genre", "Funk", "--bpm", "120", "--key", "Am", "--pro-only").strip(),
+        "groove": admin_ok(
+            server,
+            "library",
+            "add",
+            str(write_tone(audio / "groove.flac", 16.0)),
+            "--title",
+            "Groove in A",
+            "--artist",
+            "House Band",
+            "--genre",
+            "Funk",
+            "--bpm",
+            "96",
+            "--key",
+            "Am",
+        ).strip(),
+        "ballad": admin_ok(
+            server,
+            "library",
+            "add",
+            str(write_tone(audio / "ballad.mp3", 12.0, frequency=262.0)),
+            "--title",
+            "Slow Ballad",
+            "--genre",
+            "Soul",
+            "--bpm",
+            "68",
+            "--key",
+            "C",
+        ).strip(),
+        "stems": admin_ok(
+            server,
+            "library",
+            "add",
+            str(write_tone(audio / "stems.wav", 10.0)),
+            "--title",
+            "Stems pack",
+            "--genre",
+            "Funk",
+            "--bpm",
+            "120",
+            "--key",
+            "Am",
+            "--pro-only",
+        ).strip(),
     }
     yield server, ids
     server.stop()
@@ -82,7 +120,9 @@ def test_list_cache_search_preview_and_add_to_files(
     assert [e.id for e in filter_entries(listing.entries, LibraryFilter(text="funk"))] == [ids["groove"], ids["stems"]]
     assert [e.id for e in filter_entries(listing.entries, LibraryFilter(text="house"))] == [ids["groove"]]
     assert [e.id for e in filter_entries(listing.entries, LibraryFilter(bpm_min=90, bpm_max=130, key="am"))] == [
-        ids["groove"], ids["stems"]]
+        ids["groove"],
+        ids["stems"],
+    ]
     assert [e.id for e in filter_entries(listing.entries, LibraryFilter(bpm_max=70))] == [ids["ballad"]]
 
     # A preview downloads once and plays from the cache afterwards (even with the server gone).
@@ -106,7 +146,7 @@ def test_list_cache_search_preview_and_add_to_files(
     assert hashlib.sha256(ws.blobs.path(groove.sha256).read_bytes()).hexdigest() == groove.sha256
     folder = ws.folders.get(added.folder_id)
     assert folder.name == LIBRARY_FOLDER and folder.parent_folder_id is None
-    assert changes(ws)[len(before):] == [("folders", folder.id, "upsert"), ("files", added.id, "upsert")]
+    assert changes(ws)[len(before) :] == [("folders", folder.id, "upsert"), ("files", added.id, "upsert")]
     assert lib.add_to_files(ids["groove"]).id == added.id  # added twice: the same file
 
     # An ordinary file: it syncs (folder and file pushed), and its bytes are not sent back to the server.
@@ -145,8 +185,11 @@ def test_a_cancelled_download_adds_nothing_and_the_next_one_continues(
         stop.set()
 
     with pytest.raises(LibraryCancelled):
-        lib.add_to_files(ids["ballad"] if ids["ballad"] in {e.id for e in lib.cached().entries} else ids["groove"],
-                         progress=progress, cancelled=stop.is_set)
+        lib.add_to_files(
+            ids["ballad"] if ids["ballad"] in {e.id for e in lib.cached().entries} else ids["groove"],
+            progress=progress,
+            cancelled=stop.is_set,
+        )
     assert ws.files.count() == 0 and ws.folders.count() == 0
     entry = lib.cached().entries[0]
     added = lib.add_to_files(entry.id)

@@ -28,8 +28,9 @@ def test_two_workers_on_postgres_and_s3_keep_every_sync_invariant(
     tmp_path: Path, pg_database_url: str, s3_server: S3Server
 ) -> None:
     bench = _load_bench()
-    report = bench.run_on(pg_database_url, s3_server, workers=2, accounts=3, devices=8, seconds=10, max_ops=5000,
-                          work_dir=tmp_path)
+    report = bench.run_on(
+        pg_database_url, s3_server, workers=2, accounts=3, devices=8, seconds=10, max_ops=5000, work_dir=tmp_path
+    )
     print(bench.summary(report))
     assert report.failures == []
     assert not any(status >= 500 for status in report.statuses)

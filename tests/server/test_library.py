@@ -49,8 +49,24 @@ def audio(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def test_a_free_account_lists_streams_previews_and_downloads_what_its_tier_opens(
     server: ServerProcess, audio: dict[str, Path], tmp_path: Path
 ) -> None:
-    free_id = _add(server, audio["free"], "--title", "Groove in A", "--artist", "House Band", "--genre", "Funk",
-                   "--bpm", "96", "--key", "Am", "--preview-start", "4", "--preview-length", "10")
+    free_id = _add(
+        server,
+        audio["free"],
+        "--title",
+        "Groove in A",
+        "--artist",
+        "House Band",
+        "--genre",
+        "Funk",
+        "--bpm",
+        "96",
+        "--key",
+        "Am",
+        "--preview-start",
+        "4",
+        "--preview-length",
+        "10",
+    )
     pro_id = _add(server, audio["pro"], "--title", "Stems pack", "--genre", "Soul", "--bpm", "120", "--pro-only")
     listed = {t["id"]: t for t in admin_json(server, "library", "list")}
     assert listed[free_id]["is_pro_only"] is False and listed[pro_id]["is_pro_only"] is True
@@ -62,7 +78,12 @@ def test_a_free_account_lists_streams_previews_and_downloads_what_its_tier_opens
     assert {free_id, pro_id} <= set(tracks) and page["tier"] == "free" and page["removed"] == []
     free = tracks[free_id]
     assert (free["title"], free["artist"], free["genre"], free["bpm"], free["key"]) == (
-        "Groove in A", "House Band", "Funk", 96.0, "Am")
+        "Groove in A",
+        "House Band",
+        "Funk",
+        96.0,
+        "Am",
+    )
     assert free["sha256"] == _sha(audio["free"]) and free["size_bytes"] == audio["free"].stat().st_size
     assert free["has_preview"] and tracks[pro_id]["has_preview"]
 
@@ -146,8 +167,9 @@ def test_the_next_list_update_brings_only_what_changed_and_the_removals(
     api.close()
 
 
-def test_library_commands_refuse_bad_input_in_words(server: ServerProcess, audio: dict[str, Path],
-                                                     tmp_path: Path) -> None:
+def test_library_commands_refuse_bad_input_in_words(
+    server: ServerProcess, audio: dict[str, Path], tmp_path: Path
+) -> None:
     damaged = tmp_path / "broken.wav"
     damaged.write_bytes(b"RIFF\x00\x00\x00\x00WAVEjunk" * 10)
     before = admin_json(server, "library", "list")
@@ -169,14 +191,14 @@ def test_listing_needs_a_signed_in_account(server: ServerProcess) -> None:
     assert httpx.get(server.url + "/v1/library/0123456789ab/preview").status_code == 401
 
 
-def test_deleting_an_account_keeps_the_library_file_it_also_uploaded(server: ServerProcess,
-                                                                     tmp_path: Path) -> None:
+def test_deleting_an_account_keeps_the_library_file_it_also_uploaded(server: ServerProcess, tmp_path: Path) -> None:
     song = write_tone(tmp_path / "shared.wav", 6.0, frequency=523.0)
     track_id = _add(server, song, "--title", "Shared content")
     sha = _sha(song)
     uploader = Api.sign_up(server.url)
-    put = uploader.http.put(f"/v1/blobs/{sha}", content=song.read_bytes(),
-                            headers={"Content-Type": "application/octet-stream"})
+    put = uploader.http.put(
+        f"/v1/blobs/{sha}", content=song.read_bytes(), headers={"Content-Type": "application/octet-stream"}
+    )
     assert put.status_code in (200, 201), put.text
     uploader.close()
     admin_ok(server, "user", "delete", uploader.email, "--yes")

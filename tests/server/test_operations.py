@@ -95,7 +95,10 @@ def test_metrics_count_requests_pushes_blob_bytes_and_uploads_in_progress(tmp_pa
         sha = _put(api, content)
         assert api.http.get(f"/v1/blobs/{sha}", headers={"Range": "bytes=0-999"}).status_code == 206
         meta = "sha256 " + base64.b64encode(b"a" * 64).decode()
-        assert api.http.post("/v1/uploads/", headers={**TUS, "Upload-Length": "10", "Upload-Metadata": meta}).status_code == 201
+        assert (
+            api.http.post("/v1/uploads/", headers={**TUS, "Upload-Length": "10", "Upload-Metadata": meta}).status_code
+            == 201
+        )
         page = httpx.get(server.url + "/metrics")
         assert page.status_code == 200 and page.headers["content-type"].startswith("text/plain")
         text = page.text
@@ -127,9 +130,11 @@ def test_several_workers_share_one_port_and_their_metrics_add_up(tmp_path: Path,
         for i in range(40):
             # a new connection each time, so both workers take some of them
             with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {api.token}"}) as fresh:
-                r = fresh.post("/v1/sync/push", json={"device_id": api.device_id,
-                                                      "changes": [upsert(contact_list(f"n{i}"))]},
-                               headers={"Idempotency-Key": str(uuid.uuid4())})
+                r = fresh.post(
+                    "/v1/sync/push",
+                    json={"device_id": api.device_id, "changes": [upsert(contact_list(f"n{i}"))]},
+                    headers={"Idempotency-Key": str(uuid.uuid4())},
+                )
                 assert r.status_code == 200, r.text
         text = httpx.get(server.url + "/metrics").text  # whichever worker answers, it adds up all of them
         assert _metric(text, "gigbag_pushes_total") == 40
@@ -173,16 +178,37 @@ def test_the_asgi_app_runs_with_two_workers(runner: str, tmp_path: Path, pg_data
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "GIGBAG_SIGNUP": "open", "GIGBAG_SERVER_DATA_DIR": str(data), "GIGBAG_DATABASE_URL": pg_database_url,
-           "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics")}
+    env = {
+        **os.environ,
+        "GIGBAG_SIGNUP": "open",
+        "GIGBAG_SERVER_DATA_DIR": str(data),
+        "GIGBAG_DATABASE_URL": pg_database_url,
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
+    }
     (tmp_path / "metrics").mkdir()
     log = open(tmp_path / "uvicorn.log", "wb")  # noqa: SIM115
     if runner == "uvicorn":
-        command = [_script("uvicorn"), "gigbag.server.asgi:app", "--host", "127.0.0.1", "--port", str(port),
-                   "--workers", "2"]
+        command = [
+            _script("uvicorn"),
+            "gigbag.server.asgi:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+        ]
     else:
-        command = [_script("gunicorn"), "-k", "uvicorn_worker.UvicornWorker", "-w", "2", "-b", f"127.0.0.1:{port}",
-                   "gigbag.server.asgi:app"]
+        command = [
+            _script("gunicorn"),
+            "-k",
+            "uvicorn_worker.UvicornWorker",
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{port}",
+            "gigbag.server.asgi:app",
+        ]
     proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         url = f"http://127.0.0.1:{port}"
@@ -209,8 +235,13 @@ def test_the_asgi_app_runs_with_two_workers(runner: str, tmp_path: Path, pg_data
 
 
 def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([_script("gigbag-server"), *args], capture_output=True, text=True, timeout=300,
-                          env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [_script("gigbag-server"), *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def test_backup_and_check_on_sqlite_and_a_blob_folder(tmp_path: Path) -> None:
@@ -238,7 +269,9 @@ def test_backup_and_check_on_sqlite_and_a_blob_folder(tmp_path: Path) -> None:
     assert "checked 3 blobs" in ok.stdout and "all intact" in ok.stdout
     blobs = server.data_dir / "blobs"
     damaged, missing = sorted(shas)[:2]
-    (blobs / damaged[:2] / damaged[2:4] / damaged).write_bytes(b"x" * len((blobs / damaged[:2] / damaged[2:4] / damaged).read_bytes()))
+    (blobs / damaged[:2] / damaged[2:4] / damaged).write_bytes(
+        b"x" * len((blobs / damaged[:2] / damaged[2:4] / damaged).read_bytes())
+    )
     (blobs / missing[:2] / missing[2:4] / missing).unlink()
     bad = _run("check", "--data-dir", str(server.data_dir), "--json")
     assert bad.returncode == 1
@@ -278,8 +311,9 @@ def test_backup_on_postgresql_and_check_on_s3(
         api.close()
     finally:
         server.stop()
-    listing = subprocess.run(["pg_restore", "--list", str(tmp_path / "bk" / "gigbag.pgdump")],
-                             capture_output=True, text=True)
+    listing = subprocess.run(
+        ["pg_restore", "--list", str(tmp_path / "bk" / "gigbag.pgdump")], capture_output=True, text=True
+    )
     assert listing.returncode == 0 and "TABLE DATA public users" in listing.stdout
     manifest = json.loads((tmp_path / "bk" / "blobs-manifest.json").read_text())
     assert sorted(b["sha256"] for b in manifest["blobs"]) == sorted(shas)

@@ -145,14 +145,25 @@ def test_tus_on_s3_in_small_pieces_with_a_wrong_digest_discarded(s3_server: S3Se
         api = Api.sign_up(server.url)
         size = 17 * MIB + 5
         sha = _digest(_content(size))
-        created = api.http.post("/v1/uploads/", headers={**TUS, "Upload-Length": str(size), "Upload-Metadata": _meta(sha)})
+        created = api.http.post(
+            "/v1/uploads/", headers={**TUS, "Upload-Length": str(size), "Upload-Metadata": _meta(sha)}
+        )
         assert created.status_code == 201
         path = created.headers["location"]
         offset = 0
-        for piece in (3 * MIB + 1, 2 * MIB, 4 * MIB + 7, 5 * MIB, size):  # tails smaller than a part, parts across PATCHes
+        for piece in (
+            3 * MIB + 1,
+            2 * MIB,
+            4 * MIB + 7,
+            5 * MIB,
+            size,
+        ):  # tails smaller than a part, parts across PATCHes
             end = min(size, offset + piece)
-            r = api.http.patch(path, content=b"".join(_content(size, offset, end)),
-                               headers={**PATCH_HEADERS, "Upload-Offset": str(offset)})
+            r = api.http.patch(
+                path,
+                content=b"".join(_content(size, offset, end)),
+                headers={**PATCH_HEADERS, "Upload-Offset": str(offset)},
+            )
             assert r.status_code == 204, r.text
             assert int(r.headers["upload-offset"]) == end
             offset = end
@@ -165,15 +176,22 @@ def test_tus_on_s3_in_small_pieces_with_a_wrong_digest_discarded(s3_server: S3Se
         assert _objects(s3_server, bucket) == [f"gigbag/blobs/{sha[:2]}/{sha[2:4]}/{sha}"]
         # an empty file completes at once, and is served
         empty_sha = hashlib.sha256(b"").hexdigest()
-        created = api.http.post("/v1/uploads/", headers={**TUS, "Upload-Length": "0", "Upload-Metadata": _meta(empty_sha)})
+        created = api.http.post(
+            "/v1/uploads/", headers={**TUS, "Upload-Length": "0", "Upload-Metadata": _meta(empty_sha)}
+        )
         assert created.status_code == 201 and created.headers["upload-offset"] == "0"
         empty = api.http.get(f"/v1/blobs/{empty_sha}")
         assert empty.status_code == 200 and empty.content == b""
         # a tus upload whose bytes are not the announced digest is discarded with its parts
         lie = "1" * 64
-        created = api.http.post("/v1/uploads/", headers={**TUS, "Upload-Length": str(9 * MIB), "Upload-Metadata": _meta(lie)})
-        r = api.http.patch(created.headers["location"], content=b"".join(_content(9 * MIB)),
-                           headers={**PATCH_HEADERS, "Upload-Offset": "0"})
+        created = api.http.post(
+            "/v1/uploads/", headers={**TUS, "Upload-Length": str(9 * MIB), "Upload-Metadata": _meta(lie)}
+        )
+        r = api.http.patch(
+            created.headers["location"],
+            content=b"".join(_content(9 * MIB)),
+            headers={**PATCH_HEADERS, "Upload-Offset": "0"},
+        )
         assert r.status_code == 422 and r.json()["error"] == "digest_mismatch"
         assert _multipart_uploads(s3_server, bucket) == []
         assert _objects(s3_server, bucket) == sorted(f"gigbag/blobs/{h[:2]}/{h[2:4]}/{h}" for h in (sha, empty_sha))
@@ -195,15 +213,21 @@ def test_a_200_mb_upload_through_a_continued_through_b_read_with_range_through_a
     try:
         api_a = Api.sign_up(a.url)
         api_b = Api(b.url, api_a.token, api_a.user_id, api_a.device_id, api_a.email)
-        created = api_a.http.post("/v1/uploads/", headers={**TUS, "Upload-Length": str(size), "Upload-Metadata": _meta(sha)})
+        created = api_a.http.post(
+            "/v1/uploads/", headers={**TUS, "Upload-Length": str(size), "Upload-Metadata": _meta(sha)}
+        )
         assert created.status_code == 201, created.text
         path = created.headers["location"]
         base_a, base_b = a.memory_peak_kib(), b.memory_peak_kib()
         _send_cut(a.url, api_a.token, path, 0, size, _content(size, 0, cut_at))
         assert _wait_offset(api_a, path, cut_at) == cut_at  # every byte that arrived was kept
         assert _wait_offset(api_b, path, cut_at) == cut_at  # and process B sees the same state
-        r = api_b.http.patch(path, content=_content(size, cut_at), timeout=600,
-                             headers={**PATCH_HEADERS, "Upload-Offset": str(cut_at), "Content-Length": str(size - cut_at)})
+        r = api_b.http.patch(
+            path,
+            content=_content(size, cut_at),
+            timeout=600,
+            headers={**PATCH_HEADERS, "Upload-Offset": str(cut_at), "Content-Length": str(size - cut_at)},
+        )
         assert r.status_code == 204, r.text
         assert r.headers["upload-offset"] == str(size)
         head = api_a.http.head(f"/v1/blobs/{sha}")
@@ -253,16 +277,25 @@ def test_a_process_killed_mid_upload_leaves_whole_parts_that_another_continues(
             yield chunk
 
     with pytest.raises(httpx.TransportError):
-        httpx.patch(one.url + path, content=killed_halfway(), timeout=60,
-                    headers={"Authorization": f"Bearer {api.token}", **PATCH_HEADERS, "Upload-Offset": "0",
-                             "Content-Length": str(size)})
+        httpx.patch(
+            one.url + path,
+            content=killed_halfway(),
+            timeout=60,
+            headers={
+                "Authorization": f"Bearer {api.token}",
+                **PATCH_HEADERS,
+                "Upload-Offset": "0",
+                "Content-Length": str(size),
+            },
+        )
     two = one.restart()  # same data folder (SQLite) and bucket
     try:
         api_two = Api(two.url, api.token, api.user_id, api.device_id, api.email)
         offset = int(api_two.http.head(path, headers=TUS).headers["upload-offset"])
         assert offset % (8 * MIB) == 0 and 0 < offset <= 21 * MIB, offset  # whole parts survive a kill
-        r = api_two.http.patch(path, content=_content(size, offset), timeout=120,
-                               headers={**PATCH_HEADERS, "Upload-Offset": str(offset)})
+        r = api_two.http.patch(
+            path, content=_content(size, offset), timeout=120, headers={**PATCH_HEADERS, "Upload-Offset": str(offset)}
+        )
         assert r.status_code == 204, r.text
         with api_two.http.stream("GET", f"/v1/blobs/{sha}") as whole:
             assert _digest(whole.iter_bytes()) == sha

@@ -32,12 +32,46 @@ def library_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerP
     server = start_server(tmp_path_factory.mktemp("ui-library-server"))
     audio = tmp_path_factory.mktemp("ui-library-audio")
     publish = [
-        ("groove.flac", 14.0, ["--title", "Groove in A", "--artist", "House Band", "--genre", "Funk", "--bpm", "96",
-                               "--key", "Am", "--preview-length", "6"]),
-        ("ballad.mp3", 10.0, ["--title", "Slow Ballad", "--artist", "Mira Quartet", "--genre", "Soul", "--bpm", "68",
-                              "--key", "C"]),
-        ("stems.wav", 9.0, ["--title", "Horn Stems", "--artist", "Brass Collective", "--genre", "Funk",
-                            "--bpm", "112", "--key", "Bb", "--pro-only"]),
+        (
+            "groove.flac",
+            14.0,
+            [
+                "--title",
+                "Groove in A",
+                "--artist",
+                "House Band",
+                "--genre",
+                "Funk",
+                "--bpm",
+                "96",
+                "--key",
+                "Am",
+                "--preview-length",
+                "6",
+            ],
+        ),
+        (
+            "ballad.mp3",
+            10.0,
+            ["--title", "Slow Ballad", "--artist", "Mira Quartet", "--genre", "Soul", "--bpm", "68", "--key", "C"],
+        ),
+        (
+            "stems.wav",
+            9.0,
+            [
+                "--title",
+                "Horn Stems",
+                "--artist",
+                "Brass Collective",
+                "--genre",
+                "Funk",
+                "--bpm",
+                "112",
+                "--key",
+                "Bb",
+                "--pro-only",
+            ],
+        ),
         ("click.wav", 3.0, ["--title", "Click 120", "--genre", "Click track", "--bpm", "120"]),
     ]
     for name, seconds, args in publish:
@@ -54,10 +88,15 @@ def _section(qtbot, ctx: UiContext) -> LibrarySection:  # type: ignore[no-untype
     return section
 
 
-def test_the_library_section_lists_filters_plays_and_adds(qtbot, ctx: UiContext, idle,  # type: ignore[no-untyped-def]
-                                                          library_server: ServerProcess) -> None:
-    SyncService(ctx.workspace).sign_in(library_server.url, "ui-lib@example.com", "correct horse battery",
-                                       create_account=True, display_name="Ana")
+def test_the_library_section_lists_filters_plays_and_adds(
+    qtbot,
+    ctx: UiContext,
+    idle,  # type: ignore[no-untyped-def]
+    library_server: ServerProcess,
+) -> None:
+    SyncService(ctx.workspace).sign_in(
+        library_server.url, "ui-lib@example.com", "correct horse battery", create_account=True, display_name="Ana"
+    )
     section = _section(qtbot, ctx)
     section.activate()
     idle()
@@ -92,8 +131,9 @@ def test_the_library_section_lists_filters_plays_and_adds(qtbot, ctx: UiContext,
     # Play the groove's 6 s preview to its end.
     groove = next(e for e in section.model.entries if e.title == "Groove in A")
     section.select_track(groove.id)
-    with qtbot.waitSignal(section.preview_status, timeout=30_000,
-                          check_params_cb=lambda s: s == QMediaPlayer.MediaStatus.EndOfMedia):
+    with qtbot.waitSignal(
+        section.preview_status, timeout=30_000, check_params_cb=lambda s: s == QMediaPlayer.MediaStatus.EndOfMedia
+    ):
         click(qtbot, section.play_button)
     assert section.play_button.text() == "Play preview"
 

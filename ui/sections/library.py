@@ -78,11 +78,21 @@ class LibraryModel(QAbstractTableModel):
         e = self.entries[index.row()]
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return (e.title, "Pro" if e.is_pro_only else "", e.artist or "", e.genre or "",
-                    f"{e.bpm:g}" if e.bpm else "", e.key or "", format_duration(e.duration_seconds))[col]
+            return (
+                e.title,
+                "Pro" if e.is_pro_only else "",
+                e.artist or "",
+                e.genre or "",
+                f"{e.bpm:g}" if e.bpm else "",
+                e.key or "",
+                format_duration(e.duration_seconds),
+            )[col]
         if role == Qt.ItemDataRole.ToolTipRole:
-            access = "Pro-only: the full track opens to the tiers pro and enterprise" if e.is_pro_only else \
-                "Open to every account"
+            access = (
+                "Pro-only: the full track opens to the tiers pro and enterprise"
+                if e.is_pro_only
+                else "Open to every account"
+            )
             return f"{e.title} — {format_bytes(e.size_bytes)}. {access}."
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (4, 6):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -314,8 +324,7 @@ class LibrarySection(Section):
             if listing.as_of is None and listing.problem:
                 self.empty.set_text("The library could not be read", listing.problem)
             else:
-                self.empty.set_text("The library is empty",
-                                    "The server's operator has not published any tracks yet.")
+                self.empty.set_text("The library is empty", "The server's operator has not published any tracks yet.")
             self.stack.setCurrentWidget(self.empty)
         else:
             self.stack.setCurrentWidget(self.table)
@@ -393,8 +402,9 @@ class LibrarySection(Section):
             self.reason_label.setText(str(exc))
             return True
 
-        self.ctx.ops.read(lambda op: self.service.preview_file(entry.id, cancelled=lambda: op.cancelled)) \
-            .success(lambda path: self._play(entry, path)).failure(failed).run()
+        self.ctx.ops.read(lambda op: self.service.preview_file(entry.id, cancelled=lambda: op.cancelled)).success(
+            lambda path: self._play(entry, path)
+        ).failure(failed).run()
 
     def _play(self, entry: LibraryEntry, path: Any) -> None:
         player = self._ensure_player()
@@ -439,8 +449,9 @@ class LibrarySection(Section):
             return
 
         def work(op: OpContext) -> Any:
-            return self.service.add_to_files(entry.id, progress=lambda d, t: op.progress(d, t),
-                                             cancelled=lambda: op.cancelled)
+            return self.service.add_to_files(
+                entry.id, progress=lambda d, t: op.progress(d, t), cancelled=lambda: op.cancelled
+            )
 
         def progress(done: int, total: int, _text: str) -> None:
             self.progress.setRange(0, 1000)
@@ -448,8 +459,10 @@ class LibrarySection(Section):
             self.progress.setFormat(f"{format_bytes(done)} of {format_bytes(total)}")
 
         def succeeded(file: Any) -> None:
-            self._notes[entry.id] = (f"“{entry.title}” is in your files, in the folder “Library”; "
-                                     "it syncs to your other computers like any file.")
+            self._notes[entry.id] = (
+                f"“{entry.title}” is in your files, in the folder “Library”; "
+                "it syncs to your other computers like any file."
+            )
             self.ctx.events.emit_changed("files", "folders")
             self.message.emit(f"Added “{entry.title}” to Files ▸ Library")
 
@@ -469,8 +482,14 @@ class LibrarySection(Section):
         self.cancel_button.setVisible(True)
         self._notes.pop(entry.id, None)
         self.reason_label.setText(f"Downloading “{entry.title}”…")
-        self._add_op = self.ctx.ops.write(work).progress(progress).success(succeeded).failure(failed) \
-            .finished(finished).with_label(f"Adding {entry.title}")
+        self._add_op = (
+            self.ctx.ops.write(work)
+            .progress(progress)
+            .success(succeeded)
+            .failure(failed)
+            .finished(finished)
+            .with_label(f"Adding {entry.title}")
+        )
         self._selection_changed()
         self._add_op.run()
 

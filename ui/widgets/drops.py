@@ -21,4 +21,3 @@ def dropped_paths(mime: QMimeData | None) -> list[Path]:
 
 def has_local_files(mime: QMimeData | None) -> bool:
     return mime is not None and mime.hasUrls() and any(u.isLocalFile() for u in mime.urls())
-
