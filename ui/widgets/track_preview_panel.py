@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...app.errors import NotFound
 from ...app.formatting import format_duration
 from ...app.previews import PreviewCancelled, PreviewFailed, default_range
 from ...app.records import Track
@@ -82,7 +83,7 @@ class TrackPreviewPanel(QGroupBox):
         self.setObjectName("track-preview")
         self.ctx = ctx
         self.track: Track | None = None
-        self._audio_id: str | None = None  # the audio whose waveform is shown
+        self._audio_id: str | None = None  # the audio of the track shown (its waveform, once drawn)
         self._audio: Path | None = None
         self._problem = ""
         self._retry = False
@@ -92,6 +93,8 @@ class TrackPreviewPanel(QGroupBox):
         self._reading: Operation[Any] | None = None
         self._making: Operation[Any] | None = None
         self._generation = 0  # answers of an earlier read are dropped
+        self._drawing = False  # the current read draws the waveform (not only the preview's state)
+        self._read_again = False  # the track changed while its waveform was drawn
         self._playing = ""  # "range" or "preview" while the player plays
         self.player = RangePlayer(self)
         self._build()
@@ -184,8 +187,12 @@ class TrackPreviewPanel(QGroupBox):
         if not same:
             self._leave()
             self._note = ""
+            self._audio_id = track.audio_file_id
         self.track = track
         self.setVisible(True)
+        if same and self._drawing:  # a refresh while the waveform is drawn: read the rest once it is done
+            self._read_again = True
+            return
         self._load(read_waveform=not (same and self.waveform.duration() > 0))
 
     def reload(self) -> None:
@@ -198,6 +205,7 @@ class TrackPreviewPanel(QGroupBox):
         if self._reading is not None:
             self._reading.cancel()
             self._reading = None
+        self._drawing = self._read_again = False
         self._audio_id = None
         self._audio = None
         self.waveform.setWaveform((), 0.0)
@@ -209,6 +217,7 @@ class TrackPreviewPanel(QGroupBox):
         files = self.ctx.workspace.files
         self._generation += 1
         generation = self._generation
+        self._drawing = read_waveform
 
         def read(op: OpContext) -> _Loaded:
             preview, preview_seconds = None, None
@@ -246,26 +255,35 @@ class TrackPreviewPanel(QGroupBox):
         def finished() -> None:
             if generation == self._generation:
                 self._reading = None
+                self._drawing = False
                 self._render()
+                if self._read_again and self.track is not None:
+                    self._read_again = False
+                    self._load(read_waveform=False)
 
         if read_waveform:
             self.status.setText(f"Reading the audio of “{track.title}”…")
-        op = self.ctx.ops.read(read).with_label("Waveform").progress(progress).success(show)
+
+        def failed(exc: BaseException) -> bool:
+            # the track went while it was read (deleted here or by a sync): the section shows another one
+            return generation != self._generation or isinstance(exc, NotFound)
+
+        op = self.ctx.ops.read(read).with_label("Waveform").progress(progress).success(show).failure(failed)
         self._reading = op.finished(finished)
         self._reading.run()
         self._render()
 
     def _loaded(self, track: Track, result: _Loaded, read_waveform: bool) -> None:
-        self._audio, self._problem, self._retry = result.audio, result.problem, result.retry
+        self._audio = result.audio
+        if read_waveform or result.problem or self.waveform.duration() > 0:  # else the waveform's words stay
+            self._problem, self._retry = result.problem, result.retry
         self._preview, self._preview_seconds = result.preview, result.preview_seconds
         if result.problem:
             log.info("preview panel of track %s: %s", track.id, result.problem)
             self.player.stop()
-            self._audio_id = None
             self.waveform.setWaveform((), 0.0)
         elif read_waveform and result.waveform is not None:
             wave = result.waveform
-            self._audio_id = track.audio_file_id
             self.waveform.setWaveform(wave.peaks, wave.duration_seconds)
             chosen = default_range(wave.duration_seconds)
             self.waveform.setRange(chosen.start, chosen.length)
