@@ -50,8 +50,11 @@ def inked_columns(panel: TrackPreviewPanel) -> int:
     area = view._area()
     mid = round(area.center().y())
     base = QImage.pixel(image, 2, round(area.top()) + 2)
-    return sum(1 for x in range(2, int(area.width()) - 2, 4)
-               if any(QImage.pixel(image, x, y) != base for y in range(mid - 25, mid - 4)))
+    return sum(
+        1
+        for x in range(2, int(area.width()) - 2, 4)
+        if any(QImage.pixel(image, x, y) != base for y in range(mid - 25, mid - 4))
+    )
 
 
 def test_the_panel_shows_the_tracks_waveform_with_the_default_range(section, ctx, idle, qtbot, tmp_path):
@@ -194,8 +197,13 @@ def test_damaged_audio_is_said_in_a_sentence_and_nothing_is_offered(section, ctx
     assert "“Roto.flac” is damaged" in text and "Traceback" not in text
     assert text.endswith("To make a preview, add the track again from an intact copy of the file.")
     assert panel.isVisible() and panel.status.isVisible()
-    for button in (panel.make_button, panel.play_range_button, panel.play_preview_button, panel.remove_button,
-                   panel.retry_button):
+    for button in (
+        panel.make_button,
+        panel.play_range_button,
+        panel.play_preview_button,
+        panel.remove_button,
+        panel.retry_button,
+    ):
         assert not button.isVisibleTo(panel), button.text()
     assert not panel.waveform.isVisibleTo(panel)
     assert ctx.workspace.tracks.list()[0].preview_file_id is None
@@ -224,9 +232,11 @@ def test_audio_not_on_this_computer_offers_only_the_existing_preview(section, ct
 
 
 # A song-like take: a fade-in, verses, a louder chorus, a bridge, the last chorus and a fade-out, in phrases.
-SONG = ("if(lt(t\\,12)\\,0.045*t\\,if(lt(t\\,55)\\,0.5\\,if(lt(t\\,85)\\,0.85\\,if(lt(t\\,120)\\,0.4"
-        "\\,if(lt(t\\,175)\\,0.9\\,0.9*(195-t)/20)))))"
-        "*(0.65+0.35*sin(2*PI*t/4)*sin(2*PI*t/11))*(0.6*sin(2*PI*110*t)+0.3*sin(2*PI*330*t))")
+SONG = (
+    "if(lt(t\\,12)\\,0.045*t\\,if(lt(t\\,55)\\,0.5\\,if(lt(t\\,85)\\,0.85\\,if(lt(t\\,120)\\,0.4"
+    "\\,if(lt(t\\,175)\\,0.9\\,0.9*(195-t)/20)))))"
+    "*(0.65+0.35*sin(2*PI*t/4)*sin(2*PI*t/11))*(0.6*sin(2*PI*110*t)+0.3*sin(2*PI*330*t))"
+)
 
 
 def test_screenshot_of_the_preview_editor_in_the_track_detail(data_dir, open_window, window_idle, qtbot, tmp_path):
@@ -236,8 +246,9 @@ def test_screenshot_of_the_preview_editor_in_the_track_detail(data_dir, open_win
     song = write_tone(tmp_path / "Mi Ritmo Caliente.wav", 195.0, rate=22050, expression=SONG)
     with Workspace.open(data_dir) as ws:
         seed_demo(ws)
-        track = ws.tracks.add_from_file(song, values={"title": "Mi Ritmo Caliente", "genre": "Salsa",
-                                                      "release_year": 2025})
+        track = ws.tracks.add_from_file(
+            song, values={"title": "Mi Ritmo Caliente", "genre": "Salsa", "release_year": 2025}
+        )
     win = open_window()
     win.resize(1440, 900)
     section = win.show_section("Tracks")
@@ -246,8 +257,9 @@ def test_screenshot_of_the_preview_editor_in_the_track_detail(data_dir, open_win
     assert section.select(track.id)
     window_idle(win)
     panel = section.preview_panel
-    qtbot.waitUntil(lambda: panel.track is not None and panel.track.id == track.id and panel.waveform.duration() > 0,
-                    timeout=30_000)
+    qtbot.waitUntil(
+        lambda: panel.track is not None and panel.track.id == track.id and panel.waveform.duration() > 0, timeout=30_000
+    )
     assert panel.waveform.selectedRange() == (48.75, 30.0)  # a quarter into 3:15
     panel.make_button.click()
     window_idle(win, timeout=30_000)

@@ -127,8 +127,10 @@ class TrackPreviewPanel(QGroupBox):
         v.addWidget(self.progress_row)
 
         self.waveform = WaveformRangeView(self)
-        self.waveform.setToolTip("Drag across the waveform to choose the preview; pull its edges to resize it. "
-                                 "Space or a double-click plays it.")
+        self.waveform.setToolTip(
+            "Drag across the waveform to choose the preview; pull its edges to resize it. "
+            "Space or a double-click plays it."
+        )
         self.waveform.rangeChanged.connect(self._range_changed)
         self.waveform.playRequested.connect(lambda _s, _n: self.toggle_range())
         v.addWidget(self.waveform)
@@ -165,8 +167,10 @@ class TrackPreviewPanel(QGroupBox):
         self.play_preview_button.clicked.connect(self.toggle_preview)
         self.remove_button = QPushButton("Remove preview", self)
         self.remove_button.clicked.connect(self.remove_preview)
-        for row, row_buttons in ((range_buttons, (self.play_range_button, self.make_button, self.retry_button)),
-                                 (preview_buttons, (self.play_preview_button, self.remove_button))):
+        for row, row_buttons in (
+            (range_buttons, (self.play_range_button, self.make_button, self.retry_button)),
+            (preview_buttons, (self.play_preview_button, self.remove_button)),
+        ):
             for button in row_buttons:
                 row.addWidget(button)
             row.addStretch(1)
@@ -233,15 +237,24 @@ class TrackPreviewPanel(QGroupBox):
             try:
                 if read_waveform:
                     waveform = previews.waveform(
-                        track.id, WAVEFORM_BUCKETS, cancelled=lambda: op.cancelled,
+                        track.id,
+                        WAVEFORM_BUCKETS,
+                        cancelled=lambda: op.cancelled,
                         progress=lambda done, total: op.progress(done, total, "Drawing the waveform…"),
                     )
             except PreviewCancelled:
-                return _Loaded(None, "The waveform was not drawn: it was stopped before the end.", True, None,
-                               preview, preview_seconds)
+                return _Loaded(
+                    None,
+                    "The waveform was not drawn: it was stopped before the end.",
+                    True,
+                    None,
+                    preview,
+                    preview_seconds,
+                )
             except PreviewFailed as exc:  # damaged or not audio Gigbag can decode
-                return _Loaded(None, f"{str(exc).removesuffix(NOT_CHANGED)} {DAMAGED_HINT}", False, None,
-                               preview, preview_seconds)
+                return _Loaded(
+                    None, f"{str(exc).removesuffix(NOT_CHANGED)} {DAMAGED_HINT}", False, None, preview, preview_seconds
+                )
             return _Loaded(audio, "", False, waveform, preview, preview_seconds)
 
         def progress(done: int, total: int, text: str) -> None:
@@ -315,11 +328,13 @@ class TrackPreviewPanel(QGroupBox):
         self.remove_button.setVisible(has_preview)
         self.remove_button.setEnabled(not making)
         self.play_range_button.setText("Stop" if self._playing == "range" else "Play range")
-        self.play_range_button.setIcon(icon("media-playback-stop" if self._playing == "range"
-                                            else "media-playback-start"))
+        self.play_range_button.setIcon(
+            icon("media-playback-stop" if self._playing == "range" else "media-playback-start")
+        )
         self.play_preview_button.setText("Stop" if self._playing == "preview" else "Play preview")
-        self.play_preview_button.setIcon(icon("media-playback-stop" if self._playing == "preview"
-                                              else "media-playback-start"))
+        self.play_preview_button.setIcon(
+            icon("media-playback-stop" if self._playing == "preview" else "media-playback-start")
+        )
         if track is None or self._busy():
             return
         self.status.setText(self._sentence(track, ready, has_preview))
@@ -328,8 +343,14 @@ class TrackPreviewPanel(QGroupBox):
         parts = [text for text in (self._note, self._problem) if text]
         if has_preview:
             length = f" lasts {_mss(self._preview_seconds)}" if self._preview_seconds else " is made"
-            parts.append(f"The preview{length}" + (
-                "." if self._preview is not None else ", but its file is not on this computer yet: sync to bring it."))
+            parts.append(
+                f"The preview{length}"
+                + (
+                    "."
+                    if self._preview is not None
+                    else ", but its file is not on this computer yet: sync to bring it."
+                )
+            )
             if ready:
                 parts.append("Choose another range and press Remake preview to replace it.")
         elif ready:
@@ -382,8 +403,13 @@ class TrackPreviewPanel(QGroupBox):
             self._making = None
             self._render()
 
-        op = execute(self.ctx, PreviewCommand(self.ctx, track.id, start, length), on_success=made,
-                     on_failure=refused, on_progress=self._show_progress)
+        op = execute(
+            self.ctx,
+            PreviewCommand(self.ctx, track.id, start, length),
+            on_success=made,
+            on_failure=refused,
+            on_progress=self._show_progress,
+        )
         self._making = op.finished(finished)
         self._render()
 
@@ -393,8 +419,11 @@ class TrackPreviewPanel(QGroupBox):
             return
         if self._playing == "preview":
             self.player.stop()
-        execute(self.ctx, PreviewCommand(self.ctx, track.id, remove=True),
-                on_success=lambda _c: self.message.emit(f"Preview of “{track.title}” removed"))
+        execute(
+            self.ctx,
+            PreviewCommand(self.ctx, track.id, remove=True),
+            on_success=lambda _c: self.message.emit(f"Preview of “{track.title}” removed"),
+        )
 
     # ---- playing -----------------------------------------------------------------------------
     def toggle_range(self) -> None:
