@@ -4,9 +4,9 @@ Tracks come from audio files (chosen or dropped from the desktop), imported on t
 with progress; the duration is read from the file. The list is a paged model, so 50,000 tracks
 open without loading them all. Dragging a row moves that one track between its new neighbours
 (a fractional ``display_order`` key: no other row is rewritten), and every change can be undone.
-Playback uses QtMultimedia; a format the platform cannot decode is reported in words. The list model
-and the player are in ui/widgets/ (track_list, audio_player); the import is the app's use case
-(app/importing.py).
+Playback uses QtMultimedia; a format the platform cannot decode is reported in words. The list model,
+the player and the track's preview panel are in ui/widgets/ (track_list, audio_player,
+track_preview_panel); the import is the app's use case (app/importing.py).
 """
 
 from __future__ import annotations
@@ -55,6 +55,7 @@ from ..widgets.paged_model import SelectionKeeper, select_ids, selected_ids
 from ..widgets.search_box import SearchBox
 from ..widgets.theme import set_semantic_foreground
 from ..widgets.track_list import TrackModel
+from ..widgets.track_preview_panel import TrackPreviewPanel
 from ..widgets.undo_commands import CallCommand, CreateCommand, DeleteCommand, UpdateCommand, execute
 
 AUDIO_FILTER = "Audio (*.wav *.mp3 *.flac *.ogg *.oga *.m4a *.aac *.aif *.aiff *.opus *.wma);;All files (*)"
@@ -87,6 +88,8 @@ class TracksSection(Section):
         self.player.state_changed.connect(self._player_state)
         self.player.position_changed.connect(self._player_position)
         self.player.failed.connect(self._playback_failed)
+        self.preview_panel.playback_started.connect(self.player.stop)
+        self.preview_panel.message.connect(self.message.emit)
 
     # ---- layout ------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -259,6 +262,8 @@ class TracksSection(Section):
         row.addWidget(self.revert_button)
         row.addWidget(self.save_button)
         v.addLayout(row)
+        self.preview_panel = TrackPreviewPanel(self.ctx, panel)
+        v.addWidget(self.preview_panel)
         v.addStretch(1)
         self.details_panel = panel
         self._set_details_enabled(False)
@@ -352,6 +357,7 @@ class TracksSection(Section):
             self.current = None
             self._fill_details(None)
             self.cover.set_image(None)
+            self.preview_panel.show_track(None)
             return
         tracks = self.ctx.workspace.tracks
         files = self.ctx.workspace.files
@@ -379,6 +385,7 @@ class TracksSection(Section):
             track, image, facts = result
             self.current = track
             self._fill_details(track)
+            self.preview_panel.show_track(track)
             self.cover.set_image(image)
             has_cover = bool(track and track.cover_file_id)
             self.cover.set_empty_text("Cover not on this computer" if has_cover else "No cover art")
@@ -629,6 +636,8 @@ class TracksSection(Section):
 
     def _player_state(self) -> None:
         playing = self.player.playing
+        if playing:
+            self.preview_panel.stop()
         self.play_button.setIcon(icon("media-playback-pause" if playing else "media-playback-start"))
         self.play_button.setAccessibleName("Pause" if playing else "Play")
         self.play_button.setToolTip("Pause (Space)" if playing else "Play the selected track (Space)")
@@ -699,3 +708,4 @@ class TracksSection(Section):
 
     def shutdown(self) -> None:
         self.player.stop()
+        self.preview_panel.shutdown()

@@ -216,7 +216,7 @@ class WaveformRangeView(QWidget):
                 p.drawLine(QPointF(x, area.top()), QPointF(x, area.bottom()))
                 p.fillRect(QRectF(x - 3, mid - 9, 6, 18), pal.color(QPalette.ColorRole.Highlight))
             if self._playhead is not None:
-                p.setPen(QPen(pal.color(QPalette.ColorRole.BrightText), 1))
+                p.setPen(QPen(pal.color(QPalette.ColorRole.WindowText), 2))  # reads on the range and off it
                 px = self._x(self._playhead)
                 p.drawLine(QPointF(px, area.top()), QPointF(px, area.bottom()))
             p.setPen(pal.color(QPalette.ColorRole.WindowText))

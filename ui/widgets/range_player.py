@@ -1,0 +1,108 @@
+"""Playing a stretch of an audio file with QtMultimedia: from a start to an end, then stop, with the position.
+
+The preview panel plays the chosen range of a track (``play(path, start, end)``) or a whole preview clip
+(``end=None``). The media player is made on first use (loading QtMultimedia costs start-up time). It seeks
+once the file is loaded (a seek before that is ignored), reports where it is through ``position``, stops
+itself when it reaches the end and says so with ``finished``; a file the platform cannot play is reported
+through ``failed`` with a sentence.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QUrl, Signal
+
+log = logging.getLogger(__name__)
+
+
+class RangePlayer(QObject):
+    position = Signal(float)  # seconds into the file
+    started = Signal()
+    finished = Signal()  # reached the end of the range (or of the file)
+    stopped = Signal()  # no longer playing, for whatever reason
+    failed = Signal(str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._player: Any = None
+        self._audio: Any = None
+        self._start_ms = 0
+        self._end_ms: int | None = None
+        self._pending = False  # loading: seek and play once the file is loaded
+        self._active = False
+        self.name = ""
+
+    def _ensure(self) -> Any:
+        if self._player is None:
+            from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
+
+            self._player = QMediaPlayer(self)
+            self._audio = QAudioOutput(self)
+            self._player.setAudioOutput(self._audio)
+            self._player.mediaStatusChanged.connect(self._status)
+            self._player.positionChanged.connect(self._moved)
+            self._player.errorOccurred.connect(self._error)
+        return self._player
+
+    @property
+    def playing(self) -> bool:
+        return self._active
+
+    def play(self, path: Path, start: float = 0.0, end: float | None = None, name: str = "") -> None:
+        """Play ``path`` from ``start`` to ``end`` seconds (None: to the end of the file)."""
+        player = self._ensure()
+        self.stop()
+        self.name = name or path.name
+        self._start_ms = max(0, round(start * 1000))
+        self._end_ms = None if end is None else round(end * 1000)
+        self._pending = True
+        self._active = True
+        player.setSource(QUrl())  # the same file again must load again, or the seek is lost
+        player.setSource(QUrl.fromLocalFile(str(path)))
+        self.started.emit()
+
+    def stop(self) -> None:
+        if self._player is None or not self._active:
+            return
+        self._active = False
+        self._pending = False
+        self._player.stop()
+        self.stopped.emit()
+
+    def _status(self, status: Any) -> None:
+        from PySide6.QtMultimedia import QMediaPlayer
+
+        if not self._active:
+            return
+        if status == QMediaPlayer.MediaStatus.LoadedMedia and self._pending:
+            self._pending = False
+            if self._start_ms:
+                self._player.setPosition(self._start_ms)
+            self._player.play()
+        elif status == QMediaPlayer.MediaStatus.EndOfMedia:
+            self._end()
+        elif status == QMediaPlayer.MediaStatus.InvalidMedia:
+            self._error(QMediaPlayer.Error.FormatError, "")
+
+    def _moved(self, ms: int) -> None:
+        if not self._active or self._pending:
+            return
+        self.position.emit(ms / 1000)
+        if self._end_ms is not None and ms >= self._end_ms:
+            self._end()
+
+    def _end(self) -> None:
+        self.stop()
+        self.finished.emit()
+
+    def _error(self, error: Any, text: str) -> None:
+        from PySide6.QtMultimedia import QMediaPlayer
+
+        if error == QMediaPlayer.Error.NoError or not self._active:
+            return
+        log.warning("cannot play %s: %s %s", self.name, error, text)
+        self.stop()
+        self.failed.emit(f"This computer cannot play “{self.name}”: its audio format is not supported here.")
