@@ -11,13 +11,14 @@ import signal
 import sqlite3
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from gigbag.app.workspace import Workspace
+from tests.fixtures.server_process import ServerProcess, start_server
 
 from .conftest import CLI_ENV, CliDevice, gigbag_command
 
@@ -28,6 +29,14 @@ SIZE = int(os.environ.get("GIGBAG_LARGE_FILE_BYTES", 1024**3))
 # absolute figure depends on the machine and its load; what must not happen is growth with file size).
 MAX_TRANSFER_GROWTH_KIB = 150 * 1024
 CHUNK = 8 * 1024 * 1024
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[ServerProcess]:
+    """A server without the free tier's daily upload limit (100 MB a day): this test moves a 1 GB file."""
+    process = start_server(tmp_path / "server", extra_args=["--daily-upload-limit", "off"])
+    yield process
+    process.stop()
 
 
 def write_big_file(path: Path, size: int) -> str:
