@@ -53,10 +53,12 @@ def stop_file_log() -> None:
             handler.close()
 
 
-def start_file_log(log_folder: Path, level: int = logging.INFO) -> Path:
+def start_file_log(log_folder: Path, level: int = logging.INFO, *, warnings_to_stderr: bool = True) -> Path:
     """Send the app's log lines to ``log_folder/gigbag.log`` (rotating) and warnings to stderr; the file's path.
 
-    Calling it again (a second window in tests) replaces the handlers it added before.
+    The command line passes ``warnings_to_stderr=False``: it says every outcome in its own sentence, so a
+    warning line beside it would say the same thing twice. Calling it again (a second window in tests)
+    replaces the handlers it added before.
     """
     log_folder.mkdir(parents=True, exist_ok=True)
     stop_file_log()
@@ -66,7 +68,10 @@ def start_file_log(log_folder: Path, level: int = logging.INFO) -> Path:
     file_handler.setLevel(level)
     stderr = logging.StreamHandler()
     stderr.setLevel(logging.WARNING)
-    for name, handler in (("file", file_handler), ("stderr", stderr)):
+    handlers: list[tuple[str, logging.Handler]] = [("file", file_handler)]
+    if warnings_to_stderr:
+        handlers.append(("stderr", stderr))
+    for name, handler in handlers:
         handler.set_name(HANDLER_PREFIX + name)
         handler.setFormatter(logging.Formatter(FORMAT))
         handler.addFilter(RedactSecrets())

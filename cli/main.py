@@ -12,6 +12,7 @@ a new group is one more entry there.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -116,6 +117,15 @@ def _user_error(exc: Exception) -> bool:
     return isinstance(exc, GigbagError | MigrationError)
 
 
+def _log_to_file(args: argparse.Namespace) -> None:
+    """A headless command logs to the data folder's log file too (a failed sync leaves its cause there)."""
+    from ..app.logging_setup import start_file_log
+    from ..app.paths import resolve_paths
+
+    with contextlib.suppress(OSError):  # a read-only or missing log folder never stops a command
+        start_file_log(resolve_paths(getattr(args, "data_dir", None)).logs, warnings_to_stderr=False)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     _answer_version_first(argv)
     parser = build_parser()
@@ -125,6 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if handler is None:
         return launch_desktop(args)
+    _log_to_file(args)
     try:
         return handler(args)
     except Exception as exc:
