@@ -32,3 +32,22 @@ def humanize_field(name: str) -> str:
     """"location_city" -> "Location city"."""
     text = name.replace("_", " ").strip()
     return text[:1].upper() + text[1:]
+
+
+def format_local_time(stamp: str | None) -> str:
+    """An ISO-8601 UTC stamp as "1 Dec 2026, 21:30" in this computer's time zone; "never" when there is none.
+
+    Only strftime codes every platform knows (``%b %Y %H %M``): ``%-d`` is glibc's and raises on Windows.
+    """
+    if not stamp:
+        return "never"
+    import datetime as dt
+
+    try:
+        when = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return stamp
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    local = when.astimezone()
+    return f"{local.day} {local.strftime('%b %Y, %H:%M')}"

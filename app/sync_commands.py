@@ -259,6 +259,8 @@ def run_sync(args: argparse.Namespace) -> int:
 
 
 def run_status(args: argparse.Namespace) -> int:
+    from .formatting import format_local_time
+
     def action(svc: SyncService) -> int:
         st = svc.status()
         if st.signed_in:
@@ -271,7 +273,7 @@ def run_status(args: argparse.Namespace) -> int:
             head,
             f"Pending local changes: {st.pending_changes}",
             f"Conflicts: {st.conflicts}",
-            f"Last sync: {st.last_sync_at or 'never'}",
+            f"Last sync: {format_local_time(st.last_sync_at)}",
         ]
         if st.unfinished_batches:
             lines.append(f"An interrupted push will be completed by the next sync ({st.unfinished_batches} batch).")
