@@ -304,15 +304,30 @@ def _conflict_dict(c: ConflictView) -> dict[str, Any]:
     }
 
 
+def _surviving_lines(c: ConflictView, rows: list[tuple[str, str]]) -> list[str]:
+    """A delete-vs-edit conflict's version that still exists, field by field (labels and values in words)."""
+    if not rows:
+        return []
+    where = "on the other computer" if c.kind == "deleted_here" else "on this computer"
+    lines = [f"    The version that still exists ({where}):"]
+    for label, text in rows:
+        one_line = " ".join(text.split())
+        lines.append(f"      {label}: {one_line if len(one_line) <= 70 else one_line[:69] + '…'}")
+    return lines
+
+
 def run_conflicts(args: argparse.Namespace) -> int:
     def action(svc: SyncService) -> int:
         found = svc.conflicts()
+        surviving = {d.view.id: d.surviving_rows() for d in svc.conflict_details()}
         lines = [f"{len(found)} conflict(s)." if found else "No conflicts."]
         for c in found:
             lines.append(f"{c.id}  {c.describe()}")
             for f in c.fields:
                 lines.append(f"    {f.name}: mine {_value(f.mine)}  |  theirs {_value(f.theirs)}")
-        _emit(args, "\n".join(lines), {"ok": True, "conflicts": [_conflict_dict(c) for c in found]})
+            lines.extend(_surviving_lines(c, surviving.get(c.id, [])))
+        payload = [{**_conflict_dict(c), "surviving": dict(surviving.get(c.id, []))} for c in found]
+        _emit(args, "\n".join(lines), {"ok": True, "conflicts": payload})
         return EXIT_OK
 
     return _with_service(args, action)
