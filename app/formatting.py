@@ -28,6 +28,16 @@ def format_bytes(n: int | None) -> str:
     return f"{value:.0f} TB"
 
 
+def format_bytes_like(n: int, like: int) -> str:
+    """``n`` in the unit :func:`format_bytes` picks for ``like`` ("0.4 MB" beside "3.4 MB", not "410 KB")."""
+    unit = format_bytes(like).split()[-1]
+    steps = {"KB": 1, "MB": 2, "GB": 3, "TB": 4}.get(unit)
+    if steps is None:
+        return format_bytes(n)
+    value = n / 1024**steps
+    return f"{value:.1f}".removesuffix(".0") + f" {unit}" if value >= 0.1 else format_bytes(n)
+
+
 def humanize_field(name: str) -> str:
     """"location_city" -> "Location city"."""
     text = name.replace("_", " ").strip()

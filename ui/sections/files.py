@@ -36,7 +36,6 @@ from PySide6.QtWidgets import (
 )
 
 from ...app.errors import ValidationFailed
-from ...app.formatting import format_bytes
 from ...app.importing import ImportCancelled, ImportOutcome, import_files
 from ...app.records import File, Folder
 from ..context import UiContext
@@ -51,6 +50,7 @@ from ..widgets.folder_tree import ALL, FolderTreeModel
 from ..widgets.icons import icon
 from ..widgets.paged_model import SelectionKeeper, select_ids, selected_ids
 from ..widgets.search_box import SearchBox
+from ..widgets.storage_bar import StorageBar
 from ..widgets.theme import set_semantic_foreground
 from ..widgets.undo_commands import CallCommand, CreateCommand, DeleteCommand, UpdateCommand, execute
 
@@ -218,20 +218,12 @@ class FilesSection(Section):
         outer.addWidget(splitter, 1)
 
         bottom = QHBoxLayout()
-        self.storage_bar = QProgressBar(self)
-        self.storage_bar.setObjectName("storage-bar")
-        self.storage_bar.setAccessibleName("Storage used")
-        self.storage_bar.setRange(0, 1000)
-        self.storage_bar.setTextVisible(False)
-        self.storage_bar.setMaximumWidth(260)
-        self.storage_bar.setMaximumHeight(12)
-        self.storage_label = QLabel(self)
-        self.storage_label.setObjectName("storage-label")
+        self.storage = StorageBar(self)
+        self.storage_bar = self.storage.bar
+        self.storage_label = self.storage.label
         self.missing_label = QLabel(self)
         set_semantic_foreground(self.missing_label, "muted")
-        bottom.addWidget(QLabel("Storage", self))
-        bottom.addWidget(self.storage_bar)
-        bottom.addWidget(self.storage_label)
+        bottom.addWidget(self.storage, 1)
         bottom.addStretch(1)
         bottom.addWidget(self.missing_label)
         outer.addLayout(bottom)
@@ -266,11 +258,7 @@ class FilesSection(Section):
 
         def show(result: tuple[int, int, int]) -> None:
             used, limit, missing = result
-            self.storage_bar.setValue(int(1000 * used / limit) if limit else 0)
-            self.storage_label.setText(
-                f"{format_bytes(used)} of {format_bytes(limit)} used" if limit else f"{format_bytes(used)} used"
-            )
-            self.storage_bar.setToolTip(self.storage_label.text())
+            self.storage.show_usage(used, limit)
             self.missing_label.setText(
                 f"{describe_count(missing, 'file')} not on this computer yet" if missing else ""
             )
