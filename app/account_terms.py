@@ -89,3 +89,18 @@ def forget_terms(workspace: Workspace) -> None:
     """After a sign-out: no account's terms, the default local limit again."""
     _path(workspace).unlink(missing_ok=True)
     _set_limit(workspace, DEFAULT_STORAGE_LIMIT_BYTES)
+
+
+def terms_text(terms: AccountTerms) -> str:
+    """"Free plan: 1.2 MB of 3.4 MB storage used · uploads up to 500 MB a day · files up to 100 MB"."""
+    from .formatting import format_bytes
+
+    daily = (
+        f"uploads up to {format_bytes(terms.daily_upload_limit_bytes)} a day"
+        if terms.daily_upload_limit_bytes is not None
+        else "no daily upload limit"
+    )
+    return (
+        f"{terms.tier_name} plan: {format_bytes(terms.used_bytes)} of {format_bytes(terms.storage_quota_bytes)} "
+        f"storage used · {daily} · files up to {format_bytes(terms.max_file_bytes)}"
+    )

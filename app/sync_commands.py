@@ -54,6 +54,9 @@ def register(sub: Any) -> None:
     p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     p.add_argument("--create-account", action="store_true", help="create the account first")
     p.add_argument("--display-name", metavar="NAME", help="the new account's name (with --create-account)")
+    p.add_argument("--invite", metavar="CODE",
+                   help="the invite code from the server's operator (with --create-account, on a server that "
+                   "takes new accounts by invite)")
     p.add_argument("--device-name", metavar="NAME", help="how this computer is listed on the server")
     p.add_argument(
         "--insecure-token-file",
@@ -117,7 +120,7 @@ def _fail(args: argparse.Namespace, reason: str) -> int:
 def _with_service(args: argparse.Namespace, action: Callable[[SyncService], int]) -> int:
     from ..sync.errors import QuotaExceeded, SyncError
     from .sync_service import SyncService
-    from .sync_words import quota_text
+    from .sync_words import account_code_text, quota_text
     from .workspace import Workspace
 
     with Workspace.open(args.data_dir) as ws:
@@ -126,7 +129,7 @@ def _with_service(args: argparse.Namespace, action: Callable[[SyncService], int]
         except QuotaExceeded as exc:
             return _fail(args, quota_text(exc))
         except SyncError as exc:
-            return _fail(args, str(exc))
+            return _fail(args, account_code_text(exc) or str(exc))
 
 
 # ---- commands ----------------------------------------------------------------------------------
@@ -137,6 +140,9 @@ def _password(args: argparse.Namespace) -> str:
 
 
 def run_login(args: argparse.Namespace) -> int:
+    if args.invite and not args.create_account:
+        return _fail(args, "--invite is for creating an account: add --create-account")
+
     def action(svc: SyncService) -> int:
         info = svc.sign_in(
             args.server,
@@ -146,6 +152,7 @@ def run_login(args: argparse.Namespace) -> int:
             display_name=args.display_name,
             device_name=args.device_name,
             token_file=args.insecure_token_file,
+            invite=args.invite,
         )
         where = f" (token kept in {info.token_file})" if info.token_file else ""
         _emit(
