@@ -90,3 +90,35 @@ def test_a_reader_that_closes_the_pipe_early_ends_gigbag_quietly(server: Any, em
         os.close(write_end)
     assert done.returncode == 1
     assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr, done.stderr
+
+
+def test_login_creates_an_account_with_an_invite_and_says_why_when_it_cannot(tmp_path: Any, device: Any) -> None:
+    from tests.fixtures.server_process import start_server
+    from tests.server.admin_cli import admin_ok
+
+    from .conftest import PASSWORD
+
+    server = start_server(tmp_path / "invite-server", signup="invite")
+    try:
+        a, b, c = device("a"), device("b"), device("c")
+
+        def login(d: CliDevice, email: str, *extra: str, expect: int = 0) -> Any:
+            return d.run("login", "--server", server.url, "--email", email, "--password-stdin",
+                         "--insecure-token-file", str(d.data_dir.parent / f"{d.name}.token"),
+                         "--create-account", *extra, stdin=PASSWORD + "\n", expect=expect)
+
+        refused = login(a, "a@example.org", expect=1)
+        assert "takes new accounts by invite: enter the invite code" in refused.stderr
+        wrong = login(a, "a@example.org", "--invite", "WRONG-WRONG-WRONG-WRONG", expect=1)
+        assert "This invite code is not valid" in wrong.stderr
+        code = admin_ok(server, "invite", "create", "--tier", "pro").strip()
+        done = login(a, "a@example.org", "--invite", code)
+        assert done.stdout.startswith(f"Signed in to {server.url} as a@example.org")
+        assert "used already" in login(b, "b@example.org", "--invite", code, expect=1).stderr
+        alone = c.run("login", "--server", server.url, "--email", "c@example.org", "--invite", code,
+                      "--password-stdin", stdin=PASSWORD + "\n", expect=1)
+        assert "add --create-account" in alone.stderr
+        admin_ok(server, "user", "disable", "a@example.org")
+        assert "disabled by the server's operator" in a.run("sync", expect=1).stderr
+    finally:
+        server.stop()
