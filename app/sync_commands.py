@@ -266,6 +266,7 @@ def run_sync(args: argparse.Namespace) -> int:
 
 
 def run_status(args: argparse.Namespace) -> int:
+    from .account_terms import terms_text
     from .formatting import format_local_time
 
     def action(svc: SyncService) -> int:
@@ -282,6 +283,9 @@ def run_status(args: argparse.Namespace) -> int:
             f"Conflicts: {st.conflicts}",
             f"Last sync: {format_local_time(st.last_sync_at)}",
         ]
+        terms = svc.account_terms()
+        if terms is not None:
+            lines.append(terms_text(terms))
         if st.unfinished_batches:
             lines.append(f"An interrupted push will be completed by the next sync ({st.unfinished_batches} batch).")
         if st.files_missing:

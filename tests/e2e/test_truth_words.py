@@ -114,6 +114,7 @@ def test_login_creates_an_account_with_an_invite_and_says_why_when_it_cannot(tmp
         code = admin_ok(server, "invite", "create", "--tier", "pro").strip()
         done = login(a, "a@example.org", "--invite", code)
         assert done.stdout.startswith(f"Signed in to {server.url} as a@example.org")
+        assert "Pro plan: 0 bytes of " in a.run("status").stdout  # the invite's tier, from GET /v1/account
         assert "used already" in login(b, "b@example.org", "--invite", code, expect=1).stderr
         alone = c.run("login", "--server", server.url, "--email", "c@example.org", "--invite", code,
                       "--password-stdin", stdin=PASSWORD + "\n", expect=1)
