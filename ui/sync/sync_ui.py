@@ -189,6 +189,8 @@ class SyncUi(QObject):
 
     def read_account_terms(self, *_args: object) -> None:
         """The account menu's tier and limits, read off the UI thread (kept from the last sync or sign-in)."""
+        if not self.window.isVisible():
+            return  # closing (a sync stopped by the close ends here): start nothing new
         service = self.controller.service
         button = self.toolbar.account_button
 
@@ -196,7 +198,8 @@ class SyncUi(QObject):
             if shiboken6.isValid(button):
                 button.show_terms(terms_text(terms) if terms is not None else None)
 
-        self.controller.net.read(lambda _op: service.account_terms()).success(show).run()
+        # a small local read (the terms kept since the last sync): the window's runner, not the network's
+        self.window.ctx.ops.read(lambda _op: service.account_terms()).success(show).run()
 
     def _forget(self, name: str, dialog: QObject) -> None:
         if getattr(self, name) is dialog:
