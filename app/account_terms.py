@@ -92,7 +92,7 @@ def forget_terms(workspace: Workspace) -> None:
 
 
 def terms_text(terms: AccountTerms) -> str:
-    """"Free plan: 1.2 MB of 3.4 MB storage used · uploads up to 500 MB a day · files up to 100 MB"."""
+    """ "Free plan: 1.2 MB of 3.4 MB storage used · uploads up to 500 MB a day · files up to 100 MB"."""
     from .formatting import format_bytes
 
     daily = (

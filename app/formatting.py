@@ -39,7 +39,7 @@ def format_bytes_like(n: int, like: int) -> str:
 
 
 def humanize_field(name: str) -> str:
-    """"location_city" -> "Location city"."""
+    """ "location_city" -> "Location city"."""
     text = name.replace("_", " ").strip()
     return text[:1].upper() + text[1:]
 

@@ -18,8 +18,13 @@ FILE_CATEGORY_LABELS = {
     "document": "Document",
     "other": "Other",
 }
-GOAL_TYPE_LABELS = {"earnings": "Earnings", "gigs": "Gigs", "followers": "Followers", "tracks": "Tracks",
-                    "custom": "Custom"}
+GOAL_TYPE_LABELS = {
+    "earnings": "Earnings",
+    "gigs": "Gigs",
+    "followers": "Followers",
+    "tracks": "Tracks",
+    "custom": "Custom",
+}
 GOAL_STATUS_LABELS = {"active": "Active", "completed": "Completed", "abandoned": "Abandoned"}
 TIMELINE_TYPE_LABELS = {"gig": "Gig", "release": "Release", "milestone": "Milestone", "other": "Other"}
 JOURNAL_TYPE_LABELS = {"song_idea": "Song idea", "set_plan": "Set plan", "general_note": "Note"}
@@ -51,7 +56,7 @@ FIELD_LABELS: dict[tuple[str, str], str] = {
 
 
 def field_label(entity_type: str, name: str) -> str:
-    """"bpm" of a pattern -> "Tempo"; any other field its stored name in words ("location_city" -> "Location city")."""
+    """ "bpm" of a pattern -> "Tempo"; any other field its stored name in words ("location_city" -> "Location city")."""
     label = FIELD_LABELS.get((entity_type, name))
     if label is not None:
         return label

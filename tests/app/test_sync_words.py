@@ -106,7 +106,9 @@ def test_the_servers_account_codes_become_sentences() -> None:
     def answer(status: int, code: str, message: str) -> BaseException:
         return error_for(httpx.Response(status, json={"error": code, "message": message}), "syncing")
 
-    expired = answer(401, "token_expired", "This sign-in has expired: it was not used for more than 90 days. Sign in again.")
+    expired = answer(
+        401, "token_expired", "This sign-in has expired: it was not used for more than 90 days. Sign in again."
+    )
     assert words.account_code_text(expired) == (
         "You have been signed out because this computer was not used for 90 days; sign in again."
     )

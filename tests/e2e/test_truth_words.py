@@ -76,7 +76,12 @@ def test_a_reader_that_closes_the_pipe_early_ends_gigbag_quietly(server: Any, em
     # `gigbag sync | head -1`, a real shell pipeline
     shell = subprocess.run(
         " ".join(f"'{part}'" for part in gigbag_command(a.data_dir, "sync", "--yes")) + " | head -1",
-        shell=True, capture_output=True, text=True, env=CLI_ENV, timeout=300, check=False,
+        shell=True,
+        capture_output=True,
+        text=True,
+        env=CLI_ENV,
+        timeout=300,
+        check=False,
     )
     assert shell.stdout == "Sync done: 3 sent.\n"
     assert "Traceback" not in shell.stderr and "BrokenPipe" not in shell.stderr
@@ -84,8 +89,15 @@ def test_a_reader_that_closes_the_pipe_early_ends_gigbag_quietly(server: Any, em
     read_end, write_end = os.pipe()
     os.close(read_end)
     try:
-        done = subprocess.run(gigbag_command(a.data_dir, "status"), stdout=write_end, stderr=subprocess.PIPE,
-                              text=True, env=CLI_ENV, timeout=300, check=False)
+        done = subprocess.run(
+            gigbag_command(a.data_dir, "status"),
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=CLI_ENV,
+            timeout=300,
+            check=False,
+        )
     finally:
         os.close(write_end)
     assert done.returncode == 1
@@ -103,9 +115,20 @@ def test_login_creates_an_account_with_an_invite_and_says_why_when_it_cannot(tmp
         a, b, c = device("a"), device("b"), device("c")
 
         def login(d: CliDevice, email: str, *extra: str, expect: int = 0) -> Any:
-            return d.run("login", "--server", server.url, "--email", email, "--password-stdin",
-                         "--insecure-token-file", str(d.data_dir.parent / f"{d.name}.token"),
-                         "--create-account", *extra, stdin=PASSWORD + "\n", expect=expect)
+            return d.run(
+                "login",
+                "--server",
+                server.url,
+                "--email",
+                email,
+                "--password-stdin",
+                "--insecure-token-file",
+                str(d.data_dir.parent / f"{d.name}.token"),
+                "--create-account",
+                *extra,
+                stdin=PASSWORD + "\n",
+                expect=expect,
+            )
 
         refused = login(a, "a@example.org", expect=1)
         assert "takes new accounts by invite: enter the invite code" in refused.stderr
@@ -116,8 +139,18 @@ def test_login_creates_an_account_with_an_invite_and_says_why_when_it_cannot(tmp
         assert done.stdout.startswith(f"Signed in to {server.url} as a@example.org")
         assert "Pro plan: 0 bytes of " in a.run("status").stdout  # the invite's tier, from GET /v1/account
         assert "used already" in login(b, "b@example.org", "--invite", code, expect=1).stderr
-        alone = c.run("login", "--server", server.url, "--email", "c@example.org", "--invite", code,
-                      "--password-stdin", stdin=PASSWORD + "\n", expect=1)
+        alone = c.run(
+            "login",
+            "--server",
+            server.url,
+            "--email",
+            "c@example.org",
+            "--invite",
+            code,
+            "--password-stdin",
+            stdin=PASSWORD + "\n",
+            expect=1,
+        )
         assert "add --create-account" in alone.stderr
         admin_ok(server, "user", "disable", "a@example.org")
         assert "disabled by the server's operator" in a.run("sync", expect=1).stderr

@@ -14,25 +14,33 @@ SCREENS = Path("/work/screens")
 
 def rows_of(view) -> dict[str, tuple[str, str, str]]:  # type: ignore[no-untyped-def]
     m = view.model
-    return {m.data(m.index(r, 0)): (m.data(m.index(r, 1)), m.data(m.index(r, 2)), m.data(m.index(r, 3)))
-            for r in range(m.rowCount())}
+    return {
+        m.data(m.index(r, 0)): (m.data(m.index(r, 1)), m.data(m.index(r, 2)), m.data(m.index(r, 3)))
+        for r in range(m.rowCount())
+    }
 
 
-def test_deleted_there_edited_here_says_deleted_on_the_other_computer_with_labels(
-    window, qtbot, live_server, tmp_path
-):  # type: ignore[no-untyped-def]
+def test_deleted_there_edited_here_says_deleted_on_the_other_computer_with_labels(window, qtbot, live_server, tmp_path):  # type: ignore[no-untyped-def]
     sign_in_through_dialog(qtbot, window, live_server.url)
     ws = window.workspace
-    entry = write(window, qtbot, lambda: ws.journal.create(
-        {"title": "Set for Friday", "entry_type": "general_note"}), "journal_entries")
+    entry = write(
+        window,
+        qtbot,
+        lambda: ws.journal.create({"title": "Set for Friday", "entry_type": "general_note"}),
+        "journal_entries",
+    )
     assert press_sync(qtbot, window).ok
     other = OtherComputer(tmp_path / "laptop", live_server.url)
     try:
         other.sync()
         other.workspace.journal.delete(entry.id)
         other.sync()
-        write(window, qtbot, lambda: ws.journal.update(entry.id, {"title": "Set for Friday (final)",
-                                                                  "entry_type": "set_plan"}), "journal_entries")
+        write(
+            window,
+            qtbot,
+            lambda: ws.journal.update(entry.id, {"title": "Set for Friday (final)", "entry_type": "set_plan"}),
+            "journal_entries",
+        )
         assert press_sync(qtbot, window).ok
         dialog = window.sync_ui.show_conflicts()
         qtbot.waitUntil(lambda: dialog.loaded and dialog.conflict_count == 1, timeout=10_000)

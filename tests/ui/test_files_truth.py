@@ -69,8 +69,13 @@ def test_a_dropped_folder_keeps_its_subfolders_and_undo_takes_them_away(section,
         "stage.png": "Gigs 2026/Press kit/Photos/Live",
         "rider.pdf": "Gigs 2026/Press kit/Riders",
     }
-    assert sorted(f.name for f in ctx.workspace.folders.list()) == ["Gigs 2026", "Live", "Photos", "Press kit",
-                                                                     "Riders"]
+    assert sorted(f.name for f in ctx.workspace.folders.list()) == [
+        "Gigs 2026",
+        "Live",
+        "Photos",
+        "Press kit",
+        "Riders",
+    ]
     assert "junk.bin" not in placed  # hidden folders stay out
 
     # dropping it again fills the same folders (no "Press kit (2)")
@@ -94,8 +99,12 @@ def test_a_dropped_folder_keeps_its_subfolders_and_undo_takes_them_away(section,
 def test_the_use_case_without_folders_still_imports_into_one_folder(ctx, tmp_path):  # type: ignore[no-untyped-def]
     kit = press_kit(tmp_path)
     found = {f.path.name: f.folders for f in find_files([kit])}
-    assert found == {"bio.txt": ("Press kit",), "cover.png": ("Press kit", "Photos"),
-                     "stage.png": ("Press kit", "Photos", "Live"), "rider.pdf": ("Press kit", "Riders")}
+    assert found == {
+        "bio.txt": ("Press kit",),
+        "cover.png": ("Press kit", "Photos"),
+        "stage.png": ("Press kit", "Photos", "Live"),
+        "rider.pdf": ("Press kit", "Riders"),
+    }
 
     class Watcher:
         cancelled = False
@@ -159,7 +168,9 @@ def test_the_tree_has_one_top_item_my_files_showing_every_file(section, ctx, idl
     idle()
     assert section.path_label.text() == "My files"
     assert sorted(section.model.record(r).file.filename for r in range(section.model.rowCount())) == [
-        "bass.txt", "loose.txt"]
+        "bass.txt",
+        "loose.txt",
+    ]
     section.select_folder(stems.id)
     idle()
     assert [section.model.record(r).file.filename for r in range(section.model.rowCount())] == ["bass.txt"]

@@ -30,9 +30,7 @@ def submit_and_wait(qtbot, dialog) -> str:  # type: ignore[no-untyped-def]
     return dialog.error_text()
 
 
-def test_by_invite_the_dialog_asks_for_the_code_and_the_menu_shows_the_tier(
-    window, qtbot, invite_server
-):  # type: ignore[no-untyped-def]
+def test_by_invite_the_dialog_asks_for_the_code_and_the_menu_shows_the_tier(window, qtbot, invite_server):  # type: ignore[no-untyped-def]
     code = admin_ok(invite_server, "invite", "create", "--tier", "pro").strip()
     ui = window.sync_ui
     wait_refreshed(qtbot, window)

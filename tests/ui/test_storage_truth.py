@@ -101,4 +101,3 @@ def test_signed_in_the_limit_is_the_servers_for_the_account(window, qtbot, tmp_p
         assert terms.overridden == ("storage_quota",)
     finally:
         server.stop()
-

@@ -135,7 +135,6 @@ class AccountButton(QToolButton):
         )
         self.sign_out_action.setEnabled(not state.running)
 
-
     def show_terms(self, text: str | None) -> None:
         """The account's tier and limits as the server set them (None: not known yet)."""
         self.terms_action.setText(text or "")

@@ -16,7 +16,7 @@ def _qdate(day: dt.date) -> QDate:
 
 
 def day_text(day: dt.date, weekday: bool = False) -> str:
-    """"14 Jun 2025" (with ``weekday``, "Sat 14 Jun 2025"), the day and month names in the locale's language.
+    """ "14 Jun 2025" (with ``weekday``, "Sat 14 Jun 2025"), the day and month names in the locale's language.
 
     The order stays day-month-year: the locales' own short formats are numeric ("3/1/25"), which reads
     as two different days on two continents.

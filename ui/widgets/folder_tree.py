@@ -64,7 +64,7 @@ class FolderNode:
 
 
 class FolderTreeModel(QAbstractItemModel):
-    """"My files" (every file; the top level for drops and moves) with every folder below it."""
+    """ "My files" (every file; the top level for drops and moves) with every folder below it."""
 
     rename_requested = Signal(str, str)  # folder id, new name
     folders_dropped = Signal(list, object)  # folder ids, target folder id (None = top level)

@@ -22,7 +22,7 @@ OVER_ADVICE = (
 
 
 def usage_text(used: int, limit: int) -> str:
-    """"1.2 MB of 3.4 MB used", "3.8 MB of 3.4 MB used — 0.4 MB over", or "12 KB used" without a limit."""
+    """ "1.2 MB of 3.4 MB used", "3.8 MB of 3.4 MB used — 0.4 MB over", or "12 KB used" without a limit."""
     if not limit:
         return f"{format_bytes(used)} used"
     text = f"{format_bytes(used)} of {format_bytes(limit)} used"
