@@ -6,6 +6,7 @@ undoing a resolution) goes through :class:`~gigbag.app.sync_service.SyncService`
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,11 +14,32 @@ from sqlalchemy import Engine
 
 from ..local_db.database import read_session
 from ..schema.entities import data_fields
+from ..schema.labels import field_label, value_label
 from ..sync import conflicts as conflict_store
 from ..sync.conflicts import ConflictView
 from ..sync.local_store import Key, LocalState
 
 HIDDEN_FIELDS = ("created_at", "updated_at")
+
+
+def value_text(entity_type: str, name: str, value: Any) -> str:
+    """A field's value as a person reads it: an enum's label ("Note", not ``general_note``), Yes/No, "(empty)"."""
+    if value is None or value == "" or value == [] or value == {}:
+        return "(empty)"
+    label = value_label(entity_type, name, value)
+    if label is not None:
+        return label
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, list | dict):
+        if isinstance(value, list) and all(isinstance(v, dict) and "text" in v for v in value):
+            return "\n".join(str(v["text"]) for v in value)  # journal blocks
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
 
 
 @dataclass(frozen=True)
@@ -27,10 +49,19 @@ class FieldRow:
     theirs: Any
     base: Any
     conflicting: bool  # changed on both computers to different values: the artist decides
+    entity_type: str = ""
 
     @property
     def differs(self) -> bool:
         return self.mine != self.theirs
+
+    @property
+    def label(self) -> str:
+        """The field's name on screen ("Tempo" for a pattern's ``bpm``)."""
+        return field_label(self.entity_type, self.name)
+
+    def text(self, value: Any) -> str:
+        return value_text(self.entity_type, self.name, value)
 
 
 @dataclass(frozen=True)
@@ -46,6 +77,22 @@ class ConflictDetail:
     @property
     def conflicting_fields(self) -> list[str]:
         return [r.name for r in self.rows if r.conflicting]
+
+    @property
+    def surviving(self) -> dict[str, Any] | None:
+        """Of a delete-vs-edit conflict, the version that still exists (None when both do)."""
+        if self.view.kind == "deleted_here":
+            return self.theirs
+        if self.view.kind == "deleted_there":
+            return self.mine
+        return None
+
+    def surviving_rows(self) -> list[tuple[str, str]]:
+        """(field label, value in words) of the surviving version's filled fields, for a delete-vs-edit conflict."""
+        kept = self.surviving
+        if kept is None:
+            return []
+        return [(r.label, r.text(kept.get(r.name))) for r in self.rows if kept.get(r.name) not in (None, "", [], {})]
 
 
 def conflict_details(db: Engine) -> list[ConflictDetail]:
@@ -64,7 +111,10 @@ def _detail(st: LocalState, view: ConflictView) -> ConflictDetail:
     base = (row.base_data if row is not None else None) or {}
     conflicting = set(row.fields if row is not None else ())
     names = [n for n in data_fields(view.entity_type) if n not in HIDDEN_FIELDS]
-    rows = [FieldRow(n, (mine or {}).get(n), (theirs or {}).get(n), base.get(n), n in conflicting) for n in names]
+    rows = [
+        FieldRow(n, (mine or {}).get(n), (theirs or {}).get(n), base.get(n), n in conflicting, view.entity_type)
+        for n in names
+    ]
     rows.sort(key=lambda r: (not r.conflicting, not r.differs))
     goes = len(st.dependents(*key)[0]) if mine is not None else 0
     return ConflictDetail(

@@ -28,7 +28,36 @@ def format_bytes(n: int | None) -> str:
     return f"{value:.0f} TB"
 
 
+def format_bytes_like(n: int, like: int) -> str:
+    """``n`` in the unit :func:`format_bytes` picks for ``like`` ("0.4 MB" beside "3.4 MB", not "410 KB")."""
+    unit = format_bytes(like).split()[-1]
+    steps = {"KB": 1, "MB": 2, "GB": 3, "TB": 4}.get(unit)
+    if steps is None:
+        return format_bytes(n)
+    value = n / 1024**steps
+    return f"{value:.1f}".removesuffix(".0") + f" {unit}" if value >= 0.1 else format_bytes(n)
+
+
 def humanize_field(name: str) -> str:
     """ "location_city" -> "Location city"."""
     text = name.replace("_", " ").strip()
     return text[:1].upper() + text[1:]
+
+
+def format_local_time(stamp: str | None) -> str:
+    """An ISO-8601 UTC stamp as "1 Dec 2026, 21:30" in this computer's time zone; "never" when there is none.
+
+    Only strftime codes every platform knows (``%b %Y %H %M``): ``%-d`` is glibc's and raises on Windows.
+    """
+    if not stamp:
+        return "never"
+    import datetime as dt
+
+    try:
+        when = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return stamp
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    local = when.astimezone()
+    return f"{local.day} {local.strftime('%b %Y, %H:%M')}"

@@ -52,6 +52,12 @@ def register(sub: Any) -> None:
     p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     p.add_argument("--create-account", action="store_true", help="create the account first")
     p.add_argument("--display-name", metavar="NAME", help="the new account's name (with --create-account)")
+    p.add_argument(
+        "--invite",
+        metavar="CODE",
+        help="the invite code from the server's operator (with --create-account, on a server that "
+        "takes new accounts by invite)",
+    )
     p.add_argument("--device-name", metavar="NAME", help="how this computer is listed on the server")
     p.add_argument(
         "--insecure-token-file",
@@ -115,7 +121,7 @@ def _fail(args: argparse.Namespace, reason: str) -> int:
 def _with_service(args: argparse.Namespace, action: Callable[[SyncService], int]) -> int:
     from ..sync.errors import QuotaExceeded, SyncError
     from .sync_service import SyncService
-    from .sync_words import quota_text
+    from .sync_words import account_code_text, quota_text
     from .workspace import Workspace
 
     with Workspace.open(args.data_dir) as ws:
@@ -124,7 +130,7 @@ def _with_service(args: argparse.Namespace, action: Callable[[SyncService], int]
         except QuotaExceeded as exc:
             return _fail(args, quota_text(exc))
         except SyncError as exc:
-            return _fail(args, str(exc))
+            return _fail(args, account_code_text(exc) or str(exc))
 
 
 # ---- commands ----------------------------------------------------------------------------------
@@ -135,6 +141,9 @@ def _password(args: argparse.Namespace) -> str:
 
 
 def run_login(args: argparse.Namespace) -> int:
+    if args.invite and not args.create_account:
+        return _fail(args, "--invite is for creating an account: add --create-account")
+
     def action(svc: SyncService) -> int:
         info = svc.sign_in(
             args.server,
@@ -144,6 +153,7 @@ def run_login(args: argparse.Namespace) -> int:
             display_name=args.display_name,
             device_name=args.device_name,
             token_file=args.insecure_token_file,
+            invite=args.invite,
         )
         where = f" (token kept in {info.token_file})" if info.token_file else ""
         _emit(
@@ -263,6 +273,9 @@ def run_sync(args: argparse.Namespace) -> int:
 
 
 def run_status(args: argparse.Namespace) -> int:
+    from .account_terms import terms_text
+    from .formatting import format_local_time
+
     def action(svc: SyncService) -> int:
         st = svc.status()
         if st.signed_in:
@@ -275,8 +288,11 @@ def run_status(args: argparse.Namespace) -> int:
             head,
             f"Pending local changes: {st.pending_changes}",
             f"Conflicts: {st.conflicts}",
-            f"Last sync: {st.last_sync_at or 'never'}",
+            f"Last sync: {format_local_time(st.last_sync_at)}",
         ]
+        terms = svc.account_terms()
+        if terms is not None:
+            lines.append(terms_text(terms))
         if st.unfinished_batches:
             lines.append(f"An interrupted push will be completed by the next sync ({st.unfinished_batches} batch).")
         if st.files_missing:
@@ -306,15 +322,30 @@ def _conflict_dict(c: ConflictView) -> dict[str, Any]:
     }
 
 
+def _surviving_lines(c: ConflictView, rows: list[tuple[str, str]]) -> list[str]:
+    """A delete-vs-edit conflict's version that still exists, field by field (labels and values in words)."""
+    if not rows:
+        return []
+    where = "on the other computer" if c.kind == "deleted_here" else "on this computer"
+    lines = [f"    The version that still exists ({where}):"]
+    for label, text in rows:
+        one_line = " ".join(text.split())
+        lines.append(f"      {label}: {one_line if len(one_line) <= 70 else one_line[:69] + '…'}")
+    return lines
+
+
 def run_conflicts(args: argparse.Namespace) -> int:
     def action(svc: SyncService) -> int:
         found = svc.conflicts()
+        surviving = {d.view.id: d.surviving_rows() for d in svc.conflict_details()}
         lines = [f"{len(found)} conflict(s)." if found else "No conflicts."]
         for c in found:
             lines.append(f"{c.id}  {c.describe()}")
             for f in c.fields:
                 lines.append(f"    {f.name}: mine {_value(f.mine)}  |  theirs {_value(f.theirs)}")
-        _emit(args, "\n".join(lines), {"ok": True, "conflicts": [_conflict_dict(c) for c in found]})
+            lines.extend(_surviving_lines(c, surviving.get(c.id, [])))
+        payload = [{**_conflict_dict(c), "surviving": dict(surviving.get(c.id, []))} for c in found]
+        _emit(args, "\n".join(lines), {"ok": True, "conflicts": payload})
         return EXIT_OK
 
     return _with_service(args, action)

@@ -19,6 +19,7 @@ from sqlalchemy import Engine, func, select
 
 from ..local_db.database import read_session
 from ..local_db.sync_tables import CloudOnlyFile, SyncBatch
+from ..schema.wire import SignupMode
 from ..sync import account as accounts
 from ..sync import conflicts as conflict_store
 from ..sync import local_reset, resolution_undo
@@ -27,11 +28,13 @@ from ..sync.blob_sync import BlobSync, wanted_blobs
 from ..sync.client import SyncClient
 from ..sync.conflicts import ConflictView, Side
 from ..sync.engine import SyncSummary, run_sync
-from ..sync.errors import SyncCancelled
+from ..sync.errors import SyncCancelled, SyncError
 from ..sync.local_store import LocalState
 from ..sync.progress import CancelToken, ProgressCallback, ProgressEvent, no_progress
 from ..sync.pull import ConfirmMassDelete, DeletionItem, MassDeletion
 from ..sync.resolution_undo import ResolutionSnapshot
+from . import account_terms
+from .account_terms import AccountTerms
 from .conflict_details import ConflictDetail, conflict_details
 from .remote_files import RemoteFile, files_not_here
 from .server_check import ServerCheck, check_server, interactive_client_factory
@@ -40,6 +43,7 @@ from .workspace import Workspace
 
 __all__ = [
     "AccountInfo",
+    "AccountTerms",
     "CancelToken",
     "ClientFactory",
     "ConfirmMassDelete",
@@ -102,8 +106,9 @@ class SyncService:
         display_name: str | None = None,
         device_name: str | None = None,
         token_file: Path | None = None,
+        invite: str | None = None,
     ) -> accounts.AccountInfo:
-        return accounts.sign_in(
+        info = accounts.sign_in(
             self._db,
             server_url,
             email,
@@ -113,11 +118,15 @@ class SyncService:
             display_name=display_name,
             token_file=token_file,
             client_factory=self.client_factory,
+            invite=invite,
         )
+        self.refresh_account_terms()
+        return info
 
     def sign_out(self) -> bool:
         """True when the server confirmed that the token is revoked (it is forgotten here either way)."""
         revoked = accounts.sign_out(self._db, client_factory=self.client_factory)
+        account_terms.forget_terms(self.workspace)
         log.info("signed out (the server revoked the token: %s)", revoked)
         return revoked
 
@@ -137,6 +146,26 @@ class SyncService:
         """Delete every item and file content here and forget the account (sign-out "and remove the data")."""
         return local_reset.remove_local_data(self._db, self.workspace.blobs)
 
+    # ---- the server's terms --------------------------------------------------------------------
+    def signup_policy(self, server_url: str) -> SignupMode:
+        """Whether the server at ``server_url`` takes new accounts: "open", "invite" or "closed"."""
+        with self.client_factory(server_url) as client:
+            return client.signup_policy().signup
+
+    def refresh_account_terms(self) -> AccountTerms | None:
+        """Read the account's tier, limits and usage from the server (its storage limit becomes this
+        computer's); None when it cannot be read now (offline, an older server): the last known stay."""
+        try:
+            with self._client() as client:
+                return account_terms.refresh_terms(self.workspace, client)
+        except SyncError as exc:
+            log.info("the account's terms were not read: %s", exc)
+            return None
+
+    def account_terms(self) -> AccountTerms | None:
+        """The account's terms as last read from the server (for the account menu, offline too)."""
+        return account_terms.cached_terms(self.workspace) if self.account().signed_in else None
+
     # ---- syncing ------------------------------------------------------------------------------
     def sync(
         self,
@@ -146,7 +175,7 @@ class SyncService:
     ) -> SyncSummary:
         """Sync now; raises :class:`~.sync_lock.SyncBusy` while another process syncs this data folder."""
         with sync_lock(self.workspace.paths.data):
-            return run_sync(
+            summary = run_sync(
                 self._db,
                 self.workspace.blobs,
                 progress=progress,
@@ -154,6 +183,8 @@ class SyncService:
                 confirm_mass_delete=confirm_mass_delete,
                 client_factory=self.client_factory,
             )
+        self.refresh_account_terms()
+        return summary
 
     def pending_count(self) -> int:
         with read_session(self._db) as s:

@@ -8,16 +8,22 @@ what a big deletion would remove (:func:`group_deletions`). Sizes read as :func:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
 from ..schema.entities import ENTITY_TYPES
 from ..schema.wire import (
+    ERR_ACCOUNT_DISABLED,
     ERR_DAILY_UPLOAD_LIMIT_EXCEEDED,
     ERR_EMAIL_TAKEN,
     ERR_INVALID_CREDENTIALS,
+    ERR_INVITE_INVALID,
+    ERR_INVITE_REQUIRED,
+    ERR_SIGNUP_CLOSED,
     ERR_STORAGE_QUOTA_EXCEEDED,
+    ERR_TOKEN_EXPIRED,
     ERR_TOO_MANY_ATTEMPTS,
     ERR_UPLOAD_TOO_LARGE,
 )
@@ -69,11 +75,49 @@ def count_of(count: int, singular: str, plural: str | None = None) -> str:
     return f"{count} {singular if count == 1 else (plural or singular + 's')}"
 
 
+# ---- the server's account codes: sign-up mode, disabled accounts, expired sign-ins ---------------
+
+SIGNUP_CLOSED_TEXT = "This server does not take new accounts; ask its operator for an invite."
+INVITE_NEEDED_TEXT = "This server takes new accounts by invite: enter the invite code its operator gave you."
+
+
+def account_code_text(exc: BaseException) -> str | None:
+    """The sentence for the server's account codes (403 sign-up refusals, 401/403 account_disabled,
+    401 token_expired), or None when ``exc`` carries none of them."""
+    code = exc.code if isinstance(exc, RequestRejected) else None
+    if code == ERR_SIGNUP_CLOSED:
+        return SIGNUP_CLOSED_TEXT
+    if code == ERR_INVITE_REQUIRED:
+        return INVITE_NEEDED_TEXT
+    if code == ERR_INVITE_INVALID:
+        return (
+            "This invite code is not valid: it may be mistyped, used already, revoked or expired. "
+            "Check it, or ask the server's operator for a new one."
+        )
+    if code == ERR_ACCOUNT_DISABLED:
+        return "This account has been disabled by the server's operator. Ask them to enable it again."
+    if code == ERR_TOKEN_EXPIRED and isinstance(exc, RequestRejected):
+        said = re.search(r"(\d+) days", str(exc.body.get("message") or ""))
+        days = f"{said.group(1)} days" if said else "a long time"
+        return f"You have been signed out because this computer was not used for {days}; sign in again."
+    return None
+
+
+def account_code_field(exc: BaseException) -> str | None:
+    """The sign-in form's field an account code is about ("invite"), or None."""
+    if isinstance(exc, RequestRejected) and exc.code in (ERR_INVITE_REQUIRED, ERR_INVITE_INVALID):
+        return "invite"
+    return None
+
+
 # ---- signing in ------------------------------------------------------------------------------
 
 
 def sign_in_problem(exc: BaseException, *, creating: bool = False) -> str:
     """The sentence a sign-in dialog shows for ``exc``."""
+    coded = account_code_text(exc)
+    if coded is not None:
+        return coded
     if isinstance(exc, ServerProblem):
         return str(exc)
     if isinstance(exc, AuthenticationError) or (
@@ -106,11 +150,13 @@ def sign_in_problem(exc: BaseException, *, creating: bool = False) -> str:
     return f"Could not {what}: {exc or type(exc).__name__}"
 
 
-SignInField = Literal["keyring", "server", "password", "email", "__root__"]
+SignInField = Literal["keyring", "server", "password", "email", "invite", "__root__"]
 
 
 def sign_in_field(exc: BaseException) -> SignInField:
     """Which part of a sign-in form ``exc`` is about ("__root__": the form as a whole)."""
+    if account_code_field(exc) == "invite":
+        return "invite"
     if isinstance(exc, KeyringUnavailable):
         return "keyring"
     if isinstance(exc, ServerProblem):
@@ -184,6 +230,8 @@ def explain_failure(exc: BaseException, server_url: str | None = None) -> Explan
             f"Could not reach the sync server{where}.",
             f"Check your internet connection (or whether the server is running), then press Sync again. {KEPT}",
         )
+    if isinstance(exc, RequestRejected) and exc.code in (ERR_ACCOUNT_DISABLED, ERR_TOKEN_EXPIRED):
+        return Explanation("sign_in", account_code_text(exc) or str(exc), KEPT)
     if isinstance(exc, AuthenticationError):
         return Explanation(
             "sign_in",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -127,6 +128,22 @@ def _log_to_file(args: argparse.Namespace) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; a reader that closes the pipe early (``gigbag sync | head -1``) ends it quietly.
+
+    This is the way the Python documentation gives ("Note on SIGPIPE"): flush inside the guard, and on
+    BrokenPipeError point stdout at devnull so the interpreter's own flush at exit cannot raise again.
+    """
+    try:
+        code = _run(argv)
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+
+
+def _run(argv: Sequence[str] | None) -> int:
     _answer_version_first(argv)
     parser = build_parser()
     args, rest = parser.parse_known_args(argv)

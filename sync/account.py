@@ -184,8 +184,10 @@ def sign_in(
     display_name: str | None = None,
     token_file: Path | None = None,
     client_factory: Callable[..., SyncClient] = SyncClient,
+    invite: str | None = None,
 ) -> AccountInfo:
-    """Create a session for this computer (creating the account first if asked) and store it."""
+    """Create a session for this computer (creating the account first if asked, with the operator's
+    ``invite`` code when the server takes new accounts by invite) and store it."""
     server_url = normalize_server_url(server_url)
     if token_file is None:
         check_keyring()  # before the server hands out a token that could not be kept
@@ -194,7 +196,7 @@ def sign_in(
     previous = read_account(db)
     with client_factory(server_url) as client:
         if create_account:
-            client.create_account(email, password, display_name or email.split("@")[0])
+            client.create_account(email, password, display_name or email.split("@")[0], invite=invite)
         session = client.create_session(email, password, device_name or default_device_name())
     with client_factory(server_url, session.token) as authed:
         if previous.bound_user_id is not None and previous.bound_user_id != session.user_id:

@@ -18,9 +18,10 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
+from pydantic import BaseModel, ValidationError
 
 from .. import __version__
 from ..schema.wire import (
@@ -36,8 +37,10 @@ from ..schema.wire import (
     PushResponse,
     SessionCreate,
     SessionCreated,
+    SignupPolicy,
     SyncStatus,
 )
+from ..schema.wire import AccountInfo as ServerAccountInfo
 from .errors import (
     AuthenticationError,
     NetworkError,
@@ -227,9 +230,11 @@ class SyncClient:
         response = self._send("GET", "/v1/health", "checking the server")
         return Health.model_validate(self._json(response, "checking the server"))
 
-    def create_account(self, email: str, password: str, display_name: str) -> Account:
+    def create_account(self, email: str, password: str, display_name: str, invite: str | None = None) -> Account:
         doing = "creating the account"
-        body = AccountCreate(email=email, password=password, display_name=display_name).model_dump_json()
+        body = AccountCreate(email=email, password=password, display_name=display_name, invite=invite).model_dump_json(
+            exclude_none=True
+        )
         response = self._send(
             "POST",
             "/v1/accounts",
@@ -258,6 +263,19 @@ class SyncClient:
 
     def delete_session(self) -> None:
         self._send("DELETE", "/v1/sessions/current", "signing out", ok=(200, 204))
+
+    # ---- the server's terms: who may sign up, this account's tier and limits --------------------
+    def signup_policy(self) -> SignupPolicy:
+        """``GET /v1/signup``: "open", "invite" (a code from the operator is needed) or "closed"."""
+        doing = "asking whether the server takes new accounts"
+        response = self._send("GET", "/v1/signup", doing)
+        return _parsed(SignupPolicy, self._json(response, doing), doing)
+
+    def account_info(self) -> ServerAccountInfo:
+        """``GET /v1/account``: the signed-in account's tier, the limits in force and the usage."""
+        doing = "reading the account's tier and limits"
+        response = self._send("GET", "/v1/account", doing)
+        return _parsed(ServerAccountInfo, self._json(response, doing), doing)
 
     # ---- entities ----------------------------------------------------------------------------
     def push(self, idempotency_key: str, body: bytes) -> tuple[PushResponse, bool]:
@@ -373,6 +391,18 @@ class SyncClient:
             yield response
         finally:
             response.close()
+
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def _parsed(message: type[_M], value: Any, doing: str) -> _M:
+    """``value`` read as ``message``; an answer of another shape is a sentence (the detail goes to the log)."""
+    try:
+        return message.model_validate(value)
+    except ValidationError as exc:
+        log.warning("answer of the wrong shape while %s: %s", doing, exc)
+        raise ProtocolError(f"The sync server answered in a shape this app does not know while {doing}.") from exc
 
 
 def normalize_server_url(url: str) -> str:

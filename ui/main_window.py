@@ -67,6 +67,7 @@ from .log_folder import open_log_folder_action
 from .operations import OperationRunner
 from .section import Section
 from .sync import install_sync_ui
+from .widgets.elided_label import ElidedLabel
 from .widgets.empty_state import EmptyState
 from .widgets.icons import icon
 from .widgets.theme import THEME_LABELS, THEMES, apply_theme, refresh_semantic_colors
@@ -494,8 +495,8 @@ class MainWindow(QMainWindow):
         self.busy_bar.setTextVisible(False)
         self.busy_bar.setAccessibleName("Working")
         self.busy_bar.hide()
-        self.place_label = QLabel(f"Offline · {self.workspace.paths.data}", self)
-        self.place_label.setToolTip("Where this computer keeps your Gigbag data")
+        self.place_label = ElidedLabel(f"Offline · {self.workspace.paths.data}", self, gap=16)  # yields to messages
+        self.place_label.setToolTip(f"Where this computer keeps your Gigbag data: {self.workspace.paths.data}")
         status.addWidget(self.busy_bar)
         status.addWidget(self.busy_label)
         status.addPermanentWidget(self.place_label)

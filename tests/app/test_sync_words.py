@@ -96,3 +96,32 @@ def test_big_deletions_are_grouped_by_type_in_words():
         DeletionItem("tracks", "t1", "Azúcar"),
     ]
     assert words.group_deletions(items) == [("2 tracks", ["Azúcar", "b side"]), ("1 goal", ["Gone"])]
+
+
+def test_the_servers_account_codes_become_sentences() -> None:
+    import httpx
+
+    from gigbag.sync.client import error_for
+
+    def answer(status: int, code: str, message: str) -> BaseException:
+        return error_for(httpx.Response(status, json={"error": code, "message": message}), "syncing")
+
+    expired = answer(
+        401, "token_expired", "This sign-in has expired: it was not used for more than 90 days. Sign in again."
+    )
+    assert words.account_code_text(expired) == (
+        "You have been signed out because this computer was not used for 90 days; sign in again."
+    )
+    assert words.explain_failure(expired).headline.startswith("You have been signed out because")
+    disabled = answer(401, "account_disabled", "This account is disabled on this server; ask the server's operator.")
+    assert words.explain_failure(disabled).headline == (
+        "This account has been disabled by the server's operator. Ask them to enable it again."
+    )
+    closed = answer(403, "signup_closed", "This server does not take new accounts; ask its operator.")
+    assert words.sign_in_problem(closed, creating=True) == (
+        "This server does not take new accounts; ask its operator for an invite."
+    )
+    invalid = answer(403, "invite_invalid", "This invite code was used already.")
+    assert words.sign_in_field(invalid) == "invite"
+    assert words.sign_in_problem(invalid).startswith("This invite code is not valid")
+    assert words.account_code_text(answer(403, "something_else", "no")) is None

@@ -639,11 +639,13 @@ def test_files_upload_are_counted_and_a_file_kept_on_the_server_is_fetched_on_de
 
 def test_a_quota_refusal_says_which_limit_and_how_much_room_is_left(window, qtbot, server_factory, tmp_path):  # type: ignore[no-untyped-def]
     server = server_factory("sqlite", extra_args=["--storage-quota", "50kB"])
-    sign_in_through_dialog(qtbot, window, server.url)
     ws = window.workspace
     big = tmp_path / "master.wav"
     big.write_bytes(b"RIFF" + b"\x01" * 120_000)
+    # imported before signing in: once signed in, the account's 50 kB is this computer's limit too and
+    # such an import would be refused here already (tests/ui/test_storage_truth.py)
     write(window, qtbot, lambda: ws.files.import_file(big), "files")
+    sign_in_through_dialog(qtbot, window, server.url)
     outcome = press_sync(qtbot, window)
     assert outcome.summary is not None and outcome.summary.refused
     assert "not accepted by the server" in outcome.text

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QProgressBar,
     QPushButton,
     QSplitter,
@@ -36,7 +37,6 @@ from PySide6.QtWidgets import (
 )
 
 from ...app.errors import ValidationFailed
-from ...app.formatting import format_bytes
 from ...app.importing import ImportCancelled, ImportOutcome, import_files
 from ...app.records import File, Folder
 from ..context import UiContext
@@ -46,11 +46,12 @@ from ..widgets.confirm import confirm_delete, describe_count
 from ..widgets.drops import dropped_paths, has_local_files
 from ..widgets.empty_state import EmptyState
 from ..widgets.field_errors import FieldErrorLabel
-from ..widgets.file_list import CATEGORIES, FileModel, FileRow
-from ..widgets.folder_tree import ALL, FolderTreeModel
+from ..widgets.file_list import CATEGORIES, CATEGORY_LABELS, FileModel, FileRow
+from ..widgets.folder_tree import ALL, ROOT, FolderTreeModel
 from ..widgets.icons import icon
 from ..widgets.paged_model import SelectionKeeper, select_ids, selected_ids
 from ..widgets.search_box import SearchBox
+from ..widgets.storage_bar import StorageBar
 from ..widgets.theme import set_semantic_foreground
 from ..widgets.undo_commands import CallCommand, CreateCommand, DeleteCommand, UpdateCommand, execute
 
@@ -124,7 +125,16 @@ class FilesSection(Section):
         self.open_button.clicked.connect(self.open_selected)
         self.export_button = QPushButton(icon("document-save-as"), "Export a copy…", self)
         self.export_button.clicked.connect(self.export_selected)
-        for b in (self.new_folder_button, self.import_button, self.open_button, self.export_button):
+        self.kind_button = QPushButton("Change kind", self)
+        self.kind_button.setObjectName("change-kind")
+        self.kind_button.setToolTip("Say what the selected files are: press photo, music, video, document or other")
+        self.kind_menu = QMenu(self.kind_button)
+        for value, label in CATEGORY_LABELS.items():
+            action = self.kind_menu.addAction(label)
+            action.setData(value)
+            action.triggered.connect(lambda _c=False, v=value: self.set_kind(self.selected_file_ids(), v))
+        self.kind_button.setMenu(self.kind_menu)
+        for b in (self.new_folder_button, self.import_button, self.open_button, self.export_button, self.kind_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
         self.path_label = QLabel(self)
@@ -218,20 +228,12 @@ class FilesSection(Section):
         outer.addWidget(splitter, 1)
 
         bottom = QHBoxLayout()
-        self.storage_bar = QProgressBar(self)
-        self.storage_bar.setObjectName("storage-bar")
-        self.storage_bar.setAccessibleName("Storage used")
-        self.storage_bar.setRange(0, 1000)
-        self.storage_bar.setTextVisible(False)
-        self.storage_bar.setMaximumWidth(260)
-        self.storage_bar.setMaximumHeight(12)
-        self.storage_label = QLabel(self)
-        self.storage_label.setObjectName("storage-label")
+        self.storage = StorageBar(self)
+        self.storage_bar = self.storage.bar
+        self.storage_label = self.storage.label
         self.missing_label = QLabel(self)
         set_semantic_foreground(self.missing_label, "muted")
-        bottom.addWidget(QLabel("Storage", self))
-        bottom.addWidget(self.storage_bar)
-        bottom.addWidget(self.storage_label)
+        bottom.addWidget(self.storage, 1)
         bottom.addStretch(1)
         bottom.addWidget(self.missing_label)
         outer.addLayout(bottom)
@@ -266,11 +268,7 @@ class FilesSection(Section):
 
         def show(result: tuple[int, int, int]) -> None:
             used, limit, missing = result
-            self.storage_bar.setValue(int(1000 * used / limit) if limit else 0)
-            self.storage_label.setText(
-                f"{format_bytes(used)} of {format_bytes(limit)} used" if limit else f"{format_bytes(used)} used"
-            )
-            self.storage_bar.setToolTip(self.storage_label.text())
+            self.storage.show_usage(used, limit)
             self.missing_label.setText(f"{describe_count(missing, 'file')} not on this computer yet" if missing else "")
             self.storage_updated.emit(used, limit)
 
@@ -310,13 +308,13 @@ class FilesSection(Section):
         node = self.folders.node(current)
         if node is None:
             return
-        self.showing_all = node.kind == ALL
+        self.showing_all = node.kind in (ALL, ROOT)  # "My files": every file
         self.current_folder = node.id
         self._apply_filters()
         self._update_path()
 
     def _update_path(self) -> None:
-        self.path_label.setText("All files" if self.showing_all else self.folders.path_text(self.current_folder))
+        self.path_label.setText(self.folders.path_text(None if self.showing_all else self.current_folder))
 
     def _apply_filters(self, force: bool = False) -> None:
         filters: dict[str, Any] = {}
@@ -354,6 +352,7 @@ class FilesSection(Section):
         one = len(rows) == 1
         self.open_button.setEnabled(one and rows[0].available)
         self.export_button.setEnabled(one and rows[0].available)
+        self.kind_button.setEnabled(bool(rows))
 
     # ---- selection ---------------------------------------------------------------------------
     def selected_file_ids(self) -> list[str]:
@@ -497,6 +496,38 @@ class FilesSection(Section):
             on_failure=self._fail_here,
         )
 
+    def set_kind(self, file_ids: list[str], category: str) -> None:
+        """Change the kind (category) of files, as one undoable step."""
+        if not file_ids:
+            return
+        files = self.ctx.workspace.files
+        old: dict[str, str] = {}
+
+        def do() -> None:
+            for fid in file_ids:
+                old[fid] = files.get(fid).category
+            for fid in file_ids:
+                files.update(fid, {"category": category})
+
+        def undo() -> None:
+            for fid, kind in old.items():
+                files.update(fid, {"category": kind})
+
+        def redo() -> None:
+            for fid in file_ids:
+                files.update(fid, {"category": category})
+
+        self.error_label.set_error(None)
+        label = CATEGORY_LABELS.get(category, category)
+        what = describe_count(len(file_ids), "file")
+        command = CallCommand(self.ctx, f"Mark {what} as {label}", {"files"}, do, undo, redo)
+        execute(
+            self.ctx,
+            command,
+            on_success=lambda _r: self.message.emit(f"{what} marked as {label}"),
+            on_failure=self._fail_here,
+        )
+
     def rename_file(self, file_id: str, name: str) -> None:
         self.error_label.set_error(None)
         row = self.model.row_of(file_id)
@@ -515,7 +546,7 @@ class FilesSection(Section):
         """Import local files (or folders' contents) into ``folder_id``, as one undoable step."""
         if not paths:
             return
-        files = self.ctx.workspace.files
+        files, folders = self.ctx.workspace.files, self.ctx.workspace.folders
         self.error_label.set_error(None)
         self.import_label.setText("Importing…")
         self.import_progress.setRange(0, 0)
@@ -529,12 +560,14 @@ class FilesSection(Section):
 
         def run(op: OpContext) -> ImportOutcome[File]:
             try:
-                return import_files(files, paths, folder_id, op)
+                return import_files(files, paths, folder_id, op, folders=folders)
             except ImportCancelled:
                 raise Cancelled() from None
 
         def success(result: ImportOutcome[File]) -> None:
             note = f"{describe_count(len(result.added), 'file')} imported into “{self.folders.folder_name(folder_id)}”"
+            if result.folders:
+                note += f" (in {describe_count(len(result.folders), 'new folder')}, as on your computer)"
             if result.cancelled:
                 note += " (cancelled)"
             if result.problems:
@@ -550,9 +583,12 @@ class FilesSection(Section):
         command = CreateCommand(
             self.ctx,
             "Import files" if len(paths) > 1 else f"Import “{paths[0].name}”",
-            {"files"},
+            {"files", "folders"},
             run,
-            created=lambda result: [(files, f.id) for f in result.added],
+            # undo deletes the files, then the folders made for them (the deepest first)
+            created=lambda result: (
+                [(files, f.id) for f in result.added] + [(folders, d.id) for d in reversed(result.folders)]
+            ),
         )
         op = execute(self.ctx, command, on_success=success, on_progress=progress, on_failure=self._fail_here)
         op.finished(finished)

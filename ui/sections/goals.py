@@ -38,8 +38,10 @@ from ...app.entity_service import ListQuery
 from ...app.errors import ValidationFailed
 from ...app.goals import GoalStanding, standing
 from ...app.records import Goal, GoalProgress
+from ...schema.labels import GOAL_STATUS_LABELS
 from ..context import UiContext
 from ..widgets.confirm import confirm_delete, describe_count
+from ..widgets.dates import local_time_text
 from ..widgets.field_errors import FieldErrorLabel, FieldErrors
 from ..widgets.goal_chart import GoalChart, ProgressPoint, parse_timestamp
 from ..widgets.icons import icon
@@ -63,7 +65,7 @@ TARGET_HINTS = {
     "tracks": "How many tracks you want to release, e.g. 6",
     "custom": "Any number you want to reach (leave empty for a goal without a number)",
 }
-STATUS_LABELS = {"active": "Active", "completed": "Completed", "abandoned": "Abandoned"}
+STATUS_LABELS = GOAL_STATUS_LABELS
 PERCENT_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
@@ -248,8 +250,7 @@ class ProgressHistoryModel(PagedTableModel):
 
 
 def _local_time(stamp: str) -> str:
-    when = parse_timestamp(stamp).astimezone()
-    return when.strftime("%-d %b %Y, %H:%M")
+    return local_time_text(parse_timestamp(stamp))
 
 
 def _signed(value: float) -> str:

@@ -25,14 +25,16 @@ from PySide6.QtWidgets import (
 )
 
 from ...app.records import JournalEntry
+from ...schema.labels import JOURNAL_TYPE_LABELS
 from ..context import UiContext
+from ..widgets.dates import day_text
 from ..widgets.goal_chart import parse_timestamp
 from ..widgets.icons import icon
 from ..widgets.paged_model import Column, PagedTableModel
 from ..widgets.record_browser import BrowserSection, RecordBrowser, stretch_columns
 from ..widgets.record_form import RecordForm
 
-ENTRY_TYPES = {"song_idea": "Song idea", "set_plan": "Set plan", "general_note": "Note"}
+ENTRY_TYPES = JOURNAL_TYPE_LABELS
 
 
 def preview(blocks: list[dict[str, Any]], limit: int = 160) -> str:
@@ -46,9 +48,7 @@ class JournalModel(PagedTableModel):
             Column("title", "Title", tooltip=lambda e: preview(e.content) or None),
             Column("entry_type", "Kind", display=lambda e: ENTRY_TYPES.get(e.entry_type, e.entry_type)),
             Column(
-                "updated_at",
-                "Changed",
-                display=lambda e: parse_timestamp(e.updated_at).astimezone().strftime("%-d %b %Y"),
+                "updated_at", "Changed", display=lambda e: day_text(parse_timestamp(e.updated_at).astimezone().date())
             ),
         ]
         super().__init__(ctx, ctx.workspace.journal, columns)

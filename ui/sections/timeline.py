@@ -14,12 +14,14 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QComboBox, QDateEdit, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
 
 from ...app.records import TimelineEntry
+from ...schema.labels import TIMELINE_TYPE_LABELS
 from ..context import UiContext
+from ..widgets.dates import day_text
 from ..widgets.paged_model import Column, PagedTableModel
 from ..widgets.record_browser import BrowserSection, RecordBrowser, stretch_columns
 from ..widgets.record_form import RecordForm
 
-ENTRY_TYPES = {"gig": "Gig", "release": "Release", "milestone": "Milestone", "other": "Other"}
+ENTRY_TYPES = TIMELINE_TYPE_LABELS
 
 
 def format_date(iso: str) -> str:
@@ -28,7 +30,7 @@ def format_date(iso: str) -> str:
         day = dt.date.fromisoformat(iso)
     except ValueError:
         return iso
-    return day.strftime("%a %-d %b %Y")
+    return day_text(day, weekday=True)
 
 
 class TimelineModel(PagedTableModel):

@@ -9,7 +9,6 @@ plain words and kept or deleted as a whole. Each choice is one undoable step unt
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import shiboken6
@@ -40,7 +39,6 @@ from PySide6.QtWidgets import (
 )
 
 from ...app.conflict_details import ConflictDetail, FieldRow
-from ...app.formatting import humanize_field
 from ...app.sync_service import Side
 from ...app.sync_words import count_of, entity_name
 from ..widgets.field_errors import FieldErrorLabel
@@ -54,23 +52,6 @@ Index = QModelIndex | QPersistentModelIndex
 MINE_COLUMN = 1
 THEIRS_COLUMN = 2
 MAX_CELL_CHARS = 160
-
-
-def describe_value(value: Any) -> str:
-    """A field's value as a person reads it."""
-    if value is None or value == "" or value == [] or value == {}:
-        return "(empty)"
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
-        return ", ".join(str(v) for v in value)
-    if isinstance(value, list | dict):
-        if isinstance(value, list) and all(isinstance(v, dict) and "text" in v for v in value):
-            return "\n".join(str(v["text"]) for v in value)  # journal blocks
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return str(value)
 
 
 def _short(text: str) -> str:
@@ -89,7 +70,7 @@ def conflict_summary(detail: ConflictDetail) -> str:
         return "Deleted here, changed on the other computer"
     if kind == "deleted_there":
         return "Changed here, deleted on the other computer"
-    names = ", ".join(humanize_field(n).lower() for n in detail.conflicting_fields)
+    names = ", ".join(r.label.lower() for r in detail.rows if r.conflicting)
     return f"Changed on both computers: {names}"
 
 
@@ -232,7 +213,7 @@ class ConflictFieldsModel(QAbstractTableModel):
         column = index.column()
         if column == 0:
             if role == Qt.ItemDataRole.DisplayRole:
-                return humanize_field(row.name)
+                return row.label
             if role == Qt.ItemDataRole.FontRole and (row.conflicting or row.differs):
                 font = QFont()
                 font.setBold(True)
@@ -240,7 +221,7 @@ class ConflictFieldsModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.DecorationRole and row.conflicting:
                 return icon("dialog-warning")
             if role == Qt.ItemDataRole.AccessibleTextRole:
-                return f"{humanize_field(row.name)}, {self._status(row)}"
+                return f"{row.label}, {self._status(row)}"
             return None
         if column == 3:
             if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
@@ -260,7 +241,7 @@ class ConflictFieldsModel(QAbstractTableModel):
                 return "Deleted on this computer" if column == MINE_COLUMN else "Deleted on the other computer"
             return None
         value = self._value(row, column)
-        text = describe_value(value)
+        text = row.text(value)
         if role == Qt.ItemDataRole.DisplayRole:
             return _short(text)
         if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
@@ -276,8 +257,12 @@ class ConflictFieldsModel(QAbstractTableModel):
             return font
         return None
 
-    @staticmethod
-    def _status(row: FieldRow) -> str:
+    def _status(self, row: FieldRow) -> str:
+        d = self.detail
+        if d is not None and d.view.kind == "deleted_there":
+            return "Deleted on the other computer"
+        if d is not None and d.view.kind == "deleted_here":
+            return "Deleted here"
         if row.conflicting:
             return "Changed on both — choose"
         if row.differs:

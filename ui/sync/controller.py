@@ -524,6 +524,7 @@ class SyncController(QObject):
         create_account: bool = False,
         display_name: str | None = None,
         token_file: Path | None = None,
+        invite: str | None = None,
         on_success: Callable[[AccountInfo], None] | None = None,
         on_failure: Callable[[BaseException], bool | None] | None = None,
         on_progress: Callable[[int, int, str], None] | None = None,
@@ -545,6 +546,7 @@ class SyncController(QObject):
                 create_account=create_account,
                 display_name=display_name,
                 token_file=token_file,
+                invite=invite,
             )
 
         def succeeded(info: AccountInfo) -> None:

@@ -37,6 +37,7 @@ class SyncProgressPanel(QFrame):
         bold = QFont(self.phase_label.font())
         bold.setBold(True)
         self.phase_label.setFont(bold)
+        self.phase_label.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)  # never squeezed
         self.detail_label = QLabel(self)
         self.detail_label.setObjectName("sync-detail")
         self.detail_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
@@ -78,6 +79,12 @@ class SyncProgressPanel(QFrame):
         self.current = view
         self.phase_label.setText(view.title)
         self.detail_label.setText(view.detail)
+        # lay out now: a frame painted before the posted relayout would cut the new title to the old
+        # one's width ("Uploading files" in the room of "Starting sync" read "Uploadir")
+        layout = self.layout()
+        if layout is not None:
+            layout.invalidate()
+            layout.activate()
         self.detail_label.setToolTip(view.detail)
         if view.total:
             self.bar.setRange(0, BAR_STEPS)

@@ -2,15 +2,19 @@
 
 The dialog first asks the address whether it is a Gigbag server at all, then signs in; whatever goes
 wrong is named precisely (no server answers there, it is not a Gigbag server, it speaks a newer
-protocol, the password is wrong, the email is taken, too many tries). Where this computer has no
+protocol, the password is wrong, the email is taken, too many tries). To create an account it asks
+the server how it takes new accounts (``GET /v1/signup``): by invite, the invite-code field appears;
+closed, the dialog says so plainly before the artist types anything more. Where this computer has no
 keyring to keep the sign-in token safely, the dialog says so and offers the one explicit fallback —
 a private file — which the artist must choose; it is never chosen silently.
 """
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -29,11 +33,13 @@ from PySide6.QtWidgets import (
 )
 
 from ...app.sync_service import AccountInfo
-from ...app.sync_words import sign_in_field, sign_in_problem
+from ...app.sync_words import INVITE_NEEDED_TEXT, SIGNUP_CLOSED_TEXT, sign_in_field, sign_in_problem
 from ...schema.wire import MIN_PASSWORD_LENGTH
 from ..widgets.field_errors import FieldErrorLabel, FieldErrors
 from ..widgets.theme import set_semantic_foreground
 from .controller import SyncController
+
+log = logging.getLogger(__name__)
 
 INTRO = (
     "Syncing keeps a copy of your Gigbag data on a sync server, so you can work on it from your other "
@@ -91,6 +97,18 @@ class SignInDialog(QDialog):
         self.repeat_edit.setAccessibleName("Repeat the password")
         self.name_label = QLabel("Your name:", self)
         self.repeat_label = QLabel("Repeat password:", self)
+        self.invite_edit = QLineEdit(self)
+        self.invite_edit.setObjectName("invite-edit")
+        self.invite_edit.setPlaceholderText("ABCDE-FGHJK-…")
+        self.invite_edit.setAccessibleName("Invite code")
+        self.invite_edit.setToolTip("The one-time code the server's operator gave you.")
+        self.invite_label = QLabel("Invite code:", self)
+        self.signup_note = QLabel(self)
+        self.signup_note.setObjectName("signup-note")
+        self.signup_note.setWordWrap(True)
+        self.signup_note.hide()
+        self.signup_mode: str | None = None  # the server's answer to GET /v1/signup, when known
+        self._signup_asked: str | None = None  # the address it was asked for
 
         def field(widget: QWidget, name: str) -> QWidget:
             box = QWidget(self)
@@ -109,6 +127,9 @@ class SignInDialog(QDialog):
         self.repeat_row = field(self.repeat_edit, "repeat")
         form.addRow(self.name_label, self.name_row)
         form.addRow(self.repeat_label, self.repeat_row)
+        self.invite_row = field(self.invite_edit, "invite")
+        form.addRow("", self.signup_note)
+        form.addRow(self.invite_label, self.invite_row)
         layout.addLayout(form)
         layout.addWidget(self.general_error)
 
@@ -158,6 +179,7 @@ class SignInDialog(QDialog):
         layout.addWidget(self.buttons)
 
         self.create_check.toggled.connect(self._mode_changed)
+        self.server_edit.editingFinished.connect(self._ask_signup)
         self._mode_changed(False)
         state = controller.state
         if state.server_url:
@@ -172,6 +194,47 @@ class SignInDialog(QDialog):
             w.setVisible(creating)
         self.submit_button.setText("Create account and sign in" if creating else "Sign in")
         self.setWindowTitle("Create a sync account" if creating else "Sign in to sync")
+        self._show_signup_mode()
+        if creating:
+            self._ask_signup()
+
+    def _ask_signup(self) -> None:
+        """Ask the server (off the UI thread) how it takes new accounts, once per address."""
+        url = self.server_edit.text().strip()
+        if not self.create_check.isChecked() or not url or url == self._signup_asked:
+            return
+        self._signup_asked = url
+        self.signup_mode = None
+        self._show_signup_mode()
+        service = self.controller.service.interactive()
+
+        def answered(mode: str) -> None:
+            if shiboken6.isValid(self) and self._signup_asked == url:
+                self.signup_mode = mode
+                self._show_signup_mode()
+
+        def unknown(exc: BaseException) -> bool:
+            # an older server, or none there yet: the submit says what is wrong with the address
+            log.info("could not ask %s how it takes new accounts: %s", url, exc)
+            return True
+
+        self.controller.net.read(lambda _op: service.signup_policy(url)).success(answered).failure(unknown).run()
+
+    def _show_signup_mode(self) -> None:
+        creating = self.create_check.isChecked()
+        by_invite = creating and self.signup_mode == "invite"
+        closed = creating and self.signup_mode == "closed"
+        self.invite_label.setVisible(by_invite)
+        self.invite_row.setVisible(by_invite)
+        self.signup_note.setVisible(by_invite or closed)
+        if closed:
+            self.signup_note.setText(SIGNUP_CLOSED_TEXT)
+            set_semantic_foreground(self.signup_note, "warning")
+        elif by_invite:
+            self.signup_note.setText(INVITE_NEEDED_TEXT)
+            set_semantic_foreground(self.signup_note, "muted")
+        if not self._busy:
+            self.submit_button.setEnabled(not closed)
 
     def _set_busy(self, busy: bool, text: str = "") -> None:
         self._busy = busy
@@ -183,9 +246,12 @@ class SignInDialog(QDialog):
             self.name_edit,
             self.repeat_edit,
             self.keyring_check,
+            self.invite_edit,
             self.submit_button,
         ):
             w.setEnabled(not busy)
+        if not busy:
+            self._show_signup_mode()
         self.token_file_edit.setEnabled(not busy and self.keyring_check.isChecked())
         self.busy_bar.setVisible(busy)
         self.status_label.setText(text)
@@ -197,7 +263,7 @@ class SignInDialog(QDialog):
 
     def error_text(self) -> str:
         """Every error the dialog shows now (for tests and screen readers)."""
-        parts = [self.errors.message(n) for n in ("server", "email", "password", "display_name", "repeat")]
+        parts = [self.errors.message(n) for n in ("server", "email", "password", "display_name", "repeat", "invite")]
         parts.append(self.general_error.text() if self.general_error.isVisible() else "")
         return " ".join(p for p in parts if p)
 
@@ -218,6 +284,8 @@ class SignInDialog(QDialog):
                 errors["password"] = f"Choose a password of at least {MIN_PASSWORD_LENGTH} characters."
             if self.repeat_edit.text() != self.password_edit.text():
                 errors["repeat"] = "The two passwords differ."
+            if self.signup_mode == "invite" and not self.invite_edit.text().strip():
+                errors["invite"] = "Enter the invite code the server's operator gave you."
         return errors
 
     # ---- signing in ----------------------------------------------------------------------------
@@ -241,6 +309,7 @@ class SignInDialog(QDialog):
             create_account=creating,
             display_name=self.name_edit.text().strip() or None,
             token_file=token_file,
+            invite=(self.invite_edit.text().strip() or None) if creating and self.invite_row.isVisible() else None,
             on_success=self._succeeded,
             on_failure=lambda exc: self._failed(exc, creating),
             on_progress=lambda _d, _t, text: self.status_label.setText(text),
@@ -261,7 +330,13 @@ class SignInDialog(QDialog):
             self.errors.show({"__root__": message})
             self.keyring_check.setFocus()
             return True
+        if where == "invite" or message == SIGNUP_CLOSED_TEXT:
+            # the server's mode changed since it was asked (or was never known): show what it said
+            self.signup_mode = "closed" if message == SIGNUP_CLOSED_TEXT else "invite"
+            self._show_signup_mode()
         self.errors.show({where: message})
+        if where == "invite":
+            self.invite_edit.selectAll()
         if where == "password":
             self.password_edit.selectAll()
         return True

@@ -99,6 +99,11 @@ class AccountButton(QToolButton):
         self.who_action = QAction(self.menu_)
         self.who_action.setEnabled(False)
         self.menu_.addAction(self.who_action)
+        self.terms_action = QAction(self.menu_)  # the tier and limits, once the server has told them
+        self.terms_action.setObjectName("account-terms")
+        self.terms_action.setEnabled(False)
+        self.terms_action.setVisible(False)
+        self.menu_.addAction(self.terms_action)
         self.menu_.addSeparator()
         self.sync_action = self.menu_.addAction(icon("emblem-synchronizing"), "Sync now")
         self.conflicts_action = self.menu_.addAction(icon("dialog-warning"), "Review conflicts…")
@@ -129,6 +134,11 @@ class AccountButton(QToolButton):
             f"Files not on this computer ({missing})…" if missing else "Files not on this computer…"
         )
         self.sign_out_action.setEnabled(not state.running)
+
+    def show_terms(self, text: str | None) -> None:
+        """The account's tier and limits as the server set them (None: not known yet)."""
+        self.terms_action.setText(text or "")
+        self.terms_action.setVisible(bool(text))
 
 
 class SyncToolbarWidget(QWidget):

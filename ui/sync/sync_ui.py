@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QMenu
 
-from ...app.sync_service import ClientFactory
+from ...app.account_terms import terms_text
+from ...app.sync_service import AccountTerms, ClientFactory
 from ..widgets.icons import icon
 from ..widgets.theme import set_semantic_foreground
 from .big_delete_dialog import BigDeleteDialog
@@ -97,6 +99,8 @@ class SyncUi(QObject):
         if files is not None and hasattr(files, "model") and hasattr(files.model, "set_transfers"):
             c.transfers_changed.connect(files.model.set_transfers)
         c.account_changed.connect(self._account_changed)
+        for terms_may_change in (c.account_changed, c.sync_finished, buttons.account_button.menu_.aboutToShow):
+            terms_may_change.connect(self.read_account_terms)
         window.installEventFilter(self)
         self._state_changed(c.state)
         c.refresh()
@@ -182,6 +186,20 @@ class SyncUi(QObject):
     def _account_changed(self, state: SyncState) -> None:
         if self.conflicts_dialog is not None and not state.signed_in:
             self.conflicts_dialog.close()
+
+    def read_account_terms(self, *_args: object) -> None:
+        """The account menu's tier and limits, read off the UI thread (kept from the last sync or sign-in)."""
+        if not self.window.isVisible():
+            return  # closing (a sync stopped by the close ends here): start nothing new
+        service = self.controller.service
+        button = self.toolbar.account_button
+
+        def show(terms: AccountTerms | None) -> None:
+            if shiboken6.isValid(button):
+                button.show_terms(terms_text(terms) if terms is not None else None)
+
+        # a small local read (the terms kept since the last sync): the window's runner, not the network's
+        self.window.ctx.ops.read(lambda _op: service.account_terms()).success(show).run()
 
     def _forget(self, name: str, dialog: QObject) -> None:
         if getattr(self, name) is dialog:

@@ -16,6 +16,7 @@ from PySide6.QtGui import QFont, QGuiApplication, QPalette
 from ...app.entity_service import ListQuery
 from ...app.formatting import format_bytes
 from ...app.library import FileService
+from ...schema.labels import FILE_CATEGORY_LABELS
 from ..context import UiContext
 from .drops import dropped_paths, has_local_files
 from .folder_tree import FILE_MIME, Index, ids_to_mime
@@ -31,13 +32,7 @@ CATEGORIES = (
     ("document", "Documents"),
     ("other", "Other"),
 )
-CATEGORY_LABELS = {
-    "press_photo": "Press photo",
-    "music": "Music",
-    "video": "Video",
-    "document": "Document",
-    "other": "Other",
-}
+CATEGORY_LABELS = FILE_CATEGORY_LABELS
 CATEGORY_ICONS = {
     "press_photo": "image-x-generic",
     "music": "audio-x-generic",

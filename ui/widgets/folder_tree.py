@@ -1,4 +1,4 @@
-"""The Files section's folder tree: "All files", "My files" and every folder, as a Qt item model.
+"""The Files section's folder tree: "My files" and every folder below it, as a Qt item model.
 
 The artist has tens or hundreds of folders, so the tree is read whole, off the UI thread. Folders are
 renamed in place (F2) and moved by drag and drop; files dragged from the list or from the desktop
@@ -64,7 +64,7 @@ class FolderNode:
 
 
 class FolderTreeModel(QAbstractItemModel):
-    """ "All files", then "My files" (the top level) with every folder below it."""
+    """ "My files" (every file; the top level for drops and moves) with every folder below it."""
 
     rename_requested = Signal(str, str)  # folder id, new name
     folders_dropped = Signal(list, object)  # folder ids, target folder id (None = top level)
@@ -75,9 +75,11 @@ class FolderTreeModel(QAbstractItemModel):
     def __init__(self, ctx: UiContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.all_node = FolderNode(ALL, None, "All files")
+        # One top item, as an artist expects of a file manager: "My files" shows every file (whichever
+        # folder it is in) and takes what is dropped on it at the top level; a folder shows its own.
         self.root_node = FolderNode(ROOT, None, "My files")
-        self._top = [self.all_node, self.root_node]
+        self.all_node = self.root_node
+        self._top = [self.root_node]
         self._by_id: dict[str, FolderNode] = {}
         self._generation = 0
 
@@ -201,7 +203,7 @@ class FolderTreeModel(QAbstractItemModel):
             if node.kind == ALL:
                 return "Every file, whichever folder it is in"
             if node.kind == ROOT:
-                return "Files that are in no folder, and your folders"
+                return "All your files, whichever folder they are in (choose a folder to see only its files)"
             return self.path_text(node.id)
         return None
 

@@ -40,6 +40,11 @@ def heading_font(base: QFont, scale: float = 1.25) -> QFont:
     return font
 
 
+def _screen_name(caption: str) -> str:
+    """The caption a field has on screen ("&Tempo:" -> "Tempo"), the name its error messages use."""
+    return caption.replace("&", "").strip().rstrip(":")
+
+
 class RecordForm(QWidget):
     """The editor of one record: its fields, each with an error line below it, Save and Revert.
 
@@ -114,7 +119,7 @@ class RecordForm(QWidget):
             hint_label.setFont(font)
             muted(hint_label)
             box.addWidget(hint_label)
-        error = self.errors.add(name, widget, FieldErrorLabel(cell))
+        error = self.errors.add(name, widget, FieldErrorLabel(cell), _screen_name(label))
         box.addWidget(error)
         caption = QLabel(label, self)
         caption.setBuddy(widget)
@@ -137,7 +142,7 @@ class RecordForm(QWidget):
         caption.setFont(font)
         box.addWidget(caption)
         box.addWidget(widget)
-        box.addWidget(self.errors.add(name, widget, FieldErrorLabel(cell)))
+        box.addWidget(self.errors.add(name, widget, FieldErrorLabel(cell), _screen_name(label)))
         if not widget.accessibleName():
             widget.setAccessibleName(label)
         self.form.addRow(cell)

@@ -1,0 +1,106 @@
+"""The signed-in account's terms as its server sets them: the tier, the limits in force, the usage.
+
+Read from ``GET /v1/account`` after a sign-in and after every sync (off the UI thread: the sync
+thread or the sign-in operation), and kept here for the account menu while offline
+(``account-terms.json`` in the data folder). The storage limit of the account becomes this
+computer's limit (``storage_quotas.limit_bytes``), so the storage bar and the local refusal of an
+import over the limit (:mod:`gigbag.app.storage_limit`) use the one limit the server enforces.
+Signing out forgets the terms and brings back the default local limit.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+
+from ..local_db.database import transaction
+from ..local_db.models import DEFAULT_STORAGE_LIMIT_BYTES
+from ..sync.client import SyncClient
+from .workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+TERMS_FILE = "account-terms.json"
+TIER_NAMES = {"free": "Free", "pro": "Pro", "enterprise": "Enterprise"}
+
+
+@dataclass(frozen=True)
+class AccountTerms:
+    tier: str
+    storage_quota_bytes: int
+    daily_upload_limit_bytes: int | None  # None: no daily limit
+    max_file_bytes: int
+    used_bytes: int
+    token_idle_expiry_seconds: int | None
+    overridden: tuple[str, ...] = ()  # the limits the operator set for this account
+
+    @property
+    def tier_name(self) -> str:
+        return TIER_NAMES.get(self.tier, self.tier.capitalize())
+
+
+def _path(workspace: Workspace) -> Path:
+    return workspace.paths.data / TERMS_FILE
+
+
+def _set_limit(workspace: Workspace, limit: int) -> None:
+    with transaction(workspace.engine) as s:
+        s.execute(text("UPDATE storage_quotas SET limit_bytes = :limit WHERE id = 1"), {"limit": limit})
+
+
+def refresh_terms(workspace: Workspace, client: SyncClient) -> AccountTerms:
+    """Ask the server for the account's terms, keep them, and make its storage limit this computer's."""
+    info = client.account_info()
+    terms = AccountTerms(
+        tier=info.tier,
+        storage_quota_bytes=info.limits.storage_quota_bytes,
+        daily_upload_limit_bytes=info.limits.daily_upload_limit_bytes,
+        max_file_bytes=info.limits.max_file_bytes,
+        used_bytes=info.storage.used_bytes,
+        token_idle_expiry_seconds=info.token_idle_expiry_seconds,
+        overridden=tuple(info.overridden),
+    )
+    _set_limit(workspace, terms.storage_quota_bytes)
+    target = _path(workspace)
+    partial = target.with_suffix(".json.partial")
+    partial.write_text(json.dumps(asdict(terms), indent=2), encoding="utf-8")
+    os.replace(partial, target)
+    log.info("account terms: tier %s, storage limit %d bytes", terms.tier, terms.storage_quota_bytes)
+    return terms
+
+
+def cached_terms(workspace: Workspace) -> AccountTerms | None:
+    """The terms last read from the server, or None (never read, or signed out)."""
+    try:
+        raw: Any = json.loads(_path(workspace).read_text(encoding="utf-8"))
+        raw["overridden"] = tuple(raw.get("overridden") or ())
+        return AccountTerms(**raw)
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+
+
+def forget_terms(workspace: Workspace) -> None:
+    """After a sign-out: no account's terms, the default local limit again."""
+    _path(workspace).unlink(missing_ok=True)
+    _set_limit(workspace, DEFAULT_STORAGE_LIMIT_BYTES)
+
+
+def terms_text(terms: AccountTerms) -> str:
+    """ "Free plan: 1.2 MB of 3.4 MB storage used · uploads up to 500 MB a day · files up to 100 MB"."""
+    from .formatting import format_bytes
+
+    daily = (
+        f"uploads up to {format_bytes(terms.daily_upload_limit_bytes)} a day"
+        if terms.daily_upload_limit_bytes is not None
+        else "no daily upload limit"
+    )
+    return (
+        f"{terms.tier_name} plan: {format_bytes(terms.used_bytes)} of {format_bytes(terms.storage_quota_bytes)} "
+        f"storage used · {daily} · files up to {format_bytes(terms.max_file_bytes)}"
+    )
