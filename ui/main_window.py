@@ -13,14 +13,12 @@ from __future__ import annotations
 import importlib
 import logging
 import traceback
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import shiboken6
 from PySide6.QtCore import (
     QAbstractListModel,
-    QAbstractTableModel,
     QByteArray,
     QEvent,
     QItemSelectionModel,
@@ -36,11 +34,8 @@ from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QIcon, QKeySequenc
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
-    QDialog,
-    QDialogButtonBox,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QListView,
     QMainWindow,
@@ -51,7 +46,6 @@ from PySide6.QtWidgets import (
     QStackedWidget,
     QStyledItemDelegate,
     QStyleOptionViewItem,
-    QTableView,
     QToolBar,
     QToolButton,
     QVBoxLayout,
@@ -70,6 +64,7 @@ from .sync import install_sync_ui
 from .widgets.elided_label import ElidedLabel
 from .widgets.empty_state import EmptyState
 from .widgets.icons import icon
+from .widgets.shortcuts import Shortcut, ShortcutsDialog
 from .widgets.theme import THEME_LABELS, THEMES, apply_theme, refresh_semantic_colors
 
 log = logging.getLogger(__name__)
@@ -156,58 +151,6 @@ class SidebarDelegate(QStyledItemDelegate):
 
 
 # ---- shortcuts dialog ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Shortcut:
-    keys: str
-    action: str
-
-
-class ShortcutsModel(QAbstractTableModel):
-    HEADERS = ("Keys", "Action")
-
-    def __init__(self, shortcuts: list[Shortcut], parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows = shortcuts
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else 2
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return None
-        row = self._rows[index.row()]
-        return row.keys if index.column() == 0 else row.action
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal and 0 <= section < 2:
-            return self.HEADERS[section]
-        return None
-
-
-class ShortcutsDialog(QDialog):
-    def __init__(self, shortcuts: list[Shortcut], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Keyboard shortcuts")
-        layout = QVBoxLayout(self)
-        self.table = QTableView(self)
-        self.table.setModel(ShortcutsModel(shortcuts, self.table))
-        self.table.verticalHeader().hide()
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setAlternatingRowColors(True)
-        self.table.setAccessibleName("Keyboard shortcuts")
-        layout.addWidget(self.table)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-        self.resize(480, 460)
 
 
 # ---- the first-start page --------------------------------------------------------------------

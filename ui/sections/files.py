@@ -53,7 +53,7 @@ from ..widgets.paged_model import SelectionKeeper, select_ids, selected_ids
 from ..widgets.search_box import SearchBox
 from ..widgets.storage_bar import StorageBar
 from ..widgets.theme import set_semantic_foreground
-from ..widgets.undo_commands import CallCommand, CreateCommand, DeleteCommand, UpdateCommand, execute
+from ..widgets.undo_commands import CallCommand, CreateCommand, DeleteCommand, UpdateCommand, execute, reassign_steps
 
 
 class FilesSection(Section):
@@ -438,22 +438,7 @@ class FilesSection(Section):
 
     def move_folders(self, folder_ids: list[str], target_id: str | None) -> None:
         folders = self.ctx.workspace.folders
-        old: dict[str, str | None] = {}
-
-        def do() -> None:
-            for fid in folder_ids:
-                old[fid] = folders.get(fid).parent_folder_id
-            for fid in folder_ids:
-                folders.move(fid, target_id)
-
-        def undo() -> None:
-            for fid, parent in old.items():
-                folders.move(fid, parent)
-
-        def redo() -> None:
-            for fid in folder_ids:
-                folders.move(fid, target_id)
-
+        do, undo, redo = reassign_steps(folder_ids, lambda i: folders.get(i).parent_folder_id, folders.move, target_id)
         self.error_label.set_error(None)
         if target_id is not None:
             self._expanded.add(target_id)
@@ -469,22 +454,7 @@ class FilesSection(Section):
     # ---- files -------------------------------------------------------------------------------
     def move_files(self, file_ids: list[str], target_id: str | None) -> None:
         files = self.ctx.workspace.files
-        old: dict[str, str | None] = {}
-
-        def do() -> None:
-            for fid in file_ids:
-                old[fid] = files.get(fid).folder_id
-            for fid in file_ids:
-                files.move(fid, target_id)
-
-        def undo() -> None:
-            for fid, folder in old.items():
-                files.move(fid, folder)
-
-        def redo() -> None:
-            for fid in file_ids:
-                files.move(fid, target_id)
-
+        do, undo, redo = reassign_steps(file_ids, lambda i: files.get(i).folder_id, files.move, target_id)
         self.error_label.set_error(None)
         where = self.folders.folder_name(target_id)
         what = describe_count(len(file_ids), "file")
@@ -501,22 +471,9 @@ class FilesSection(Section):
         if not file_ids:
             return
         files = self.ctx.workspace.files
-        old: dict[str, str] = {}
-
-        def do() -> None:
-            for fid in file_ids:
-                old[fid] = files.get(fid).category
-            for fid in file_ids:
-                files.update(fid, {"category": category})
-
-        def undo() -> None:
-            for fid, kind in old.items():
-                files.update(fid, {"category": kind})
-
-        def redo() -> None:
-            for fid in file_ids:
-                files.update(fid, {"category": category})
-
+        do, undo, redo = reassign_steps(
+            file_ids, lambda i: files.get(i).category, lambda i, kind: files.update(i, {"category": kind}), category
+        )
         self.error_label.set_error(None)
         label = CATEGORY_LABELS.get(category, category)
         what = describe_count(len(file_ids), "file")

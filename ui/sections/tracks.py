@@ -28,17 +28,14 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QScrollArea,
-    QSlider,
     QSplitter,
     QStackedWidget,
     QTableView,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from ...app.errors import ValidationFailed
-from ...app.formatting import format_duration
 from ...app.importing import ImportCancelled, ImportOutcome, import_tracks
 from ...app.records import Track
 from ..context import UiContext
@@ -52,6 +49,7 @@ from ..widgets.field_errors import FieldErrorLabel, FieldErrors
 from ..widgets.icons import icon
 from ..widgets.images import IMAGE_FILTER, PictureView, load_image
 from ..widgets.paged_model import SelectionKeeper, select_ids, selected_ids
+from ..widgets.player_bar import PlayerBar
 from ..widgets.search_box import SearchBox
 from ..widgets.theme import set_semantic_foreground
 from ..widgets.track_list import TrackModel
@@ -269,36 +267,13 @@ class TracksSection(Section):
         self._set_details_enabled(False)
         return scroll
 
-    def _build_player_bar(self) -> QWidget:
-        bar = QFrame(self)
-        bar.setObjectName("player-bar")
-        bar.setFrameShape(QFrame.Shape.StyledPanel)
-        row = QHBoxLayout(bar)
-        row.setContentsMargins(8, 4, 8, 4)
-        self.play_button = QToolButton(bar)
-        self.play_button.setIcon(icon("media-playback-start"))
-        self.play_button.setIconSize(QSize(22, 22))
-        self.play_button.setAccessibleName("Play")
-        self.play_button.setToolTip("Play the selected track (Space)")
+    def _build_player_bar(self) -> PlayerBar:
+        bar = PlayerBar(self)
+        self.play_button, self.stop_button, self.now_playing = bar.play_button, bar.stop_button, bar.now_playing
+        self.position, self.time_label = bar.position, bar.time_label
         self.play_button.clicked.connect(self.toggle_play)
-        self.stop_button = QToolButton(bar)
-        self.stop_button.setIcon(icon("media-playback-stop"))
-        self.stop_button.setIconSize(QSize(22, 22))
-        self.stop_button.setAccessibleName("Stop")
-        self.stop_button.setToolTip("Stop")
         self.stop_button.clicked.connect(self.player.stop)
-        self.now_playing = QLabel("Select a track and press Play", bar)
-        self.now_playing.setMinimumWidth(160)
-        self.position = QSlider(Qt.Orientation.Horizontal, bar)
-        self.position.setAccessibleName("Position")
-        self.position.setRange(0, 0)
         self.position.sliderMoved.connect(self.player.seek)
-        self.time_label = QLabel("0:00 / 0:00", bar)
-        row.addWidget(self.play_button)
-        row.addWidget(self.stop_button)
-        row.addWidget(self.now_playing, 1)
-        row.addWidget(self.position, 2)
-        row.addWidget(self.time_label)
         return bar
 
     # ---- loading -----------------------------------------------------------------------------
@@ -638,9 +613,7 @@ class TracksSection(Section):
         playing = self.player.playing
         if playing:
             self.preview_panel.stop()
-        self.play_button.setIcon(icon("media-playback-pause" if playing else "media-playback-start"))
-        self.play_button.setAccessibleName("Pause" if playing else "Play")
-        self.play_button.setToolTip("Pause (Space)" if playing else "Play the selected track (Space)")
+        self.player_bar.show_playing(playing)
         if self.player.error_text:
             self.now_playing.setText(self.player.error_text)
         elif self.player.track_id:
@@ -652,10 +625,7 @@ class TracksSection(Section):
             self.model.dataChanged.emit(self.model.index(row, 0), self.model.index(row, 0))
 
     def _player_position(self, ms: int, duration: int) -> None:
-        self.position.setRange(0, max(0, duration))
-        if not self.position.isSliderDown():
-            self.position.setValue(ms)
-        self.time_label.setText(f"{format_duration(ms / 1000)} / {format_duration(duration / 1000)}")
+        self.player_bar.show_position(ms, duration)
 
     def _playback_failed(self, text: str) -> None:
         self.now_playing.setText(text)

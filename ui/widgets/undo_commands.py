@@ -88,6 +88,28 @@ def execute(
     return op.run()
 
 
+def reassign_steps(
+    ids: Sequence[str], current: Callable[[str], Any], assign: Callable[[str, Any], object], value: Any
+) -> tuple[Callable[[], None], Callable[[], None], Callable[[], None]]:
+    """``do``, ``undo`` and ``redo`` for a :class:`CallCommand` that gives every id the same new value
+    (a folder, a kind): ``do`` remembers each one's old value first, ``undo`` puts them back."""
+    old: dict[str, Any] = {}
+
+    def do() -> None:
+        old.update({i: current(i) for i in ids})
+        redo()
+
+    def undo() -> None:
+        for i, was in old.items():
+            assign(i, was)
+
+    def redo() -> None:
+        for i in ids:
+            assign(i, value)
+
+    return do, undo, redo
+
+
 class CallCommand(ServiceCommand):
     """A change given as two functions: ``do`` (also redo unless ``redo`` is given) and ``undo``."""
 
