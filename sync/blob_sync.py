@@ -169,6 +169,7 @@ class BlobSync:
         if size is None:
             self.report.missing.append(sha256)
             return False
+        bytes_before = self.report.bytes_up
         try:
             if size < self.tus_threshold:
                 self._put(sha256, size)
@@ -177,6 +178,7 @@ class BlobSync:
         except RequestRejected as exc:
             if not isinstance(exc, AuthenticationError):
                 self.report.not_uploaded.append((self.name_of(sha256), str(exc)))
+            self.report.bytes_up = bytes_before  # refused: the server did not keep what went out
             raise
         self.report.uploaded += 1
         self.report.uploaded_names.append(self.name_of(sha256))

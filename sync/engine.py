@@ -33,11 +33,13 @@ from sqlalchemy.exc import OperationalError
 from ..local_db.blob_store import BlobStore
 from ..local_db.database import read_session, transaction
 from ..local_db.sync_tables import SyncAccount
+from ..schema.entities import ENTITY_TYPES
 from ..schema.fields import utc_now
 from .account import bind, load_token, read_account
 from .blob_audit import reverify_uploaded
 from .blob_sync import BlobSync
 from .client import SyncClient
+from .conflicts import label_of
 from .errors import DiskFull, NotSignedIn, SyncCancelled, SyncError
 from .local_store import LocalState
 from .progress import CancelToken, ProgressCallback, ProgressEvent, no_progress
@@ -79,6 +81,9 @@ class SyncSummary:
     downloaded_files: list[str] = field(default_factory=list)
     not_uploaded: list[tuple[str, str]] = field(default_factory=list)  # (file name, reason)
     reuploaded_files: list[str] = field(default_factory=list)  # the server had lost them: sent again
+    # Titles of what the lists above name, for the words: "entity_type/entity_id" or a blob's
+    # SHA-256 -> "Azúcar" (a file name for a blob).
+    labels: dict[str, str] = field(default_factory=dict)
 
     @property
     def complete(self) -> bool:
@@ -156,10 +161,27 @@ class SyncEngine:
             not_uploaded=list(dict.fromkeys(blobs.not_uploaded)),
             reuploaded_files=list(blobs.reuploaded),
         )
+        summary.labels = self._labels(summary)
         if summary.complete:  # "Last synced" is the last sync that sent and received everything
             with transaction(self.db) as s:
                 s.execute(update(_ACCOUNT).where(_ACCOUNT.c.id == 1).values(last_sync_at=utc_now()))
         return summary
+
+
+    def _labels(self, summary: SyncSummary) -> dict[str, str]:
+        labels = {sha: self.blob_sync.name_of(sha) for sha, _ in summary.file_errors}
+        keys = [(r.entity_type, r.entity_id) for r in summary.refused] + [key for key, _ in summary.unusable]
+        if not keys:
+            return labels
+        with read_session(self.db) as s:
+            st = LocalState(s)
+            for entity_type, entity_id in keys:
+                data = st.read(entity_type, entity_id) if entity_type in ENTITY_TYPES else None
+                if data is None:
+                    staged = st.incoming((entity_type, entity_id))
+                    data = staged.data if staged is not None else None
+                labels[f"{entity_type}/{entity_id}"] = label_of(entity_type, data, entity_id)
+        return labels
 
 
 def database_full(exc: OperationalError, db: Engine) -> DiskFull | None:

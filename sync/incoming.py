@@ -53,9 +53,9 @@ def _usable(key: Key, version: Version, report: ApplyReport) -> Data | None | bo
         return None
     try:
         if key[0] not in ENTITY_TYPES:
-            raise EntityValidationError(f"unknown entity type {key[0]!r}")
+            raise ValueError(f"unknown entity type {key[0]!r}")
         return normalized(key[0], version.data)
-    except EntityValidationError as exc:
+    except (EntityValidationError, ValueError) as exc:
         # Not marked as seen: the version stays staged (``sync_incoming``), so every later sync tries
         # it again (a newer Gigbag reads it) and a newer server version replaces it.
         if all(k != key for k, _ in report.unusable):
