@@ -31,7 +31,7 @@ from .errors import MassDeleteRefused, ProtocolError
 from .incoming import ApplyReport, apply_pulled, settle_incoming
 from .local_store import Key, LocalState, Version
 from .progress import CancelToken, ProgressCallback, ProgressEvent
-from .verify import verify_pulled_page
+from .verify import keep_unusable_fetchable, verify_pulled_page
 
 SPOOL_IN_MEMORY = 8 * 1024 * 1024
 
@@ -117,6 +117,9 @@ class Puller:
                 self.progress(ProgressEvent("apply", done=self.report.pages))
         self.cancel.check()
         self.settle()
+        if self.report.apply.unusable:
+            with transaction(self.db) as s:
+                keep_unusable_fetchable(LocalState(s), self.report.apply.unusable)
         return self.report
 
     def _fetch(self, since: int, spool: tempfile.SpooledTemporaryFile[bytes]) -> int:

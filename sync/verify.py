@@ -3,19 +3,26 @@
 A version whose data does not hash to its checksum was altered on the way or on a damaged server.
 Applying it would spread the damage to the server and to every other computer, so the page that
 holds it is refused whole — nothing of it applied, the cursor not advanced — and the next sync asks
-for it again.
+for it again. A version whose data this computer cannot use (invalid for its schema, or of a type
+it does not know) is not marked as seen: it stays staged and the cursor is held before it
+(:func:`keep_unusable_fetchable`), so it stays fetchable and is reported until it applies.
 """
 
 from __future__ import annotations
 
 import logging
 
+from sqlalchemy import select, update
+
+from ..local_db.sync_tables import SyncAccount
 from ..schema.canonical import CanonicalizationError, checksum
 from ..schema.wire import Change, PullResponse, PushResult
 from .conflicts import label_of
 from .errors import ProtocolError
+from .local_store import Key, LocalState
 
 log = logging.getLogger(__name__)
+_ACCOUNT = SyncAccount.__table__  # type: ignore[attr-defined]
 
 
 class ChecksumMismatch(ProtocolError):
@@ -85,3 +92,20 @@ def verify_push_result(change: Change, result: PushResult) -> None:
         change.entity_type,
         change.entity_id,
     )
+
+
+def keep_unusable_fetchable(st: LocalState, unusable: list[tuple[Key, str]]) -> int | None:
+    """Hold the cursor before the oldest version this computer could not use (it stays staged too),
+    so the next sync asks the server for it again: a corrected version, or a newer Gigbag, then
+    applies it. Returns the cursor held to, or None when nothing is held."""
+    staged = [version.seq for key, _ in unusable if (version := st.incoming(key)) is not None]
+    if not staged:
+        return None
+    hold = max(0, min(staged) - 1)
+    account = _ACCOUNT.c
+    current = st.s.execute(select(account.cursor).where(account.id == 1)).scalar_one_or_none()
+    if current is None or current <= hold:
+        return None
+    st.s.execute(update(_ACCOUNT).where(account.id == 1).values(cursor=hold))
+    log.info("cursor held at %d (was %d): %d pulled versions could not be used here", hold, current, len(staged))
+    return hold
