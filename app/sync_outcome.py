@@ -32,11 +32,11 @@ def _entity(summary: SyncSummary, entity_type: str, entity_id: str) -> str:
 
 
 def _advice(summary: SyncSummary) -> str:
-    said = " ".join(r.reason for r in summary.refused) + " " + " ".join(r for _, r in summary.not_uploaded)
+    said = (" ".join(r.reason for r in summary.refused) + " " + " ".join(r for _, r in summary.not_uploaded)).lower()
     advice: list[str] = []
-    if ERR_DAILY_UPLOAD_LIMIT_EXCEEDED in said or "daily upload limit" in said.lower():
+    if ERR_DAILY_UPLOAD_LIMIT_EXCEEDED in said or "upload limit" in said:
         advice.append("The server's daily upload limit is reached: sync again tomorrow to send the rest.")
-    elif ERR_STORAGE_QUOTA_EXCEEDED in said or "storage" in said.lower() or "quota" in said.lower():
+    elif ERR_STORAGE_QUOTA_EXCEEDED in said or "storage" in said or "quota" in said:
         advice.append("Your space on the server is full: delete files you no longer need there, then sync again.")
     elif summary.refused or summary.not_uploaded:
         advice.append("Correct what the server did not accept, then sync again.")
@@ -53,35 +53,53 @@ def _advice(summary: SyncSummary) -> str:
     return " ".join(advice)
 
 
+def _names(names: list[str]) -> str:
+    return ", ".join(f"“{name}”" for name in names)
+
+
+def _by_reason(items: list[tuple[str, str]]) -> dict[str, list[str]]:
+    """{reason: [names]} in the order first seen, each name once."""
+    out: dict[str, list[str]] = {}
+    for name, reason in items:
+        names = out.setdefault(reason, [])
+        if name not in names:
+            names.append(name)
+    return out
+
+
 def incomplete(summary: SyncSummary) -> Incomplete | None:
     """What ``summary``'s sync did not do, or None when it sent and received everything."""
     if summary.complete:
         return None
     lines: list[str] = []
-    files_not_sent = list(dict.fromkeys(name for name, _ in summary.not_uploaded))
-    for name, reason in dict(summary.not_uploaded).items():
-        lines.append(f"File “{name}” not uploaded: {reason}")
-    waiting_on_files = 0
-    for refusal in summary.refused:
-        if any(reason == refusal.reason for _, reason in summary.not_uploaded):
-            waiting_on_files += 1  # waits for its file, said above
-            continue
-        lines.append(f"Not sent: the {_entity(summary, refusal.entity_type, refusal.entity_id)}: {refusal.reason}")
-    if waiting_on_files:
-        lines.append(f"{count_of(waiting_on_files, 'change')} that refer to these files wait for them.")
-    for sha, reason in summary.file_errors:
-        lines.append(f"File “{summary.labels.get(sha, sha[:12] + '…')}” not downloaded: {reason}")
+    not_uploaded = _by_reason(summary.not_uploaded)
+    for reason, names in not_uploaded.items():
+        lines.append(f"Not uploaded: {_names(names)} — {reason}")
+    # A change refused because its file could not go up waits for that file (said above).
+    file_reasons = {reason for _, reason in summary.not_uploaded}
+    waiting = [r for r in summary.refused if any(reason in r.reason for reason in file_reasons)]
+    refused = [r for r in summary.refused if r not in waiting]
+    for refusal in refused:
+        lines.append(f"Not sent: the {_entity(summary, refusal.entity_type, refusal.entity_id)} — {refusal.reason}")
+    if waiting:
+        verb = "waits" if len(waiting) == 1 else "wait"
+        lines.append(f"{count_of(len(waiting), 'item')} that use these files {verb} for them and go up with them.")
+    downloads = [(summary.labels.get(sha, sha[:12] + "…"), reason) for sha, reason in summary.file_errors]
+    for reason, names in _by_reason(downloads).items():
+        lines.append(f"Not downloaded: {_names(names)} — {reason}")
     for (entity_type, entity_id), reason in summary.unusable:
-        lines.append(f"Not applied: the {_entity(summary, entity_type, entity_id)}: {reason}")
+        lines.append(f"Not applied: the {_entity(summary, entity_type, entity_id)} — {reason}")
     parts: list[str] = []
-    if files_not_sent:
-        parts.append(f"{count_of(len(files_not_sent), 'file')} not uploaded")
-    changes = len(summary.refused)
-    if changes:
-        parts.append(f"{count_of(changes, 'change')} not sent")
+    files_up = sum(len(names) for names in not_uploaded.values())
+    if files_up:
+        parts.append(f"{count_of(files_up, 'file')} not uploaded")
+    if refused:
+        parts.append(f"{count_of(len(refused), 'change')} not sent")
     if summary.file_errors:
         parts.append(f"{count_of(len(summary.file_errors), 'file')} not downloaded")
     if summary.unusable:
         parts.append(f"{count_of(len(summary.unusable), 'item')} from the server not applied")
+    if not parts:  # refusals that all wait for files whose upload failed in an earlier step
+        parts.append(f"{count_of(len(summary.refused), 'change')} not sent")
     headline = "Sync incomplete: " + ", ".join(parts) + "."
     return Incomplete(headline, lines, _advice(summary))

@@ -177,7 +177,8 @@ class BlobSync:
                 self._tus(sha256, size)
         except RequestRejected as exc:
             if not isinstance(exc, AuthenticationError):
-                self.report.not_uploaded.append((self.name_of(sha256), str(exc)))
+                said = exc.body.get("message") if isinstance(exc.body.get("message"), str) else None
+                self.report.not_uploaded.append((self.name_of(sha256), said or str(exc)))
             self.report.bytes_up = bytes_before  # refused: the server did not keep what went out
             raise
         self.report.uploaded += 1

@@ -435,7 +435,7 @@ class SyncController(QObject):
     def _sync_succeeded(self, summary: SyncSummary) -> None:
         counts = words.summary_text(summary, summary.unsent)
         undone = incomplete(summary)
-        text = f"Sync finished: {counts[:1].lower()}{counts[1:]}" if undone is None else undone.headline
+        text = f"Sync {'finished' if undone is None else 'incomplete'}: {counts[:1].lower()}{counts[1:]}"
         self._finish(
             SyncOutcome(
                 True, text, summary=summary, waiting=summary.unsent, received=summary.received, incomplete=undone
