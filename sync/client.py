@@ -253,7 +253,7 @@ class SyncClient:
     # ---- accounts and sessions -------------------------------------------------------------
     def health(self) -> Health:
         response = self._send("GET", "/v1/health", "checking the server")
-        return Health.model_validate(self._json(response, "checking the server"))
+        return self._parse(Health, response, "checking the server")
 
     def create_account(self, email: str, password: str, display_name: str) -> Account:
         doing = "creating the account"
@@ -267,7 +267,7 @@ class SyncClient:
             headers={"Content-Type": "application/json"},
             retry_conflict=False,
         )
-        return Account.model_validate(self._json(response, doing))
+        return self._parse(Account, response, doing)
 
     def create_session(self, email: str, password: str, device_name: str) -> SessionCreated:
         doing = "signing in"
@@ -282,7 +282,7 @@ class SyncClient:
             retry_conflict=False,
             retry_throttled=False,  # a lock-out after wrong passwords is reported, not sat out
         )
-        return SessionCreated.model_validate(self._json(response, doing))
+        return self._parse(SessionCreated, response, doing)
 
     def delete_session(self) -> None:
         self._send("DELETE", "/v1/sessions/current", "signing out", ok=(200, 204))
