@@ -36,9 +36,7 @@ EXIT_INCOMPLETE = 3  # the sync ran but did not send or receive everything (app.
 
 def _common() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--data-dir", metavar="DIR", default=argparse.SUPPRESS, help="data folder of this device"
-    )
+    common.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS, help="data folder of this device")
     common.add_argument("--json", action="store_true", help="print JSON instead of sentences")
     return common
 
@@ -154,8 +152,14 @@ def run_login(args: argparse.Namespace) -> int:
         _emit(
             args,
             f"Signed in to {info.server_url} as {info.email}{where}. Run `gigbag sync` to sync.",
-            {"ok": True, "server_url": info.server_url, "email": info.email, "user_id": info.user_id,
-             "device_id": info.device_id, "token_file": info.token_file},
+            {
+                "ok": True,
+                "server_url": info.server_url,
+                "email": info.email,
+                "user_id": info.user_id,
+                "device_id": info.device_id,
+                "token_file": info.token_file,
+            },
         )
         return EXIT_OK
 

@@ -46,9 +46,7 @@ def _advice(summary: SyncSummary) -> str:
         else:
             advice.append("Sync again to download the files that did not come down.")
     if summary.unusable:
-        advice.append(
-            "Items this version of Gigbag cannot read are kept and applied by a later sync: update Gigbag."
-        )
+        advice.append("Items this version of Gigbag cannot read are kept and applied by a later sync: update Gigbag.")
     advice.append("Everything else is synced; nothing was lost.")
     return " ".join(advice)
 

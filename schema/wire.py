@@ -45,6 +45,8 @@ def parse_repr_digest(value: str) -> str | None:
             return None
         return raw.hex() if len(raw) == 32 else None
     return None
+
+
 IDEMPOTENCY_KEY_TTL_HOURS = 24  # a key is kept (and replayed) at least this long
 MAX_JSON_BODY_BYTES = 64 * 1024  # the request body of every other JSON route
 MIN_PASSWORD_LENGTH = 8

@@ -69,8 +69,11 @@ def _json(body: str, *, replayed: bool) -> Response:
     responses={
         200: {
             "description": "One result per change; a replay of a stored answer carries Idempotent-Replayed",
-            "headers": {REPLAYED_HEADER: header("'true' when this is the stored answer of an earlier request",
-                                                required=False, pattern="^true$")},
+            "headers": {
+                REPLAYED_HEADER: header(
+                    "'true' when this is the stored answer of an earlier request", required=False, pattern="^true$"
+                )
+            },
         },
         **error_responses(400, 401, 409, 413, 422),
     },
@@ -147,9 +150,7 @@ def _apply(
 def pull(
     request: Request,
     auth: Authenticated,
-    since: Annotated[
-        int, Query(ge=0, le=MAX_SEQ, description="The cursor of the last page applied (0 at first)")
-    ] = 0,
+    since: Annotated[int, Query(ge=0, le=MAX_SEQ, description="The cursor of the last page applied (0 at first)")] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = DEFAULT_PULL_LIMIT,
 ) -> PullResponse:
     state = server_state(request)

@@ -43,8 +43,12 @@ def _server_held_blobs(blob_sync: BlobSync) -> set[str]:
     return refs
 
 
-def due_for_check(blob_sync: BlobSync, older_than: dt.timedelta = REVERIFY_AFTER, budget: int = REVERIFY_BUDGET,
-                  now: dt.datetime | None = None) -> list[str]:
+def due_for_check(
+    blob_sync: BlobSync,
+    older_than: dt.timedelta = REVERIFY_AFTER,
+    budget: int = REVERIFY_BUDGET,
+    now: dt.datetime | None = None,
+) -> list[str]:
     """The blobs of this computer to look at again now, oldest check first."""
     held = {sha for sha in _server_held_blobs(blob_sync) if blob_sync.blobs.has(sha)}
     if not held:
@@ -58,8 +62,9 @@ def due_for_check(blob_sync: BlobSync, older_than: dt.timedelta = REVERIFY_AFTER
     return due[:budget]
 
 
-def reverify_uploaded(blob_sync: BlobSync, older_than: dt.timedelta = REVERIFY_AFTER,
-                      budget: int = REVERIFY_BUDGET) -> None:
+def reverify_uploaded(
+    blob_sync: BlobSync, older_than: dt.timedelta = REVERIFY_AFTER, budget: int = REVERIFY_BUDGET
+) -> None:
     """Look again at the files whose check is due; upload those the server no longer holds."""
     for sha in due_for_check(blob_sync, older_than, budget):
         blob_sync.cancel.check()

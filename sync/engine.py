@@ -167,7 +167,6 @@ class SyncEngine:
                 s.execute(update(_ACCOUNT).where(_ACCOUNT.c.id == 1).values(last_sync_at=utc_now()))
         return summary
 
-
     def _labels(self, summary: SyncSummary) -> dict[str, str]:
         labels = {sha: self.blob_sync.name_of(sha) for sha, _ in summary.file_errors}
         keys = [(r.entity_type, r.entity_id) for r in summary.refused] + [key for key, _ in summary.unusable]

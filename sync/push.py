@@ -291,8 +291,12 @@ class Pusher:
         self.report.sent += len(request.changes)
         if replayed:
             self.report.replayed += 1
-        log.info("push batch %s: %d changes%s", batch.idempotency_key[:8], len(request.changes),
-                 " (replayed by the server)" if replayed else "")
+        log.info(
+            "push batch %s: %d changes%s",
+            batch.idempotency_key[:8],
+            len(request.changes),
+            " (replayed by the server)" if replayed else "",
+        )
         with transaction(self.db) as s:
             self._apply(s, batch, request, response)
         return True
@@ -340,6 +344,7 @@ class Pusher:
                 st.unstage(key)
         self.report.applied += len(applied)
         s.execute(delete(_BATCHES).where(_BATCHES.c.idempotency_key == batch.idempotency_key))
+
 
 def _ids_by_type(keys: list[Key]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}

@@ -55,7 +55,10 @@ def verify_pulled_page(page: PullResponse) -> None:
         if not _matches(change.data, change.checksum):
             log.warning(
                 "pulled version of %s %s (seq %d) refused: its data does not hash to %s",
-                change.entity_type, change.entity_id, change.seq, change.checksum,
+                change.entity_type,
+                change.entity_id,
+                change.seq,
+                change.checksum,
             )
             raise ChecksumMismatch(
                 f"The server sent {_what(change.entity_type, change.entity_id, change.data)} damaged: its data "
@@ -70,8 +73,11 @@ def verify_push_result(change: Change, result: PushResult) -> None:
     (or, for a conflict, sends its version with data that does not match its checksum)."""
     if result.status == "conflict" and result.server is not None and not result.server.deleted:
         if not _matches(result.server.data, result.server.checksum):
-            log.warning("push answer for %s %s: the server's version does not match its checksum",
-                        change.entity_type, change.entity_id)
+            log.warning(
+                "push answer for %s %s: the server's version does not match its checksum",
+                change.entity_type,
+                change.entity_id,
+            )
             raise ChecksumMismatch(
                 f"The server's version of {_what(change.entity_type, change.entity_id, result.server.data)} "
                 "came damaged in its answer to a push (its data does not match its checksum). Nothing of that "
@@ -84,7 +90,10 @@ def verify_push_result(change: Change, result: PushResult) -> None:
         return
     log.warning(
         "push answer for %s %s says checksum %s, this computer sent %s",
-        change.entity_type, change.entity_id, result.checksum, change.checksum,
+        change.entity_type,
+        change.entity_id,
+        result.checksum,
+        change.checksum,
     )
     raise ChecksumMismatch(
         f"The server's answer for {_what(change.entity_type, change.entity_id, change.data)} names another "

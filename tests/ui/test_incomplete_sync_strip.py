@@ -52,9 +52,7 @@ def test_a_partly_refused_sync_shows_the_strip_with_the_files_the_reason_and_wha
     assert not strip.isVisible()
 
 
-def test_after_a_cancelled_sync_the_status_does_not_say_last_synced_just_now(
-    window, qtbot, live_server
-):  # type: ignore[no-untyped-def]
+def test_after_a_cancelled_sync_the_status_does_not_say_last_synced_just_now(window, qtbot, live_server):  # type: ignore[no-untyped-def]
     sign_in_through_dialog(qtbot, window, live_server.url)
     ws = window.workspace
     write(window, qtbot, lambda: ws.goals.create({"title": "Warm up"}), "goals")
