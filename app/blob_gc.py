@@ -17,6 +17,7 @@ from ..local_db.models import Artist, File
 from ..local_db.sync_tables import BlobTransfer, SyncBase, SyncConflict
 from ..schema.canonical import is_sha256_hex
 from ..schema.entities import blob_refs
+from ..sync.blob_sync import VERIFIED
 from .entity_service import row_data
 from .workspace import Workspace
 
@@ -33,7 +34,8 @@ def referenced_blobs(ws: Workspace) -> set[str]:
         for conflict in s.scalars(select(SyncConflict)):
             for data in (conflict.local_data, conflict.remote_data, conflict.base_data):
                 refs |= blob_refs(conflict.entity_type, data)
-        refs.update(s.scalars(select(col(BlobTransfer.sha256))))
+        # Transfers in progress keep their blob; a record that the server holds one does not.
+        refs.update(s.scalars(select(col(BlobTransfer.sha256)).where(col(BlobTransfer.direction) != VERIFIED)))
     return refs
 
 

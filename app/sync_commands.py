@@ -2,7 +2,8 @@
 
 Each takes ``--data-dir DIR`` (the device's data folder) and ``--json`` (machine-readable output
 instead of sentences). ``gigbag sync`` exits 0 when done, 2 when conflicts remain for the artist,
-1 on failure with the reason, 75 when another Gigbag is syncing the same data folder. No Qt is imported here.
+1 on failure with the reason, 3 when the sync ran but did not send or receive everything (each file and
+item left, with why), 75 when another Gigbag is syncing the same data folder. No Qt is imported here.
 
 Tokens: ``login`` keeps the device token in the system keyring. Where there is none (a headless
 machine), it says so; ``--insecure-token-file PATH`` is the explicit fallback that keeps the token
@@ -30,6 +31,7 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_CONFLICTS = 2
 EXIT_BUSY = 75  # sysexits' EX_TEMPFAIL: another Gigbag is syncing this data folder; try again later
+EXIT_INCOMPLETE = 3  # the sync ran but did not send or receive everything (app.sync_outcome says what)
 
 
 def _common() -> argparse.ArgumentParser:
@@ -75,7 +77,8 @@ def register(sub: Any) -> None:
         parents=[common],
         help="sync with the server now",
         description="Push local changes, pull the server's, merge, and transfer files. "
-        "Exit 0: done; 2: conflicts remain (see `gigbag conflicts`); 1: failed; "
+        "Exit 0: done; 2: conflicts remain (see `gigbag conflicts`); 3: incomplete (some files or changes "
+        "were not sent or received; they are listed, with why); 1: failed; "
         "75: another Gigbag is syncing this data folder.",
     )
     p.add_argument("--yes", action="store_true", help="go ahead even if the server's changes delete most local data")
@@ -231,6 +234,7 @@ def _confirm(args: argparse.Namespace) -> Callable[[MassDeletion], bool]:
 def run_sync(args: argparse.Namespace) -> int:
     from .formatting import format_bytes
     from .sync_lock import SyncBusy
+    from .sync_outcome import incomplete
     from .sync_words import summary_text
 
     def action(svc: SyncService) -> int:
@@ -242,23 +246,20 @@ def run_sync(args: argparse.Namespace) -> int:
             _fail(args, str(exc))
             return EXIT_BUSY
         counts = summary_text(summary, summary.unsent)
-        lines = [f"Sync done: {counts[:1].lower()}{counts[1:]}."]
+        undone = incomplete(summary)
+        lines = [f"Sync {'done' if undone is None else 'incomplete'}: {counts[:1].lower()}{counts[1:]}."]
         if summary.uploaded_files:
             lines.append(f"Uploaded ({format_bytes(summary.bytes_up)}): {', '.join(summary.uploaded_files)}")
         if summary.downloaded_files:
             lines.append(f"Downloaded ({format_bytes(summary.bytes_down)}): {', '.join(summary.downloaded_files)}")
-        for refusal in summary.refused:
-            lines.append(f"Not sent: {refusal.entity_type} {refusal.entity_id}: {refusal.reason}")
-        for (entity_type, entity_id), reason in summary.unusable:
-            lines.append(f"Not applied: {entity_type} {entity_id}: {reason}")
+        if summary.reuploaded_files:
+            lines.append(f"Sent again (the server had lost them): {', '.join(summary.reuploaded_files)}")
         if summary.orphans:
             lines.append(
                 f"{len(summary.orphans)} item(s) whose parent was deleted elsewhere were moved out or removed."
             )
         if summary.missing_files:
             lines.append(f"{len(summary.missing_files)} file(s) are neither on this computer nor on the server.")
-        for sha, reason in summary.file_errors:
-            lines.append(f"File {sha[:12]}… not downloaded: {reason}")
         if summary.open_conflicts:
             lines.append(
                 f"{summary.open_conflicts} conflict(s) need your decision: see `gigbag conflicts`, "
@@ -266,7 +267,11 @@ def run_sync(args: argparse.Namespace) -> int:
             )
         else:
             lines.append("No conflicts.")
+        if undone is not None:
+            lines += [undone.headline, *(f"  {line}" for line in undone.lines), undone.advice]
         _emit(args, "\n".join(lines), {"ok": True, **summary.to_dict()})
+        if undone is not None:
+            return EXIT_INCOMPLETE
         return EXIT_CONFLICTS if summary.open_conflicts else EXIT_OK
 
     return _with_service(args, action)

@@ -6,6 +6,8 @@ Both ends import these models, so a field renamed here is renamed for both. See
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -19,6 +21,32 @@ DEFAULT_PULL_LIMIT = 500
 MAX_PULL_LIMIT = 1000
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
+# RFC 9530: a blob's HEAD and GET answers carry "Repr-Digest: sha-256=:<base64>:", checked by the client.
+BLOB_DIGEST_HEADER = "Repr-Digest"
+
+
+def repr_digest(sha256_hex: str) -> str:
+    """The ``Repr-Digest`` value for content whose SHA-256 is ``sha256_hex``."""
+    return f"sha-256=:{base64.b64encode(bytes.fromhex(sha256_hex)).decode()}:"
+
+
+def parse_repr_digest(value: str) -> str | None:
+    """The SHA-256 (hex) named by a ``Repr-Digest`` value, or None when it names none readable."""
+    for item in value.split(","):
+        name, _, rest = item.strip().partition("=")
+        if name.strip().lower() != "sha-256":
+            continue
+        rest = rest.strip()
+        if len(rest) < 2 or rest[0] != ":" or rest[-1] != ":":
+            return None
+        try:
+            raw = base64.b64decode(rest[1:-1], validate=True)
+        except (binascii.Error, ValueError):
+            return None
+        return raw.hex() if len(raw) == 32 else None
+    return None
+
+
 IDEMPOTENCY_KEY_TTL_HOURS = 24  # a key is kept (and replayed) at least this long
 MAX_JSON_BODY_BYTES = 64 * 1024  # the request body of every other JSON route
 MIN_PASSWORD_LENGTH = 8

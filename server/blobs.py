@@ -19,7 +19,7 @@ from starlette.requests import ClientDisconnect
 from starlette.responses import StreamingResponse
 
 from gigbag.schema.canonical import is_sha256_hex
-from gigbag.schema.wire import ERR_DIGEST_MISMATCH, BlobStored, ErrorBody
+from gigbag.schema.wire import BLOB_DIGEST_HEADER, ERR_DIGEST_MISMATCH, BlobStored, ErrorBody, repr_digest
 
 from . import metrics, quotas, sync_store
 from .auth import Authenticated
@@ -59,7 +59,12 @@ def _owned_size(state: ServerState, user_id: str, sha256: str) -> int | None:
 
 
 def _blob_headers(sha256: str, size: int) -> dict[str, str]:
-    return {"Accept-Ranges": "bytes", "ETag": f'"{sha256}"', "Content-Length": str(size)}
+    return {
+        "Accept-Ranges": "bytes",
+        "ETag": f'"{sha256}"',
+        "Content-Length": str(size),
+        BLOB_DIGEST_HEADER: repr_digest(sha256),
+    }
 
 
 @router.head(
@@ -68,7 +73,10 @@ def _blob_headers(sha256: str, size: int) -> dict[str, str]:
     responses={
         200: {
             "description": "This user has the blob (Content-Length is its size)",
-            "headers": {"Content-Length": header("The blob's size in bytes", pattern="^[0-9]+$")},
+            "headers": {
+                "Content-Length": header("The blob's size in bytes", pattern="^[0-9]+$"),
+                BLOB_DIGEST_HEADER: header("RFC 9530 digest of the content: sha-256=:<base64>:"),
+            },
         },
         **error_responses(401, 404, 422),
     },

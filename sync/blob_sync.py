@@ -14,9 +14,11 @@ down on demand.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +34,15 @@ from ..local_db.sync_tables import BlobTransfer, CloudOnlyFile
 from ..schema.entities import blob_refs, data_fields
 from ..schema.fields import utc_now
 from .client import RetryPolicy, SyncClient
-from .errors import AuthenticationError, NetworkError, ProtocolError, RequestRejected, ServerError, SyncError
+from .errors import (
+    AuthenticationError,
+    DiskFull,
+    NetworkError,
+    ProtocolError,
+    RequestRejected,
+    ServerError,
+    SyncError,
+)
 from .progress import CancelToken, ProgressCallback, ProgressEvent
 
 TUS_THRESHOLD = 8 * 1024 * 1024  # blobs from this size upload resumably
@@ -43,6 +53,11 @@ log = logging.getLogger(__name__)
 # PATCH answers after which the upload continues from the offset the server reports (HEAD):
 # gone (404/410: start a new upload), offset mismatch (409), locked by a request still writing (423).
 RESUMABLE_PATCH_ANSWERS = (404, 409, 410, 423)
+NO_SPACE_ERRNOS = (errno.ENOSPC, errno.EDQUOT)
+
+# ``blob_transfers`` rows with this direction record when the server was last seen holding a blob of
+# this computer (after an upload, a download or a checked HEAD); ``blob_audit`` checks the oldest again.
+VERIFIED = "verified"
 
 _TRANSFERS = BlobTransfer.__table__  # type: ignore[attr-defined]
 _CLOUD_ONLY = CloudOnlyFile.__table__  # type: ignore[attr-defined]
@@ -57,7 +72,9 @@ class BlobReport:
     missing: list[str] = field(default_factory=list)  # neither on this computer nor on the server
     uploaded_names: list[str] = field(default_factory=list)  # file names, in the order they went up
     downloaded_names: list[str] = field(default_factory=list)
-    failed: list[tuple[str, str]] = field(default_factory=list)  # (sha256, reason)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (sha256, reason): not downloaded
+    not_uploaded: list[tuple[str, str]] = field(default_factory=list)  # (file name, reason)
+    reuploaded: list[str] = field(default_factory=list)  # names of files the server had lost, sent again
 
 
 def wanted_blobs(db: Engine) -> set[str]:
@@ -96,6 +113,7 @@ class BlobSync:
         self.retry = retry or client.retry
         self.report = BlobReport()
         self._names: dict[str, str] = {}
+        self._sizes: dict[str, int | None] = {}  # sizes of downloads, as the server announced them
 
     def name_of(self, sha256: str) -> str:
         """The file name the artist knows for a blob (the first one, if several files share it)."""
@@ -119,6 +137,10 @@ class BlobSync:
         with transaction(self.db) as s:
             s.execute(stmt)
 
+    def _mark_verified(self, sha256: str, size: int) -> None:
+        """Record that the server was seen holding the blob now (see ``blob_audit``)."""
+        self._save_transfer(sha256, VERIFIED, None, size)
+
     def _clear_transfer(self, sha256: str, direction: str) -> None:
         with transaction(self.db) as s:
             s.execute(delete(_TRANSFERS).where(_TRANSFERS.c.sha256 == sha256, _TRANSFERS.c.direction == direction))
@@ -139,18 +161,29 @@ class BlobSync:
 
     def ensure_uploaded(self, sha256: str) -> bool:
         """Make sure the server holds the blob; True when it was sent now."""
-        if self.client.blob_exists(sha256):
+        size = self.blobs.size(sha256) if self.blobs.has(sha256) else None
+        if self.client.blob_exists(sha256, size):
+            if size is not None:
+                self._mark_verified(sha256, size)
             return False
-        if not self.blobs.has(sha256):
+        if size is None:
             self.report.missing.append(sha256)
             return False
-        size = self.blobs.size(sha256)
-        if size < self.tus_threshold:
-            self._put(sha256, size)
-        else:
-            self._tus(sha256, size)
+        bytes_before = self.report.bytes_up
+        try:
+            if size < self.tus_threshold:
+                self._put(sha256, size)
+            else:
+                self._tus(sha256, size)
+        except RequestRejected as exc:
+            if not isinstance(exc, AuthenticationError):
+                said = exc.body.get("message") if isinstance(exc.body.get("message"), str) else None
+                self.report.not_uploaded.append((self.name_of(sha256), said or str(exc)))
+            self.report.bytes_up = bytes_before  # refused: the server did not keep what went out
+            raise
         self.report.uploaded += 1
         self.report.uploaded_names.append(self.name_of(sha256))
+        self._mark_verified(sha256, size)
         log.info("uploaded %s (%d bytes)", sha256[:12], size)
         return True
 
@@ -224,6 +257,10 @@ class BlobSync:
                     self._clear_transfer(sha256, "down")
                     return False
                 break
+            except OSError as exc:
+                if exc.errno not in NO_SPACE_ERRNOS:
+                    raise
+                raise self._no_room(sha256, part) from exc
             except (httpx.TransportError, NetworkError, ServerError) as exc:
                 failures += 1
                 if failures >= self.retry.attempts:
@@ -245,6 +282,7 @@ class BlobSync:
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(part, target)
         self._clear_transfer(sha256, "down")
+        self._mark_verified(sha256, target.stat().st_size)
         self.report.downloaded += 1
         self.report.downloaded_names.append(self.name_of(sha256))
         log.info("downloaded %s", sha256[:12])
@@ -263,6 +301,9 @@ class BlobSync:
                 offset = 0  # the server sent the whole content
             length = response.headers.get("Content-Length")
             total = offset + int(length) if length and length.isdigit() else None
+            self._sizes[sha256] = total
+            if length and length.isdigit() and shutil.disk_usage(part.parent).free < int(length):
+                raise OSError(errno.ENOSPC, "not enough free space for the download", str(part))
             done = offset
             with part.open("ab" if offset else "wb") as out:
                 for chunk in response.iter_bytes(CHUNK_SIZE):
@@ -279,6 +320,24 @@ class BlobSync:
                 os.fsync(out.fileno())
         return True
 
+    def _no_room(self, sha256: str, part: Path) -> DiskFull:
+        """Remove the partial download (it must not keep the disk full) and say what room is needed."""
+        part.unlink(missing_ok=True)
+        self._clear_transfer(sha256, "down")
+        size = self._sizes.get(sha256)
+        folder = self.blobs.root
+        free = shutil.disk_usage(folder).free
+        need = f"it needs {DiskFull.size_text(size)}, " if size is not None else ""
+        log.warning("file %s not downloaded: no space left in %s (size %s, free %d)", sha256[:12], folder, size, free)
+        return DiskFull(
+            f"There is not enough free space on this computer's disk for “{self.name_of(sha256)}”: {need}"
+            f"{DiskFull.size_text(free)} is free in {folder}. The partial download was removed and nothing was lost; "
+            "free some space and sync again to download it.",
+            str(folder),
+            size,
+            free,
+        )
+
     def wanted(self) -> set[str]:
         return wanted_blobs(self.db)
 
@@ -291,6 +350,11 @@ class BlobSync:
             self.progress(ProgressEvent("download", done=i, total=len(missing), message=sha, name=self.name_of(sha)))
             try:
                 self.download(sha)
+            except DiskFull as exc:
+                # The files after this one would not fit either: none is started, each is reported.
+                log.warning("downloads stopped: %s", exc)
+                self.report.failed.extend((left, str(exc)) for left in missing[i:])
+                return
             except (NetworkError, AuthenticationError):
                 raise
             except (SyncError, BlobStoreError, OSError) as exc:

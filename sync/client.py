@@ -25,6 +25,7 @@ from pydantic import BaseModel, ValidationError
 
 from .. import __version__
 from ..schema.wire import (
+    BLOB_DIGEST_HEADER,
     IDEMPOTENCY_HEADER,
     REPLAYED_HEADER,
     TUS_VERSION,
@@ -39,6 +40,7 @@ from ..schema.wire import (
     SessionCreated,
     SignupPolicy,
     SyncStatus,
+    parse_repr_digest,
 )
 from ..schema.wire import AccountInfo as ServerAccountInfo
 from .errors import (
@@ -111,6 +113,24 @@ def error_for(response: httpx.Response, doing: str) -> Exception:
     if status in (413, 429) and "limit" in body:
         return QuotaExceeded(status, code, f"The sync server refused a file while {doing}: {said}", body)
     return RequestRejected(status, code, f"The sync server refused the request while {doing}: {said}", body)
+
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def blob_answer_problem(headers: httpx.Headers, sha256: str, size: int | None) -> str | None:
+    """What is wrong with a HEAD 200 for a blob (``Content-Length``, ``Repr-Digest``), or None."""
+    length = headers.get("Content-Length")
+    if size is not None and (length is None or not length.isdigit() or int(length) != size):
+        return f"its Content-Length is {length!r}, not {size}"
+    digest = headers.get(BLOB_DIGEST_HEADER)
+    if digest is not None:
+        said = parse_repr_digest(digest)
+        if said is None:
+            return f"its {BLOB_DIGEST_HEADER} header names no sha-256"
+        if said != sha256:
+            return f"its {BLOB_DIGEST_HEADER} says sha-256 {said[:12]}…"
+    return None
 
 
 class SyncClient:
@@ -225,10 +245,30 @@ class SyncClient:
         except ValueError as exc:
             raise ProtocolError(f"The sync server answered with something that is not JSON while {doing}.") from exc
 
+    @staticmethod
+    def _parse(model: type[_M], response: httpx.Response, doing: str) -> _M:
+        """The answer as ``model``; an answer of the wrong shape is a sentence (the detail goes to the log)."""
+        body = SyncClient._json(response, doing)
+        try:
+            return model.model_validate(body)
+        except ValidationError as exc:
+            log.warning(
+                "the answer to %s %s is not a valid %s: %s",
+                response.request.method,
+                response.request.url.path,
+                model.__name__,
+                exc,
+            )
+            raise ProtocolError(
+                f"The sync server answered with something this version of Gigbag does not understand while "
+                f"{doing}. Nothing was applied; try again later, or check that the server and Gigbag are "
+                "up to date (the details are in the log)."
+            ) from exc
+
     # ---- accounts and sessions -------------------------------------------------------------
     def health(self) -> Health:
         response = self._send("GET", "/v1/health", "checking the server")
-        return Health.model_validate(self._json(response, "checking the server"))
+        return self._parse(Health, response, "checking the server")
 
     def create_account(self, email: str, password: str, display_name: str, invite: str | None = None) -> Account:
         doing = "creating the account"
@@ -244,7 +284,7 @@ class SyncClient:
             headers={"Content-Type": "application/json"},
             retry_conflict=False,
         )
-        return Account.model_validate(self._json(response, doing))
+        return self._parse(Account, response, doing)
 
     def create_session(self, email: str, password: str, device_name: str) -> SessionCreated:
         doing = "signing in"
@@ -259,7 +299,7 @@ class SyncClient:
             retry_conflict=False,
             retry_throttled=False,  # a lock-out after wrong passwords is reported, not sat out
         )
-        return SessionCreated.model_validate(self._json(response, doing))
+        return self._parse(SessionCreated, response, doing)
 
     def delete_session(self) -> None:
         self._send("DELETE", "/v1/sessions/current", "signing out", ok=(200, 204))
@@ -269,13 +309,13 @@ class SyncClient:
         """``GET /v1/signup``: "open", "invite" (a code from the operator is needed) or "closed"."""
         doing = "asking whether the server takes new accounts"
         response = self._send("GET", "/v1/signup", doing)
-        return _parsed(SignupPolicy, self._json(response, doing), doing)
+        return self._parse(SignupPolicy, response, doing)
 
     def account_info(self) -> ServerAccountInfo:
         """``GET /v1/account``: the signed-in account's tier, the limits in force and the usage."""
         doing = "reading the account's tier and limits"
         response = self._send("GET", "/v1/account", doing)
-        return _parsed(ServerAccountInfo, self._json(response, doing), doing)
+        return self._parse(ServerAccountInfo, response, doing)
 
     # ---- entities ----------------------------------------------------------------------------
     def push(self, idempotency_key: str, body: bytes) -> tuple[PushResponse, bool]:
@@ -289,21 +329,29 @@ class SyncClient:
             headers={"Content-Type": "application/json", IDEMPOTENCY_HEADER: idempotency_key},
         )
         replayed = response.headers.get(REPLAYED_HEADER, "").lower() == "true"
-        return PushResponse.model_validate(self._json(response, doing)), replayed
+        return self._parse(PushResponse, response, doing), replayed
 
     def pull(self, since: int, limit: int) -> PullResponse:
         doing = "fetching changes"
         response = self._send("GET", "/v1/sync/pull", doing, params={"since": since, "limit": limit})
-        return PullResponse.model_validate(self._json(response, doing))
+        return self._parse(PullResponse, response, doing)
 
     def status(self) -> SyncStatus:
         response = self._send("GET", "/v1/sync/status", "reading the account's status")
-        return SyncStatus.model_validate(self._json(response, "reading the account's status"))
+        return self._parse(SyncStatus, response, "reading the account's status")
 
     # ---- blobs -------------------------------------------------------------------------------
-    def blob_exists(self, sha256: str) -> bool:
+    def blob_exists(self, sha256: str, size: int | None = None) -> bool:
+        """Whether the server holds the blob, as far as its answer proves it: a 200 whose size (when
+        ``size`` is known) or digest header disagrees is treated as missing, so the file is sent again."""
         response = self._send("HEAD", f"/v1/blobs/{sha256}", "checking a file on the server", final=(404,))
-        return response.status_code != 404
+        if response.status_code == 404:
+            return False
+        problem = blob_answer_problem(response.headers, sha256, size)
+        if problem:
+            log.warning("HEAD of blob %s answered 200 but %s: treated as missing", sha256[:12], problem)
+            return False
+        return True
 
     def put_blob(self, sha256: str, size: int, chunks: Callable[[], Iterable[bytes]]) -> None:
         """Upload a whole blob in one streamed request (small files)."""
@@ -391,18 +439,6 @@ class SyncClient:
             yield response
         finally:
             response.close()
-
-
-_M = TypeVar("_M", bound=BaseModel)
-
-
-def _parsed(message: type[_M], value: Any, doing: str) -> _M:
-    """``value`` read as ``message``; an answer of another shape is a sentence (the detail goes to the log)."""
-    try:
-        return message.model_validate(value)
-    except ValidationError as exc:
-        log.warning("answer of the wrong shape while %s: %s", doing, exc)
-        raise ProtocolError(f"The sync server answered in a shape this app does not know while {doing}.") from exc
 
 
 def normalize_server_url(url: str) -> str:

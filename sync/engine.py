@@ -20,21 +20,27 @@ sends no push and exactly one pull request.
 from __future__ import annotations
 
 import logging
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, update
+from sqlalchemy.exc import OperationalError
 
 from ..local_db.blob_store import BlobStore
 from ..local_db.database import read_session, transaction
 from ..local_db.sync_tables import SyncAccount
+from ..schema.entities import ENTITY_TYPES
 from ..schema.fields import utc_now
 from .account import bind, load_token, read_account
+from .blob_audit import reverify_uploaded
 from .blob_sync import BlobSync
 from .client import SyncClient
-from .errors import NotSignedIn, SyncCancelled, SyncError
+from .conflicts import label_of
+from .errors import DiskFull, NotSignedIn, SyncCancelled, SyncError
 from .local_store import LocalState
 from .progress import CancelToken, ProgressCallback, ProgressEvent, no_progress
 from .pull import ConfirmMassDelete, Puller, refuse_mass_delete
@@ -73,9 +79,20 @@ class SyncSummary:
     file_errors: list[tuple[str, str]] = field(default_factory=list)
     uploaded_files: list[str] = field(default_factory=list)  # names of the files sent, in order
     downloaded_files: list[str] = field(default_factory=list)
+    not_uploaded: list[tuple[str, str]] = field(default_factory=list)  # (file name, reason)
+    reuploaded_files: list[str] = field(default_factory=list)  # the server had lost them: sent again
+    # Titles of what the lists above name, for the words: "entity_type/entity_id" or a blob's
+    # SHA-256 -> "Azúcar" (a file name for a blob).
+    labels: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def complete(self) -> bool:
+        """Whether everything was sent and received: no refused change, no file left behind, no
+        server version this computer could not use. Only a complete sync counts as "Last synced"."""
+        return not (self.refused or self.not_uploaded or self.file_errors or self.unusable)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {**asdict(self), "complete": self.complete}
 
 
 class SyncEngine:
@@ -103,14 +120,13 @@ class SyncEngine:
         with read_session(self.db) as s:
             started_at = LocalState(s).max_change_id()
         self.pusher.resend_unfinished()
+        reverify_uploaded(self.blob_sync)
         self.pusher.push_pending(up_to=started_at)
         pull = self.puller.run()
         if pull.apply.to_push:
             self.pusher.push_pending(up_to=None, only=pull.apply.to_push)
         self.blob_sync.download_missing()
         self.cancel.check()
-        with transaction(self.db) as s:
-            s.execute(update(_ACCOUNT).where(_ACCOUNT.c.id == 1).values(last_sync_at=utc_now()))
         with read_session(self.db) as s:
             st = LocalState(s)
             pending = st.pending_count()
@@ -119,7 +135,7 @@ class SyncEngine:
             unsent = sum(1 for key in st.pending_keys() if key not in held)
         push, blobs = self.pusher.report, self.blob_sync.report
         self.progress(ProgressEvent("done", done=1, total=1))
-        return SyncSummary(
+        summary = SyncSummary(
             pushed=push.applied,
             pulled=pull.changes,
             received=max(0, pull.changes - pull.apply.echoes),
@@ -142,7 +158,46 @@ class SyncEngine:
             file_errors=blobs.failed,
             uploaded_files=list(blobs.uploaded_names),
             downloaded_files=list(blobs.downloaded_names),
+            not_uploaded=list(dict.fromkeys(blobs.not_uploaded)),
+            reuploaded_files=list(blobs.reuploaded),
         )
+        summary.labels = self._labels(summary)
+        if summary.complete:  # "Last synced" is the last sync that sent and received everything
+            with transaction(self.db) as s:
+                s.execute(update(_ACCOUNT).where(_ACCOUNT.c.id == 1).values(last_sync_at=utc_now()))
+        return summary
+
+    def _labels(self, summary: SyncSummary) -> dict[str, str]:
+        labels = {sha: self.blob_sync.name_of(sha) for sha, _ in summary.file_errors}
+        keys = [(r.entity_type, r.entity_id) for r in summary.refused] + [key for key, _ in summary.unusable]
+        if not keys:
+            return labels
+        with read_session(self.db) as s:
+            st = LocalState(s)
+            for entity_type, entity_id in keys:
+                data = st.read(entity_type, entity_id) if entity_type in ENTITY_TYPES else None
+                if data is None:
+                    staged = st.incoming((entity_type, entity_id))
+                    data = staged.data if staged is not None else None
+                labels[f"{entity_type}/{entity_id}"] = label_of(entity_type, data, entity_id)
+        return labels
+
+
+def database_full(exc: OperationalError, db: Engine) -> DiskFull | None:
+    """SQLite's "database or disk is full" as a sentence (None for any other database error)."""
+    if "disk is full" not in str(exc.orig):
+        return None
+    folder = Path(db.url.database or ".").resolve().parent
+    free = shutil.disk_usage(folder).free if folder.exists() else None
+    room = f" ({DiskFull.size_text(free)} free)" if free is not None else ""
+    return DiskFull(
+        f"The disk that holds this computer's Gigbag data ({folder}) is full{room}: the sync stopped. "
+        "Nothing was lost: what it had saved stays, and the next sync continues once there is room. "
+        "Free some space, then sync again.",
+        str(folder),
+        None,
+        free,
+    )
 
 
 def run_sync(
@@ -182,6 +237,13 @@ def run_sync(
     except SyncError as exc:
         log.warning("sync with %s failed: %s: %s", where, type(exc).__name__, exc)
         raise
+    except OperationalError as exc:
+        full = database_full(exc, db)
+        if full is None:
+            log.exception("sync with %s failed unexpectedly", where)
+            raise
+        log.warning("sync with %s stopped: %s", where, exc)
+        raise full from exc
     except Exception:
         log.exception("sync with %s failed unexpectedly", where)
         raise

@@ -74,3 +74,20 @@ class MassDeleteRefused(SyncError):
         )
         self.deletions = deletions
         self.total = total
+
+
+class DiskFull(SyncError):
+    """This computer's disk has no room for what a sync must write; nothing was lost, the next sync continues.
+
+    ``needed`` and ``free`` are in bytes (``needed`` None when not known), ``where`` the folder."""
+
+    @staticmethod
+    def size_text(n: int) -> str:
+        """Sizes in these sentences: in MB (1024²) with one decimal, as the app's byte sizes read."""
+        return f"{n} bytes" if n < 1024 * 1024 else f"{n / (1024 * 1024):.1f} MB"
+
+    def __init__(self, message: str, where: str, needed: int | None = None, free: int | None = None) -> None:
+        super().__init__(message)
+        self.where = where
+        self.needed = needed
+        self.free = free

@@ -49,12 +49,17 @@ def normalized(entity_type: str, data: Data | None) -> Data | None:
 
 def _usable(key: Key, version: Version, report: ApplyReport) -> Data | None | bool:
     """The normalized data of a version, or False (reported) when this client cannot use it."""
-    if version.deleted:
+    if version.deleted and key[0] in ENTITY_TYPES:
         return None
     try:
+        if key[0] not in ENTITY_TYPES:
+            raise ValueError(f"unknown entity type {key[0]!r}")
         return normalized(key[0], version.data)
-    except EntityValidationError as exc:
-        report.unusable.append((key, str(exc)))
+    except (EntityValidationError, ValueError) as exc:
+        # Not marked as seen: the version stays staged (``sync_incoming``), so every later sync tries
+        # it again (a newer Gigbag reads it) and a newer server version replaces it.
+        if all(k != key for k, _ in report.unusable):
+            report.unusable.append((key, str(exc)))
         return False
 
 
@@ -95,9 +100,8 @@ def take_upsert(st: LocalState, key: Key, version: Version, report: ApplyReport)
     """Apply a live version to an entity without local edits; False when it must wait (kept staged)."""
     data = _usable(key, version, report)
     if data is False:
-        st.set_base(key, version)
-        st.unstage(key)
-        return True
+        st.stage(key, version)  # kept for a later sync, not applied, not seen
+        return False
     assert isinstance(data, dict)
     if st.missing_targets(key[0], data):
         st.stage(key, version)
@@ -121,8 +125,8 @@ def apply_pulled(st: LocalState, changes: list[tuple[Key, Version]], report: App
     for key, version in changes:
         if key[0] in ENTITY_TYPES:
             known.append((key, version))
-        else:
-            report.unusable.append((key, f"unknown entity type {key[0]!r}"))
+        elif _usable(key, version, report) is False:
+            st.stage(key, version)  # a newer Gigbag knows it: kept for then
     keys = [key for key, _ in known]
     bases = st.bases(keys)
     staged = st.incoming_keys()
@@ -204,9 +208,12 @@ def _take_upserts(st: LocalState, upserts: list[tuple[Key, Version]], report: Ap
                 progress = True
     for entity_type in ENTITY_TYPES:  # parents first, so triggers on children find their parent
         st.write_many(entity_type, [(k[1], ready[k]) for k in resolved if k[0] == entity_type])
-    st.set_bases([(k, v) for k, v in upserts if k in resolved or k not in ready])  # unusable: seen, not applied
+    st.set_bases([(k, v) for k, v in upserts if k in resolved])
     for key in waiting:
         st.stage(key, versions[key])
+    for key, version in upserts:
+        if key not in ready:  # unusable: not applied and not seen, kept for a later sync
+            st.stage(key, version)
     report.applied += len(resolved)
 
 
@@ -230,8 +237,7 @@ def settle_with_local_edits(st: LocalState, key: Key, version: Version, report: 
     entity_type, entity_id = key
     remote = _usable(key, version, report)
     if remote is False:
-        st.unstage(key)
-        return True
+        return False  # stays staged: the local edits wait for a version this computer can read
     assert remote is None or isinstance(remote, dict)
     base_version = st.base(key)
     base = base_version.data if base_version is not None and not base_version.deleted else None
@@ -282,6 +288,9 @@ def settle_with_local_edits(st: LocalState, key: Key, version: Version, report: 
 def _settle_pass(st: LocalState, report: ApplyReport) -> bool:
     progress = False
     for key, version in st.all_incoming():
+        if key[0] not in ENTITY_TYPES:
+            _usable(key, version, report)  # reported; kept for a newer Gigbag
+            continue
         if _has_local_edits(st, key):
             done = settle_with_local_edits(st, key, version, report)
         elif version.deleted:

@@ -31,6 +31,7 @@ from .errors import MassDeleteRefused, ProtocolError
 from .incoming import ApplyReport, apply_pulled, settle_incoming
 from .local_store import Key, LocalState, Version
 from .progress import CancelToken, ProgressCallback, ProgressEvent
+from .verify import keep_unusable_fetchable, verify_pulled_page
 
 SPOOL_IN_MEMORY = 8 * 1024 * 1024
 
@@ -116,6 +117,9 @@ class Puller:
                 self.progress(ProgressEvent("apply", done=self.report.pages))
         self.cancel.check()
         self.settle()
+        if self.report.apply.unusable:
+            with transaction(self.db) as s:
+                keep_unusable_fetchable(LocalState(s), self.report.apply.unusable)
         return self.report
 
     def _fetch(self, since: int, spool: tempfile.SpooledTemporaryFile[bytes]) -> int:
@@ -127,6 +131,7 @@ class Puller:
             self.report.requests += 1
             if page.cursor < since or (page.has_more and not page.changes):
                 raise ProtocolError("The server's pull answer does not move forward; try again later.")
+            verify_pulled_page(page)  # before anything of it is spooled, applied or counted
             spool.write(page.model_dump_json().encode() + b"\n")
             self.report.changes += len(page.changes)
             deletions += self._local_deletions(page)

@@ -41,6 +41,7 @@ from .client import SyncClient
 from .errors import AuthenticationError, ProtocolError, QuotaExceeded, RequestRejected
 from .local_store import Key, LocalState, Version
 from .progress import CancelToken, ProgressCallback, ProgressEvent
+from .verify import verify_push_result
 
 log = logging.getLogger(__name__)
 _BATCHES = SyncBatch.__table__  # type: ignore[attr-defined]
@@ -311,6 +312,7 @@ class Pusher:
             if change is None:
                 raise ProtocolError(f"The server answered for {key[0]} {key[1]}, which this push did not send.")
             answered.add(key)
+            verify_push_result(change, result)
             if result.status == "applied":
                 deleted = change.op == "delete"
                 data = None if deleted else change.data

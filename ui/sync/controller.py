@@ -27,6 +27,7 @@ from ...app import sync_words as words
 from ...app.conflict_details import ConflictDetail
 from ...app.formatting import format_bytes
 from ...app.server_check import ServerCheck, ServerProblem
+from ...app.sync_outcome import Incomplete, incomplete
 from ...app.sync_service import (
     AccountInfo,
     CancelToken,
@@ -109,6 +110,7 @@ class SyncOutcome:
     waiting: int = 0
     received: int = 0  # changes from the other computers (the server's echo of this computer's own left out)
     finished_at: float = field(default_factory=time.time)
+    incomplete: Incomplete | None = None  # a sync that ran but did not send or receive everything
 
     @property
     def cancelled(self) -> bool:
@@ -432,8 +434,13 @@ class SyncController(QObject):
 
     def _sync_succeeded(self, summary: SyncSummary) -> None:
         counts = words.summary_text(summary, summary.unsent)
-        text = f"Sync finished: {counts[:1].lower()}{counts[1:]}"
-        self._finish(SyncOutcome(True, text, summary=summary, waiting=summary.unsent, received=summary.received))
+        undone = incomplete(summary)
+        text = f"Sync {'finished' if undone is None else 'incomplete'}: {counts[:1].lower()}{counts[1:]}"
+        self._finish(
+            SyncOutcome(
+                True, text, summary=summary, waiting=summary.unsent, received=summary.received, incomplete=undone
+            )
+        )
 
     def _sync_failed(self, exc: BaseException) -> bool:
         explanation = words.explain_failure(exc, self.state.server_url)

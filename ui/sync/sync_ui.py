@@ -24,6 +24,7 @@ from .conflicts_view import ConflictsDialog
 from .controller import DeleteConfirmation, SyncController, SyncOutcome, SyncState
 from .failure_banner import SyncFailureBanner
 from .files_dialog import RemoteFilesDialog
+from .incomplete_banner import IncompleteSyncBanner, unfinished_status
 from .progress_panel import SyncProgressPanel
 from .sign_in_dialog import SignInDialog
 from .sign_out_dialog import SignOutDialog
@@ -48,6 +49,8 @@ class SyncUi(QObject):
         self.progress_panel = SyncProgressPanel()
         self.failure_banner = SyncFailureBanner()
         window.add_banner(self.failure_banner)
+        self.incomplete_banner = IncompleteSyncBanner()
+        window.add_banner(self.incomplete_banner)
         window.add_banner(self.banner)
         window.add_banner(self.progress_panel)
         self.status_label = QLabel(window)
@@ -88,6 +91,8 @@ class SyncUi(QObject):
         self.failure_banner.retry_requested.connect(self.sync_now)
         self.failure_banner.sign_in_requested.connect(self.show_sign_in)
         c.sync_started.connect(self.failure_banner.hide)
+        c.sync_started.connect(self.incomplete_banner.hide)
+        self.incomplete_banner.retry_requested.connect(self.sync_now)
 
         c.state_changed.connect(self._state_changed)
         c.sync_started.connect(self.progress_panel.start)
@@ -162,6 +167,8 @@ class SyncUi(QObject):
         elif outcome is not None and not outcome.ok and not outcome.cancelled:
             text = f"Last sync failed · {last_sync_text(state.last_sync_at).replace('Last synced', 'last success')}"
             kind = "error"
+        elif outcome is not None and (outcome.cancelled or outcome.incomplete is not None):
+            text, kind = unfinished_status(outcome.cancelled, state.last_sync_at)
         elif state.offline:
             text = f"Offline · {last_sync_text(state.last_sync_at)}"
             kind = "warning"
@@ -179,6 +186,8 @@ class SyncUi(QObject):
         self.progress_panel.finish()
         if not outcome.ok and outcome.explanation is not None and not outcome.cancelled:
             self.failure_banner.show_failure(outcome.explanation)  # the whole reason, not a cut-off line
+        if outcome.incomplete is not None:
+            self.incomplete_banner.show_incomplete(outcome.incomplete)
         if self.delete_dialog is not None:
             self.delete_dialog.close()
         self._show_status(self.controller.state)

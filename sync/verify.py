@@ -1,0 +1,120 @@
+"""What the receiver checks before it believes the server: checksums of pulled versions and of push answers.
+
+A version whose data does not hash to its checksum was altered on the way or on a damaged server.
+Applying it would spread the damage to the server and to every other computer, so the page that
+holds it is refused whole — nothing of it applied, the cursor not advanced — and the next sync asks
+for it again. A version whose data this computer cannot use (invalid for its schema, or of a type
+it does not know) is not marked as seen: it stays staged and the cursor is held before it
+(:func:`keep_unusable_fetchable`), so it stays fetchable and is reported until it applies.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select, update
+
+from ..local_db.sync_tables import SyncAccount
+from ..schema.canonical import CanonicalizationError, checksum
+from ..schema.wire import Change, PullResponse, PushResult
+from .conflicts import label_of
+from .errors import ProtocolError
+from .local_store import Key, LocalState
+
+log = logging.getLogger(__name__)
+_ACCOUNT = SyncAccount.__table__  # type: ignore[attr-defined]
+
+
+class ChecksumMismatch(ProtocolError):
+    """A pulled version (or a push answer) whose checksum does not match the data; nothing of it was used."""
+
+    def __init__(self, message: str, entity_type: str, entity_id: str) -> None:
+        super().__init__(message)
+        self.entity_type = entity_type
+        self.entity_id = entity_id
+
+
+def _what(entity_type: str, entity_id: str, data: dict[str, object] | None) -> str:
+    label = label_of(entity_type, data, entity_id)
+    noun = entity_type.replace("_", " ").rstrip("s") or entity_type
+    return f"the {noun} “{label}” ({entity_type} {entity_id})"
+
+
+def _matches(data: dict[str, object] | None, expected: str | None) -> bool:
+    try:
+        return checksum(data) == expected
+    except CanonicalizationError:
+        return False
+
+
+def verify_pulled_page(page: PullResponse) -> None:
+    """Raise :class:`ChecksumMismatch` for the first version of ``page`` whose data does not match its checksum."""
+    for change in page.changes:
+        if change.deleted:
+            continue
+        if not _matches(change.data, change.checksum):
+            log.warning(
+                "pulled version of %s %s (seq %d) refused: its data does not hash to %s",
+                change.entity_type,
+                change.entity_id,
+                change.seq,
+                change.checksum,
+            )
+            raise ChecksumMismatch(
+                f"The server sent {_what(change.entity_type, change.entity_id, change.data)} damaged: its data "
+                "does not match its checksum. Nothing of that page was applied; the next sync asks for it again.",
+                change.entity_type,
+                change.entity_id,
+            )
+
+
+def verify_push_result(change: Change, result: PushResult) -> None:
+    """Raise :class:`ChecksumMismatch` when the server says it stored another checksum than the one sent
+    (or, for a conflict, sends its version with data that does not match its checksum)."""
+    if result.status == "conflict" and result.server is not None and not result.server.deleted:
+        if not _matches(result.server.data, result.server.checksum):
+            log.warning(
+                "push answer for %s %s: the server's version does not match its checksum",
+                change.entity_type,
+                change.entity_id,
+            )
+            raise ChecksumMismatch(
+                f"The server's version of {_what(change.entity_type, change.entity_id, result.server.data)} "
+                "came damaged in its answer to a push (its data does not match its checksum). Nothing of that "
+                "answer was recorded; the next sync sends it again.",
+                change.entity_type,
+                change.entity_id,
+            )
+        return
+    if result.status != "applied" or result.checksum is None or result.checksum == change.checksum:
+        return
+    log.warning(
+        "push answer for %s %s says checksum %s, this computer sent %s",
+        change.entity_type,
+        change.entity_id,
+        result.checksum,
+        change.checksum,
+    )
+    raise ChecksumMismatch(
+        f"The server's answer for {_what(change.entity_type, change.entity_id, change.data)} names another "
+        "checksum than the one sent. Nothing of that answer was recorded; the next sync sends it again.",
+        change.entity_type,
+        change.entity_id,
+    )
+
+
+def keep_unusable_fetchable(st: LocalState, unusable: list[tuple[Key, str]]) -> int | None:
+    """Hold the cursor before the oldest version this computer could not use (it stays staged too),
+    so the next sync asks the server for it again: a corrected version, or a newer Gigbag, then
+    applies it. Returns the cursor held to, or None when nothing is held."""
+    staged = [version.seq for key, _ in unusable if (version := st.incoming(key)) is not None]
+    if not staged:
+        return None
+    hold = max(0, min(staged) - 1)
+    account = _ACCOUNT.c
+    current = st.s.execute(select(account.cursor).where(account.id == 1)).scalar_one_or_none()
+    if current is None or current <= hold:
+        return None
+    st.s.execute(update(_ACCOUNT).where(account.id == 1).values(cursor=hold))
+    log.info("cursor held at %d (was %d): %d pulled versions could not be used here", hold, current, len(staged))
+    return hold
