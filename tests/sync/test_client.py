@@ -203,3 +203,15 @@ def test_an_answer_in_another_protocol_is_refused_with_words_to_update(spoken: s
         client.push("5b0e7c9c-8e8e-4a37-9c2e-6d8d2b1f4a10", b"{}")
     assert all(r.headers[PROTOCOL_HEADER] == str(PROTOCOL_VERSION) for r in seen)
     assert seen[0].url.params["skip"] == "1-5"
+
+
+def test_tls_settings_are_built_once_and_a_plain_http_client_trusts_no_certificate() -> None:
+    import ssl
+
+    from gigbag.sync.client import tls_context
+
+    assert tls_context() is tls_context()  # the CA bundle is loaded once per process
+    assert tls_context().verify_mode == ssl.CERT_REQUIRED and tls_context().get_ca_certs()
+    plain = tls_context(verified=False)
+    # an https URL reached from a client of an http:// server fails its handshake: nothing is trusted
+    assert plain.verify_mode == ssl.CERT_REQUIRED and plain.check_hostname and plain.get_ca_certs() == []
