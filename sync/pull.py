@@ -113,9 +113,12 @@ class Puller:
                     if not self.confirm_mass_delete(MassDeletion(deletions, total, self._deletion_items())):
                         raise MassDeleteRefused(deletions, total)
             spool.seek(0)
+            cursor = since
             for page in self._pages(spool):
                 self.cancel.check()
-                self._apply_page(page)
+                if page.changes or page.cursor != cursor:  # an empty page at the same cursor writes nothing
+                    self._apply_page(page)
+                cursor = page.cursor
                 self.report.pages += 1
                 self.progress(ProgressEvent("apply", done=self.report.pages))
         self.cancel.check()
