@@ -222,9 +222,9 @@ def _parse_manifest(source: Path, raw: bytes) -> Manifest:
         manifest = Manifest(
             app_version=str(m.get("app_version")),
             created_at=str(m.get("created_at")),
-            account=None if account is None else BackupAccount(
-                account.get("user_id"), account.get("email"), account.get("server_url")
-            ),
+            account=None
+            if account is None
+            else BackupAccount(account.get("user_id"), account.get("email"), account.get("server_url")),
             counts={str(k): int(v) for k, v in m["counts"].items()},
             entities_sha256=str(m["entities_sha256"]),
             contents=contents,

@@ -93,8 +93,11 @@ def run_export(args: argparse.Namespace) -> int:
         if args.file.suffix.lower() == ".json":
             counts = write_export(ws.engine, args.file)
             total = sum(counts.values())
-            return _emit(args, f"Exported {total} item(s) to {args.file} (entities only, no file contents).",
-                         {"ok": True, "file": str(args.file), "counts": counts})
+            return _emit(
+                args,
+                f"Exported {total} item(s) to {args.file} (entities only, no file contents).",
+                {"ok": True, "file": str(args.file), "counts": counts},
+            )
         try:
             summary = write_backup(ws.engine, ws.blobs, args.file)
         except (BackupError, OSError) as exc:
@@ -109,18 +112,28 @@ def run_export(args: argparse.Namespace) -> int:
             "yet): the backup holds their records only. Sync (or keep them on this computer) and back up again "
             "to include them."
         )
-    return _emit(args, "\n".join(lines), {
-        "ok": True, "file": str(args.file), "counts": summary.counts, "files": summary.files,
-        "content_bytes": summary.content_bytes, "missing_content": summary.missing_content,
-    })
+    return _emit(
+        args,
+        "\n".join(lines),
+        {
+            "ok": True,
+            "file": str(args.file),
+            "counts": summary.counts,
+            "files": summary.files,
+            "content_bytes": summary.content_bytes,
+            "missing_content": summary.missing_content,
+        },
+    )
 
 
 def _refusals(args: argparse.Namespace, refused: list[Any]) -> int:
     error = f"{len(refused)} item(s) refused; nothing was imported"
     if args.json:
-        return _fail(args, error, refused=[
-            {"entity_type": r.entity_type, "entity_id": r.entity_id, "errors": r.errors} for r in refused
-        ])
+        return _fail(
+            args,
+            error,
+            refused=[{"entity_type": r.entity_type, "entity_id": r.entity_id, "errors": r.errors} for r in refused],
+        )
     print(f"gigbag: {error}:", file=sys.stderr)
     for refusal in refused:
         print(f"  {refusal}", file=sys.stderr)
@@ -150,10 +163,18 @@ def run_import(args: argparse.Namespace) -> int:
         )
         if result.server_owned_kept:
             text += " Profile metrics (followers, ratings…) were not restored: they come from the sync server."
-        return _emit(args, text, {
-            "ok": True, "created": result.created, "updated": result.updated, "unchanged": result.unchanged,
-            "contents_added": restored.contents_added, "server_owned_kept": result.server_owned_kept,
-        })
+        return _emit(
+            args,
+            text,
+            {
+                "ok": True,
+                "created": result.created,
+                "updated": result.updated,
+                "unchanged": result.unchanged,
+                "contents_added": restored.contents_added,
+                "server_owned_kept": result.server_owned_kept,
+            },
+        )
     try:
         document = read_document(args.file)
     except ImportFormatError as exc:
@@ -184,13 +205,16 @@ def run_list_auto(args: argparse.Namespace) -> int:
     paths = _paths(args)
     found = automatic_backups(paths)
     if not found:
-        return _emit(args, f"No automatic backups yet (they are kept in {backups_folder(paths)}).",
-                     {"ok": True, "backups": []})
+        return _emit(
+            args, f"No automatic backups yet (they are kept in {backups_folder(paths)}).", {"ok": True, "backups": []}
+        )
     lines = [f"{len(found)} automatic backup(s), newest first:"]
     lines += [f"  {s.name}  {s.taken_at:%Y-%m-%d %H:%M} UTC  {format_bytes(s.size)}" for s in found]
-    return _emit(args, "\n".join(lines), {"ok": True, "backups": [
-        {"name": s.name, "taken_at": s.taken_at.isoformat(), "size": s.size} for s in found
-    ]})
+    return _emit(
+        args,
+        "\n".join(lines),
+        {"ok": True, "backups": [{"name": s.name, "taken_at": s.taken_at.isoformat(), "size": s.size} for s in found]},
+    )
 
 
 def run_restore_auto(args: argparse.Namespace) -> int:

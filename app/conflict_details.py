@@ -64,10 +64,7 @@ def _detail(st: LocalState, view: ConflictView) -> ConflictDetail:
     base = (row.base_data if row is not None else None) or {}
     conflicting = set(row.fields if row is not None else ())
     names = [n for n in data_fields(view.entity_type) if n not in HIDDEN_FIELDS]
-    rows = [
-        FieldRow(n, (mine or {}).get(n), (theirs or {}).get(n), base.get(n), n in conflicting)
-        for n in names
-    ]
+    rows = [FieldRow(n, (mine or {}).get(n), (theirs or {}).get(n), base.get(n), n in conflicting) for n in names]
     rows.sort(key=lambda r: (not r.conflicting, not r.differs))
     goes = len(st.dependents(*key)[0]) if mine is not None else 0
     return ConflictDetail(

@@ -174,8 +174,12 @@ def pdf_bytes(title: str, lines: list[str]) -> bytes:
     """A one-page PDF (Helvetica) with a title and lines of text."""
 
     def esc(text: str) -> str:
-        return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)").encode("latin-1", "replace").decode(
-            "latin-1"
+        return (
+            text.replace("\\", "\\\\")
+            .replace("(", "\\(")
+            .replace(")", "\\)")
+            .encode("latin-1", "replace")
+            .decode("latin-1")
         )
 
     ops = ["BT", "/F1 20 Tf", "56 780 Td", f"({esc(title)}) Tj", "/F1 11 Tf", "0 -30 Td"]
@@ -222,9 +226,7 @@ def _day(offset_days: int) -> str:
 
 
 def _when(offset_days: int, hour: int = 20) -> str:
-    day = dt.datetime.now(dt.UTC).replace(hour=hour, minute=0, second=0, microsecond=0) + dt.timedelta(
-        days=offset_days
-    )
+    day = dt.datetime.now(dt.UTC).replace(hour=hour, minute=0, second=0, microsecond=0) + dt.timedelta(days=offset_days)
     return day.strftime("%Y-%m-%dT%H:%M:%S.000000Z")
 
 
@@ -251,40 +253,79 @@ def seed_demo(ws: Workspace) -> dict[str, int]:
         counts["folders"] = 6
 
         # images
-        avatar = ws.files.import_file(write("Marisol portrait.png", poster_png(360, 360, 0.02, "rings")),
-                                      folder_id=photos.id)
-        banner = ws.files.import_file(write("Banner - live at the Fillmore.png", poster_png(1200, 330, 0.95, "sunset")),
-                                      folder_id=photos.id)
-        for i, (name, style) in enumerate((("Band on stage.png", "waves"), ("Studio session.png", "stripes"),
-                                           ("Festival crowd.png", "sunset"))):
+        avatar = ws.files.import_file(
+            write("Marisol portrait.png", poster_png(360, 360, 0.02, "rings")), folder_id=photos.id
+        )
+        banner = ws.files.import_file(
+            write("Banner - live at the Fillmore.png", poster_png(1200, 330, 0.95, "sunset")), folder_id=photos.id
+        )
+        for i, (name, style) in enumerate(
+            (("Band on stage.png", "waves"), ("Studio session.png", "stripes"), ("Festival crowd.png", "sunset"))
+        ):
             ws.files.import_file(write(name, poster_png(720, 480, 0.05 + 0.07 * i, style)), folder_id=photos.id)
 
         # documents
         rider_title = "Marisol Vega y Su Orquesta - Technical rider"
-        ws.files.import_file(write("Technical rider 2025.pdf", pdf_bytes(rider_title, [
-            "Band: 11 musicians (lead vocal, 2 coros, piano, bass, congas, timbales, bongo, 2 trumpets, trombone).",
-            "Stage: at least 8 m x 5 m; drum riser 2.4 m x 2.4 m for timbales.",
-            "Monitors: 6 wedges on 5 mixes; in-ear for lead vocal.",
-            "Backline: 88-key weighted piano, bass amp (500 W), 3 congas with stands.",
-            "Soundcheck: 90 minutes. Hospitality: water, fruit, hot meal for 13.",
-        ])), folder_id=business.id)
-        ws.files.import_file(write("Stage plot.pdf", pdf_bytes("Stage plot", [
-            "Back row: timbales (left), congas (centre), bongo (right).",
-            "Middle: piano (left), bass (right). Front: coros left and right, lead vocal centre.",
-            "Horns: stage right, on the same line as the piano.",
-        ])), folder_id=business.id)
-        ws.files.import_file(write("Booking contract - Blue Note Miami.txt", (
-            "Engagement agreement\n\nArtist: Marisol Vega y Su Orquesta\nVenue: Blue Note Miami\n"
-            f"Date: {_day(24)}, two sets of 60 minutes\nFee: $2,400 flat, 50% deposit\n"
-        ).encode()), folder_id=business.id)
-        ws.files.import_file(write("Press release - Timba Sabrosa.txt", (
-            b"FOR IMMEDIATE RELEASE\n\nMarisol Vega releases 'Timba Sabrosa', a love letter to Havana's dance floors, "
-            b"recorded live in one take with her eleven-piece orchestra.\n"
-        )), folder_id=press.id)
-        ws.files.import_file(write("Bio - short.txt", (
-            b"Marisol Vega is a Miami singer, percussionist and bandleader whose orchestra plays salsa dura, "
-            b"son and timba for dancers from Little Havana to Lincoln Center.\n"
-        )), folder_id=press.id)
+        ws.files.import_file(
+            write(
+                "Technical rider 2025.pdf",
+                pdf_bytes(
+                    rider_title,
+                    [
+                        "Band: 11 musicians (lead vocal, 2 coros, piano, bass, congas, timbales, bongo, 2 trumpets, trombone).",
+                        "Stage: at least 8 m x 5 m; drum riser 2.4 m x 2.4 m for timbales.",
+                        "Monitors: 6 wedges on 5 mixes; in-ear for lead vocal.",
+                        "Backline: 88-key weighted piano, bass amp (500 W), 3 congas with stands.",
+                        "Soundcheck: 90 minutes. Hospitality: water, fruit, hot meal for 13.",
+                    ],
+                ),
+            ),
+            folder_id=business.id,
+        )
+        ws.files.import_file(
+            write(
+                "Stage plot.pdf",
+                pdf_bytes(
+                    "Stage plot",
+                    [
+                        "Back row: timbales (left), congas (centre), bongo (right).",
+                        "Middle: piano (left), bass (right). Front: coros left and right, lead vocal centre.",
+                        "Horns: stage right, on the same line as the piano.",
+                    ],
+                ),
+            ),
+            folder_id=business.id,
+        )
+        ws.files.import_file(
+            write(
+                "Booking contract - Blue Note Miami.txt",
+                (
+                    "Engagement agreement\n\nArtist: Marisol Vega y Su Orquesta\nVenue: Blue Note Miami\n"
+                    f"Date: {_day(24)}, two sets of 60 minutes\nFee: $2,400 flat, 50% deposit\n"
+                ).encode(),
+            ),
+            folder_id=business.id,
+        )
+        ws.files.import_file(
+            write(
+                "Press release - Timba Sabrosa.txt",
+                (
+                    b"FOR IMMEDIATE RELEASE\n\nMarisol Vega releases 'Timba Sabrosa', a love letter to Havana's dance floors, "
+                    b"recorded live in one take with her eleven-piece orchestra.\n"
+                ),
+            ),
+            folder_id=press.id,
+        )
+        ws.files.import_file(
+            write(
+                "Bio - short.txt",
+                (
+                    b"Marisol Vega is a Miami singer, percussionist and bandleader whose orchestra plays salsa dura, "
+                    b"son and timba for dancers from Little Havana to Lincoln Center.\n"
+                ),
+            ),
+            folder_id=press.id,
+        )
 
         # tracks (audio in Music / Masters), covers from generated art
         track_count = 0
@@ -310,98 +351,131 @@ def seed_demo(ws: Workspace) -> dict[str, int]:
         counts["files"] = ws.files.count()
 
         # the profile
-        ws.profile.save({
-            "stage_name": "Marisol Vega y Su Orquesta",
-            "legal_name": "Marisol Vega Castillo",
-            "pronouns": "she/her",
-            "location_city": "Miami",
-            "location_state": "FL",
-            "location_country": "US",
-            "location_zip": "33135",
-            "phone_number": "+1 305 555 0142",
-            "tagline": "Salsa dura with a Miami heartbeat",
-            "bio": ("Singer, percussionist and bandleader. Marisol Vega leads an eleven-piece orchestra that plays "
-                    "salsa dura, son montuno and timba for dancers, festivals and weddings across Florida."),
-            "story": ("Raised between Little Havana and her grandmother's records, Marisol started on bongo at nine "
-                      "and sang coro in local bands at fifteen. In 2019 she formed her own orchestra to play the "
-                      "hard-driving salsa she grew up dancing to, with arrangements written for dancers first."),
-            "primary_genre": "Salsa",
-            "secondary_genres": ["Son cubano", "Timba", "Latin jazz"],
-            "influences": ["Celia Cruz", "Héctor Lavoe", "Eddie Palmieri", "Los Van Van", "La India"],
-            "artist_type": "Band leader",
-            "equipment": ["LP Galaxy congas", "Shure Beta 58A", "Nord Piano 5", "Yamaha timbales"],
-            "daw": "Logic Pro",
-            "platforms": "Spotify, Apple Music, YouTube, Bandcamp",
-            "subscriptions": "DistroKid, Bandsintown",
-            "struggles": "Finding venues with a stage big enough for eleven musicians at a fee that pays all of them.",
-            "base_rate_flat": 2400,
-            "base_rate_hourly": 650,
-            "rates_negotiable": True,
-            "largest_show_capacity": 3500,
-            "travel_radius_miles": 300,
-            "available_weekdays": False,
-            "available_weekends": True,
-            "advance_booking_weeks": 6,
-            "available_dates": [_day(d) for d in (10, 17, 31, 45)],
-            "time_split_creative": 55,
-            "time_split_logistics": 45,
-            "currently_making_music": True,
-            "confident_online_presence": False,
-            "struggles_creative_niche": False,
-            "knows_where_find_gigs": True,
-            "paid_fairly_performing": False,
-            "understands_royalties": True,
-            "tasks_outsource": "Booking outside Florida, social media scheduling, grant applications.",
-            "sound_uniqueness": "Three-trombone mambos over timba bass lines, and coros written for the dance floor.",
-            "dream_venue": "Madison Square Garden",
-            "biggest_inspiration": "Celia Cruz",
-            "favorite_create_time": "After a gig, around 2 a.m.",
-            "platform_pain_point": "Streaming pays almost nothing to an eleven-piece band.",
-            "website_url": "https://marisolvega.example.com",
-            "instagram_handle": "@marisolvegasalsa",
-            "tiktok_handle": "@marisolvega",
-            "youtube_url": "https://www.youtube.com/@marisolvegasalsa",
-            "spotify_url": "https://open.spotify.com/artist/2mSHY8JOR0nRi3mtHqVa04",
-            "apple_music_url": "https://music.apple.com/us/artist/marisol-vega/1440000000",
-            "soundcloud_url": "https://soundcloud.com/marisolvega",
-            "bandcamp_url": "https://marisolvega.bandcamp.com",
-            "facebook_url": "https://www.facebook.com/marisolvegasalsa",
-            "avatar_url": f"{BLOB_REF_PREFIX}{avatar.blob_sha256}",
-            "banner_url": f"{BLOB_REF_PREFIX}{banner.blob_sha256}",
-        })
+        ws.profile.save(
+            {
+                "stage_name": "Marisol Vega y Su Orquesta",
+                "legal_name": "Marisol Vega Castillo",
+                "pronouns": "she/her",
+                "location_city": "Miami",
+                "location_state": "FL",
+                "location_country": "US",
+                "location_zip": "33135",
+                "phone_number": "+1 305 555 0142",
+                "tagline": "Salsa dura with a Miami heartbeat",
+                "bio": (
+                    "Singer, percussionist and bandleader. Marisol Vega leads an eleven-piece orchestra that plays "
+                    "salsa dura, son montuno and timba for dancers, festivals and weddings across Florida."
+                ),
+                "story": (
+                    "Raised between Little Havana and her grandmother's records, Marisol started on bongo at nine "
+                    "and sang coro in local bands at fifteen. In 2019 she formed her own orchestra to play the "
+                    "hard-driving salsa she grew up dancing to, with arrangements written for dancers first."
+                ),
+                "primary_genre": "Salsa",
+                "secondary_genres": ["Son cubano", "Timba", "Latin jazz"],
+                "influences": ["Celia Cruz", "Héctor Lavoe", "Eddie Palmieri", "Los Van Van", "La India"],
+                "artist_type": "Band leader",
+                "equipment": ["LP Galaxy congas", "Shure Beta 58A", "Nord Piano 5", "Yamaha timbales"],
+                "daw": "Logic Pro",
+                "platforms": "Spotify, Apple Music, YouTube, Bandcamp",
+                "subscriptions": "DistroKid, Bandsintown",
+                "struggles": "Finding venues with a stage big enough for eleven musicians at a fee that pays all of them.",
+                "base_rate_flat": 2400,
+                "base_rate_hourly": 650,
+                "rates_negotiable": True,
+                "largest_show_capacity": 3500,
+                "travel_radius_miles": 300,
+                "available_weekdays": False,
+                "available_weekends": True,
+                "advance_booking_weeks": 6,
+                "available_dates": [_day(d) for d in (10, 17, 31, 45)],
+                "time_split_creative": 55,
+                "time_split_logistics": 45,
+                "currently_making_music": True,
+                "confident_online_presence": False,
+                "struggles_creative_niche": False,
+                "knows_where_find_gigs": True,
+                "paid_fairly_performing": False,
+                "understands_royalties": True,
+                "tasks_outsource": "Booking outside Florida, social media scheduling, grant applications.",
+                "sound_uniqueness": "Three-trombone mambos over timba bass lines, and coros written for the dance floor.",
+                "dream_venue": "Madison Square Garden",
+                "biggest_inspiration": "Celia Cruz",
+                "favorite_create_time": "After a gig, around 2 a.m.",
+                "platform_pain_point": "Streaming pays almost nothing to an eleven-piece band.",
+                "website_url": "https://marisolvega.example.com",
+                "instagram_handle": "@marisolvegasalsa",
+                "tiktok_handle": "@marisolvega",
+                "youtube_url": "https://www.youtube.com/@marisolvegasalsa",
+                "spotify_url": "https://open.spotify.com/artist/2mSHY8JOR0nRi3mtHqVa04",
+                "apple_music_url": "https://music.apple.com/us/artist/marisol-vega/1440000000",
+                "soundcloud_url": "https://soundcloud.com/marisolvega",
+                "bandcamp_url": "https://marisolvega.bandcamp.com",
+                "facebook_url": "https://www.facebook.com/marisolvegasalsa",
+                "avatar_url": f"{BLOB_REF_PREFIX}{avatar.blob_sha256}",
+                "banner_url": f"{BLOB_REF_PREFIX}{banner.blob_sha256}",
+            }
+        )
         counts["profile"] = 1
 
     # goals and their progress
     goals = [
-        ("Earn $30,000 from gigs this year", "earnings", 30000, _day(120),
-         [(-200, 2400, "Blue Note, two sets"), (-150, 4800, "Wedding season, three weddings"),
-          (-95, 3500, "Calle Ocho festival"), (-40, 2400, "Ball & Chain residency, March"),
-          (-12, 1900, "Corporate party")]),
+        (
+            "Earn $30,000 from gigs this year",
+            "earnings",
+            30000,
+            _day(120),
+            [
+                (-200, 2400, "Blue Note, two sets"),
+                (-150, 4800, "Wedding season, three weddings"),
+                (-95, 3500, "Calle Ocho festival"),
+                (-40, 2400, "Ball & Chain residency, March"),
+                (-12, 1900, "Corporate party"),
+            ],
+        ),
         ("Play 40 gigs", "gigs", 40, _day(120), [(-180, 8, "Winter"), (-110, 9, "Spring"), (-30, 7, "Summer")]),
-        ("Reach 10,000 Instagram followers", "followers", 10000, _day(60),
-         [(-160, 4200, "Starting point"), (-90, 1800, "Reels from Calle Ocho"), (-20, 950, "Timba Sabrosa teaser")]),
+        (
+            "Reach 10,000 Instagram followers",
+            "followers",
+            10000,
+            _day(60),
+            [(-160, 4200, "Starting point"), (-90, 1800, "Reels from Calle Ocho"), (-20, 950, "Timba Sabrosa teaser")],
+        ),
         ("Release 3 singles", "tracks", 3, _day(-5), [(-140, 1, "Timba Sabrosa"), (-60, 1, "Descarga 305")]),
         ("Record a live album", "custom", None, _day(200), []),
     ]
     progress_entries = 0
     for title, kind, target, when, history in goals:
-        goal = ws.goals.create({"title": title, "goal_type": kind, "target_value": target, "target_date": when,
-                                "description": None})
+        goal = ws.goals.create(
+            {"title": title, "goal_type": kind, "target_value": target, "target_date": when, "description": None}
+        )
         for offset, value, note in history:
             ws.progress.record(goal.id, value, note, _when(offset))
             progress_entries += 1
-    done = ws.goals.create({"title": "Get the orchestra on a festival poster", "goal_type": "custom",
-                            "status": "completed", "target_date": _day(-70)})
-    ws.goals.create({"title": "Tour Puerto Rico in summer", "goal_type": "gigs", "target_value": 6,
-                     "status": "abandoned", "target_date": _day(-30),
-                     "description": "Postponed: the flights for eleven musicians cost more than the fees."})
+    done = ws.goals.create(
+        {
+            "title": "Get the orchestra on a festival poster",
+            "goal_type": "custom",
+            "status": "completed",
+            "target_date": _day(-70),
+        }
+    )
+    ws.goals.create(
+        {
+            "title": "Tour Puerto Rico in summer",
+            "goal_type": "gigs",
+            "target_value": 6,
+            "status": "abandoned",
+            "target_date": _day(-30),
+            "description": "Postponed: the flights for eleven musicians cost more than the fees.",
+        }
+    )
     counts["goals"] = len(goals) + 2
     counts["progress entries"] = progress_entries
     del done
 
     # beat patterns
-    montuno = ws.patterns.new("Montuno en Do", "Salsa", description="Practice groove for the coro section",
-                              bpm=190)
+    montuno = ws.patterns.new("Montuno en Do", "Salsa", description="Practice groove for the coro section", bpm=190)
     ws.patterns.fork(montuno.id, "Montuno en Do - slow practice")
     ws.patterns.new("Merengue de la Calle", "Merengue", bpm=150)
     ws.patterns.new("Descarga groove", "Salsa", bpm=200, key_note=10)
@@ -425,15 +499,24 @@ def seed_demo(ws: Workspace) -> dict[str, int]:
 
     # journal
     journal = [
-        ("Coro idea: 'la noche es nuestra'", "song_idea",
-         "Call and response over the mambo: 'la noche es nuestra' / 'y la calle también'.\n\n"
-         "Try it in 3-2 clave at 196, trombones answer the coro."),
-        ("Set list - Blue Note", "set_plan",
-         "Set 1: Candela en el Malecón, Son de Medianoche, Bolero del Puerto, Timba Sabrosa.\n\n"
-         "Set 2: Descarga 305 (long piano solo), Guaguancó pa' Mamá, encore: Quimbara."),
-        ("After the Calle Ocho gig", "general_note",
-         "Monitors were too quiet for the coros. Ask for a separate mix next time.\n\n"
-         "Sold 40 CDs and signed up 120 people for the newsletter."),
+        (
+            "Coro idea: 'la noche es nuestra'",
+            "song_idea",
+            "Call and response over the mambo: 'la noche es nuestra' / 'y la calle también'.\n\n"
+            "Try it in 3-2 clave at 196, trombones answer the coro.",
+        ),
+        (
+            "Set list - Blue Note",
+            "set_plan",
+            "Set 1: Candela en el Malecón, Son de Medianoche, Bolero del Puerto, Timba Sabrosa.\n\n"
+            "Set 2: Descarga 305 (long piano solo), Guaguancó pa' Mamá, encore: Quimbara.",
+        ),
+        (
+            "After the Calle Ocho gig",
+            "general_note",
+            "Monitors were too quiet for the coros. Ask for a separate mix next time.\n\n"
+            "Sold 40 CDs and signed up 120 people for the newsletter.",
+        ),
     ]
     for title, kind, text in journal:
         ws.journal.create({"title": title, "entry_type": kind, "content": text_blocks(text)})
@@ -455,8 +538,16 @@ def seed_demo(ws: Workspace) -> dict[str, int]:
         (bookers.id, "Sofía Martínez (wedding planner)", "sofia@bodas.example.com", "+1 786 555 0123", True, True),
     ]
     for list_id, name, email, phone, by_email, by_sms in members:
-        ws.contacts.create({"list_id": list_id, "name": name, "email": email, "phone": phone,
-                            "opted_in_email": by_email, "opted_in_sms": by_sms})
+        ws.contacts.create(
+            {
+                "list_id": list_id,
+                "name": name,
+                "email": email,
+                "phone": phone,
+                "opted_in_email": by_email,
+                "opted_in_sms": by_sms,
+            }
+        )
     counts["contact lists"] = 2
     counts["contacts"] = len(members)
     return counts

@@ -239,8 +239,10 @@ def import_document(
                         Refusal(
                             key[0],
                             key[1],
-                            {ref.column: f"refers to {ref.target.replace('_', ' ')} {target}, which is neither "
-                             "in the file nor on this computer"},
+                            {
+                                ref.column: f"refers to {ref.target.replace('_', ' ')} {target}, which is neither "
+                                "in the file nor on this computer"
+                            },
                         )
                     )
                     del found[key]

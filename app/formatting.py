@@ -29,6 +29,6 @@ def format_bytes(n: int | None) -> str:
 
 
 def humanize_field(name: str) -> str:
-    """"location_city" -> "Location city"."""
+    """ "location_city" -> "Location city"."""
     text = name.replace("_", " ").strip()
     return text[:1].upper() + text[1:]

@@ -109,8 +109,10 @@ class FolderService(EntityService[Folder]):
         ).first()
         if hit is not None:
             raise ValidationFailed(
-                {"__root__": f"“{entity.name}” holds “{hit[0]}”, the audio of the track “{hit[1]}”; "
-                 "delete the track or move the file out first"}
+                {
+                    "__root__": f"“{entity.name}” holds “{hit[0]}”, the audio of the track “{hit[1]}”; "
+                    "delete the track or move the file out first"
+                }
             )
 
     def children(self, parent_id: str | None) -> list[Folder]:

@@ -152,8 +152,14 @@ class PreviewService:
         cached.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=cached.parent, prefix=".waveform-")
         with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump({"duration": waveform.duration_seconds, "rate": waveform.sample_rate,
-                       "peaks": [[round(lo, 4), round(hi, 4)] for lo, hi in waveform.peaks]}, out)
+            json.dump(
+                {
+                    "duration": waveform.duration_seconds,
+                    "rate": waveform.sample_rate,
+                    "peaks": [[round(lo, 4), round(hi, 4)] for lo, hi in waveform.peaks],
+                },
+                out,
+            )
         os.replace(tmp, cached)
         return waveform
 
@@ -180,8 +186,9 @@ class PreviewService:
                     chosen = default_range(probe(path, name=audio.filename).duration_seconds)
                     start = chosen.start if start is None else start
                     length = chosen.length if length is None else length
-                clip = cut_clip(path, clip_path, start, length, progress=progress, cancelled=cancelled,
-                                name=audio.filename)
+                clip = cut_clip(
+                    path, clip_path, start, length, progress=progress, cancelled=cancelled, name=audio.filename
+                )
             except AudioError as exc:
                 raise self._audio_error(track_id, exc) from None
             stored = self.files.blobs.import_file(clip_path)
@@ -223,13 +230,11 @@ class PreviewService:
 
     def undo(self, change: PreviewChange) -> None:
         """Put the track's preview back as it was before ``change``."""
-        self._apply(change.track_id, change.after_file_id, change.after_file, change.before_file_id,
-                    change.before_file)
+        self._apply(change.track_id, change.after_file_id, change.after_file, change.before_file_id, change.before_file)
 
     def redo(self, change: PreviewChange) -> None:
         """Make ``change`` again after an undo."""
-        self._apply(change.track_id, change.before_file_id, change.before_file, change.after_file_id,
-                    change.after_file)
+        self._apply(change.track_id, change.before_file_id, change.before_file, change.after_file_id, change.after_file)
 
     # ---- inside a transaction -------------------------------------------------------------
     def _track(self, s: Session, track_id: str) -> Track:
@@ -242,8 +247,9 @@ class PreviewService:
         if row.preview_file_id == file_id:
             return
         try:
-            data = validate_data("tracks", {**row_data(row, "tracks"), "preview_file_id": file_id,
-                                            "updated_at": utc_now()})
+            data = validate_data(
+                "tracks", {**row_data(row, "tracks"), "preview_file_id": file_id, "updated_at": utc_now()}
+            )
         except EntityValidationError as exc:
             raise ValidationFailed(exc.errors) from None
         self.tracks.check(s, data, row.id, row)
@@ -266,12 +272,21 @@ class PreviewService:
         return snapshot
 
     def _still_used(self, s: Session, file_id: str) -> bool:
-        refs = or_(col(Track.audio_file_id) == file_id, col(Track.cover_file_id) == file_id,
-                   col(Track.preview_file_id) == file_id)
+        refs = or_(
+            col(Track.audio_file_id) == file_id,
+            col(Track.cover_file_id) == file_id,
+            col(Track.preview_file_id) == file_id,
+        )
         return s.scalars(select(col(Track.id)).where(refs).limit(1)).first() is not None
 
-    def _apply(self, track_id: str, from_id: str | None, from_file: dict[str, Any] | None, to_id: str | None,
-               to_file: dict[str, Any] | None) -> None:
+    def _apply(
+        self,
+        track_id: str,
+        from_id: str | None,
+        from_file: dict[str, Any] | None,
+        to_id: str | None,
+        to_file: dict[str, Any] | None,
+    ) -> None:
         with transaction(self.engine) as s:
             row = self._track(s, track_id)
             if to_file is not None and s.get(File, to_file["id"]) is None:

@@ -39,9 +39,7 @@ class ServerCheck:
     protocol: int
 
 
-def check_server(
-    url: str, *, timeout: float = 8.0, transport: httpx.BaseTransport | None = None
-) -> ServerCheck:
+def check_server(url: str, *, timeout: float = 8.0, transport: httpx.BaseTransport | None = None) -> ServerCheck:
     """Ask ``url`` for ``/v1/health`` once; raise :class:`ServerProblem` saying precisely what is wrong."""
     try:
         return _check(url, timeout, transport)

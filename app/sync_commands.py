@@ -34,9 +34,7 @@ EXIT_BUSY = 75  # sysexits' EX_TEMPFAIL: another Gigbag is syncing this data fol
 
 def _common() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--data-dir", metavar="DIR", default=argparse.SUPPRESS, help="data folder of this device"
-    )
+    common.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS, help="data folder of this device")
     common.add_argument("--json", action="store_true", help="print JSON instead of sentences")
     return common
 
@@ -151,8 +149,14 @@ def run_login(args: argparse.Namespace) -> int:
         _emit(
             args,
             f"Signed in to {info.server_url} as {info.email}{where}. Run `gigbag sync` to sync.",
-            {"ok": True, "server_url": info.server_url, "email": info.email, "user_id": info.user_id,
-             "device_id": info.device_id, "token_file": info.token_file},
+            {
+                "ok": True,
+                "server_url": info.server_url,
+                "email": info.email,
+                "user_id": info.user_id,
+                "device_id": info.device_id,
+                "token_file": info.token_file,
+            },
         )
         return EXIT_OK
 

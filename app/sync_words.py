@@ -86,8 +86,7 @@ def sign_in_problem(exc: BaseException, *, creating: bool = False) -> str:
     if isinstance(exc, RequestRejected):
         if exc.code == ERR_EMAIL_TAKEN:
             return (
-                "An account with this email already exists on this server. "
-                "Untick “Create a new account” and sign in."
+                "An account with this email already exists on this server. Untick “Create a new account” and sign in."
             )
         if exc.code == ERR_TOO_MANY_ATTEMPTS:
             wait = exc.body.get("retry_after_seconds")
@@ -105,6 +104,7 @@ def sign_in_problem(exc: BaseException, *, creating: bool = False) -> str:
         return str(exc)
     what = "create the account" if creating else "sign in"
     return f"Could not {what}: {exc or type(exc).__name__}"
+
 
 SignInField = Literal["keyring", "server", "password", "email", "__root__"]
 
@@ -239,7 +239,7 @@ def summary_parts(summary: SyncSummary, received: int | None = None) -> list[str
 
 
 def summary_text(summary: SyncSummary, waiting: int = 0, received: int | None = None) -> str:
-    """"12 sent, 30 received, 2 files uploaded, 1 conflict" (or that nothing needed syncing).
+    """ "12 sent, 30 received, 2 files uploaded, 1 conflict" (or that nothing needed syncing).
 
     ``waiting``: local changes still unsent that no conflict holds back (the summary's ``unsent``);
     ``received``: changes from the other computers, when not the summary's own count.

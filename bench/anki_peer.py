@@ -62,8 +62,12 @@ def start_server(base: Path, timeout: float = 60.0) -> AnkiServer:
     }
     log = open(base / "server.log", "ab")  # noqa: SIM115 - the process keeps it
     proc = subprocess.Popen(
-        [sys.executable, "-m", "anki.syncserver"], env=env, stdout=log, stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL, start_new_session=True,
+        [sys.executable, "-m", "anki.syncserver"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
     )
     deadline = time.monotonic() + timeout
     while True:
@@ -154,7 +158,8 @@ def noop_process(computer: AnkiComputer) -> float:
     started = time.perf_counter()
     subprocess.run(
         [sys.executable, "-c", NOOP_PROCESS, str(computer.path), computer.auth.hkey, computer.auth.endpoint],
-        check=True, stdout=subprocess.DEVNULL,
+        check=True,
+        stdout=subprocess.DEVNULL,
     )
     elapsed = time.perf_counter() - started
     from anki.collection import Collection

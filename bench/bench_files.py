@@ -48,7 +48,7 @@ def parse_size(text: str) -> int:
     units = {"gib": 1024**3, "gb": 1024**3, "mib": MIB, "mb": MIB, "kib": 1024, "": 1}
     t = text.strip().lower()
     num = t.rstrip("abcdefghijklmnopqrstuvwxyz")
-    return int(float(num) * units[t[len(num):]])
+    return int(float(num) * units[t[len(num) :]])
 
 
 def write_big_file(path: Path, size: int) -> None:
@@ -100,7 +100,11 @@ def raw_copy(source: Path, target: Path) -> float:
 def gigbag(data_dir: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "gigbag", *args, "--data-dir", str(data_dir)],
-        input=stdin, capture_output=True, text=True, env=ENV, check=True,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=ENV,
+        check=True,
     )
 
 
@@ -131,8 +135,13 @@ def sync_measured(data_dir: Path, kill_when: Any = None) -> tuple[float, int, di
             proc.send_signal(signal.SIGKILL)
             proc.wait()
             return time.perf_counter() - started, 0, None
-        done = subprocess.run([sys.executable, "-c", LAUNCHER, str(rss_path), *command], env=ENV, stdout=out,
-                              stderr=subprocess.DEVNULL, check=False)
+        done = subprocess.run(
+            [sys.executable, "-c", LAUNCHER, str(rss_path), *command],
+            env=ENV,
+            stdout=out,
+            stderr=subprocess.DEVNULL,
+            check=False,
+        )
         elapsed = time.perf_counter() - started
     if done.returncode != 0:
         raise RuntimeError(f"gigbag sync failed: {out_path.read_text()}")
@@ -146,16 +155,25 @@ def reset_peak(server: ServerProcess) -> None:
 
 
 def login(data_dir: Path, server: ServerProcess, email: str, create: bool) -> None:
-    args = ["login", "--server", server.url, "--email", email, "--password-stdin",
-            "--insecure-token-file", str(data_dir.parent / f"{data_dir.name}.token")]
+    args = [
+        "login",
+        "--server",
+        server.url,
+        "--email",
+        email,
+        "--password-stdin",
+        "--insecure-token-file",
+        str(data_dir.parent / f"{data_dir.name}.token"),
+    ]
     if create:
         args += ["--create-account", "--display-name", "Bench"]
     gigbag(data_dir, *args, stdin=PASSWORD + "\n")
 
 
 def server_args() -> list[str]:
-    help_text = subprocess.run([sys.executable, "-m", "gigbag.server", "--help"], capture_output=True,
-                               text=True, check=False).stdout
+    help_text = subprocess.run(
+        [sys.executable, "-m", "gigbag.server", "--help"], capture_output=True, text=True, check=False
+    ).stdout
     args = ["--storage-quota", "1000GiB", "--daily-upload-limit", "off"]
     return args + (["--signup", "open"] if re.search(r"--signup(?![-\w])", help_text) else [])
 
@@ -210,8 +228,11 @@ def main() -> int:
             shutil.rmtree(down, ignore_errors=True)
             shutil.rmtree(up, ignore_errors=True)
             last = {k: v[-1] for k, v in samples.items()}
-            print(f"  round {r + 1}/{args.rounds}: raw {last['raw MiB/s']:.0f}, up {last['up MiB/s']:.0f}, "
-                  f"down {samples['down MiB/s'][-1]:.0f} MiB/s", flush=True)
+            print(
+                f"  round {r + 1}/{args.rounds}: raw {last['raw MiB/s']:.0f}, up {last['up MiB/s']:.0f}, "
+                f"down {samples['down MiB/s'][-1]:.0f} MiB/s",
+                flush=True,
+            )
 
         # a resumed upload: kill the client once the server holds about 40%, then sync again
         write_big_file(source, size)
@@ -242,18 +263,35 @@ def main() -> int:
     raw = statistics.median(samples["raw MiB/s"])
     print(f"\nbench_files: {size / MIB:,.0f} MiB, {args.rounds} rounds (medians; min/max in brackets)")
     print(f"{'':<26} {'median':>10} {'range':>20} {'÷ raw':>8}")
-    for key in ("raw MiB/s", "up MiB/s", "up net MiB/s", "down MiB/s", "down net MiB/s", "noop process s",
-                "noop client peak RSS MiB", "up client peak RSS MiB", "down client peak RSS MiB",
-                "up client +RSS MiB", "down client +RSS MiB", "up server +RSS MiB", "down server +RSS MiB"):
+    for key in (
+        "raw MiB/s",
+        "up MiB/s",
+        "up net MiB/s",
+        "down MiB/s",
+        "down net MiB/s",
+        "noop process s",
+        "noop client peak RSS MiB",
+        "up client peak RSS MiB",
+        "down client peak RSS MiB",
+        "up client +RSS MiB",
+        "down client +RSS MiB",
+        "up server +RSS MiB",
+        "down server +RSS MiB",
+    ):
         vals = samples[key]
         ratio = f"{statistics.median(vals) / raw:.2f}" if key.endswith("MiB/s") and key != "raw MiB/s" else ""
         print(f"{key:<26} {statistics.median(vals):>10.1f} {f'[{min(vals):.1f}, {max(vals):.1f}]':>20} {ratio:>8}")
     excess = resumed_sent - missing
-    print(f"resumed upload: server missing {missing / MIB:.1f} MiB after the kill; the resumed sync sent "
-          f"{resumed_sent / MIB:.1f} MiB ({excess / MIB:+.1f} MiB)")
+    print(
+        f"resumed upload: server missing {missing / MIB:.1f} MiB after the kill; the resumed sync sent "
+        f"{resumed_sent / MIB:.1f} MiB ({excess / MIB:+.1f} MiB)"
+    )
     if args.json:
-        args.json.write_text(json.dumps({"size": size, "samples": samples, "resume_missing": missing,
-                                         "resume_sent": resumed_sent}, indent=2))
+        args.json.write_text(
+            json.dumps(
+                {"size": size, "samples": samples, "resume_missing": missing, "resume_sent": resumed_sent}, indent=2
+            )
+        )
     return 0
 
 

@@ -62,8 +62,9 @@ else:
 
 def first_paint(kind: str, data_dir: Path, env: dict[str, str], timeout: float = 120) -> float:
     started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-c", DRIVER, kind, str(data_dir)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", DRIVER, kind, str(data_dir)], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+    )
     assert proc.stdout is not None
     line = proc.stdout.readline()
     elapsed = time.perf_counter() - started
@@ -89,14 +90,17 @@ def main() -> int:
     if not env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY"):
         env.setdefault("QT_QPA_PLATFORM", "offscreen")
     work = Path(tempfile.mkdtemp(prefix="gigbag-bench-start-"))
-    print(f"bench_start: {args.rounds} rounds, platform {env.get('QT_QPA_PLATFORM', 'default (DISPLAY)')}; "
-          f"cores: {os.cpu_count()}", flush=True)
+    print(
+        f"bench_start: {args.rounds} rounds, platform {env.get('QT_QPA_PLATFORM', 'default (DISPLAY)')}; "
+        f"cores: {os.cpu_count()}",
+        flush=True,
+    )
     try:
         data = work / "data"
         first = first_paint("gigbag", data, env)  # creates and migrates the database
         samples: dict[str, list[float]] = {"gigbag": [], "bare": []}
         for r in range(args.rounds):
-            for kind in (("gigbag", "bare") if r % 2 == 0 else ("bare", "gigbag")):
+            for kind in ("gigbag", "bare") if r % 2 == 0 else ("bare", "gigbag"):
                 samples[kind].append(first_paint(kind, data, env))
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -78,8 +78,13 @@ class Computer:
 
     def sign_in(self, server: ServerProcess, email: str, create: bool) -> None:
         self.service.sign_in(
-            server.url, email, PASSWORD, create_account=create, display_name="Bench",
-            device_name=self.folder.name, token_file=self.folder / "token",
+            server.url,
+            email,
+            PASSWORD,
+            create_account=create,
+            display_name="Bench",
+            device_name=self.folder.name,
+            token_file=self.folder / "token",
         )
 
     def sync(self) -> float:
@@ -153,9 +158,20 @@ class Profiler:
         spy = None
         if server is not None and shutil.which("py-spy"):
             spy = subprocess.Popen(
-                ["py-spy", "record", "--pid", str(server.pid), "--format", "raw", "--rate", "200",
-                 "-o", str(self.folder / f"server-{name}.txt")],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                [
+                    "py-spy",
+                    "record",
+                    "--pid",
+                    str(server.pid),
+                    "--format",
+                    "raw",
+                    "--rate",
+                    "200",
+                    "-o",
+                    str(self.folder / f"server-{name}.txt"),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
             )
             time.sleep(1.0)  # py-spy attaches
         profile = cProfile.Profile()
@@ -202,9 +218,7 @@ def gigbag_round(server: ServerProcess, work: Path, sizes: Sizes, prof: Profiler
         out["noop"].append(prof.run("noop", server, b.sync))
         out["noop"] += [b.sync() for _ in range(sizes.noops - 1)]
         b.close()
-        out["noop process"].append(
-            process_seconds([str(BIN / "gigbag"), "--data-dir", str(b.folder), "sync", "--yes"])
-        )
+        out["noop process"].append(process_seconds([str(BIN / "gigbag"), "--data-dir", str(b.folder), "sync", "--yes"]))
         out["version process"].append(process_seconds([str(BIN / "gigbag"), "--version"]))
         c = Computer(work / "gigbag-c")
         try:
@@ -277,8 +291,9 @@ class NoopFixture:
     anki: anki_peer.AnkiComputer | None
 
 
-def noop_fixtures(server: ServerProcess, anki_server: anki_peer.AnkiServer | None, work: Path,
-                  counts: list[int]) -> list[NoopFixture]:
+def noop_fixtures(
+    server: ServerProcess, anki_server: anki_peer.AnkiServer | None, work: Path, counts: list[int]
+) -> list[NoopFixture]:
     fixtures = []
     for count in counts:
         started = time.perf_counter()
@@ -324,8 +339,9 @@ def run_gigbag(server: ServerProcess, fixtures: list[NoopFixture], folder: Path,
     add(into, noop_round(fixtures, sizes.noops, anki=False))
 
 
-def run_anki(server: anki_peer.AnkiServer, fixtures: list[NoopFixture], folder: Path, sizes: Sizes,
-             into: Samples) -> None:
+def run_anki(
+    server: anki_peer.AnkiServer, fixtures: list[NoopFixture], folder: Path, sizes: Sizes, into: Samples
+) -> None:
     add(into, anki_round(server, folder, sizes))
     shutil.rmtree(folder, ignore_errors=True)
     add(into, noop_round(fixtures, sizes.noops, anki=True))
@@ -361,8 +377,17 @@ def report(title: str, order: list[str], gig: Samples, floor: Samples, anki: Sam
         ratio_f = f"{med / fl:.1f}×" if fl else "—"
         ratio_a = f"{med / an:.1f}×" if an else "—"
         print(f"{name:<22} {fmt(med):>10} {fmt(low):>10} {fmt(fl):>10} {ratio_f:>8} {fmt(an):>10} {ratio_a:>8}")
-        lines.append({"workload": name, "median": med, "min": low, "floor": fl, "anki": an, "samples": gig[name],
-                      "anki_samples": anki.get(name, [])})
+        lines.append(
+            {
+                "workload": name,
+                "median": med,
+                "min": low,
+                "floor": fl,
+                "anki": an,
+                "samples": gig[name],
+                "anki_samples": anki.get(name, []),
+            }
+        )
     return lines
 
 
@@ -396,8 +421,11 @@ def main() -> int:
     noop_sizes = [int(x) for x in (args.noop_sizes or ("1000,10000" if q else "1000,100000")).split(",") if x]
     with_anki = anki_peer.available() and not args.no_anki
 
-    print(f"bench_sync: {entities:,} entities, {sizes.edits:,} edits, {rounds} rounds, no-op at {noop_sizes}; "
-          f"Anki: {'yes' if with_anki else 'no (pip install -e .[bench])'}; cores: {os.cpu_count()}", flush=True)
+    print(
+        f"bench_sync: {entities:,} entities, {sizes.edits:,} edits, {rounds} rounds, no-op at {noop_sizes}; "
+        f"Anki: {'yes' if with_anki else 'no (pip install -e .[bench])'}; cores: {os.cpu_count()}",
+        flush=True,
+    )
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stopped: the servers still get stopped
     work = Path(tempfile.mkdtemp(prefix="gigbag-bench-sync-"))
     extra = server_args()
@@ -415,8 +443,10 @@ def main() -> int:
     order = ["upload", "download", "push", "pull", "noop"]
     results: dict[str, Any] = {"sizes": sizes.__dict__, "rounds": rounds}
     try:
-        fixtures = {name: noop_fixtures(s, anki_server if name == "SQLite" else None, work / name, noop_sizes)
-                    for name, s in servers.items()}
+        fixtures = {
+            name: noop_fixtures(s, anki_server if name == "SQLite" else None, work / name, noop_sizes)
+            for name, s in servers.items()
+        }
         order += [f.label for f in fixtures["SQLite"]] + ["noop process", "version process", "create"]
         gig: dict[str, Samples] = {name: defaultdict(list) for name in servers}
         fl: Samples = defaultdict(list)
@@ -428,8 +458,9 @@ def main() -> int:
                 for name in servers
             ]
             if anki_server is not None:
-                contenders.append(partial(run_anki, anki_server, fixtures["SQLite"], work / f"round-{r}-anki",
-                                          sizes, ank))
+                contenders.append(
+                    partial(run_anki, anki_server, fixtures["SQLite"], work / f"round-{r}-anki", sizes, ank)
+                )
             contenders.append(partial(run_floor, floor, fixtures["SQLite"], sizes, fl))
             if r % 2:
                 contenders.reverse()  # neither side always goes first

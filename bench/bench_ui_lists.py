@@ -202,8 +202,10 @@ def main(argv: list[str] | None = None) -> int:
     print("-" * len(header))
     for f in results:
         loaded = f"{f.rows_loaded:,}/{f.total_rows:,}"
-        print(f"{f.label:<28}{f.first_rows_ms:>10.0f}ms{loaded:>16}{f.max_gap_ms:>8.1f}ms{f.p99_gap_ms:>8.1f}ms"
-              f"{f.mean_gap_ms:>8.1f}ms")
+        print(
+            f"{f.label:<28}{f.first_rows_ms:>10.0f}ms{loaded:>16}{f.max_gap_ms:>8.1f}ms{f.p99_gap_ms:>8.1f}ms"
+            f"{f.mean_gap_ms:>8.1f}ms"
+        )
     baseline = {f.label.split(":")[0]: f for f in results if "baseline" in f.label}
     print()
     for f in results:
@@ -212,8 +214,10 @@ def main(argv: list[str] | None = None) -> int:
         base = baseline[f.label.split(":")[0]]
         extra = f.max_gap_ms - base.max_gap_ms
         frames = f.max_gap_ms / HEARTBEAT_MS
-        print(f"{f.label}: longest stall {f.max_gap_ms:.1f} ms ({frames:.1f} frames), "
-              f"{extra:+.1f} ms against the empty list")
+        print(
+            f"{f.label}: longest stall {f.max_gap_ms:.1f} ms ({frames:.1f} frames), "
+            f"{extra:+.1f} ms against the empty list"
+        )
     return 0
 
 

@@ -43,8 +43,10 @@ def folded(path: Path, top: int, match: str | None, idle: bool = False, rate: in
         total += n
         for f in set(frames):
             inclusive[f] += n
-    print(f"{path.name}: {total} busy samples (about {total / rate:.1f} s of CPU at {rate} Hz); "
-          f"{waiting} samples of waiting threads left out")
+    print(
+        f"{path.name}: {total} busy samples (about {total / rate:.1f} s of CPU at {rate} Hz); "
+        f"{waiting} samples of waiting threads left out"
+    )
     for title, counter in (("inclusive", inclusive), ("self", own)):
         print(f"  -- {title}")
         shown = 0

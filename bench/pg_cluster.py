@@ -24,14 +24,33 @@ def start_durable_cluster() -> PostgresServer:
     if server.as_postgres_user:
         shutil.chown(base, user="postgres", group="postgres")
         os.chmod(base, 0o700)
-    done = server._run(str(bin_dir / "initdb"), "-D", str(base / "data"), "--auth=trust", "-U", "postgres",
-                       "--encoding=UTF8", "--locale=C")
+    done = server._run(
+        str(bin_dir / "initdb"),
+        "-D",
+        str(base / "data"),
+        "--auth=trust",
+        "-U",
+        "postgres",
+        "--encoding=UTF8",
+        "--locale=C",
+    )
     if done.returncode != 0:
         shutil.rmtree(base, ignore_errors=True)
         raise PostgresUnavailable(f"initdb failed:\n{done.stdout}\n{done.stderr}")
     port = _free_port()
-    done = server._run(str(bin_dir / "pg_ctl"), "-D", str(base / "data"), "-l", str(base / "postgres.log"), "-w",
-                       "-t", "60", "-o", f"-p {port} -k {base} -c listen_addresses=127.0.0.1", "start")
+    done = server._run(
+        str(bin_dir / "pg_ctl"),
+        "-D",
+        str(base / "data"),
+        "-l",
+        str(base / "postgres.log"),
+        "-w",
+        "-t",
+        "60",
+        "-o",
+        f"-p {port} -k {base} -c listen_addresses=127.0.0.1",
+        "start",
+    )
     if done.returncode != 0:
         server.stop()
         raise PostgresUnavailable(f"pg_ctl start failed:\n{done.stdout}\n{done.stderr}")

@@ -138,8 +138,9 @@ def cut_clip(
             stream: Any = out.add_stream("libmp3lame", rate=out_rate, layout=layout)
             stream.bit_rate = 128_000 if channels == 2 else 96_000
             encoder = stream.codec_context
-            feed = av.AudioResampler(format=encoder.format.name, layout=layout, rate=out_rate,
-                                     frame_size=encoder.frame_size or None)
+            feed = av.AudioResampler(
+                format=encoder.format.name, layout=layout, rate=out_rate, frame_size=encoder.frame_size or None
+            )
 
             def encode(frame: Any) -> None:
                 for ready in feed.resample(frame):

@@ -126,8 +126,9 @@ def list_users(db: Database, config: ServerConfig) -> list[UserSummary]:
             conn.execute(select(devices.c.user_id, func.max(devices.c.last_sync_at)).group_by(devices.c.user_id)).all()
         )
         rows = conn.execute(
-            select(users.c.id, users.c.email, users.c.display_name, users.c.tier, users.c.disabled_at,
-                   users.c.created_at).order_by(users.c.email)
+            select(
+                users.c.id, users.c.email, users.c.display_name, users.c.tier, users.c.disabled_at, users.c.created_at
+            ).order_by(users.c.email)
         ).all()
         out = []
         for r in rows:
@@ -164,13 +165,22 @@ def set_tier(db: Database, email: str, tier: str) -> None:
     _update_user(db, email, tier=check_tier(tier))
 
 
-def set_limits(db: Database, email: str, *, storage_quota: object = KEEP, daily_upload_limit: object = KEEP,
-               max_file: object = KEEP) -> None:
+def set_limits(
+    db: Database,
+    email: str,
+    *,
+    storage_quota: object = KEEP,
+    daily_upload_limit: object = KEEP,
+    max_file: object = KEEP,
+) -> None:
     """Per-account limits (bytes, or None: back to the tier's); a limit given as KEEP is left alone."""
     values = {
         column: value
-        for column, value in (("storage_quota_bytes", storage_quota), ("daily_upload_limit_bytes", daily_upload_limit),
-                              ("max_file_bytes", max_file))
+        for column, value in (
+            ("storage_quota_bytes", storage_quota),
+            ("daily_upload_limit_bytes", daily_upload_limit),
+            ("max_file_bytes", max_file),
+        )
         if value is not KEEP
     }
     if values:

@@ -90,22 +90,39 @@ def add_account_options(parser: argparse.ArgumentParser, *, signup: bool = True)
     env = os.environ.get
     group = parser.add_argument_group("accounts and tiers")
     if signup:
-        group.add_argument("--signup", choices=SIGNUP_MODES, default=env("GIGBAG_SIGNUP", DEFAULT_SIGNUP),
-                           help="who may create an account with POST /v1/accounts: nobody (closed; the operator "
-                           "adds users with 'gigbag-server user add'), holders of an invite code ('gigbag-server "
-                           f"invite create'), or anyone (open) (GIGBAG_SIGNUP; default {DEFAULT_SIGNUP})")
-        group.add_argument("--signup-tier", choices=TIERS, default=env("GIGBAG_SIGNUP_TIER", "free"),
-                           help="the tier of an account made by open sign-up; an invite carries its own "
-                           "(GIGBAG_SIGNUP_TIER; default free)")
-    group.add_argument("--token-expiry-days", type=_expiry_days,
-                       default=_expiry_days(env("GIGBAG_TOKEN_EXPIRY_DAYS", str(DEFAULT_TOKEN_EXPIRY_DAYS))),
-                       help="a token unused this many days stops working (the device signs in again); "
-                       f"0 or off: never (GIGBAG_TOKEN_EXPIRY_DAYS; default {DEFAULT_TOKEN_EXPIRY_DAYS})")
-    group.add_argument("--tier-limit", type=_tier_limit, action="append", default=[], metavar="TIER.LIMIT=VALUE",
-                       help="a limit of one tier, repeatable: free.quota=5GB, free.daily=100MB (off: none), "
-                       "pro.max-file=20GB; added to GIGBAG_TIER_LIMITS (space-separated items). Unset limits are "
-                       "the server-wide --storage-quota, --daily-upload-limit, --max-upload-size; when "
-                       "--daily-upload-limit is not given, the free tier's daily limit is 100MB")
+        group.add_argument(
+            "--signup",
+            choices=SIGNUP_MODES,
+            default=env("GIGBAG_SIGNUP", DEFAULT_SIGNUP),
+            help="who may create an account with POST /v1/accounts: nobody (closed; the operator "
+            "adds users with 'gigbag-server user add'), holders of an invite code ('gigbag-server "
+            f"invite create'), or anyone (open) (GIGBAG_SIGNUP; default {DEFAULT_SIGNUP})",
+        )
+        group.add_argument(
+            "--signup-tier",
+            choices=TIERS,
+            default=env("GIGBAG_SIGNUP_TIER", "free"),
+            help="the tier of an account made by open sign-up; an invite carries its own "
+            "(GIGBAG_SIGNUP_TIER; default free)",
+        )
+    group.add_argument(
+        "--token-expiry-days",
+        type=_expiry_days,
+        default=_expiry_days(env("GIGBAG_TOKEN_EXPIRY_DAYS", str(DEFAULT_TOKEN_EXPIRY_DAYS))),
+        help="a token unused this many days stops working (the device signs in again); "
+        f"0 or off: never (GIGBAG_TOKEN_EXPIRY_DAYS; default {DEFAULT_TOKEN_EXPIRY_DAYS})",
+    )
+    group.add_argument(
+        "--tier-limit",
+        type=_tier_limit,
+        action="append",
+        default=[],
+        metavar="TIER.LIMIT=VALUE",
+        help="a limit of one tier, repeatable: free.quota=5GB, free.daily=100MB (off: none), "
+        "pro.max-file=20GB; added to GIGBAG_TIER_LIMITS (space-separated items). Unset limits are "
+        "the server-wide --storage-quota, --daily-upload-limit, --max-upload-size; when "
+        "--daily-upload-limit is not given, the free tier's daily limit is 100MB",
+    )
 
 
 def account_settings_from_args(args: argparse.Namespace, *, daily_limit_given: bool) -> AccountSettings:

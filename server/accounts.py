@@ -170,9 +170,7 @@ def account_info(request: Request, auth: Authenticated) -> AccountInfo:
     state = server_state(request)
     now = utc_now()
     with state.db.read() as conn:
-        row = conn.execute(
-            select(users.c.email, users.c.display_name).where(users.c.id == auth.user_id)
-        ).first()
+        row = conn.execute(select(users.c.email, users.c.display_name).where(users.c.id == auth.user_id)).first()
         if row is None:
             raise not_found("This account no longer exists")
         limits = account_limits(conn, state.config, auth.user_id)
@@ -236,9 +234,7 @@ def create_session(body: SessionCreate, request: Request) -> SessionCreated:
     now = utc_now()
     if not ok or user is None:
         with state.db.write() as conn:
-            login_throttle.record_failure(
-                conn, key, now, config.login_max_failures, config.login_lockout_seconds
-            )
+            login_throttle.record_failure(conn, key, now, config.login_max_failures, config.login_lockout_seconds)
         raise _invalid_credentials()
     if user.disabled_at is not None:  # the right password: it may learn why it cannot sign in
         raise account_disabled(403)

@@ -41,18 +41,40 @@ def _size_or_tier(text: str) -> int | None:
 def _where(p: argparse.ArgumentParser) -> None:
     env = os.environ.get
     g = p.add_argument_group("the server's database (as for gigbag-server)")
-    g.add_argument("--data-dir", type=Path, default=env("GIGBAG_SERVER_DATA_DIR"),
-                   help="the server's data folder (GIGBAG_SERVER_DATA_DIR)")
-    g.add_argument("--database-url", default=env("GIGBAG_DATABASE_URL"),
-                   help="postgresql://… when the server uses PostgreSQL (GIGBAG_DATABASE_URL)")
-    g.add_argument("--blob-dir", type=Path, default=env("GIGBAG_BLOB_DIR"),
-                   help="the server's blob folder (GIGBAG_BLOB_DIR; default DATA_DIR/blobs)")
-    g.add_argument("--storage-quota", type=_size, default=_size(env("GIGBAG_STORAGE_QUOTA",
-                   str(DEFAULT_STORAGE_QUOTA_BYTES))), help="as for gigbag-server (GIGBAG_STORAGE_QUOTA)")
-    g.add_argument("--daily-upload-limit", default=env("GIGBAG_DAILY_UPLOAD_LIMIT"),
-                   help="as for gigbag-server (GIGBAG_DAILY_UPLOAD_LIMIT)")
-    g.add_argument("--max-upload-size", type=_size, default=_size(env("GIGBAG_MAX_UPLOAD_SIZE",
-                   str(DEFAULT_MAX_UPLOAD_BYTES))), help="as for gigbag-server (GIGBAG_MAX_UPLOAD_SIZE)")
+    g.add_argument(
+        "--data-dir",
+        type=Path,
+        default=env("GIGBAG_SERVER_DATA_DIR"),
+        help="the server's data folder (GIGBAG_SERVER_DATA_DIR)",
+    )
+    g.add_argument(
+        "--database-url",
+        default=env("GIGBAG_DATABASE_URL"),
+        help="postgresql://… when the server uses PostgreSQL (GIGBAG_DATABASE_URL)",
+    )
+    g.add_argument(
+        "--blob-dir",
+        type=Path,
+        default=env("GIGBAG_BLOB_DIR"),
+        help="the server's blob folder (GIGBAG_BLOB_DIR; default DATA_DIR/blobs)",
+    )
+    g.add_argument(
+        "--storage-quota",
+        type=_size,
+        default=_size(env("GIGBAG_STORAGE_QUOTA", str(DEFAULT_STORAGE_QUOTA_BYTES))),
+        help="as for gigbag-server (GIGBAG_STORAGE_QUOTA)",
+    )
+    g.add_argument(
+        "--daily-upload-limit",
+        default=env("GIGBAG_DAILY_UPLOAD_LIMIT"),
+        help="as for gigbag-server (GIGBAG_DAILY_UPLOAD_LIMIT)",
+    )
+    g.add_argument(
+        "--max-upload-size",
+        type=_size,
+        default=_size(env("GIGBAG_MAX_UPLOAD_SIZE", str(DEFAULT_MAX_UPLOAD_BYTES))),
+        help="as for gigbag-server (GIGBAG_MAX_UPLOAD_SIZE)",
+    )
     add_account_options(p, signup=False)
 
 
@@ -84,10 +106,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("tier", choices=TIERS)
     p = cmd("set-quota", "the account's own limits, which win over its tier's ('tier': back to the tier's)")
     p.add_argument("size", type=_size_or_tier, help="storage quota, e.g. 20GB, or 'tier'")
-    p.add_argument("--daily", type=_size_or_tier, default=argparse.SUPPRESS,
-                   help="daily upload limit, e.g. 500MB, or 'tier'")
-    p.add_argument("--max-file", type=_size_or_tier, default=argparse.SUPPRESS,
-                   help="largest single file, e.g. 4GB, or 'tier'")
+    p.add_argument(
+        "--daily", type=_size_or_tier, default=argparse.SUPPRESS, help="daily upload limit, e.g. 500MB, or 'tier'"
+    )
+    p.add_argument(
+        "--max-file", type=_size_or_tier, default=argparse.SUPPRESS, help="largest single file, e.g. 4GB, or 'tier'"
+    )
     p = cmd("sessions", "the account's devices (signed-in tokens): active, expired or revoked")
     p.add_argument("--json", action="store_true")
     p = cmd("revoke", "sign out every device of the account, or one")
@@ -98,8 +122,9 @@ def build_parser() -> argparse.ArgumentParser:
     invite = groups.add_parser("invite", help="one-time sign-up codes (with --signup invite)")
     invites_ = invite.add_subparsers(dest="command", required=True)
     p = invites_.add_parser("create", help="make a one-time code and print it")
-    p.add_argument("--tier", choices=TIERS, default=DEFAULT_TIER,
-                   help=f"the new account's tier (default {DEFAULT_TIER})")
+    p.add_argument(
+        "--tier", choices=TIERS, default=DEFAULT_TIER, help=f"the new account's tier (default {DEFAULT_TIER})"
+    )
     p.add_argument("--days", type=int, default=30, help="the code stops working after this many days (0: never)")
     p.add_argument("--note", help="a note shown by 'invite list' (e.g. who it is for)")
     _where(p)
@@ -203,9 +228,17 @@ def _user(args: argparse.Namespace, db: Any, config: ServerConfig) -> int:
         else:
             rows = [["EMAIL", "TIER", "STORAGE", "DAILY", "DEVICES", "LAST SYNC", "STATE"]]
             for s in summaries:
-                rows.append([s.email, s.tier, f"{_human(s.used_bytes)} / {_human(s.limits.storage_quota_bytes)}",
-                             _human(s.limits.daily_upload_limit_bytes), str(s.devices),
-                             _when(s.last_sync_at) or "never", "disabled" if s.disabled else "active"])
+                rows.append(
+                    [
+                        s.email,
+                        s.tier,
+                        f"{_human(s.used_bytes)} / {_human(s.limits.storage_quota_bytes)}",
+                        _human(s.limits.daily_upload_limit_bytes),
+                        str(s.devices),
+                        _when(s.last_sync_at) or "never",
+                        "disabled" if s.disabled else "active",
+                    ]
+                )
             _print_table(rows)
     elif command in ("disable", "enable"):
         admin.set_disabled(db, args.email, command == "disable", now)
@@ -226,20 +259,44 @@ def _user(args: argparse.Namespace, db: Any, config: ServerConfig) -> int:
         if hasattr(args, "max_file"):
             limits["max_file"] = args.max_file
         admin.set_limits(db, args.email, **limits)
-        _say(f"Limits of {args.email} set: " + ", ".join(
-            f"{k.replace('_', ' ')} {'(tier)' if v is None else _human(v)}" for k, v in limits.items()))
+        _say(
+            f"Limits of {args.email} set: "
+            + ", ".join(f"{k.replace('_', ' ')} {'(tier)' if v is None else _human(v)}" for k, v in limits.items())
+        )
     elif command == "sessions":
         found = admin.sessions(db, config, args.email, now)
         if args.json:
-            print(json.dumps([{"device_id": s.device_id, "name": s.name, "created_at": _when(s.created_at),
-                               "last_used_at": _when(s.last_used_at), "last_sync_at": _when(s.last_sync_at),
-                               "state": s.state} for s in found], indent=2))
+            print(
+                json.dumps(
+                    [
+                        {
+                            "device_id": s.device_id,
+                            "name": s.name,
+                            "created_at": _when(s.created_at),
+                            "last_used_at": _when(s.last_used_at),
+                            "last_sync_at": _when(s.last_sync_at),
+                            "state": s.state,
+                        }
+                        for s in found
+                    ],
+                    indent=2,
+                )
+            )
         elif not found:
             _say(f"{args.email} has never signed in.")
         else:
             rows = [["DEVICE", "NAME", "SIGNED IN", "LAST USED", "LAST SYNC", "STATE"]]
-            rows += [[s.device_id, s.name, _when(s.created_at) or "", _when(s.last_used_at) or "-",
-                      _when(s.last_sync_at) or "never", s.state] for s in found]
+            rows += [
+                [
+                    s.device_id,
+                    s.name,
+                    _when(s.created_at) or "",
+                    _when(s.last_used_at) or "-",
+                    _when(s.last_sync_at) or "never",
+                    s.state,
+                ]
+                for s in found
+            ]
             _print_table(rows)
     elif command == "revoke":
         n = admin.revoke(db, args.email, now, args.device)
@@ -254,12 +311,15 @@ def _user(args: argparse.Namespace, db: Any, config: ServerConfig) -> int:
                 return 1
         files = BlobFiles(config.blobs_path)
         done = admin.delete_user(
-            db, args.email,
+            db,
+            args.email,
             remove_blob=lambda sha: files.path(sha).unlink(missing_ok=True),
             remove_partial=lambda upload_id: files.partial_path(upload_id).unlink(missing_ok=True),
         )
-        _say(f"Deleted {args.email}: {done.entities} entities, {done.devices} device(s), "
-             f"{len(done.blobs_removed)} file(s) removed, {done.blobs_kept} kept (other accounts have them).")
+        _say(
+            f"Deleted {args.email}: {done.entities} entities, {done.devices} device(s), "
+            f"{len(done.blobs_removed)} file(s) removed, {done.blobs_kept} kept (other accounts have them)."
+        )
     return 0
 
 
@@ -296,15 +356,40 @@ def _invite(args: argparse.Namespace, db: Any) -> int:
         with db.read() as conn:
             found = invites.list_all(conn)
         if args.json:
-            print(json.dumps([{"id": i.id, "tier": i.tier, "note": i.note, "state": i.state(now),
-                               "created_at": _when(i.created_at), "expires_at": _when(i.expires_at),
-                               "used_at": _when(i.used_at), "used_by": i.used_by_email} for i in found], indent=2))
+            print(
+                json.dumps(
+                    [
+                        {
+                            "id": i.id,
+                            "tier": i.tier,
+                            "note": i.note,
+                            "state": i.state(now),
+                            "created_at": _when(i.created_at),
+                            "expires_at": _when(i.expires_at),
+                            "used_at": _when(i.used_at),
+                            "used_by": i.used_by_email,
+                        }
+                        for i in found
+                    ],
+                    indent=2,
+                )
+            )
         elif not found:
             _say("No invites yet: make one with 'gigbag-server invite create'.")
         else:
             rows = [["ID", "TIER", "STATE", "CREATED", "EXPIRES", "USED BY", "NOTE"]]
-            rows += [[i.id, i.tier, i.state(now), _when(i.created_at) or "", _when(i.expires_at) or "never",
-                      i.used_by_email or "", i.note or ""] for i in found]
+            rows += [
+                [
+                    i.id,
+                    i.tier,
+                    i.state(now),
+                    _when(i.created_at) or "",
+                    _when(i.expires_at) or "never",
+                    i.used_by_email or "",
+                    i.note or "",
+                ]
+                for i in found
+            ]
             _print_table(rows)
     elif args.command == "revoke":
         with db.write() as conn:

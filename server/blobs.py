@@ -64,9 +64,13 @@ def _blob_headers(sha256: str, size: int) -> dict[str, str]:
 @router.head(
     "/blobs/{sha256}",
     response_class=Response,
-    responses={200: {"description": "This user has the blob (Content-Length is its size)",
-                     "headers": {"Content-Length": header("The blob's size in bytes", pattern="^[0-9]+$")}},
-               **error_responses(401, 404, 422)},
+    responses={
+        200: {
+            "description": "This user has the blob (Content-Length is its size)",
+            "headers": {"Content-Length": header("The blob's size in bytes", pattern="^[0-9]+$")},
+        },
+        **error_responses(401, 404, 422),
+    },
     summary="Does this user already have the blob?",
 )
 def head_blob(sha256: Sha256Path, request: Request, auth: Authenticated) -> Response:
@@ -116,12 +120,17 @@ def _unsatisfiable(size: int) -> ApiError:
     response_class=Response,
     responses={
         200: {"content": BINARY, "description": "The whole content"},
-        206: {"content": BINARY, "description": "The requested byte range",
-              "headers": {"Content-Range": header("bytes <first>-<last>/<size>",
-                                                  pattern="^bytes [0-9]+-[0-9]+/[0-9]+$")}},
+        206: {
+            "content": BINARY,
+            "description": "The requested byte range",
+            "headers": {"Content-Range": header("bytes <first>-<last>/<size>", pattern="^bytes [0-9]+-[0-9]+/[0-9]+$")},
+        },
         **error_responses(401, 404, 416, 422),
-        416: {"model": ErrorBody, "description": "Range not satisfiable",
-              "headers": {"Content-Range": header("bytes */<size>", pattern="^bytes \\*/[0-9]+$")}},
+        416: {
+            "model": ErrorBody,
+            "description": "Range not satisfiable",
+            "headers": {"Content-Range": header("bytes */<size>", pattern="^bytes \\*/[0-9]+$")},
+        },
     },
     summary="Download a blob (Range requests supported)",
 )

@@ -53,42 +53,83 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Sizes accept units: 1048576, 100MB, 50GB, 2GiB. Every option also reads the environment "
         "variable shown in its help. Accounts: 'gigbag-server user --help', 'gigbag-server invite --help'.",
     )
-    p.add_argument("--host", default=env("GIGBAG_SERVER_HOST", "127.0.0.1"), help="address to listen on "
-                   "(GIGBAG_SERVER_HOST; default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=int(env("GIGBAG_SERVER_PORT", "8765")),
-                   help="port to listen on; 0 picks a free one (GIGBAG_SERVER_PORT; default 8765)")
-    p.add_argument("--port-file", type=Path, default=None,
-                   help="write the port actually listened on to this file (useful with --port 0)")
-    p.add_argument("--data-dir", type=Path, default=env("GIGBAG_SERVER_DATA_DIR"),
-                   help="folder for the SQLite database and the blobs (GIGBAG_SERVER_DATA_DIR; required)")
-    p.add_argument("--database-url", default=env("GIGBAG_DATABASE_URL"),
-                   help="postgresql://user:password@host:port/db to use PostgreSQL instead of SQLite "
-                   "(GIGBAG_DATABASE_URL)")
-    p.add_argument("--blob-dir", type=Path, default=env("GIGBAG_BLOB_DIR"),
-                   help="folder of the blobs and partial uploads; share it between processes "
-                   "(GIGBAG_BLOB_DIR; default DATA_DIR/blobs)")
-    p.add_argument("--storage-quota", type=_size, default=_size(env("GIGBAG_STORAGE_QUOTA",
-                   str(DEFAULT_STORAGE_QUOTA_BYTES))),
-                   help="file storage per user (GIGBAG_STORAGE_QUOTA; default 50GiB = 53687091200 bytes)")
-    p.add_argument("--daily-upload-limit", type=_optional_size,
-                   default=_optional_size(env("GIGBAG_DAILY_UPLOAD_LIMIT", "")) if env("GIGBAG_DAILY_UPLOAD_LIMIT")
-                   else _NOT_GIVEN,
-                   help="bytes a user may upload per UTC day, e.g. 100MB; 'off' for no limit; for every tier "
-                   "without its own --tier-limit (GIGBAG_DAILY_UPLOAD_LIMIT; default: 100MB for the free tier, "
-                   "none for pro and enterprise)")
-    p.add_argument("--max-upload-size", type=_size, default=_size(env("GIGBAG_MAX_UPLOAD_SIZE",
-                   str(DEFAULT_MAX_UPLOAD_BYTES))),
-                   help="largest single file (GIGBAG_MAX_UPLOAD_SIZE; default 50GiB)")
-    p.add_argument("--login-max-failures", type=int,
-                   default=int(env("GIGBAG_LOGIN_MAX_FAILURES", str(DEFAULT_LOGIN_MAX_FAILURES))),
-                   help="failed sign-ins in a row before an account is locked for a while "
-                   f"(GIGBAG_LOGIN_MAX_FAILURES; default {DEFAULT_LOGIN_MAX_FAILURES})")
-    p.add_argument("--login-lockout-seconds", type=int,
-                   default=int(env("GIGBAG_LOGIN_LOCKOUT_SECONDS", str(DEFAULT_LOGIN_LOCKOUT_SECONDS))),
-                   help="first lock-out; it doubles with each further failure, up to 15 minutes "
-                   f"(GIGBAG_LOGIN_LOCKOUT_SECONDS; default {DEFAULT_LOGIN_LOCKOUT_SECONDS})")
-    p.add_argument("--log-level", default=env("GIGBAG_LOG_LEVEL", "info"),
-                   choices=["debug", "info", "warning", "error"], help="(GIGBAG_LOG_LEVEL; default info)")
+    p.add_argument(
+        "--host",
+        default=env("GIGBAG_SERVER_HOST", "127.0.0.1"),
+        help="address to listen on (GIGBAG_SERVER_HOST; default 127.0.0.1)",
+    )
+    p.add_argument(
+        "--port",
+        type=int,
+        default=int(env("GIGBAG_SERVER_PORT", "8765")),
+        help="port to listen on; 0 picks a free one (GIGBAG_SERVER_PORT; default 8765)",
+    )
+    p.add_argument(
+        "--port-file",
+        type=Path,
+        default=None,
+        help="write the port actually listened on to this file (useful with --port 0)",
+    )
+    p.add_argument(
+        "--data-dir",
+        type=Path,
+        default=env("GIGBAG_SERVER_DATA_DIR"),
+        help="folder for the SQLite database and the blobs (GIGBAG_SERVER_DATA_DIR; required)",
+    )
+    p.add_argument(
+        "--database-url",
+        default=env("GIGBAG_DATABASE_URL"),
+        help="postgresql://user:password@host:port/db to use PostgreSQL instead of SQLite (GIGBAG_DATABASE_URL)",
+    )
+    p.add_argument(
+        "--blob-dir",
+        type=Path,
+        default=env("GIGBAG_BLOB_DIR"),
+        help="folder of the blobs and partial uploads; share it between processes "
+        "(GIGBAG_BLOB_DIR; default DATA_DIR/blobs)",
+    )
+    p.add_argument(
+        "--storage-quota",
+        type=_size,
+        default=_size(env("GIGBAG_STORAGE_QUOTA", str(DEFAULT_STORAGE_QUOTA_BYTES))),
+        help="file storage per user (GIGBAG_STORAGE_QUOTA; default 50GiB = 53687091200 bytes)",
+    )
+    p.add_argument(
+        "--daily-upload-limit",
+        type=_optional_size,
+        default=_optional_size(env("GIGBAG_DAILY_UPLOAD_LIMIT", ""))
+        if env("GIGBAG_DAILY_UPLOAD_LIMIT")
+        else _NOT_GIVEN,
+        help="bytes a user may upload per UTC day, e.g. 100MB; 'off' for no limit; for every tier "
+        "without its own --tier-limit (GIGBAG_DAILY_UPLOAD_LIMIT; default: 100MB for the free tier, "
+        "none for pro and enterprise)",
+    )
+    p.add_argument(
+        "--max-upload-size",
+        type=_size,
+        default=_size(env("GIGBAG_MAX_UPLOAD_SIZE", str(DEFAULT_MAX_UPLOAD_BYTES))),
+        help="largest single file (GIGBAG_MAX_UPLOAD_SIZE; default 50GiB)",
+    )
+    p.add_argument(
+        "--login-max-failures",
+        type=int,
+        default=int(env("GIGBAG_LOGIN_MAX_FAILURES", str(DEFAULT_LOGIN_MAX_FAILURES))),
+        help="failed sign-ins in a row before an account is locked for a while "
+        f"(GIGBAG_LOGIN_MAX_FAILURES; default {DEFAULT_LOGIN_MAX_FAILURES})",
+    )
+    p.add_argument(
+        "--login-lockout-seconds",
+        type=int,
+        default=int(env("GIGBAG_LOGIN_LOCKOUT_SECONDS", str(DEFAULT_LOGIN_LOCKOUT_SECONDS))),
+        help="first lock-out; it doubles with each further failure, up to 15 minutes "
+        f"(GIGBAG_LOGIN_LOCKOUT_SECONDS; default {DEFAULT_LOGIN_LOCKOUT_SECONDS})",
+    )
+    p.add_argument(
+        "--log-level",
+        default=env("GIGBAG_LOG_LEVEL", "info"),
+        choices=["debug", "info", "warning", "error"],
+        help="(GIGBAG_LOG_LEVEL; default info)",
+    )
     add_account_options(p)
     return p
 

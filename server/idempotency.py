@@ -94,9 +94,7 @@ def reserve(db: Database, user_id: str, key: str, req_hash: str, now: dt.datetim
     }
     with db.write() as conn:
         conn.execute(
-            delete(idempotency_keys).where(
-                idempotency_keys.c.user_id == user_id, idempotency_keys.c.expires_at <= now
-            )
+            delete(idempotency_keys).where(idempotency_keys.c.user_id == user_id, idempotency_keys.c.expires_at <= now)
         )
         conn.execute(insert_ignoring_conflict(conn, idempotency_keys).values(user_id=user_id, key=key, **fresh))
         row = conn.execute(

@@ -42,17 +42,13 @@ def too_many_attempts(locked_until: dt.datetime, now: dt.datetime) -> ApiError:
     )
 
 
-def record_failure(
-    conn: Connection, email: str, now: dt.datetime, max_failures: int, lockout_seconds: int
-) -> None:
+def record_failure(conn: Connection, email: str, now: dt.datetime, max_failures: int, lockout_seconds: int) -> None:
     conn.execute(
         insert_ignoring_conflict(conn, login_failures).values(
             email=email, failures=0, last_failure_at=now, locked_until=None
         )
     )
-    row = conn.execute(
-        select(login_failures).where(login_failures.c.email == email).with_for_update()
-    ).one()
+    row = conn.execute(select(login_failures).where(login_failures.c.email == email).with_for_update()).one()
     lock_over = row.locked_until is None or row.locked_until <= now
     stale = lock_over and now - row.last_failure_at > FAILURE_WINDOW
     failures = 1 if stale else row.failures + 1

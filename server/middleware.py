@@ -113,9 +113,7 @@ class JsonBodyGuardMiddleware:
                 try:
                     declared = int(value)
                 except ValueError:
-                    await _error(400, "bad_request", "The Content-Length header is not a number.")(
-                        scope, receive, send
-                    )
+                    await _error(400, "bad_request", "The Content-Length header is not a number.")(scope, receive, send)
                     return
                 if declared > limit:
                     await too_large(scope, receive, send)

@@ -44,9 +44,7 @@ def _drop_unused_validation_schemas(doc: dict[str, Any]) -> None:
 def install_openapi(app: FastAPI) -> None:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            doc = get_openapi(
-                title=app.title, version=app.version, description=app.description, routes=app.routes
-            )
+            doc = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
             for path_item in doc.get("paths", {}).values():
                 for operation in path_item.values():
                     for param in operation.get("parameters", []):

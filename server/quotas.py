@@ -40,8 +40,9 @@ def human_size(n: int) -> str:
 
 def used_bytes(conn: Connection, user_id: str) -> int:
     return int(
-        conn.execute(select(func.coalesce(func.sum(user_blobs.c.size), 0)).where(user_blobs.c.user_id == user_id))
-        .scalar_one()
+        conn.execute(
+            select(func.coalesce(func.sum(user_blobs.c.size), 0)).where(user_blobs.c.user_id == user_id)
+        ).scalar_one()
     )
 
 
@@ -127,9 +128,7 @@ def check_room(
     limit = limits.daily_upload_limit_bytes
     if limit is None or not count_daily:
         return
-    today = uploaded_today(conn, user_id, now) + _pending(
-        conn, user_id, now, today_only=True, exclude=exclude_upload
-    )
+    today = uploaded_today(conn, user_id, now) + _pending(conn, user_id, now, today_only=True, exclude=exclude_upload)
     if today + size > limit:
         left = max(0, limit - today)
         retry_after = max(1, math.ceil((_midnight(now) + dt.timedelta(days=1) - now).total_seconds()))
@@ -186,9 +185,7 @@ def record_blob(conn: Connection, user_id: str, sha256: str, size: int, now: dt.
     if owns(conn, user_id, sha256) is not None:
         return False
     conn.execute(user_blobs.insert().values(user_id=user_id, sha256=sha256, size=size, created_at=now))
-    conn.execute(
-        insert_ignoring_conflict(conn, daily_uploads).values(user_id=user_id, day=now.date(), bytes=0)
-    )
+    conn.execute(insert_ignoring_conflict(conn, daily_uploads).values(user_id=user_id, day=now.date(), bytes=0))
     conn.execute(
         update(daily_uploads)
         .where(daily_uploads.c.user_id == user_id, daily_uploads.c.day == now.date())

@@ -106,8 +106,11 @@ RawBody = Annotated[bytes, Depends(raw_body)]
     responses={
         200: {
             "description": "One result per change; a replay of a stored answer carries Idempotent-Replayed",
-            "headers": {REPLAYED_HEADER: header("'true' when this is the stored answer of an earlier request",
-                                                required=False, pattern="^true$")},
+            "headers": {
+                REPLAYED_HEADER: header(
+                    "'true' when this is the stored answer of an earlier request", required=False, pattern="^true$"
+                )
+            },
         },
         **error_responses(400, 401, 409, 413, 422),
     },
@@ -187,9 +190,7 @@ def pull(
     auth: Authenticated,
     _protocol: SameProtocol,
     request: Request,
-    since: Annotated[
-        int, Query(ge=0, le=MAX_SEQ, description="The cursor of the last page applied (0 at first)")
-    ] = 0,
+    since: Annotated[int, Query(ge=0, le=MAX_SEQ, description="The cursor of the last page applied (0 at first)")] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = DEFAULT_PULL_LIMIT,
     skip: Annotated[
         str | None,

@@ -120,8 +120,9 @@ def _load(conn: Connection, user_id: str, keys: set[tuple[str, str]]) -> dict[tu
     for entity_type, ids in by_type.items():
         for start in range(0, len(ids), LOAD_BATCH):
             rows = conn.execute(
-                select(entities.c.entity_id, entities.c.data, entities.c.checksum, entities.c.deleted, entities.c.seq)
-                .where(
+                select(
+                    entities.c.entity_id, entities.c.data, entities.c.checksum, entities.c.deleted, entities.c.seq
+                ).where(
                     entities.c.user_id == user_id,
                     entities.c.entity_type == entity_type,
                     entities.c.entity_id.in_(ids[start : start + LOAD_BATCH]),
@@ -274,9 +275,7 @@ def pull_page(
 
 
 def latest_seq(conn: Connection, user_id: str) -> int:
-    return int(
-        conn.execute(select(user_counters.c.last_seq).where(user_counters.c.user_id == user_id)).scalar_one()
-    )
+    return int(conn.execute(select(user_counters.c.last_seq).where(user_counters.c.user_id == user_id)).scalar_one())
 
 
 def entity_counts(conn: Connection, user_id: str) -> dict[str, int]:

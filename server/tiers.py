@@ -71,8 +71,9 @@ def with_overrides(
 
 def account_limits(conn: Connection, config: ServerConfig, user_id: str) -> EffectiveLimits:
     row = conn.execute(
-        select(users.c.tier, users.c.storage_quota_bytes, users.c.daily_upload_limit_bytes, users.c.max_file_bytes)
-        .where(users.c.id == user_id)
+        select(
+            users.c.tier, users.c.storage_quota_bytes, users.c.daily_upload_limit_bytes, users.c.max_file_bytes
+        ).where(users.c.id == user_id)
     ).first()
     if row is None:
         return tier_limits(config, DEFAULT_TIER)

@@ -145,11 +145,7 @@ def _purge_expired(state: ServerState) -> None:
     """Forget a batch of expired uploads (of any user) and delete their bytes."""
     now = utc_now()
     with state.db.write() as conn:
-        ids = (
-            conn.execute(select(uploads.c.id).where(uploads.c.expires_at <= now).limit(PURGE_BATCH))
-            .scalars()
-            .all()
-        )
+        ids = conn.execute(select(uploads.c.id).where(uploads.c.expires_at <= now).limit(PURGE_BATCH)).scalars().all()
         if ids:
             conn.execute(delete(uploads).where(uploads.c.id.in_(ids)))
     for upload_id in ids:
@@ -161,9 +157,16 @@ def _purge_expired(state: ServerState) -> None:
     "/uploads/",
     status_code=204,
     response_class=Response,
-    responses={204: {"description": "tus capabilities in the headers",
-                     "headers": {"Tus-Version": header("1.0.0"), "Tus-Extension": header("creation,termination"),
-                                 "Tus-Max-Size": header("Largest upload in bytes", pattern=DIGITS)}}},
+    responses={
+        204: {
+            "description": "tus capabilities in the headers",
+            "headers": {
+                "Tus-Version": header("1.0.0"),
+                "Tus-Extension": header("creation,termination"),
+                "Tus-Max-Size": header("Largest upload in bytes", pattern=DIGITS),
+            },
+        }
+    },
     summary="tus discovery (Tus-Version, Tus-Extension, Tus-Max-Size)",
 )
 def tus_options(request: Request) -> Response:
@@ -412,11 +415,17 @@ def _offset_headers(row: UploadRow) -> dict[str, str]:
 @router.head(
     "/uploads/{upload_id}",
     response_class=Response,
-    responses={200: {"description": "Upload-Offset and Upload-Length in the headers",
-                     "headers": {"Upload-Offset": header("Bytes the server holds", pattern=DIGITS),
-                                 "Upload-Length": header("Size of the whole upload", pattern=DIGITS),
-                                 "Tus-Resumable": header("1.0.0")}},
-               **error_responses(401, 404, 412, 413, 422, quota=True)},
+    responses={
+        200: {
+            "description": "Upload-Offset and Upload-Length in the headers",
+            "headers": {
+                "Upload-Offset": header("Bytes the server holds", pattern=DIGITS),
+                "Upload-Length": header("Size of the whole upload", pattern=DIGITS),
+                "Tus-Resumable": header("1.0.0"),
+            },
+        },
+        **error_responses(401, 404, 412, 413, 422, quota=True),
+    },
     summary="tus: how many bytes the server holds",
 )
 async def upload_offset(
@@ -447,9 +456,13 @@ async def upload_offset(
     status_code=204,
     response_class=Response,
     responses={
-        204: {"description": "Bytes stored; Upload-Offset is the new offset",
-              "headers": {"Upload-Offset": header("Bytes the server holds now", pattern=DIGITS),
-                          "Tus-Resumable": header("1.0.0")}},
+        204: {
+            "description": "Bytes stored; Upload-Offset is the new offset",
+            "headers": {
+                "Upload-Offset": header("Bytes the server holds now", pattern=DIGITS),
+                "Tus-Resumable": header("1.0.0"),
+            },
+        },
         **error_responses(400, 401, 404, 409, 412, 413, 415, 422, 423, quota=True),
     },
     openapi_extra={
@@ -573,4 +586,3 @@ async def upload_delete(
     finally:
         _release(lock)
     return Response(status_code=204, headers=_tus_headers())
-

@@ -220,8 +220,12 @@ def sign_in(
         for name, value in values.items():
             setattr(row, name, value)
         s.add(row)
-    log.info("signed in to %s as device %s (token kept in %s)", server_url, session.device_id,
-             "a file" if token_file is not None else "the keyring")
+    log.info(
+        "signed in to %s as device %s (token kept in %s)",
+        server_url,
+        session.device_id,
+        "a file" if token_file is not None else "the keyring",
+    )
     return read_account(db)
 
 

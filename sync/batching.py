@@ -50,12 +50,8 @@ def order_changes(changes: Iterable[PlannedChange], folder_parents: Mapping[str,
         return depths.get(change.key[1], 0) if change.key[0] == "folders" else 0
 
     items = list(changes)
-    upserts = sorted(
-        (c for c in items if c.op == "upsert"), key=lambda c: (ORDER[c.key[0]], depth(c), c.key[1])
-    )
-    deletes = sorted(
-        (c for c in items if c.op == "delete"), key=lambda c: (-ORDER[c.key[0]], -depth(c), c.key[1])
-    )
+    upserts = sorted((c for c in items if c.op == "upsert"), key=lambda c: (ORDER[c.key[0]], depth(c), c.key[1]))
+    deletes = sorted((c for c in items if c.op == "delete"), key=lambda c: (-ORDER[c.key[0]], -depth(c), c.key[1]))
     return upserts + deletes
 
 

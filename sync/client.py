@@ -215,8 +215,9 @@ class SyncClient:
                 response = self._http.send(request, stream=stream)
             except httpx.TransportError as exc:
                 last_problem = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-                log.info("%s %s while %s: %s (attempt %d of %d)", method, url, doing, last_problem, attempt + 1,
-                         attempts)
+                log.info(
+                    "%s %s while %s: %s (attempt %d of %d)", method, url, doing, last_problem, attempt + 1, attempts
+                )
                 if attempt + 1 < attempts:
                     self.cancel.sleep(self.retry.backoff(attempt))
                     continue
@@ -230,8 +231,15 @@ class SyncClient:
             retryable = status >= 500 or (status == 429 and retry_throttled) or (status == 409 and retry_conflict)
             if retryable and attempt + 1 < attempts:
                 wait = retry_after_seconds(response.headers.get("Retry-After"))
-                log.info("%s %s while %s: HTTP %d, trying again (attempt %d of %d)", method, url, doing, status,
-                         attempt + 1, attempts)
+                log.info(
+                    "%s %s while %s: HTTP %d, trying again (attempt %d of %d)",
+                    method,
+                    url,
+                    doing,
+                    status,
+                    attempt + 1,
+                    attempts,
+                )
                 if wait is not None and wait > self.retry.max_retry_after:
                     response.read()
                     response.close()

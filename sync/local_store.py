@@ -224,8 +224,10 @@ class LocalState:
         found: set[Key] = set()
         for entity_type, ids in _by_type(keys).items():
             for start in range(0, len(ids), 500):
-                stmt = select(c.entity_id).distinct().where(
-                    c.entity_type == entity_type, c.entity_id.in_(ids[start : start + 500])
+                stmt = (
+                    select(c.entity_id)
+                    .distinct()
+                    .where(c.entity_type == entity_type, c.entity_id.in_(ids[start : start + 500]))
                 )
                 found.update((entity_type, i) for i in self.s.scalars(stmt))
         return found
@@ -250,9 +252,7 @@ class LocalState:
 
     def mark_pending(self, key: Key, op: str) -> None:
         """Record a local change the engine made on the artist's behalf (it is pushed like an edit)."""
-        self.s.execute(
-            _CHANGE_LOG.insert().values(entity_type=key[0], entity_id=key[1], op=op, changed_at=utc_now())
-        )
+        self.s.execute(_CHANGE_LOG.insert().values(entity_type=key[0], entity_id=key[1], op=op, changed_at=utc_now()))
 
     # ---- server versions: the base and the incoming ------------------------------------------
     def base(self, key: Key) -> Version | None:
@@ -286,13 +286,26 @@ class LocalState:
             stmt = sqlite_insert(_BASE)
             stmt = stmt.on_conflict_do_update(
                 index_elements=index,
-                set_={"checksum": stmt.excluded.checksum, "data": stmt.excluded.data, "deleted": False,
-                      "seq": stmt.excluded.seq},
+                set_={
+                    "checksum": stmt.excluded.checksum,
+                    "data": stmt.excluded.data,
+                    "deleted": False,
+                    "seq": stmt.excluded.seq,
+                },
             )
             self.s.connection().execute(
                 stmt,
-                [{"entity_type": k[0], "entity_id": k[1], "checksum": v.checksum, "data": v.data, "deleted": False,
-                  "seq": v.seq} for k, v in live],
+                [
+                    {
+                        "entity_type": k[0],
+                        "entity_id": k[1],
+                        "checksum": v.checksum,
+                        "data": v.data,
+                        "deleted": False,
+                        "seq": v.seq,
+                    }
+                    for k, v in live
+                ],
             )
         if gone:
             stmt = sqlite_insert(_BASE)
@@ -302,8 +315,10 @@ class LocalState:
             )
             self.s.connection().execute(
                 stmt,
-                [{"entity_type": k[0], "entity_id": k[1], "checksum": None, "deleted": True, "seq": v.seq}
-                 for k, v in gone],
+                [
+                    {"entity_type": k[0], "entity_id": k[1], "checksum": None, "deleted": True, "seq": v.seq}
+                    for k, v in gone
+                ],
             )
 
     def set_base(self, key: Key, version: Version) -> None:

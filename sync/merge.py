@@ -148,9 +148,7 @@ def reconcile(
     if not _valid(entity_type, merged):
         # Each side is valid on its own but the mix is not (e.g. a goal's status and completed flag):
         # every field the two sides disagree on is the artist's decision.
-        conflicts = [
-            name for name in merged if name not in TIMESTAMP_FIELDS and local.get(name) != remote.get(name)
-        ]
+        conflicts = [name for name in merged if name not in TIMESTAMP_FIELDS and local.get(name) != remote.get(name)]
         merged = {**merged, **{name: local.get(name) for name in conflicts}}
     if conflicts:
         return MergeResult(merged, conflict=True, fields=tuple(conflicts))

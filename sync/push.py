@@ -295,8 +295,12 @@ class Pusher:
         self.report.sent += len(request.changes)
         if replayed:
             self.report.replayed += 1
-        log.info("push batch %s: %d changes%s", batch.idempotency_key[:8], len(request.changes),
-                 " (replayed by the server)" if replayed else "")
+        log.info(
+            "push batch %s: %d changes%s",
+            batch.idempotency_key[:8],
+            len(request.changes),
+            " (replayed by the server)" if replayed else "",
+        )
         with transaction(self.db) as s:
             recorded = self._apply(s, batch, request, response)
         self.report.recorded.extend(recorded)  # committed: the pull may leave these versions out
@@ -349,6 +353,7 @@ class Pusher:
         self.report.applied += len(applied)
         s.execute(delete(_BATCHES).where(_BATCHES.c.idempotency_key == batch.idempotency_key))
         return [version.seq for _, version in applied if version.seq > 0]
+
 
 def seq_ranges(seqs: list[int], max_ranges: int) -> str | None:
     """Runs of consecutive seqs as "lo-hi,…"; when there are more than ``max_ranges`` runs, the longest

@@ -144,8 +144,7 @@ class BackupActions(QObject):
         ws = self.window.workspace
 
         def work(op: OpContext) -> BackupSummary:
-            return write_backup(ws.engine, ws.blobs, destination, lambda d, t: op.progress(d, t),
-                                lambda: op.cancelled)
+            return write_backup(ws.engine, ws.blobs, destination, lambda d, t: op.progress(d, t), lambda: op.cancelled)
 
         def done(summary: BackupSummary) -> None:
             text = (
@@ -165,8 +164,9 @@ class BackupActions(QObject):
     # ---- restore ----------------------------------------------------------------------------
     def restore(self, source: Path | None = None, allow_other_account: bool = False) -> Operation[RestoreResult] | None:
         if source is None:
-            name, _ = QFileDialog.getOpenFileName(self.window, "Restore backup", str(Path.home()),
-                                                  "Gigbag backup (*.zip)")
+            name, _ = QFileDialog.getOpenFileName(
+                self.window, "Restore backup", str(Path.home()), "Gigbag backup (*.zip)"
+            )
             if not name:
                 return None
             source = Path(name)
@@ -174,31 +174,45 @@ class BackupActions(QObject):
         chosen = source
 
         def work(op: OpContext) -> RestoreResult:
-            return restore_backup(ws.engine, ws.blobs, chosen, allow_other_account=allow_other_account,
-                                  progress=lambda d, t: op.progress(d, t), cancelled=lambda: op.cancelled)
+            return restore_backup(
+                ws.engine,
+                ws.blobs,
+                chosen,
+                allow_other_account=allow_other_account,
+                progress=lambda d, t: op.progress(d, t),
+                cancelled=lambda: op.cancelled,
+            )
 
         def done(result: RestoreResult) -> None:
             imported = result.imported
             if imported.refused:
                 listed = "\n".join(f"• {r}" for r in imported.refused[:10])
-                self._tell("Backup not restored", f"{len(imported.refused)} items were refused, so nothing was "
-                           f"restored:\n{listed}", QMessageBox.Icon.Warning)
+                self._tell(
+                    "Backup not restored",
+                    f"{len(imported.refused)} items were refused, so nothing was restored:\n{listed}",
+                    QMessageBox.Icon.Warning,
+                )
                 return
             self.window.events.emit_changed()
-            self._tell("Backup restored", f"Restored {imported.created} new and {imported.updated} updated items "
-                       f"and the content of {result.contents_added} files from {chosen.name}.")
+            self._tell(
+                "Backup restored",
+                f"Restored {imported.created} new and {imported.updated} updated items "
+                f"and the content of {result.contents_added} files from {chosen.name}.",
+            )
 
         def other_account(exc: BaseException) -> bool:
             if not isinstance(exc, OtherAccountBackup):
                 return False
-            answer = QMessageBox.question(self.window, "Another account's backup", str(exc).replace(
-                " (on the command line: add --yes)", "") + "\n\nRestore it anyway?")
+            answer = QMessageBox.question(
+                self.window,
+                "Another account's backup",
+                str(exc).replace(" (on the command line: add --yes)", "") + "\n\nRestore it anyway?",
+            )
             if answer == QMessageBox.StandardButton.Yes:
                 self.restore(chosen, allow_other_account=True)
             return True
 
-        return self._run(work, done, "Checking and restoring the backup…", "The backup was not restored",
-                         other_account)
+        return self._run(work, done, "Checking and restoring the backup…", "The backup was not restored", other_account)
 
     # ---- automatic backups --------------------------------------------------------------------
     def restore_automatic(self, choose: Snapshot | None = None) -> None:
@@ -207,8 +221,10 @@ class BackupActions(QObject):
             dialog = AutomaticBackupsDialog(snapshots, self.window)
             self.last_dialog = dialog
             if not snapshots:
-                self._tell("No automatic backups", "There is no automatic backup yet: Gigbag makes one a day "
-                           "when it starts or closes.")
+                self._tell(
+                    "No automatic backups",
+                    "There is no automatic backup yet: Gigbag makes one a day when it starts or closes.",
+                )
                 return
             if dialog.exec() != QDialog.DialogCode.Accepted or dialog.chosen() is None:
                 return
@@ -221,8 +237,12 @@ class BackupActions(QObject):
             self.window.events.emit_changed()
             self._tell("Automatic backup restored", f"Your data is back as it was on {format_snapshot_time(snap)}.")
 
-        self._run(lambda _op: restore_into_open_workspace(ws.engine, ws.paths, name), done,
-                  "Restoring the automatic backup…", "The automatic backup was not restored")
+        self._run(
+            lambda _op: restore_into_open_workspace(ws.engine, ws.paths, name),
+            done,
+            "Restoring the automatic backup…",
+            "The automatic backup was not restored",
+        )
 
     def keep_daily_backup(self) -> None:
         """Make today's automatic backup in the background (at most one a day)."""
@@ -233,7 +253,8 @@ class BackupActions(QObject):
             return True
 
         self.window.ops.read(lambda _op: keep_daily_backup(paths)).failure(failed).with_label(
-            "Keeping today's backup").run()
+            "Keeping today's backup"
+        ).run()
 
     # ---- running ------------------------------------------------------------------------------
     def _run(

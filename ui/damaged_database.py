@@ -44,12 +44,15 @@ class DamagedDatabaseDialog(QDialog):
         what.setWordWrap(True)
         layout.addWidget(what)
         if newest is not None:
-            offer = (f"The newest automatic backup is from {format_snapshot_time(newest)}. Restoring it brings back "
-                     "your data as it was then; later changes come back with a sync if they reached the server.")
+            offer = (
+                f"The newest automatic backup is from {format_snapshot_time(newest)}. Restoring it brings back "
+                "your data as it was then; later changes come back with a sync if they reached the server."
+            )
         else:
             offer = "There is no automatic backup of this data folder."
-        offer += (" Starting empty gives you an empty workspace: sign in and sync to bring your data down from "
-                  "the server.")
+        offer += (
+            " Starting empty gives you an empty workspace: sign in and sync to bring your data down from the server."
+        )
         hint = QLabel(offer, self)
         hint.setWordWrap(True)
         layout.addWidget(hint)

@@ -353,10 +353,12 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         K = QKeySequence
         self.new_action = self._action("New", "list-add", self._new_item, [K(K.StandardKey.New)], "Add a new item")
-        self.delete_action = self._action("Delete", "edit-delete", self._delete, [K(Qt.Key.Key_Delete)],
-                                          "Delete the selection")
-        self.rename_action = self._action("Rename", "edit-rename", self._rename, [K(Qt.Key.Key_F2)],
-                                          "Rename the selection")
+        self.delete_action = self._action(
+            "Delete", "edit-delete", self._delete, [K(Qt.Key.Key_Delete)], "Delete the selection"
+        )
+        self.rename_action = self._action(
+            "Rename", "edit-rename", self._rename, [K(Qt.Key.Key_F2)], "Rename the selection"
+        )
         self.find_action = self._action("Search", "edit-find", self._find, [K(K.StandardKey.Find)], "Search this list")
         self.undo_action = self.undo_stack.createUndoAction(self, "Undo")
         self.undo_action.setIcon(icon("edit-undo"))
@@ -371,8 +373,9 @@ class MainWindow(QMainWindow):
         self.undo_stack.redoTextChanged.connect(self._redo_text_changed)
         self.undo_action.setToolTip("Nothing to undo")
         self.redo_action.setToolTip("Nothing to redo")
-        self.shortcuts_action = self._action("Keyboard shortcuts", "input-keyboard", self.show_shortcuts,
-                                             [K(K.StandardKey.HelpContents)])
+        self.shortcuts_action = self._action(
+            "Keyboard shortcuts", "input-keyboard", self.show_shortcuts, [K(K.StandardKey.HelpContents)]
+        )
         self.about_action = self._action("About Gigbag", "help-about", self._about)
         self.log_folder_action = open_log_folder_action(self, self.workspace.paths.logs)
         self.quit_action = self._action("Quit", "", self.close, [K(K.StandardKey.Quit)])
@@ -380,8 +383,12 @@ class MainWindow(QMainWindow):
         self.section_actions: list[QAction] = []
         for i, section in enumerate(self.sections):
             keys = [K(f"Ctrl+{i + 1}")] if i < 9 else None
-            act = self._action(section.title, section.icon_name or section.title.lower(),
-                               lambda s=section: self.show_section(s.title), keys)
+            act = self._action(
+                section.title,
+                section.icon_name or section.title.lower(),
+                lambda s=section: self.show_section(s.title),
+                keys,
+            )
             act.setIcon(icon(section.icon_name or section.title.lower(), section.title))
             self.section_actions.append(act)
         self.theme_group = QActionGroup(self)

@@ -60,8 +60,10 @@ class SelfTest:
             if not any(os.environ.get(v) for v in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")):
                 os.environ["QT_QPA_PLATFORM"] = "offscreen"  # no display at all: Qt would abort
             self.app = make_application(["gigbag"])
-            say(f"gigbag {_version()}, Python {platform.python_version()}, PySide6 {pyside_version}, "
-                f"Qt platform {self.app.platformName()}")
+            say(
+                f"gigbag {_version()}, Python {platform.python_version()}, PySide6 {pyside_version}, "
+                f"Qt platform {self.app.platformName()}"
+            )
             say(f"data folder {self.data_dir}")
             workspace = Workspace.open(self.data_dir)
             window = self.window = MainWindow(workspace)
@@ -171,9 +173,7 @@ class SelfTest:
         if self.errors:
             raise SelfTestFailed(f"{step}: " + "; ".join(self.errors))
 
-    def _record_exception(
-        self, kind: type[BaseException], exc: BaseException, tb: TracebackType | None
-    ) -> None:
+    def _record_exception(self, kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
         traceback.print_exception(kind, exc, tb, file=sys.stderr)
         self.errors.append(f"{kind.__name__}: {exc}")
 

@@ -159,8 +159,13 @@ def test_a_cancelled_restore_keeps_nothing(demo: tuple[Path, Path], data_dir: Pa
         before, blobs_before = _entities(ws), _blob_files(ws)
         # Cancel once verification is done and the contents are being stored.
         with pytest.raises(BackupCancelled):
-            restore_backup(ws.engine, ws.blobs, archive, progress=progress,
-                           cancelled=lambda: bool(seen) and seen[-1] > archive.stat().st_size // 2)
+            restore_backup(
+                ws.engine,
+                ws.blobs,
+                archive,
+                progress=progress,
+                cancelled=lambda: bool(seen) and seen[-1] > archive.stat().st_size // 2,
+            )
         assert _entities(ws) == before and _blob_files(ws) == blobs_before
 
 
@@ -173,8 +178,9 @@ def test_a_cancelled_backup_leaves_no_file(demo: tuple[Path, Path], tmp_path: Pa
     assert not out.exists() and not list(tmp_path.iterdir())
 
 
-def test_the_command_line_backs_up_and_restores(demo: tuple[Path, Path], data_dir: Path, tmp_path: Path,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_command_line_backs_up_and_restores(
+    demo: tuple[Path, Path], data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     source, _ = demo
     archive = tmp_path / "cli.zip"
     assert main(["export", str(archive), "--data-dir", str(source), "--json"]) == 0

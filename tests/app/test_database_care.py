@@ -55,10 +55,18 @@ def _empty(db: Path) -> None:
     db.write_bytes(b"")
 
 
-DAMAGE = {"truncated": _truncate, "garbage header": _garbage_header, "garbage in the middle": _garbage_middle,
-          "0 bytes": _empty}
-WORDS = {"truncated": "truncated", "garbage header": "beginning is damaged", "garbage in the middle": "malformed",
-         "0 bytes": "empty (0 bytes)"}
+DAMAGE = {
+    "truncated": _truncate,
+    "garbage header": _garbage_header,
+    "garbage in the middle": _garbage_middle,
+    "0 bytes": _empty,
+}
+WORDS = {
+    "truncated": "truncated",
+    "garbage header": "beginning is damaged",
+    "garbage in the middle": "malformed",
+    "0 bytes": "empty (0 bytes)",
+}
 
 
 @pytest.mark.parametrize("kind", sorted(DAMAGE))
@@ -82,8 +90,12 @@ def test_a_damaged_database_is_named_moved_aside_and_never_becomes_an_empty_work
 def test_the_command_line_says_it_in_words_and_exits_non_zero(data_dir: Path) -> None:
     db = _make(data_dir)
     _garbage_header(db)
-    done = subprocess.run([sys.executable, "-m", "gigbag", "status", "--data-dir", str(data_dir)],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "gigbag", "status", "--data-dir", str(data_dir)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 1
     assert "database is damaged" in done.stderr and "Traceback" not in done.stderr
     assert "no automatic backup" in done.stderr and "gigbag start-empty" in done.stderr

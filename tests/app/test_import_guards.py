@@ -29,13 +29,20 @@ def _document(tmp_path: Path, **entities: list[dict]) -> Path:
     return path
 
 
-GOAL = {"title": "Gigs", "goal_type": "gigs", "status": "active", "current_value": 0,
-        "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"}
+GOAL = {
+    "title": "Gigs",
+    "goal_type": "gigs",
+    "status": "active",
+    "current_value": 0,
+    "created_at": "2026-01-01T00:00:00Z",
+    "updated_at": "2026-01-01T00:00:00Z",
+}
 
 
 @pytest.mark.parametrize("value", [float("inf"), float("nan")])
-def test_a_goal_with_a_non_finite_target_is_refused_at_import(tmp_path: Path, data_dir: Path, value: float,
-                                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_goal_with_a_non_finite_target_is_refused_at_import(
+    tmp_path: Path, data_dir: Path, value: float, capsys: pytest.CaptureFixture[str]
+) -> None:
     goal = {"id": "0b9c53a4-7a4c-4a55-9d5e-1b2f6c3a9e01", "data": {**GOAL, "target_value": value}}
     path = _document(tmp_path, goals=[goal])
     assert main(["import", str(path), "--data-dir", str(data_dir)]) == 1
@@ -45,10 +52,16 @@ def test_a_goal_with_a_non_finite_target_is_refused_at_import(tmp_path: Path, da
         assert ws.goals.count() == 0
 
 
-def test_server_owned_profile_metrics_are_refused_at_import(tmp_path: Path, data_dir: Path,
-                                                             capsys: pytest.CaptureFixture[str]) -> None:
-    artist = {"stage_name": "Orquesta", "verified": True, "follower_count": 5000,
-              "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"}
+def test_server_owned_profile_metrics_are_refused_at_import(
+    tmp_path: Path, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    artist = {
+        "stage_name": "Orquesta",
+        "verified": True,
+        "follower_count": 5000,
+        "created_at": "2026-01-01T00:00:00Z",
+        "updated_at": "2026-01-01T00:00:00Z",
+    }
     path = _document(tmp_path, artists=[{"id": ARTIST_ID, "data": artist}])
     assert main(["import", str(path), "--data-dir", str(data_dir), "--json"]) == 1
     refused = json.loads(capsys.readouterr().out)["refused"]
@@ -59,10 +72,16 @@ def test_server_owned_profile_metrics_are_refused_at_import(tmp_path: Path, data
         assert ws.profile.current() is None
 
 
-def test_a_deep_import_is_refused_in_a_sentence(tmp_path: Path, data_dir: Path,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
-    entry = {"title": "Deep", "entry_type": "general_note", "created_at": "2026-01-01T00:00:00Z",
-             "updated_at": "2026-01-01T00:00:00Z", "content": "PLACEHOLDER"}
+def test_a_deep_import_is_refused_in_a_sentence(
+    tmp_path: Path, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    entry = {
+        "title": "Deep",
+        "entry_type": "general_note",
+        "created_at": "2026-01-01T00:00:00Z",
+        "updated_at": "2026-01-01T00:00:00Z",
+        "content": "PLACEHOLDER",
+    }
     path = _document(tmp_path, journal_entries=[{"id": "0b9c53a4-7a4c-4a55-9d5e-1b2f6c3a9e02", "data": entry}])
     for levels, words in ((300, "nests more than 32 levels deep"), (20000, "nests too deep")):
         deep = '[{"k":' * (levels // 2) + "0" + "}]" * (levels // 2)
@@ -140,14 +159,19 @@ HOLDER = textwrap.dedent(
 def test_gigbag_sync_refuses_while_another_process_syncs_the_folder(data_dir: Path) -> None:
     with Workspace.open(data_dir):
         pass
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(data_dir)], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(data_dir)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
         with pytest.raises(SyncBusy), sync_lock(data_dir):
             pass
-        done = subprocess.run([sys.executable, "-m", "gigbag", "sync", "--data-dir", str(data_dir)],
-                              capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-m", "gigbag", "sync", "--data-dir", str(data_dir)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert done.returncode == 75, done
         assert "Another Gigbag is syncing this data folder" in done.stderr and "Traceback" not in done.stderr
     finally:
@@ -167,10 +191,16 @@ def test_the_app_explains_a_busy_data_folder_in_words(data_dir: Path) -> None:
     assert "press Sync again" in explained.advice
 
 
-def test_an_oversized_item_is_refused_at_import(tmp_path: Path, data_dir: Path,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
-    entry = {"title": "Huge", "entry_type": "general_note", "created_at": "2026-01-01T00:00:00Z",
-             "updated_at": "2026-01-01T00:00:00Z", "content": [{"type": "text", "text": "x" * 1000}] * 5000}
+def test_an_oversized_item_is_refused_at_import(
+    tmp_path: Path, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    entry = {
+        "title": "Huge",
+        "entry_type": "general_note",
+        "created_at": "2026-01-01T00:00:00Z",
+        "updated_at": "2026-01-01T00:00:00Z",
+        "content": [{"type": "text", "text": "x" * 1000}] * 5000,
+    }
     path = _document(tmp_path, journal_entries=[{"id": "0b9c53a4-7a4c-4a55-9d5e-1b2f6c3a9e03", "data": entry}])
     assert main(["import", str(path), "--data-dir", str(data_dir)]) == 1
     err = capsys.readouterr().err

@@ -38,8 +38,9 @@ def track(ws: Workspace, song: Path) -> Track:
 
 def changes(ws: Workspace, after: int = 0) -> list[tuple[str, str, str]]:
     with ws.engine.connect() as c:
-        rows = c.execute(text("SELECT entity_type, entity_id, op FROM change_log WHERE id > :s ORDER BY id"),
-                         {"s": after})
+        rows = c.execute(
+            text("SELECT entity_type, entity_id, op FROM change_log WHERE id > :s ORDER BY id"), {"s": after}
+        )
         return [tuple(r) for r in rows]  # type: ignore[misc]
 
 
@@ -60,13 +61,16 @@ def blobs(ws: Workspace) -> set[str]:
     return {p.name for p in ws.blobs.root.rglob("*") if p.is_file() and p.parent.name != "tmp"}
 
 
-@pytest.mark.parametrize(("duration", "expected"), [
-    (64.0, PreviewRange(16.0, 30.0)),
-    (240.0, PreviewRange(60.0, 30.0)),
-    (35.0, PreviewRange(5.0, 30.0)),  # a quarter in would run past the end: moved back
-    (20.0, PreviewRange(0.0, 20.0)),  # shorter than 30 s: the whole track
-    (3.0, PreviewRange(0.0, 5.0)),  # shorter than any preview: cutting it will say so
-])
+@pytest.mark.parametrize(
+    ("duration", "expected"),
+    [
+        (64.0, PreviewRange(16.0, 30.0)),
+        (240.0, PreviewRange(60.0, 30.0)),
+        (35.0, PreviewRange(5.0, 30.0)),  # a quarter in would run past the end: moved back
+        (20.0, PreviewRange(0.0, 20.0)),  # shorter than 30 s: the whole track
+        (3.0, PreviewRange(0.0, 5.0)),  # shorter than any preview: cutting it will say so
+    ],
+)
 def test_the_default_range_is_thirty_seconds_from_a_quarter_in_inside_the_track(
     duration: float, expected: PreviewRange
 ) -> None:
@@ -79,8 +83,11 @@ def test_make_preview_stores_a_file_of_the_track_and_logs_both_changes(ws: Works
     assert change.before_file_id is None and change.after_file_id is not None
     preview = ws.files.get(change.after_file_id)
     assert ws.tracks.get(track.id).preview_file_id == preview.id
-    assert (preview.filename, preview.mime_type, preview.category) == ("Night Drive (preview).mp3", "audio/mpeg",
-                                                                       "music")
+    assert (preview.filename, preview.mime_type, preview.category) == (
+        "Night Drive (preview).mp3",
+        "audio/mpeg",
+        "music",
+    )
     assert preview.folder_id == ws.files.get(track.audio_file_id).folder_id
     assert preview.duration_seconds == pytest.approx(30.0, abs=0.05)
     assert ws.blobs.has(preview.blob_sha256) and ws.blobs.size(preview.blob_sha256) == preview.file_size_bytes
@@ -98,9 +105,13 @@ def test_remake_replaces_and_undo_redo_go_back_and_forth(ws: Workspace, track: T
     assert second.before_file_id == first.after_file_id and second.before_file is not None
     assert ws.tracks.get(track.id).preview_file_id == second.after_file_id
     assert ws.files.find(first.after_file_id) is None  # the replaced preview's file went with it
-    assert sorted(changes(ws, seq)) == sorted([("files", second.after_file_id, "upsert"),
-                                               ("files", first.after_file_id, "delete"),
-                                               ("tracks", track.id, "upsert")])
+    assert sorted(changes(ws, seq)) == sorted(
+        [
+            ("files", second.after_file_id, "upsert"),
+            ("files", first.after_file_id, "delete"),
+            ("tracks", track.id, "upsert"),
+        ]
+    )
     assert ws.files.get(second.after_file_id).duration_seconds == pytest.approx(6.0, abs=0.05)
 
     ws.previews.undo(second)
@@ -182,11 +193,28 @@ def test_gigbag_preview_command_end_to_end(data_dir: Path, song: Path, capsys: p
     with Workspace.open(data_dir) as ws:
         track_id = ws.tracks.add_from_file(song).id
     result = subprocess.run(
-        [sys.executable, "-m", "gigbag", "--data-dir", str(data_dir), "preview", track_id, "--start", "12.5",
-         "--length", "8"], capture_output=True, text=True, cwd=data_dir, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "gigbag",
+            "--data-dir",
+            str(data_dir),
+            "preview",
+            track_id,
+            "--start",
+            "12.5",
+            "--length",
+            "8",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=data_dir,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("Preview of “Night Drive” made: 8.0 s from 0:12.5 (file “Night Drive (preview).mp3”")
+    assert result.stdout.startswith(
+        "Preview of “Night Drive” made: 8.0 s from 0:12.5 (file “Night Drive (preview).mp3”"
+    )
     with Workspace.open(data_dir) as ws:
         preview_id = ws.tracks.get(track_id).preview_file_id
         assert preview_id is not None and f"id {preview_id}" in result.stdout

@@ -50,15 +50,32 @@ def wav(path: Path, seconds: float = 1.0) -> Path:
 def test_profile_completion_follows_umbrellas_formula() -> None:
     assert completion(None).score == 0
     full_required = {
-        "stage_name": "A", "location_city": "Oslo", "location_state": "Oslo", "bio": "b",
-        "primary_genre": "Salsa", "base_rate_flat": 500, "avatar_url": "blob:" + "a" * 64,
+        "stage_name": "A",
+        "location_city": "Oslo",
+        "location_state": "Oslo",
+        "bio": "b",
+        "primary_genre": "Salsa",
+        "base_rate_flat": 500,
+        "avatar_url": "blob:" + "a" * 64,
     }
     c = completion(full_required)
     assert (c.score, c.complete, c.missing_required) == (70, True, ())
     assert completion({**full_required, "base_rate_flat": 0}).score == 60  # 0 does not count
     assert completion({"stage_name": "A", "tagline": ""}).score == 10
-    assert completion({**full_required, "tagline": "t", "website_url": "w", "instagram_handle": "i",
-                       "spotify_url": "s", "secondary_genres": ["son"], "influences": ["x"]}).score == 100
+    assert (
+        completion(
+            {
+                **full_required,
+                "tagline": "t",
+                "website_url": "w",
+                "instagram_handle": "i",
+                "spotify_url": "s",
+                "secondary_genres": ["son"],
+                "influences": ["x"],
+            }
+        ).score
+        == 100
+    )
     assert completion({"stage_name": "A", "bio": "b", "location_city": "c"}).complete is False
 
 
@@ -82,8 +99,18 @@ def test_bad_input_gets_field_messages_and_changes_nothing(ws: Workspace) -> Non
         (lambda: ws.goals.create({"title": "", "goal_type": "gigs"}), {"title": "title must not be empty"}),
         (lambda: ws.timeline.create({"title": "Gig", "date": "2025-02-30"}), None),
         (lambda: ws.contact_lists.create({}), {"name": "name is required"}),
-        (lambda: ws.files.create({"filename": "x", "file_size_bytes": 1, "mime_type": "a/b",
-                                  "blob_sha256": "a" * 64, "folder_id": "nope"}), None),
+        (
+            lambda: ws.files.create(
+                {
+                    "filename": "x",
+                    "file_size_bytes": 1,
+                    "mime_type": "a/b",
+                    "blob_sha256": "a" * 64,
+                    "folder_id": "nope",
+                }
+            ),
+            None,
+        ),
     ]
     for call, expected in cases:
         with pytest.raises(ValidationFailed) as err:
@@ -202,8 +229,13 @@ def test_delete_returns_a_snapshot_that_restores_everything(ws: Workspace, tmp_p
 
 def test_list_search_paging_and_not_found(ws: Workspace) -> None:
     for i in range(30):
-        ws.timeline.create({"title": f"Gig {i:02d}" if i % 3 else f"Release {i:02d}", "date": f"2025-01-{i % 28 + 1:02d}",
-                            "entry_type": "gig" if i % 3 else "release"})
+        ws.timeline.create(
+            {
+                "title": f"Gig {i:02d}" if i % 3 else f"Release {i:02d}",
+                "date": f"2025-01-{i % 28 + 1:02d}",
+                "entry_type": "gig" if i % 3 else "release",
+            }
+        )
     assert ws.timeline.count() == 30
     assert ws.timeline.count(search="release") == 10
     assert ws.timeline.count(filters={"entry_type": "gig"}) == 20

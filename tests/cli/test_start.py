@@ -6,8 +6,18 @@ import importlib.metadata
 import subprocess
 import sys
 
-HEAVY = ("PySide6", "shiboken6", "sqlalchemy", "sqlmodel", "alembic", "httpx", "gigbag.app", "gigbag.local_db",
-         "gigbag.sync", "gigbag.ui")
+HEAVY = (
+    "PySide6",
+    "shiboken6",
+    "sqlalchemy",
+    "sqlmodel",
+    "alembic",
+    "httpx",
+    "gigbag.app",
+    "gigbag.local_db",
+    "gigbag.sync",
+    "gigbag.ui",
+)
 
 
 def _modules_after(argv: list[str]) -> tuple[str, list[str]]:
@@ -42,5 +52,11 @@ def test_help_of_a_headless_command_loads_no_database_and_no_qt() -> None:
     assert "usage: gigbag sync" in printed
     # The command groups' argparse parts live in app/, but nothing below them is loaded.
     assert [m for m in heavy if not m.startswith("gigbag.app")] == []
-    assert set(heavy) <= {"gigbag.app", "gigbag.app.formatting", "gigbag.app.demo_command", "gigbag.app.sync_commands",
-                          "gigbag.app.backup_commands", "gigbag.app.preview_command"}
+    assert set(heavy) <= {
+        "gigbag.app",
+        "gigbag.app.formatting",
+        "gigbag.app.demo_command",
+        "gigbag.app.sync_commands",
+        "gigbag.app.backup_commands",
+        "gigbag.app.preview_command",
+    }

@@ -51,15 +51,25 @@ class CliDevice:
     def run(self, *args: str, stdin: str | None = None, expect: int | None = 0) -> subprocess.CompletedProcess[str]:
         done = cli(self.data_dir, *args, stdin=stdin)
         if expect is not None:
-            assert done.returncode == expect, f"{self.name}: gigbag {' '.join(args)} -> {done.returncode}\n{done.stdout}\n{done.stderr}"
+            assert done.returncode == expect, (
+                f"{self.name}: gigbag {' '.join(args)} -> {done.returncode}\n{done.stdout}\n{done.stderr}"
+            )
         return done
 
     def json(self, *args: str, expect: int | None = 0) -> Any:
         return json.loads(self.run(*args, "--json", expect=expect).stdout)
 
     def login(self, server: ServerProcess, email: str, create: bool = False) -> None:
-        args = ["login", "--server", server.url, "--email", email, "--password-stdin",
-                "--insecure-token-file", str(self.data_dir.parent / f"{self.name}.token")]
+        args = [
+            "login",
+            "--server",
+            server.url,
+            "--email",
+            email,
+            "--password-stdin",
+            "--insecure-token-file",
+            str(self.data_dir.parent / f"{self.name}.token"),
+        ]
         if create:
             args += ["--create-account", "--display-name", self.name]
         self.run(*args, stdin=PASSWORD + "\n")

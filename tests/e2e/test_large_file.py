@@ -53,7 +53,9 @@ def run_measured(
     peak RSS in KiB, stdout)."""
     out_path = device.data_dir.parent / f"{device.name}-out.json"
     with out_path.open("w") as out:
-        proc = subprocess.Popen(gigbag_command(device.data_dir, *args), env=CLI_ENV, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            gigbag_command(device.data_dir, *args), env=CLI_ENV, stdout=out, stderr=subprocess.STDOUT
+        )
         deadline = time.monotonic() + timeout
         if kill_when is not None:
             while not kill_when():
@@ -88,7 +90,9 @@ def test_a_1gb_file_round_trips_with_bounded_memory_and_resumes_both_ways(
     )
     assert status == -signal.SIGKILL
     conn = sqlite3.connect(laptop.data_dir / "gigbag.sqlite3")
-    transfer = conn.execute("SELECT upload_url FROM blob_transfers WHERE sha256 = ? AND direction = 'up'", (sha,)).fetchone()
+    transfer = conn.execute(
+        "SELECT upload_url FROM blob_transfers WHERE sha256 = ? AND direction = 'up'", (sha,)
+    ).fetchone()
     conn.close()
     assert transfer is not None and transfer[0]
     status, rss, out = run_measured(laptop, "sync", "--yes", "--json")

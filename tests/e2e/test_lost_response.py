@@ -95,7 +95,9 @@ def test_a_lost_push_answer_is_retried_with_the_same_key_and_applies_once(
             if request.url.path == "/v1/sync/push":
                 keys.append(request.headers["Idempotency-Key"])
 
-        return SyncClient(url, token, retry=RetryPolicy(attempts=4, base_delay=0.05), event_hooks={"request": [record]}, **kwargs)
+        return SyncClient(
+            url, token, retry=RetryPolicy(attempts=4, base_delay=0.05), event_hooks={"request": [record]}, **kwargs
+        )
 
     try:
         with Workspace.open(tmp_path / "a") as ws:
@@ -116,6 +118,8 @@ def test_a_lost_push_answer_is_retried_with_the_same_key_and_applies_once(
     held = server_entities(server.url, email)
     assert len(held["journal_entries"]) == local["journal_entries"] == 40
     with httpx.Client(base_url=server.url) as http:
-        token = http.post("/v1/sessions", json={"email": email, "password": PASSWORD, "device_name": "x"}).json()["token"]
+        token = http.post("/v1/sessions", json={"email": email, "password": PASSWORD, "device_name": "x"}).json()[
+            "token"
+        ]
         status = http.get("/v1/sync/status", headers={"Authorization": f"Bearer {token}"}).json()
     assert status["cursor"] == 41  # one sequence number per entity: the push was applied exactly once

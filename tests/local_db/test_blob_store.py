@@ -97,7 +97,7 @@ def test_importing_1_gb_keeps_memory_flat_and_stores_once(tmp_path: Path) -> Non
         import resource, sys
         from pathlib import Path
         from gigbag.app.workspace import Workspace
-        ws = Workspace.open({str(tmp_path / 'dev')!r})
+        ws = Workspace.open({str(tmp_path / "dev")!r})
         base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         a = ws.files.import_file(Path({str(big)!r}))
         b = ws.files.import_file(Path({str(big)!r}))
@@ -107,7 +107,7 @@ def test_importing_1_gb_keeps_memory_flat_and_stores_once(tmp_path: Path) -> Non
     )
     out = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True).stdout.split()
     same, grown_mb, size = out[0] == "True", int(out[1]), int(out[2])
-    assert same and size == 1024 ** 3
+    assert same and size == 1024**3
     assert grown_mb < 100, f"peak memory grew by {grown_mb} MB"
     blobs = [p for p in (tmp_path / "dev" / "blobs").rglob("*") if p.is_file() and p.parent.name != "tmp"]
     assert len(blobs) == 1

@@ -21,8 +21,20 @@ from gigbag.local_db.migrate import (
 )
 
 REVISIONS = sorted((Path(__file__).parent / "revisions").glob("*.sqlite3"))
-KEY_TABLES = ("artists", "folders", "files", "tracks", "goals", "goal_progress", "timeline_entries",
-              "journal_entries", "patterns", "user_preferences", "contact_lists", "contact_list_members")
+KEY_TABLES = (
+    "artists",
+    "folders",
+    "files",
+    "tracks",
+    "goals",
+    "goal_progress",
+    "timeline_entries",
+    "journal_entries",
+    "patterns",
+    "user_preferences",
+    "contact_lists",
+    "contact_list_members",
+)
 
 
 def _rows(path: Path) -> dict[str, set[tuple[object, ...]]]:

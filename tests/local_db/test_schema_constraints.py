@@ -55,7 +55,9 @@ def test_sqlite_refuses(db: sqlite3.Connection, case: str) -> None:
 
 def test_a_valid_row_is_accepted(db: sqlite3.Connection) -> None:
     db.execute(f"INSERT INTO contact_lists (id, created_at, updated_at, name) VALUES ('c', {NOW}, {NOW}, 'Fans')")
-    db.execute(f"INSERT INTO goals (id, created_at, updated_at, title, goal_type, completed, status) VALUES ('g', {NOW}, {NOW}, 't', 'gigs', 0, 'active')")
+    db.execute(
+        f"INSERT INTO goals (id, created_at, updated_at, title, goal_type, completed, status) VALUES ('g', {NOW}, {NOW}, 't', 'gigs', 0, 'active')"
+    )
     assert db.execute("SELECT current_value FROM goals").fetchone() == (0,)
 
 
@@ -68,8 +70,12 @@ def test_connection_pragmas(data_dir: Path) -> None:
 
 def test_folder_delete_cascades_to_subfolders_and_files(db: sqlite3.Connection) -> None:
     db.execute(f"INSERT INTO folders (id, created_at, updated_at, name) VALUES ('a', {NOW}, {NOW}, 'A')")
-    db.execute(f"INSERT INTO folders (id, created_at, updated_at, name, parent_folder_id) VALUES ('b', {NOW}, {NOW}, 'B', 'a')")
-    db.execute(f"INSERT INTO files (id, created_at, updated_at, filename, file_size_bytes, mime_type, blob_sha256, category, folder_id) VALUES ('f', {NOW}, {NOW}, 'x', 7, 'text/plain', {SHA}, 'other', 'b')")
+    db.execute(
+        f"INSERT INTO folders (id, created_at, updated_at, name, parent_folder_id) VALUES ('b', {NOW}, {NOW}, 'B', 'a')"
+    )
+    db.execute(
+        f"INSERT INTO files (id, created_at, updated_at, filename, file_size_bytes, mime_type, blob_sha256, category, folder_id) VALUES ('f', {NOW}, {NOW}, 'x', 7, 'text/plain', {SHA}, 'other', 'b')"
+    )
     assert db.execute("SELECT used_bytes FROM storage_quotas").fetchone() == (7,)
     db.execute("DELETE FROM folders WHERE id = 'a'")
     assert db.execute("SELECT count(*) FROM files").fetchone() == (0,)

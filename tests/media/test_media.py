@@ -69,8 +69,9 @@ def test_a_preview_has_the_asked_length_fades_and_sound(tones: dict[str, Path], 
 def test_a_preview_starts_where_asked(tmp_path: Path) -> None:
     # Silence, then a tone from 32 s on: a clip from 30 s hears it begin 2 s in, whatever the format.
     for suffix in (".wav", ".mp3", ".ogg"):
-        track = write_tone(tmp_path / f"onset{suffix}", 45.0, channels=1,
-                           expression="if(gte(t\\,32)\\,0.5*sin(2*PI*440*t)\\,0)")
+        track = write_tone(
+            tmp_path / f"onset{suffix}", 45.0, channels=1, expression="if(gte(t\\,32)\\,0.5*sin(2*PI*440*t)\\,0)"
+        )
         clip = cut_clip(track, tmp_path / f"onset{suffix}.mp3", 30.0, 8.0)
         rate, samples = decode_mono(clip.path)
         onset = next(i for i, x in enumerate(samples) if abs(x) > 0.05)
@@ -102,7 +103,9 @@ def test_the_waveform_follows_the_sound(tmp_path: Path) -> None:
     waveform = waveform_peaks(track, 100)
     assert waveform.buckets == 100
     assert all(lo == 0.0 and hi == 0.0 for lo, hi in waveform.peaks[:49])
-    assert all(lo == pytest.approx(-0.8, abs=0.01) and hi == pytest.approx(0.8, abs=0.01) for lo, hi in waveform.peaks[51:])
+    assert all(
+        lo == pytest.approx(-0.8, abs=0.01) and hi == pytest.approx(0.8, abs=0.01) for lo, hi in waveform.peaks[51:]
+    )
     progress: list[tuple[int, int]] = []
     waveform_peaks(track, 10, progress=lambda done, total: progress.append((done, total)))
     assert progress[-1] == (20000, 20000)
@@ -110,8 +113,9 @@ def test_the_waveform_follows_the_sound(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("length", [4.99, 90.01, 0, -3, float("nan")])
-def test_a_length_outside_five_to_ninety_seconds_is_refused(tones: dict[str, Path], tmp_path: Path,
-                                                            length: float) -> None:
+def test_a_length_outside_five_to_ninety_seconds_is_refused(
+    tones: dict[str, Path], tmp_path: Path, length: float
+) -> None:
     with pytest.raises(PreviewLengthOutOfBounds, match="A preview lasts 5 to 90 seconds"):
         cut_clip(tones[".wav"], tmp_path / "clip.mp3", 1.0, length)
     assert leftovers(tmp_path) == []
@@ -131,8 +135,9 @@ def test_a_track_shorter_than_a_preview_is_refused(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("suffix", [".flac", ".mp3", ".m4a"])
-def test_a_truncated_file_is_refused_in_words_and_nothing_is_written(tones: dict[str, Path], tmp_path: Path,
-                                                                     suffix: str) -> None:
+def test_a_truncated_file_is_refused_in_words_and_nothing_is_written(
+    tones: dict[str, Path], tmp_path: Path, suffix: str
+) -> None:
     damaged = tmp_path / f"damaged{suffix}"
     data = tones[suffix].read_bytes()
     damaged.write_bytes(data[: len(data) // 3])  # the header still says 40 s
@@ -146,8 +151,11 @@ def test_a_truncated_file_is_refused_in_words_and_nothing_is_written(tones: dict
 def test_garbage_is_refused_in_words_everywhere(tmp_path: Path, suffix: str) -> None:
     garbage = tmp_path / f"noise{suffix}"
     garbage.write_bytes(os.urandom(40_000))
-    for attempt in (lambda: probe(garbage), lambda: waveform_peaks(garbage, 10),
-                    lambda: cut_clip(garbage, tmp_path / "clip.mp3", 0.0, 5.0)):
+    for attempt in (
+        lambda: probe(garbage),
+        lambda: waveform_peaks(garbage, 10),
+        lambda: cut_clip(garbage, tmp_path / "clip.mp3", 0.0, 5.0),
+    ):
         with pytest.raises(UndecodableAudio, match="“noise"):
             attempt()
     assert leftovers(tmp_path) == []
@@ -175,4 +183,11 @@ def test_progress_reaches_the_clip_length(tones: dict[str, Path], tmp_path: Path
 
 def test_mp3_keeps_the_sample_rate_it_can_hold() -> None:
     assert [clip_sample_rate(r) for r in (22050, 44100, 48000, 88200, 96000, 192000, 7000)] == [
-        22050, 44100, 48000, 44100, 48000, 48000, 8000]
+        22050,
+        44100,
+        48000,
+        44100,
+        48000,
+        48000,
+        8000,
+    ]

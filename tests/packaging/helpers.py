@@ -44,7 +44,9 @@ def build_wheel(source: Path, out: Path) -> Path:
     """``pip wheel --no-deps`` of ``source`` into ``out``; the one wheel it made."""
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(source)],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     wheels = list(out.glob("*.whl"))
     assert len(wheels) == 1, wheels

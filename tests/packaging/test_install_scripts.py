@@ -27,9 +27,15 @@ def bundle(tmp_path: Path) -> Path:
     shutil.copy(DESKTOP / f"{APP_ID}.metainfo.xml", root / "share" / "metainfo")
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     subprocess.run(
-        [sys.executable, str(PACKAGING / "render_icons.py"), str(DESKTOP / f"{APP_ID}.svg"),
-         str(root / "share" / "icons" / "hicolor")],
-        check=True, capture_output=True, env=env,
+        [
+            sys.executable,
+            str(PACKAGING / "render_icons.py"),
+            str(DESKTOP / f"{APP_ID}.svg"),
+            str(root / "share" / "icons" / "hicolor"),
+        ],
+        check=True,
+        capture_output=True,
+        env=env,
     )
     program = root / "gigbag"
     program.write_text(f'#!/bin/sh\necho "gigbag {project_version()}"\n')

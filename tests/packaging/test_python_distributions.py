@@ -57,12 +57,18 @@ def test_desktop_wheel_holds_the_app_its_data_and_both_commands(desktop_wheel: P
     names = _names(desktop_wheel)
     assert desktop_wheel.name == f"gigbag-{project_version()}-py3-none-any.whl"
     assert "gigbag/setup.py" not in names  # the build script of the package folder is no module of it
-    assert all(n.startswith(("gigbag/", f"gigbag-{project_version()}.dist-info/")) for n in names), (
-        sorted(n for n in names if not n.startswith("gigbag"))
+    assert all(n.startswith(("gigbag/", f"gigbag-{project_version()}.dist-info/")) for n in names), sorted(
+        n for n in names if not n.startswith("gigbag")
     )
     assert not any(n.startswith(("gigbag/tests/", "gigbag/packaging/", "gigbag/bench/")) for n in names)
-    for data in ("gigbag/migrations/script.py.mako", "gigbag/migrations/env.py", "gigbag/schema/beat_catalog.json",
-                 "gigbag/server/migrations/script.py.mako", "gigbag/ui/main.py", "gigbag/cli/self_test.py"):
+    for data in (
+        "gigbag/migrations/script.py.mako",
+        "gigbag/migrations/env.py",
+        "gigbag/schema/beat_catalog.json",
+        "gigbag/server/migrations/script.py.mako",
+        "gigbag/ui/main.py",
+        "gigbag/cli/self_test.py",
+    ):
         assert data in names, data
     assert any(n.startswith("gigbag/migrations/versions/0001") for n in names)
     meta = _metadata(desktop_wheel)
@@ -78,8 +84,14 @@ def test_server_wheel_holds_the_server_and_the_protocol_only(server_wheel: Path)
     names = {n for n in _names(server_wheel) if not n.startswith("gigbag_server-")}
     assert server_wheel.name == f"gigbag_server-{project_version()}-py3-none-any.whl"
     packages = {n.rsplit("/", 1)[0] for n in names}
-    assert packages == {"gigbag", "gigbag/server", "gigbag/server/migrations", "gigbag/server/migrations/versions",
-                        "gigbag/schema", "gigbag/media"}
+    assert packages == {
+        "gigbag",
+        "gigbag/server",
+        "gigbag/server/migrations",
+        "gigbag/server/migrations/versions",
+        "gigbag/schema",
+        "gigbag/media",
+    }
     assert "gigbag/media/clip.py" in names  # the server cuts its library's previews with the app's code
     assert {n for n in names if n.count("/") == 1} == {"gigbag/__init__.py"}
     assert not any(n.startswith("gigbag/sync/") for n in names)
@@ -97,8 +109,9 @@ def server_venv(server_wheel: Path, tmp_path_factory: pytest.TempPathFactory) ->
     venv = tmp_path_factory.mktemp("server-host") / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"
-    result = subprocess.run([str(python), "-m", "pip", "install", "-q", str(server_wheel)],
-                            capture_output=True, text=True, timeout=900)
+    result = subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", str(server_wheel)], capture_output=True, text=True, timeout=900
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     return venv
 
@@ -108,8 +121,9 @@ def _host_env() -> dict[str, str]:
 
 
 def test_server_installs_and_starts_without_qt(server_venv: Path) -> None:
-    help_run = subprocess.run([str(server_venv / "bin" / "gigbag-server"), "--help"],
-                              capture_output=True, text=True, env=_host_env())
+    help_run = subprocess.run(
+        [str(server_venv / "bin" / "gigbag-server"), "--help"], capture_output=True, text=True, env=_host_env()
+    )
     assert help_run.returncode == 0, help_run.stderr
     assert help_run.stdout.startswith("usage: gigbag-server") and "--database-url" in help_run.stdout
     probe = (
@@ -123,8 +137,13 @@ def test_server_installs_and_starts_without_qt(server_venv: Path) -> None:
         "assert not loaded, loaded\n"
         "print(gigbag.__version__)\n"
     )
-    result = subprocess.run([str(server_venv / "bin" / "python"), "-c", probe],
-                            capture_output=True, text=True, env=_host_env(), cwd=server_venv)
+    result = subprocess.run(
+        [str(server_venv / "bin" / "python"), "-c", probe],
+        capture_output=True,
+        text=True,
+        env=_host_env(),
+        cwd=server_venv,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == project_version()
 
@@ -133,9 +152,20 @@ def test_server_installs_and_starts_without_qt(server_venv: Path) -> None:
 def running_server(server_venv: Path, tmp_path: Path) -> Iterator[int]:
     port_file = tmp_path / "port"
     proc = subprocess.Popen(
-        [str(server_venv / "bin" / "gigbag-server"), "--port", "0", "--port-file", str(port_file),
-         "--data-dir", str(tmp_path / "server")],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=_host_env(), cwd=tmp_path,
+        [
+            str(server_venv / "bin" / "gigbag-server"),
+            "--port",
+            "0",
+            "--port-file",
+            str(port_file),
+            "--data-dir",
+            str(tmp_path / "server"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=_host_env(),
+        cwd=tmp_path,
     )
     try:
         deadline = time.monotonic() + 60

@@ -14,8 +14,9 @@ from tests.packaging.helpers import venv_script
 def _self_test(*args: str | Path) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     env.pop("GIGBAG_DATA_DIR", None)
-    return subprocess.run([venv_script("gigbag"), "self-test", *map(str, args)],
-                          capture_output=True, text=True, env=env, timeout=300)
+    return subprocess.run(
+        [venv_script("gigbag"), "self-test", *map(str, args)], capture_output=True, text=True, env=env, timeout=300
+    )
 
 
 def test_self_test_opens_the_window_creates_a_goal_and_quits(tmp_path: Path) -> None:

@@ -15,7 +15,9 @@ from typing import Any
 from tests.fixtures.server_process import ServerProcess
 
 
-def admin(server: ServerProcess, *args: str, stdin: str | None = None, extra: Sequence[str] = ()) -> subprocess.CompletedProcess[str]:
+def admin(
+    server: ServerProcess, *args: str, stdin: str | None = None, extra: Sequence[str] = ()
+) -> subprocess.CompletedProcess[str]:
     where = ["--data-dir", str(server.data_dir)]
     if server.database_url:
         where += ["--database-url", server.database_url]

@@ -66,7 +66,9 @@ class Api:
         self.user_id = user_id
         self.device_id = device_id
         self.email = email
-        self.http = httpx.Client(base_url=base_url, timeout=60.0, headers={"Authorization": f"Bearer {token}", **PROTOCOL})
+        self.http = httpx.Client(
+            base_url=base_url, timeout=60.0, headers={"Authorization": f"Bearer {token}", **PROTOCOL}
+        )
 
     @classmethod
     def sign_up(cls, base_url: str, email: str | None = None, device_name: str = "laptop") -> Api:

@@ -13,15 +13,11 @@ from tests.server.api_client import PASSWORD, Api, unique_email
 
 
 def _account(server: ServerProcess, email: str, password: str = PASSWORD, name: str = "Ann") -> httpx.Response:
-    return httpx.post(
-        server.url + "/v1/accounts", json={"email": email, "password": password, "display_name": name}
-    )
+    return httpx.post(server.url + "/v1/accounts", json={"email": email, "password": password, "display_name": name})
 
 
 def _session(server: ServerProcess, email: str, password: str = PASSWORD) -> httpx.Response:
-    return httpx.post(
-        server.url + "/v1/sessions", json={"email": email, "password": password, "device_name": "laptop"}
-    )
+    return httpx.post(server.url + "/v1/sessions", json={"email": email, "password": password, "device_name": "laptop"})
 
 
 def _assert_error(r: httpx.Response, status: int, code: str) -> dict:
@@ -58,9 +54,7 @@ def test_create_account_then_email_taken_whatever_the_case(server: ServerProcess
         (None, "x" * 1025, "password"),
     ],
 )
-def test_create_account_refuses_bad_input(
-    server: ServerProcess, email: str | None, password: str, field: str
-) -> None:
+def test_create_account_refuses_bad_input(server: ServerProcess, email: str | None, password: str, field: str) -> None:
     body = _assert_error(_account(server, email or unique_email(), password), 422, "validation_error")
     assert field in body["fields"]
 

@@ -74,8 +74,9 @@ def test_reset_password_sessions_and_revoke(server_factory, backend: str) -> Non
     assert r.status_code == 201
     # or one read from stdin
     admin_ok(server, "user", "reset-password", api.email, "--password-stdin", stdin="a brand new password\n")
-    r = httpx.post(server.url + "/v1/sessions",
-                   json={"email": api.email, "password": "a brand new password", "device_name": "y"})
+    r = httpx.post(
+        server.url + "/v1/sessions", json={"email": api.email, "password": "a brand new password", "device_name": "y"}
+    )
     assert r.status_code == 201
     states = [s["state"] for s in admin_json(server, "user", "sessions", api.email)]
     assert states == ["revoked", "revoked", "revoked", "active"]
@@ -120,8 +121,7 @@ def test_delete_removes_the_account_and_its_own_files_but_keeps_shared_ones(serv
     changes, _ = staying.pull_all()
     assert [c["data"]["name"] for c in changes] == ["Staying's list"]
     assert leaving.http.get("/v1/sync/status").status_code == 401
-    r = httpx.post(server.url + "/v1/sessions", json={"email": leaving.email, "password": PASSWORD,
-                                                     "device_name": "x"})
+    r = httpx.post(server.url + "/v1/sessions", json={"email": leaving.email, "password": PASSWORD, "device_name": "x"})
     assert r.status_code == 401
     assert [u["email"] for u in admin_json(server, "user", "list")] == [staying.email]
     # the email is free again, and the new account starts empty

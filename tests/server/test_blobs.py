@@ -18,8 +18,9 @@ def _blob(size: int = 300_000) -> tuple[bytes, str]:
 
 
 def _put(api: Api, sha: str, data: bytes, **kwargs) -> httpx.Response:
-    return api.http.put(f"/v1/blobs/{sha}", content=data, headers={"Content-Type": "application/octet-stream"},
-                        **kwargs)
+    return api.http.put(
+        f"/v1/blobs/{sha}", content=data, headers={"Content-Type": "application/octet-stream"}, **kwargs
+    )
 
 
 def test_put_head_get_round_trip(api: Api) -> None:

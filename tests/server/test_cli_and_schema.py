@@ -53,16 +53,23 @@ def test_the_whole_server_imports_nothing_of_the_desktop_client() -> None:
 
 
 def test_missing_data_dir_and_busy_port_are_clear_errors(tmp_path: Path, live_server: ServerProcess) -> None:
-    done = subprocess.run([_script("gigbag-server")], capture_output=True, text=True, timeout=60,
-                          env={"PATH": "/usr/bin:/bin"})
+    done = subprocess.run(
+        [_script("gigbag-server")], capture_output=True, text=True, timeout=60, env={"PATH": "/usr/bin:/bin"}
+    )
     assert done.returncode == 2 and "--data-dir is required" in done.stderr
     done = subprocess.run(
         [_script("gigbag-server"), "--data-dir", str(tmp_path / "d"), "--port", str(live_server.port)],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert done.returncode == 2 and "cannot listen" in done.stderr
-    done = subprocess.run([_script("gigbag-server"), "--data-dir", str(tmp_path), "--storage-quota", "lots"],
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [_script("gigbag-server"), "--data-dir", str(tmp_path), "--storage-quota", "lots"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 2 and "not a size" in done.stderr
 
 
@@ -160,6 +167,9 @@ def test_upgrading_from_0001_keeps_accounts_and_their_tokens_working(tmp_path: P
             user = conn.execute(select(users.c.tier, users.c.disabled_at, users.c.storage_quota_bytes)).one()
             used = dict(conn.execute(select(devices.c.id, devices.c.last_used_at)).all())
         assert tuple(user) == ("free", None, None)
-        assert used == {"d1": dt.datetime(2026, 11, 20, 10, tzinfo=dt.UTC), "d2": dt.datetime(2026, 11, 2, 10, tzinfo=dt.UTC)}
+        assert used == {
+            "d1": dt.datetime(2026, 11, 20, 10, tzinfo=dt.UTC),
+            "d2": dt.datetime(2026, 11, 2, 10, tzinfo=dt.UTC),
+        }
     finally:
         db.dispose()

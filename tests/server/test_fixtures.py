@@ -34,9 +34,25 @@ def _run_without_postgres(tmp_path: Path, ci: str | None) -> subprocess.Complete
         env["CI"] = ci
     env["PYTHONPATH"] = str(REPO)
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "tests.fixtures.server_fixtures", "-p", "no:cacheprovider",
-         "--rootdir", str(tmp_path), str(tmp_path / "test_pg.py")],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-rs",
+            "-p",
+            "tests.fixtures.server_fixtures",
+            "-p",
+            "no:cacheprovider",
+            "--rootdir",
+            str(tmp_path),
+            str(tmp_path / "test_pg.py"),
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -57,14 +73,17 @@ def test_without_postgres_ci_fails(tmp_path: Path) -> None:
 def test_a_killed_server_restarts_on_the_same_data(tmp_path: Path) -> None:
     server = start_server(tmp_path / "s")
     try:
-        r = httpx.post(server.url + "/v1/accounts",
-                       json={"email": "keep@example.com", "password": "password1", "display_name": "K"})
+        r = httpx.post(
+            server.url + "/v1/accounts",
+            json={"email": "keep@example.com", "password": "password1", "display_name": "K"},
+        )
         assert r.status_code == 201
         server.kill()
         assert not server.alive
         server = server.restart()
-        r = httpx.post(server.url + "/v1/sessions",
-                       json={"email": "keep@example.com", "password": "password1", "device_name": "d"})
+        r = httpx.post(
+            server.url + "/v1/sessions", json={"email": "keep@example.com", "password": "password1", "device_name": "d"}
+        )
         assert r.status_code == 201
         assert server.log_text().count("=====") == 2  # both processes logged to one file
     finally:

@@ -22,8 +22,10 @@ def test_replay_returns_the_same_response_and_changes_nothing(api: Api) -> None:
     base = contact_list("base")
     first_change = upsert(base)
     api.push([first_change])
-    changes = [upsert(contact_list("new")), upsert(contact_list("edit"), entity_id=first_change["entity_id"],
-                                                   base=checksum(base))]
+    changes = [
+        upsert(contact_list("new")),
+        upsert(contact_list("edit"), entity_id=first_change["entity_id"], base=checksum(base)),
+    ]
     first = api.push_raw(changes, key)
     assert first.status_code == 200 and "idempotent-replayed" not in first.headers
     assert [r["status"] for r in first.json()["results"]] == ["applied", "applied"]
@@ -199,8 +201,13 @@ def test_a_key_in_flight_is_409_until_its_holder_is_presumed_dead(api: Api, serv
                     "INSERT INTO idempotency_keys (user_id, key, request_hash, state, lock_token, locked_at,"
                     " created_at, expires_at) VALUES (:u, :k, :h, 'in_flight', 'someone-else', :now, :now, :exp)"
                 ),
-                {"u": api.user_id, "k": key, "h": request_hash(body),
-                 "now": ts(now), "exp": ts(now + dt.timedelta(hours=24))},
+                {
+                    "u": api.user_id,
+                    "k": key,
+                    "h": request_hash(body),
+                    "now": ts(now),
+                    "exp": ts(now + dt.timedelta(hours=24)),
+                },
             )
         r = api.push_raw(changes, key)
         assert r.status_code == 409

@@ -30,8 +30,14 @@ def test_user_b_cannot_read_overwrite_or_probe_user_a(new_api) -> None:
     changes, cursor = alice.pull_all()
     assert cursor == 1
     assert changes == [
-        {"entity_type": "contact_lists", "entity_id": entity_id, "data": secret, "checksum": checksum(secret),
-         "deleted": False, "seq": 1}
+        {
+            "entity_type": "contact_lists",
+            "entity_id": entity_id,
+            "data": secret,
+            "checksum": checksum(secret),
+            "deleted": False,
+            "seq": 1,
+        }
     ]
     bob_changes, bob_cursor = bob.pull_all()
     assert bob_cursor == 2 and bob_changes[0]["deleted"] is True

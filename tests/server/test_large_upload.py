@@ -43,13 +43,18 @@ def _digest() -> str:
 @pytest.mark.slow
 def test_one_gigabyte_upload_killed_halfway_resumes_from_the_servers_offset(server_factory, backend: str) -> None:
     sha = _digest()
-    server = server_factory(backend, extra_args=["--daily-upload-limit", "off"])  # 1 GB: over the free tier's 100 MB a day
+    server = server_factory(
+        backend, extra_args=["--daily-upload-limit", "off"]
+    )  # 1 GB: over the free tier's 100 MB a day
     api = Api.sign_up(server.url)
     headers = {"Authorization": f"Bearer {api.token}", "Tus-Resumable": "1.0.0"}
     created = httpx.post(
         server.url + "/v1/uploads/",
-        headers={**headers, "Upload-Length": str(SIZE),
-                 "Upload-Metadata": "sha256 " + base64.b64encode(sha.encode()).decode()},
+        headers={
+            **headers,
+            "Upload-Length": str(SIZE),
+            "Upload-Metadata": "sha256 " + base64.b64encode(sha.encode()).decode(),
+        },
     )
     assert created.status_code == 201, created.text
     path = created.headers["location"]

@@ -35,9 +35,19 @@ def test_openapi_lists_every_route_with_error_bodies(server: ServerProcess) -> N
     doc = httpx.get(server.url + "/openapi.json").json()
     paths = doc["paths"]
     assert set(paths) >= {
-        "/v1/health", "/v1/schema", "/v1/accounts", "/v1/sessions", "/v1/sessions/current", "/v1/sync/push",
-        "/v1/sync/pull", "/v1/sync/status", "/v1/blobs/{sha256}", "/v1/uploads/", "/v1/uploads/{upload_id}",
-        "/v1/account", "/v1/signup",
+        "/v1/health",
+        "/v1/schema",
+        "/v1/accounts",
+        "/v1/sessions",
+        "/v1/sessions/current",
+        "/v1/sync/push",
+        "/v1/sync/pull",
+        "/v1/sync/status",
+        "/v1/blobs/{sha256}",
+        "/v1/uploads/",
+        "/v1/uploads/{upload_id}",
+        "/v1/account",
+        "/v1/signup",
     }
     assert "403" in paths["/v1/accounts"]["post"]["responses"]
     assert set(paths["/v1/blobs/{sha256}"]) == {"head", "get", "put"}
@@ -56,15 +66,29 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(server: Serv
     seed = os.environ.get("GIGBAG_SCHEMATHESIS_SEED", "20261122")
     examples = os.environ.get("GIGBAG_SCHEMATHESIS_EXAMPLES", "15")
     cmd = [
-        sys.executable, "-m", "schemathesis.cli", "run", server.url + "/openapi.json",
-        "--header", f"Authorization: Bearer {api.token}",
-        "--checks", CHECKS,
-        "--max-examples", examples,
-        "--seed", seed,
-        "--exclude-path", "/v1/sessions/current",
-        "--request-timeout", "30",
-        "--phases", "examples,coverage,fuzzing",
-        "--report", "junit", "--report-dir", str(tmp_path),
+        sys.executable,
+        "-m",
+        "schemathesis.cli",
+        "run",
+        server.url + "/openapi.json",
+        "--header",
+        f"Authorization: Bearer {api.token}",
+        "--checks",
+        CHECKS,
+        "--max-examples",
+        examples,
+        "--seed",
+        seed,
+        "--exclude-path",
+        "/v1/sessions/current",
+        "--request-timeout",
+        "30",
+        "--phases",
+        "examples,coverage,fuzzing",
+        "--report",
+        "junit",
+        "--report-dir",
+        str(tmp_path),
     ]
     env = {
         **os.environ,

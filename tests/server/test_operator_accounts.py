@@ -35,8 +35,18 @@ def test_sign_up_is_closed_by_default_and_the_operator_adds_users(server_factory
     assert _sign_up(server.url, unique_email(), invite="ABCDE-FGHJK").json()["error"] == "signup_closed"
 
     email = unique_email("added")
-    done = admin(server, "user", "add", email, "--display-name", "Added Artist", "--tier", "pro",
-                 "--password-stdin", stdin=PASSWORD + "\n")
+    done = admin(
+        server,
+        "user",
+        "add",
+        email,
+        "--display-name",
+        "Added Artist",
+        "--tier",
+        "pro",
+        "--password-stdin",
+        stdin=PASSWORD + "\n",
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout == ""  # the password came from stdin: nothing secret printed
     api = Api.sign_in(server.url, email)
@@ -121,16 +131,20 @@ def test_a_disabled_account_is_refused_with_its_code_and_works_again_when_enable
     api = Api.sign_up(server.url)
     api.push([upsert(contact_list("Before"))])
     admin_ok(server, "user", "disable", api.email)
-    for r in (api.push_raw([upsert(contact_list("During"))]), api.http.get("/v1/sync/pull"),
-              api.http.get("/v1/account")):
+    for r in (
+        api.push_raw([upsert(contact_list("During"))]),
+        api.http.get("/v1/sync/pull"),
+        api.http.get("/v1/account"),
+    ):
         assert r.status_code == 401
         assert r.json()["error"] == "account_disabled"
         assert "ask the server's operator" in r.json()["message"]
     # signing in: the right password learns why (403); a wrong one learns nothing
     r = httpx.post(server.url + "/v1/sessions", json={"email": api.email, "password": PASSWORD, "device_name": "x"})
     assert r.status_code == 403 and r.json()["error"] == "account_disabled"
-    r = httpx.post(server.url + "/v1/sessions", json={"email": api.email, "password": "wrong password",
-                                                      "device_name": "x"})
+    r = httpx.post(
+        server.url + "/v1/sessions", json={"email": api.email, "password": "wrong password", "device_name": "x"}
+    )
     assert r.status_code == 401 and r.json()["error"] == "invalid_credentials"
     assert [u["disabled"] for u in admin_json(server, "user", "list")] == [True]
     admin_ok(server, "user", "enable", api.email)
@@ -176,8 +190,10 @@ def test_a_token_unused_for_the_expiry_stops_working_and_use_is_recorded_once_a_
         assert "Sign in again" in r.json()["message"] and r.headers["www-authenticate"] == "Bearer"
         assert api.push_raw([]).json()["error"] == "token_expired"
         assert other.http.get("/v1/sync/status").status_code == 200
-        states = {s["device_id"]: s["state"] for s in admin_json(server, "user", "sessions", api.email,
-                                                               extra=["--token-expiry-days", "30"])}
+        states = {
+            s["device_id"]: s["state"]
+            for s in admin_json(server, "user", "sessions", api.email, extra=["--token-expiry-days", "30"])
+        }
         assert states == {api.device_id: "expired", other.device_id: "active"}
         # signing in again gives a working token
         again = Api.sign_in(server.url, api.email)
@@ -196,12 +212,18 @@ def test_tokens_expire_after_90_days_by_default(server_factory, backend: str) ->
     engine = server_engine(server)
     try:
         with engine.begin() as conn:
-            conn.execute(update(devices).where(devices.c.id == api.device_id)
-                         .values(last_used_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=89)))
+            conn.execute(
+                update(devices)
+                .where(devices.c.id == api.device_id)
+                .values(last_used_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=89))
+            )
         assert api.http.get("/v1/sync/status").status_code == 200
         with engine.begin() as conn:
-            conn.execute(update(devices).where(devices.c.id == api.device_id)
-                         .values(last_used_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=91)))
+            conn.execute(
+                update(devices)
+                .where(devices.c.id == api.device_id)
+                .values(last_used_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=91))
+            )
         assert api.http.get("/v1/sync/status").json()["error"] == "token_expired"
     finally:
         engine.dispose()

@@ -306,8 +306,13 @@ def test_pull_pages_across_several_pages_in_seq_order(api: Api) -> None:
 
 @pytest.mark.parametrize(
     ("query", "field"),
-    [("since=-1", "since"), ("limit=0", "limit"), ("limit=1001", "limit"), ("since=x", "since"),
-     (f"since={2**64}", "since")],
+    [
+        ("since=-1", "since"),
+        ("limit=0", "limit"),
+        ("limit=1001", "limit"),
+        ("since=x", "since"),
+        (f"since={2**64}", "since"),
+    ],
 )
 def test_pull_refuses_bad_parameters(api: Api, query: str, field: str) -> None:
     r = api.http.get("/v1/sync/pull?" + query)

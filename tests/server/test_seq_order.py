@@ -87,8 +87,7 @@ def test_several_server_processes_on_one_database_keep_seq_in_commit_order(
 ) -> None:
     first = server_factory(backend)
     others = [
-        server_factory(backend, database_url=first.database_url, data_dir=first.data_dir)
-        for _ in range(processes - 1)
+        server_factory(backend, database_url=first.database_url, data_dir=first.data_dir) for _ in range(processes - 1)
     ]
     owner = Api.sign_up(first.url)
     _run([first.url, *[s.url for s in others]], owner)

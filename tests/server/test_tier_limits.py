@@ -15,8 +15,16 @@ from tests.server.admin_cli import admin_ok
 from tests.server.api_client import Api
 
 # free: 1 MB stored, 600 kB a day, 300 kB a file; pro: 2 MB stored, no daily limit (the default for pro).
-LIMITS = ["--tier-limit", "free.quota=1MB", "--tier-limit", "free.daily=600kB", "--tier-limit", "free.max-file=300kB",
-          "--tier-limit", "pro.quota=2MB"]
+LIMITS = [
+    "--tier-limit",
+    "free.quota=1MB",
+    "--tier-limit",
+    "free.daily=600kB",
+    "--tier-limit",
+    "free.max-file=300kB",
+    "--tier-limit",
+    "pro.quota=2MB",
+]
 
 
 def _blob(size: int) -> tuple[bytes, str]:
@@ -32,8 +40,9 @@ def _put(api: Api, size: int) -> httpx.Response:
 def _tus_create(api: Api, size: int) -> httpx.Response:
     _data, sha = _blob(size)
     meta = "sha256 " + base64.b64encode(sha.encode()).decode()
-    return api.http.post("/v1/uploads/", headers={"Tus-Resumable": "1.0.0", "Upload-Length": str(size),
-                                                  "Upload-Metadata": meta})
+    return api.http.post(
+        "/v1/uploads/", headers={"Tus-Resumable": "1.0.0", "Upload-Length": str(size), "Upload-Metadata": meta}
+    )
 
 
 def test_the_seed_tier_check() -> None:
@@ -46,8 +55,11 @@ def test_built_in_tier_defaults_are_reported_by_the_account_route(server_factory
     info = api.http.get("/v1/account").json()
     assert info["tier"] == "free" and info["overridden"] == []
     # the uploads seed's 100 MB a day for free; 50 GiB storage and largest file (server-wide defaults)
-    assert info["limits"] == {"storage_quota_bytes": 50 * 1024**3, "daily_upload_limit_bytes": 100_000_000,
-                              "max_file_bytes": 50 * 1024**3}
+    assert info["limits"] == {
+        "storage_quota_bytes": 50 * 1024**3,
+        "daily_upload_limit_bytes": 100_000_000,
+        "max_file_bytes": 50 * 1024**3,
+    }
     assert info["storage"]["daily_upload_limit_bytes"] == 100_000_000
     admin_ok(server, "user", "set-tier", api.email, "pro")
     info = api.http.get("/v1/account").json()
@@ -99,8 +111,11 @@ def test_an_accounts_own_daily_limit_and_largest_file_win_over_its_tier(server_f
     assert _put(api, 100_000).status_code == 429
     admin_ok(server, "user", "set-quota", api.email, "tier", "--daily", "2MB", "--max-file", "500kB")
     info = api.http.get("/v1/account").json()
-    assert info["limits"] == {"storage_quota_bytes": 1_000_000, "daily_upload_limit_bytes": 2_000_000,
-                              "max_file_bytes": 500_000}
+    assert info["limits"] == {
+        "storage_quota_bytes": 1_000_000,
+        "daily_upload_limit_bytes": 2_000_000,
+        "max_file_bytes": 500_000,
+    }
     assert info["overridden"] == ["daily_upload_limit", "max_file_size"]
     assert _put(api, 350_000).status_code == 201  # over the tier's 300 kB a file, within its own 500 kB
     assert _put(api, 50_000).status_code == 201  # 1 MB stored: the tier's storage quota still holds
@@ -112,10 +127,18 @@ def test_a_bad_tier_limit_is_a_clear_start_up_error(tmp_path) -> None:
     import subprocess
     import sys
 
-    done = subprocess.run([sys.executable, "-m", "gigbag.server", "--data-dir", str(tmp_path), "--tier-limit",
-                           "gold.quota=1GB"], capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "gigbag.server", "--data-dir", str(tmp_path), "--tier-limit", "gold.quota=1GB"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 2 and "unknown tier 'gold'" in done.stderr
-    done = subprocess.run([sys.executable, "-m", "gigbag.server", "--data-dir", str(tmp_path)],
-                          capture_output=True, text=True, timeout=60, env={**os.environ,
-                                                                          "GIGBAG_TIER_LIMITS": "free.quota=lots"})
+    done = subprocess.run(
+        [sys.executable, "-m", "gigbag.server", "--data-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "GIGBAG_TIER_LIMITS": "free.quota=lots"},
+    )
     assert done.returncode == 2 and "not a size" in done.stderr

@@ -87,11 +87,13 @@ def test_offset_content_type_and_version_are_checked(api: Api) -> None:
     wrong = _patch(api, url, 50, data[50:])
     assert wrong.status_code == 409 and wrong.headers["upload-offset"] == "100"
     assert wrong.json()["error"] == "offset_mismatch" and wrong.json()["offset"] == 100
-    r = api.http.patch(url, content=data[100:], headers={**TUS, "Upload-Offset": "100",
-                                                          "Content-Type": "application/octet-stream"})
+    r = api.http.patch(
+        url, content=data[100:], headers={**TUS, "Upload-Offset": "100", "Content-Type": "application/octet-stream"}
+    )
     assert r.status_code == 415 and r.json()["error"] == "unsupported_media_type"
-    r = api.http.patch(url, content=data[100:], headers={"Upload-Offset": "100",
-                                                         "Content-Type": "application/offset+octet-stream"})
+    r = api.http.patch(
+        url, content=data[100:], headers={"Upload-Offset": "100", "Content-Type": "application/offset+octet-stream"}
+    )
     assert r.status_code == 412 and r.headers["tus-version"] == "1.0.0" and r.headers["tus-resumable"] == "1.0.0"
     assert api.http.head(url).status_code == 412
     assert _patch(api, url, 100, data[100:], **{"Upload-Offset": "x"}).status_code == 400
@@ -105,14 +107,20 @@ def test_offset_content_type_and_version_are_checked(api: Api) -> None:
     ("headers", "code"),
     [
         ({"Upload-Metadata": "sha256 " + base64.b64encode(b"0" * 64).decode()}, "invalid_upload_length"),
-        ({"Upload-Length": "-1", "Upload-Metadata": "sha256 " + base64.b64encode(b"0" * 64).decode()},
-         "invalid_upload_length"),
+        (
+            {"Upload-Length": "-1", "Upload-Metadata": "sha256 " + base64.b64encode(b"0" * 64).decode()},
+            "invalid_upload_length",
+        ),
         ({"Upload-Length": "10"}, "invalid_upload_metadata"),
         ({"Upload-Length": "10", "Upload-Metadata": "sha256 !!!"}, "invalid_upload_metadata"),
-        ({"Upload-Length": "10", "Upload-Metadata": "sha256 " + base64.b64encode(b"abc").decode()},
-         "invalid_upload_metadata"),
-        ({"Upload-Defer-Length": "1", "Upload-Metadata": "sha256 " + base64.b64encode(b"0" * 64).decode()},
-         "invalid_upload_length"),
+        (
+            {"Upload-Length": "10", "Upload-Metadata": "sha256 " + base64.b64encode(b"abc").decode()},
+            "invalid_upload_metadata",
+        ),
+        (
+            {"Upload-Defer-Length": "1", "Upload-Metadata": "sha256 " + base64.b64encode(b"0" * 64).decode()},
+            "invalid_upload_length",
+        ),
     ],
 )
 def test_creation_refuses_bad_headers(api: Api, headers: dict, code: str) -> None:

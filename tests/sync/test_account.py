@@ -75,13 +75,13 @@ def test_the_insecure_token_file_is_private_and_the_database_holds_only_its_path
     assert a.sync().pushed == 1
     assert a.service.sign_out() is True
     assert not token_file.exists()
-    response = httpx.get(server.url + "/v1/sync/pull", params={"since": 0}, headers={"Authorization": f"Bearer {token}"})
+    response = httpx.get(
+        server.url + "/v1/sync/pull", params={"since": 0}, headers={"Authorization": f"Bearer {token}"}
+    )
     assert response.status_code == 401  # revoked on the server
 
 
-def test_a_database_synced_with_one_account_refuses_another(
-    server: Any, email: str, make_device: Any
-) -> None:
+def test_a_database_synced_with_one_account_refuses_another(server: Any, email: str, make_device: Any) -> None:
     a = make_device("a")
     a.login(server, email, create=True)
     a.ws.journal.create({"title": "Private notes of artist one"})

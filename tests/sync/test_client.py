@@ -59,7 +59,9 @@ def client_for(script: list[httpx.Response], seen: list[httpx.Request], **kwargs
     )
 
 
-def error(status: int, code: str, message: str, headers: dict[str, str] | None = None, **extra: object) -> httpx.Response:
+def error(
+    status: int, code: str, message: str, headers: dict[str, str] | None = None, **extra: object
+) -> httpx.Response:
     return httpx.Response(status, json={"error": code, "message": message, **extra}, headers=headers)
 
 
@@ -110,13 +112,24 @@ def test_a_retry_after_beyond_the_patience_of_the_policy_is_reported_not_waited(
 @pytest.mark.parametrize(
     ("response", "kind", "words"),
     [
-        (error(400, "idempotency_key_required", "An Idempotency-Key header is required."), RequestRejected, "Idempotency-Key"),
+        (
+            error(400, "idempotency_key_required", "An Idempotency-Key header is required."),
+            RequestRejected,
+            "Idempotency-Key",
+        ),
         (error(422, "idempotency_key_reused", "This key was used with another body."), RequestRejected, "another body"),
         (error(401, "unauthorized", "The token is not valid."), AuthenticationError, "not valid"),
         (error(404, "not_found", "There is nothing here."), RequestRejected, "nothing here"),
         (
-            error(413, "storage_quota_exceeded", "Your storage is full.", limit="storage_quota", limit_bytes=10,
-                  used_bytes=10, remaining_bytes=0),
+            error(
+                413,
+                "storage_quota_exceeded",
+                "Your storage is full.",
+                limit="storage_quota",
+                limit_bytes=10,
+                used_bytes=10,
+                remaining_bytes=0,
+            ),
             QuotaExceeded,
             "storage is full",
         ),

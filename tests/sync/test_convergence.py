@@ -62,9 +62,11 @@ def act(rng: random.Random, device: Device, media: Path, n: int) -> str:
             ws.progress.record(rng.choice(goals).id, rng.randint(1, 3))
             return "record progress"
         if choice == 9:
-            ws.profile.save({rng.choice(["bio", "tagline", "location_city"]): f"{device.name} {n}",
-                             "stage_name": "Orquesta"} if ws.profile.current() is None else
-                            {rng.choice(["bio", "tagline", "location_city"]): f"{device.name} {n}"})
+            ws.profile.save(
+                {rng.choice(["bio", "tagline", "location_city"]): f"{device.name} {n}", "stage_name": "Orquesta"}
+                if ws.profile.current() is None
+                else {rng.choice(["bio", "tagline", "location_city"]): f"{device.name} {n}"}
+            )
             return "edit profile"
         device.sync()
         return "sync"

@@ -42,7 +42,13 @@ def tombstone() -> Version:
 
 
 def file_data(folder_id: str | None = None, name: str = "a.png") -> dict[str, Any]:
-    return {"filename": name, "file_size_bytes": 10, "mime_type": "image/png", "blob_sha256": SHA, "folder_id": folder_id}
+    return {
+        "filename": name,
+        "file_size_bytes": 10,
+        "mime_type": "image/png",
+        "blob_sha256": SHA,
+        "folder_id": folder_id,
+    }
 
 
 @pytest.fixture
@@ -74,7 +80,14 @@ def pending(ws: Workspace) -> set[tuple[str, str, str]]:
 def test_a_child_whose_parent_comes_in_a_later_page_waits_then_arrives(ws: Workspace) -> None:
     folder, sub, file = uid(), uid(), uid()
     report = ApplyReport()
-    page(ws, [(("files", file), live("files", **file_data(sub))), (("folders", sub), live("folders", name="Sub", parent_folder_id=folder))], report)
+    page(
+        ws,
+        [
+            (("files", file), live("files", **file_data(sub))),
+            (("folders", sub), live("folders", name="Sub", parent_folder_id=folder)),
+        ],
+        report,
+    )
     assert ws.files.find(file) is None and ws.folders.find(sub) is None  # waiting, not broken
     page(ws, [(("folders", folder), live("folders", name="Top"))], report)
     settle(ws, report)
@@ -86,16 +99,22 @@ def test_a_child_whose_parent_comes_in_a_later_page_waits_then_arrives(ws: Works
 def test_goal_progress_before_its_goal_still_sums_up(ws: Workspace) -> None:
     goal, p1, p2 = uid(), uid(), uid()
     report = ApplyReport()
-    page(ws, [
-        (("goal_progress", p1), live("goal_progress", goal_id=goal, value=2, recorded_at=NOW)),
-        (("goal_progress", p2), live("goal_progress", goal_id=goal, value=3.5, recorded_at=NOW)),
-    ], report)
+    page(
+        ws,
+        [
+            (("goal_progress", p1), live("goal_progress", goal_id=goal, value=2, recorded_at=NOW)),
+            (("goal_progress", p2), live("goal_progress", goal_id=goal, value=3.5, recorded_at=NOW)),
+        ],
+        report,
+    )
     page(ws, [(("goals", goal), live("goals", title="Gigs"))], report)
     settle(ws, report)
     assert ws.goals.get(goal).current_value == 5.5
 
 
-def test_a_tombstone_with_unsynced_edits_inside_becomes_a_conflict_and_loses_nothing(ws: Workspace, tmp_path: Path) -> None:
+def test_a_tombstone_with_unsynced_edits_inside_becomes_a_conflict_and_loses_nothing(
+    ws: Workspace, tmp_path: Path
+) -> None:
     folder = uid()
     report = ApplyReport()
     page(ws, [(("folders", folder), live("folders", name="Rider"))], report)
@@ -111,10 +130,14 @@ def test_a_tombstone_with_unsynced_edits_inside_becomes_a_conflict_and_loses_not
 def test_a_tombstone_takes_along_rows_that_must_go_first_and_settles_the_orphan(ws: Workspace) -> None:
     audio, track = uid(), uid()
     report = ApplyReport()
-    page(ws, [
-        (("files", audio), live("files", **file_data(name="song.wav"))),
-        (("tracks", track), live("tracks", title="Song", audio_file_id=audio)),
-    ], report)
+    page(
+        ws,
+        [
+            (("files", audio), live("files", **file_data(name="song.wav"))),
+            (("tracks", track), live("tracks", title="Song", audio_file_id=audio)),
+        ],
+        report,
+    )
     assert ws.tracks.find(track) is not None
     # Another computer deleted the file while a third one still had the track (the server holds both).
     page(ws, [(("files", audio), tombstone())], report)
@@ -139,11 +162,15 @@ def test_a_file_whose_folder_never_comes_moves_to_the_top_level_as_a_local_chang
 def test_a_nullable_reference_to_a_deleted_cover_is_cleared_and_told_to_the_server(ws: Workspace) -> None:
     audio, cover, track = uid(), uid(), uid()
     report = ApplyReport()
-    page(ws, [
-        (("files", audio), live("files", **file_data(name="a.wav"))),
-        (("files", cover), live("files", **file_data(name="c.png"))),
-        (("tracks", track), live("tracks", title="Song", audio_file_id=audio, cover_file_id=cover)),
-    ], report)
+    page(
+        ws,
+        [
+            (("files", audio), live("files", **file_data(name="a.wav"))),
+            (("files", cover), live("files", **file_data(name="c.png"))),
+            (("tracks", track), live("tracks", title="Song", audio_file_id=audio, cover_file_id=cover)),
+        ],
+        report,
+    )
     page(ws, [(("files", cover), tombstone())], report)
     settle(ws, report)
     assert ws.tracks.get(track).cover_file_id is None
@@ -178,10 +205,18 @@ def test_a_newer_server_version_meets_a_local_edit_and_merges(ws: Workspace) -> 
 def test_a_parent_and_its_children_deleted_in_one_page_leave_nothing_waiting(ws: Workspace) -> None:
     lst, members = uid(), [uid() for _ in range(5)]
     report = ApplyReport()
-    page(ws, [(("contact_lists", lst), live("contact_lists", name="Fans"))]
-         + [(("contact_list_members", m), live("contact_list_members", list_id=lst, name="x")) for m in members], report)
+    page(
+        ws,
+        [(("contact_lists", lst), live("contact_lists", name="Fans"))]
+        + [(("contact_list_members", m), live("contact_list_members", list_id=lst, name="x")) for m in members],
+        report,
+    )
     # The parent's tombstone comes first in the page: its children's must still be taken as tombstones.
-    page(ws, [(("contact_lists", lst), tombstone())] + [(("contact_list_members", m), tombstone()) for m in members], report)
+    page(
+        ws,
+        [(("contact_lists", lst), tombstone())] + [(("contact_list_members", m), tombstone()) for m in members],
+        report,
+    )
     settle(ws, report)
     assert ws.contact_lists.count() == 0 and ws.contacts.count() == 0
     assert report.orphans == [] and pending(ws) == set()

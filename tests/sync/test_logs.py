@@ -28,7 +28,9 @@ def test_a_sync_logs_its_counts_and_never_the_token_or_the_password(
     with running_server(tmp_path / "server") as server:
         a = make_device("a")
         a.login(server, email, create=True)
-        a.ws.journal.create({"title": "Set list", "content": [{"type": "text", "text": "secret lyrics of the new song"}]})
+        a.ws.journal.create(
+            {"title": "Set list", "content": [{"type": "text", "text": "secret lyrics of the new song"}]}
+        )
         summary = a.sync()
         token = load_token(read_account(a.ws.engine))
     assert summary.pushed == 1  # the journal entry

@@ -100,8 +100,13 @@ def test_delete_of_an_unchanged_entity_is_taken_and_delete_on_both_sides_agrees(
 def test_goal_progress_is_append_only_and_never_conflicts() -> None:
     entry = validate_data(
         "goal_progress",
-        {"created_at": T0, "updated_at": T0, "goal_id": "0" * 8 + "-0000-4000-8000-" + "0" * 12, "value": 2,
-         "recorded_at": T0},
+        {
+            "created_at": T0,
+            "updated_at": T0,
+            "goal_id": "0" * 8 + "-0000-4000-8000-" + "0" * 12,
+            "value": 2,
+            "recorded_at": T0,
+        },
     )
     assert not reconcile("goal_progress", None, entry, None).conflict
     assert reconcile("goal_progress", entry, None, entry).merged is None
@@ -125,8 +130,13 @@ def test_a_mix_that_breaks_the_schema_becomes_a_conflict_on_the_disagreeing_fiel
 def test_a_merge_whose_result_breaks_the_schema_is_left_to_the_artist() -> None:
     # Each side is valid; the one-sided changes together are not: a Merengue pattern with a clave.
     def pattern(**changes: Any) -> dict[str, Any]:
-        data = {"created_at": T0, "updated_at": T0, "title": "Groove", "flavor": "Salsa",
-                "configuration": {"instruments": []}}
+        data = {
+            "created_at": T0,
+            "updated_at": T0,
+            "title": "Groove",
+            "flavor": "Salsa",
+            "configuration": {"instruments": []},
+        }
         return validate_data("patterns", {**data, **changes})
 
     clave = {"id": "clave", "enabled": True, "activeProgram": 0, "volume": 1.0, "pitchOffset": 0}

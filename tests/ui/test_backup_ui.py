@@ -38,7 +38,10 @@ def _file_menu_texts(win: MainWindow) -> list[str]:
 
 
 def test_the_file_menu_backs_up_and_restores_into_another_data_folder(
-    window: MainWindow, window_idle: Callable[[MainWindow], None], qtbot, tmp_path: Path  # type: ignore[no-untyped-def]
+    window: MainWindow,
+    window_idle: Callable[[MainWindow], None],
+    qtbot,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
 ) -> None:
     assert _file_menu_texts(window)[1:4] == ["Back up…", "Restore backup…", "Restore automatic backup…"]
     _seed(window.workspace, tmp_path)
@@ -105,8 +108,11 @@ def test_restore_an_automatic_backup_from_the_app(window: MainWindow, window_idl
     from gigbag.ui import backup_actions
 
     shown: list[backup_actions.AutomaticBackupsDialog] = []
-    monkeypatch.setattr(backup_actions.AutomaticBackupsDialog, "exec",
-                        lambda self: (shown.append(self), backup_actions.QDialog.DialogCode.Accepted)[1])
+    monkeypatch.setattr(
+        backup_actions.AutomaticBackupsDialog,
+        "exec",
+        lambda self: (shown.append(self), backup_actions.QDialog.DialogCode.Accepted)[1],
+    )
     window.backup_actions.restore_automatic()
     window_idle(window)
     assert shown and shown[0].model.rowCount() == 1 and "2026" in shown[0].model.item(0).text()
@@ -165,15 +171,20 @@ def test_a_second_start_on_the_same_data_folder_brings_the_first_to_the_front(qt
     assert out.strip() == "handed over" and proc.returncode == 0
     elsewhere = tmp_path / "other"
     elsewhere.mkdir()
-    other = subprocess.run([sys.executable, "-c", SECOND, str(elsewhere)], capture_output=True, text=True,
-                           env=env, timeout=30)
+    other = subprocess.run(
+        [sys.executable, "-c", SECOND, str(elsewhere)], capture_output=True, text=True, env=env, timeout=30
+    )
     assert other.stdout.strip() == "first"  # another data folder runs beside it
     first.release()
 
 
 @pytest.mark.parametrize("choice", [Choice.RESTORE, Choice.START_EMPTY, Choice.QUIT])
-def test_the_choice_made_in_the_damaged_database_dialog_is_carried_out(qtbot, data_dir: Path, monkeypatch,  # type: ignore[no-untyped-def]
-                                                                     choice: Choice) -> None:
+def test_the_choice_made_in_the_damaged_database_dialog_is_carried_out(
+    qtbot,
+    data_dir: Path,
+    monkeypatch,  # type: ignore[no-untyped-def]
+    choice: Choice,
+) -> None:
     from gigbag.ui import damaged_database
 
     paths = resolve_paths(data_dir)

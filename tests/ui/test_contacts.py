@@ -39,13 +39,13 @@ def section(qtbot, ctx: UiContext, idle: Callable[..., None]) -> ContactsSection
     return s
 
 
-
 def member_names(section: ContactsSection) -> list[str]:
     return [section.members_model.index(r, 0).data() for r in range(section.members_model.rowCount())]
 
 
-def open_list(section: ContactsSection, ctx: UiContext, idle: Callable[..., None], name: str = "Fans in Oslo",
-              csv_text: str = "") -> str:
+def open_list(
+    section: ContactsSection, ctx: UiContext, idle: Callable[..., None], name: str = "Fans in Oslo", csv_text: str = ""
+) -> str:
     ws = ctx.workspace
     contact_list = ws.contact_lists.create({"name": name})
     if csv_text:
@@ -85,7 +85,11 @@ def test_make_a_list_then_add_a_member_through_the_forms_and_undo(
     idle()
     [member] = workspace.contacts.members(contact_list.id)
     assert (member.name, member.email, member.opted_in_email, member.opted_in_sms) == (
-        "Ana", "ana@example.com", True, False)
+        "Ana",
+        "ana@example.com",
+        True,
+        False,
+    )
     assert member_names(section) == ["Ana"]
     assert section.members_count.text() == "1 contact"
 
@@ -116,8 +120,9 @@ def test_a_member_needs_a_real_email_and_at_least_one_way_to_reach_them(
     assert ctx.undo.count() == 0
 
 
-def test_switch_an_opt_in_flag_in_the_list_and_undo(qtbot, section: ContactsSection, ctx: UiContext,
-                                                    workspace: Workspace, idle) -> None:
+def test_switch_an_opt_in_flag_in_the_list_and_undo(
+    qtbot, section: ContactsSection, ctx: UiContext, workspace: Workspace, idle
+) -> None:
     list_id = open_list(section, ctx, idle, csv_text=CSV_GOOD)
     model = section.members_model
     ana_row = member_names(section).index("Ana Rodríguez")
@@ -136,8 +141,13 @@ def test_switch_an_opt_in_flag_in_the_list_and_undo(qtbot, section: ContactsSect
 
 
 def test_import_csv_adds_everyone_and_undo_removes_them(
-    qtbot, section: ContactsSection, ctx: UiContext, workspace: Workspace, idle, tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch
+    qtbot,
+    section: ContactsSection,
+    ctx: UiContext,
+    workspace: Workspace,
+    idle,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     list_id = open_list(section, ctx, idle)
     workspace.contacts.create({"list_id": list_id, "name": "Already here", "email": "here@example.com"})
@@ -161,8 +171,13 @@ def test_import_csv_adds_everyone_and_undo_removes_them(
 
 
 def test_a_bad_csv_is_refused_with_its_rows_and_nothing_is_added(
-    qtbot, section: ContactsSection, ctx: UiContext, workspace: Workspace, idle, tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch
+    qtbot,
+    section: ContactsSection,
+    ctx: UiContext,
+    workspace: Workspace,
+    idle,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     open_list(section, ctx, idle)
     source = tmp_path / "messy.csv"
@@ -187,8 +202,9 @@ def test_a_bad_csv_is_refused_with_its_rows_and_nothing_is_added(
     assert workspace.contacts.count() == 0
 
 
-def test_export_csv_writes_the_members(qtbot, section: ContactsSection, ctx: UiContext, idle, tmp_path: Path,
-                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_export_csv_writes_the_members(
+    qtbot, section: ContactsSection, ctx: UiContext, idle, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     open_list(section, ctx, idle, csv_text=CSV_GOOD)
     target = tmp_path / "out.csv"
     suggested: list[str] = []
@@ -228,8 +244,9 @@ def test_delete_a_member_then_the_list_with_its_members_and_undo(
     assert workspace.contacts.count() == 3
 
 
-def test_search_members_and_rename_a_list(qtbot, section: ContactsSection, ctx: UiContext,
-                                          workspace: Workspace, idle) -> None:
+def test_search_members_and_rename_a_list(
+    qtbot, section: ContactsSection, ctx: UiContext, workspace: Workspace, idle
+) -> None:
     list_id = open_list(section, ctx, idle, csv_text=CSV_GOOD)
     section.members.view.setFocus()
     section.focus_search()

@@ -216,10 +216,15 @@ def test_files_not_on_this_computer_are_marked(section, ctx, idle, tmp_path):
     section.import_paths([write_png(tmp_path / "here.png")], None)
     idle()
     # content that only another computer has: a row whose blob is not in this store
-    ctx.workspace.files.create({
-        "filename": "from-laptop.mov", "file_size_bytes": 1234, "mime_type": "video/quicktime",
-        "blob_sha256": "ab" * 32, "category": "video",
-    })
+    ctx.workspace.files.create(
+        {
+            "filename": "from-laptop.mov",
+            "file_size_bytes": 1234,
+            "mime_type": "video/quicktime",
+            "blob_sha256": "ab" * 32,
+            "category": "video",
+        }
+    )
     ctx.events.emit_changed("files")
     idle()
     row = section.model.row_of(next(f.id for f in ctx.workspace.files.list() if f.filename == "from-laptop.mov"))
@@ -236,8 +241,9 @@ def test_open_hands_a_named_copy_to_the_system_and_export_copies(section, ctx, i
     idle()
     section.select_files([section.model.id_at(0)])
     opened: list[str] = []
-    monkeypatch.setattr("gigbag.ui.sections.files.QDesktopServices.openUrl",
-                        lambda url: opened.append(url.toLocalFile()) or True)
+    monkeypatch.setattr(
+        "gigbag.ui.sections.files.QDesktopServices.openUrl", lambda url: opened.append(url.toLocalFile()) or True
+    )
     section.open_selected()
     idle()
     assert len(opened) == 1 and opened[0].endswith("/Poster.png")

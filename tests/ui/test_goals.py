@@ -27,7 +27,6 @@ def section(qtbot, ctx: UiContext, idle: Callable[..., None]) -> GoalsSection:  
     return s
 
 
-
 def select_title(section: GoalsSection, title: str) -> None:
     rows = [i for i, g in enumerate(section.model.records()) if g.title == title]
     assert rows, f"{title!r} is not in the list"
@@ -96,8 +95,9 @@ def test_invalid_input_shows_the_message_next_to_the_field_and_saves_nothing(
     assert ctx.undo.count() == 0
 
 
-def test_edit_a_goal_and_undo_the_edit(qtbot, section: GoalsSection, ctx: UiContext, workspace: Workspace,
-                                       idle) -> None:
+def test_edit_a_goal_and_undo_the_edit(
+    qtbot, section: GoalsSection, ctx: UiContext, workspace: Workspace, idle
+) -> None:
     goal = workspace.goals.create({"title": "Play 20 gigs", "goal_type": "gigs", "target_value": 20})
     ctx.events.emit_changed("goals")
     idle()
@@ -180,8 +180,9 @@ def test_record_progress_see_it_in_the_chart_and_history_then_undo(
     assert panel.history_model.rowCount() == 1
 
 
-def test_progress_that_is_not_a_number_is_refused(qtbot, section: GoalsSection, ctx: UiContext,
-                                                  workspace: Workspace, idle) -> None:
+def test_progress_that_is_not_a_number_is_refused(
+    qtbot, section: GoalsSection, ctx: UiContext, workspace: Workspace, idle
+) -> None:
     goal = workspace.goals.create({"title": "Followers", "goal_type": "followers", "target_value": 500})
     ctx.events.emit_changed("goals")
     idle()
@@ -197,8 +198,9 @@ def test_progress_that_is_not_a_number_is_refused(qtbot, section: GoalsSection, 
     assert workspace.goals.get(goal.id).current_value == 0
 
 
-def test_remove_a_progress_entry_and_undo(qtbot, section: GoalsSection, ctx: UiContext, workspace: Workspace,
-                                         idle) -> None:
+def test_remove_a_progress_entry_and_undo(
+    qtbot, section: GoalsSection, ctx: UiContext, workspace: Workspace, idle
+) -> None:
     goal = workspace.goals.create({"title": "Tracks", "goal_type": "tracks", "target_value": 6})
     workspace.progress.record(goal.id, 2, "mixes")
     ctx.events.emit_changed("goals")
@@ -219,8 +221,9 @@ def test_remove_a_progress_entry_and_undo(qtbot, section: GoalsSection, ctx: UiC
     assert panel.history_model.rowCount() == 1
 
 
-def test_mark_completed_abandon_and_reopen(qtbot, section: GoalsSection, ctx: UiContext, workspace: Workspace,
-                                          idle) -> None:
+def test_mark_completed_abandon_and_reopen(
+    qtbot, section: GoalsSection, ctx: UiContext, workspace: Workspace, idle
+) -> None:
     goal = workspace.goals.create({"title": "EP", "goal_type": "tracks"})
     ctx.events.emit_changed("goals")
     idle()
@@ -290,7 +293,12 @@ def test_list_order_overdue_marking_days_left_and_filters(
     model = section.model
     # active first (nearest deadline first, no deadline last), then abandoned, then completed
     assert [model.index(r, 0).data() for r in range(model.rowCount())] == [
-        "Late", "Later", "No deadline", "Dropped", "Done"]
+        "Late",
+        "Later",
+        "No deadline",
+        "Dropped",
+        "Done",
+    ]
     assert model.index(0, 3).data() == "Overdue by 3 days"
     assert model.index(0, 3).data(Qt.ItemDataRole.ForegroundRole) is not None
     assert model.index(1, 3).data() == "30 days left"
@@ -307,15 +315,16 @@ def test_list_order_overdue_marking_days_left_and_filters(
     qtbot.keyClicks(section.browser.search, "late")
     section.browser.search.flush()
     idle()
-    assert [model.record(r).id for r in range(model.rowCount())] == [
-        r.id for r in workspace.goals.list(search="late")]
+    assert [model.record(r).id for r in range(model.rowCount())] == [r.id for r in workspace.goals.list(search="late")]
     assert later.id in [model.record(r).id for r in range(model.rowCount())]
 
 
-def test_models_pass_the_model_tester(qtbot, qtmodeltester, section: GoalsSection, ctx: UiContext,
-                                      workspace: Workspace, idle) -> None:
-    goal = workspace.goals.create({"title": "Earn", "goal_type": "earnings", "target_value": 100,
-                                   "target_date": "2020-01-01"})
+def test_models_pass_the_model_tester(
+    qtbot, qtmodeltester, section: GoalsSection, ctx: UiContext, workspace: Workspace, idle
+) -> None:
+    goal = workspace.goals.create(
+        {"title": "Earn", "goal_type": "earnings", "target_value": 100, "target_date": "2020-01-01"}
+    )
     workspace.goals.create({"title": "Open"})
     workspace.progress.record(goal.id, 40, "gig")
     ctx.events.emit_changed("goals")
@@ -326,8 +335,9 @@ def test_models_pass_the_model_tester(qtbot, qtmodeltester, section: GoalsSectio
     qtmodeltester.check(section.progress_panel.history_model)
 
 
-def test_shortcuts_new_rename_and_search_focus(qtbot, section: GoalsSection, ctx: UiContext,
-                                               workspace: Workspace, idle) -> None:
+def test_shortcuts_new_rename_and_search_focus(
+    qtbot, section: GoalsSection, ctx: UiContext, workspace: Workspace, idle
+) -> None:
     workspace.goals.create({"title": "Goal A"})
     ctx.events.emit_changed("goals")
     idle()

@@ -23,9 +23,9 @@ def section(qtbot, ctx: UiContext, idle: Callable[..., None]) -> JournalSection:
     return s
 
 
-
-def test_write_an_entry_in_blocks_then_undo(qtbot, section: JournalSection, ctx: UiContext,
-                                            workspace: Workspace, idle) -> None:
+def test_write_an_entry_in_blocks_then_undo(
+    qtbot, section: JournalSection, ctx: UiContext, workspace: Workspace, idle
+) -> None:
     section.new_item()
     form = section.form
     type_into(qtbot, form.title_edit, "Chorus idea")
@@ -41,8 +41,10 @@ def test_write_an_entry_in_blocks_then_undo(qtbot, section: JournalSection, ctx:
     idle()
     [entry] = workspace.journal.list()
     assert (entry.title, entry.entry_type) == ("Chorus idea", "song_idea")
-    assert entry.content == [{"type": "text", "text": "Montuno in G minor"},
-                             {"type": "text", "text": "Coro: noche de luna"}]
+    assert entry.content == [
+        {"type": "text", "text": "Montuno in G minor"},
+        {"type": "text", "text": "Coro: noche de luna"},
+    ]
     assert section.model.index(0, 1).data() == "Song idea"
     ctx.undo.undo()
     idle()
@@ -53,8 +55,9 @@ def test_reorder_and_remove_blocks_keeping_blocks_of_other_kinds(
     qtbot, section: JournalSection, ctx: UiContext, workspace: Workspace, idle
 ) -> None:
     video = {"type": "video", "url": "https://example.com/v.mp4"}
-    entry = workspace.journal.create({"title": "Rehearsal", "entry_type": "general_note",
-                                      "content": [*text_blocks("One\n\nTwo"), video]})
+    entry = workspace.journal.create(
+        {"title": "Rehearsal", "entry_type": "general_note", "content": [*text_blocks("One\n\nTwo"), video]}
+    )
     ctx.events.emit_changed("journal_entries")
     idle()
     section.view.selectRow(0)
@@ -75,8 +78,9 @@ def test_reorder_and_remove_blocks_keeping_blocks_of_other_kinds(
     assert len(section.form.blocks.rows) == 3  # the form follows the undo
 
 
-def test_title_required_search_and_delete_with_undo(qtbot, section: JournalSection, ctx: UiContext,
-                                                    workspace: Workspace, idle) -> None:
+def test_title_required_search_and_delete_with_undo(
+    qtbot, section: JournalSection, ctx: UiContext, workspace: Workspace, idle
+) -> None:
     section.new_item()
     type_into(qtbot, section.form.blocks.rows[0].text_edit, "An idea without a title")
     click(qtbot, section.form.save_button)
@@ -111,8 +115,7 @@ def test_model_passes_the_model_tester(qtmodeltester, section: JournalSection, c
     qtmodeltester.check(section.model)
 
 
-def test_search_finds_words_with_accents_in_the_blocks(qtbot, section: JournalSection, ctx: UiContext,
-                                                      idle) -> None:
+def test_search_finds_words_with_accents_in_the_blocks(qtbot, section: JournalSection, ctx: UiContext, idle) -> None:
     ctx.workspace.journal.create({"title": "Idea", "content": text_blocks("Una canción para Jürgen")})
     ctx.workspace.journal.create({"title": "Other", "content": text_blocks("Cancion without the accent")})
     ctx.events.emit_changed("journal_entries")

@@ -37,15 +37,15 @@ def section(qtbot, ctx: UiContext, idle: Callable[..., None]) -> PatternsSection
     s.shutdown()
 
 
-
 def select_title(section: PatternsSection, title: str) -> None:
     rows = [i for i, p in enumerate(section.model.records()) if p.title == title]
     assert rows, f"{title!r} is not in the list"
     section.view.selectRow(rows[0])
 
 
-def seeded(section: PatternsSection, ctx: UiContext, idle: Callable[..., None], title: str = "Son montuno",
-           **values: object):  # type: ignore[no-untyped-def]
+def seeded(
+    section: PatternsSection, ctx: UiContext, idle: Callable[..., None], title: str = "Son montuno", **values: object
+):  # type: ignore[no-untyped-def]
     pattern = ctx.workspace.patterns.new(title, **values)  # type: ignore[arg-type]
     ctx.events.emit_changed("patterns")
     idle()
@@ -69,7 +69,8 @@ def test_create_a_pattern_with_flavor_tempo_and_key_then_undo(
     form.flavor_combo.setCurrentIndex(form.flavor_combo.findData("Merengue"))
     merengue = catalog()["Merengue"]
     assert [form.instruments.index(r, COL_INSTRUMENT).data() for r in range(form.instruments.rowCount())][:1] == [
-        merengue.instruments[0].name]
+        merengue.instruments[0].name
+    ]
     assert form.instruments.rowCount() == len(merengue.instruments)
     form.bpm_spin.setValue(170)
     form.key_combo.setCurrentIndex(NOTE_NAMES.index("A"))
@@ -132,8 +133,9 @@ def test_instruments_by_name_volume_pitch_and_enabled_are_saved_and_undone(
     volume.setValue(60)
     pitch.setValue(-3)
     bongos = instrument_row(section, "bongos")
-    assert form.instruments.setData(form.instruments.index(bongos, COL_INSTRUMENT), Qt.CheckState.Checked.value,
-                                    Qt.ItemDataRole.CheckStateRole)
+    assert form.instruments.setData(
+        form.instruments.index(bongos, COL_INSTRUMENT), Qt.CheckState.Checked.value, Qt.ItemDataRole.CheckStateRole
+    )
     assert form.dirty
     assert form.instruments.index(row, COL_PROGRAM).data() == salsa.instrument("clave").programs[1].name
     click(qtbot, form.save_button)
@@ -161,8 +163,9 @@ def test_changing_the_flavor_starts_the_instruments_from_its_defaults(
     assert stored.configuration == catalog()["Merengue"].default_configuration()
 
 
-def test_duplicate_as_fork_remembers_the_original(qtbot, section: PatternsSection, ctx: UiContext,
-                                                  workspace: Workspace, idle) -> None:
+def test_duplicate_as_fork_remembers_the_original(
+    qtbot, section: PatternsSection, ctx: UiContext, workspace: Workspace, idle
+) -> None:
     original = seeded(section, ctx, idle, "Guaguancó")
     click(qtbot, section.fork_button)
     idle()
@@ -178,8 +181,13 @@ def test_duplicate_as_fork_remembers_the_original(qtbot, section: PatternsSectio
 
 
 def test_import_refuses_bad_json_and_a_configuration_of_another_flavor(
-    qtbot, section: PatternsSection, ctx: UiContext, workspace: Workspace, idle, tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch
+    qtbot,
+    section: PatternsSection,
+    ctx: UiContext,
+    workspace: Workspace,
+    idle,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     pattern = seeded(section, ctx, idle)
     bad = tmp_path / "broken.json"
@@ -205,8 +213,13 @@ def test_import_refuses_bad_json_and_a_configuration_of_another_flavor(
 
 
 def test_import_a_configuration_then_undo_and_export_it(
-    qtbot, section: PatternsSection, ctx: UiContext, workspace: Workspace, idle, tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch
+    qtbot,
+    section: PatternsSection,
+    ctx: UiContext,
+    workspace: Workspace,
+    idle,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     pattern = seeded(section, ctx, idle)
     configuration = catalog()["Salsa"].default_configuration()
@@ -245,8 +258,7 @@ def test_delete_and_undo(qtbot, section: PatternsSection, ctx: UiContext, worksp
     assert section.model.rowCount() == 1
 
 
-def test_models_pass_the_model_tester(qtbot, qtmodeltester, section: PatternsSection, ctx: UiContext,
-                                      idle) -> None:
+def test_models_pass_the_model_tester(qtbot, qtmodeltester, section: PatternsSection, ctx: UiContext, idle) -> None:
     seeded(section, ctx, idle)
     ctx.workspace.patterns.new("Merengue", "Merengue")
     ctx.events.emit_changed("patterns")

@@ -180,8 +180,13 @@ def test_avatar_and_banner_from_image_files(section, ctx, qtbot, idle, tmp_path)
 def test_server_metrics_are_shown_read_only(section, ctx, idle):
     ctx.workspace.profile.save({"stage_name": "Tito Ritmo"})
     with ctx.workspace.engine.begin() as conn:
-        conn.execute(text("UPDATE artists SET follower_count = 1200, avg_rating = 4.6, total_earnings = 18500, "
-                          "verified = 1 WHERE id = :id"), {"id": ARTIST_ID})
+        conn.execute(
+            text(
+                "UPDATE artists SET follower_count = 1200, avg_rating = 4.6, total_earnings = 18500, "
+                "verified = 1 WHERE id = :id"
+            ),
+            {"id": ARTIST_ID},
+        )
     section.reload()
     idle()
     assert section.metric_labels["follower_count"].text() == "1,200"

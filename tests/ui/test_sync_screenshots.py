@@ -136,7 +136,12 @@ def test_screenshots_of_the_sync_ui(window, qtbot, live_server, tmp_path):  # ty
         other.sync()
     finally:
         other.close()
-    write(window, qtbot, lambda: ws.goals.update(goal.id, {"title": "Release the EP in May", "description": "Five songs"}), "goals")
+    write(
+        window,
+        qtbot,
+        lambda: ws.goals.update(goal.id, {"title": "Release the EP in May", "description": "Five songs"}),
+        "goals",
+    )
     outcome = press_sync(qtbot, window)
     assert "1 conflict" in outcome.text and ui.banner.isVisible()
     save(window.grab(), "sync-5a-conflict-banner.png")

@@ -129,9 +129,7 @@ def test_create_account_from_the_dialog_checks_the_form_first(window, qtbot, liv
     assert controller_of(window).state.email == "ana@example.com"
 
 
-def test_without_a_keyring_the_dialog_offers_the_token_file_explicitly(
-    window, qtbot, live_server, data_dir
-):  # type: ignore[no-untyped-def]
+def test_without_a_keyring_the_dialog_offers_the_token_file_explicitly(window, qtbot, live_server, data_dir):  # type: ignore[no-untyped-def]
     import keyring
     from keyring.backends import fail
 
@@ -186,9 +184,7 @@ def test_sign_out_keeps_the_local_data_unless_asked(window, qtbot, live_server):
 # ---- the Sync button -------------------------------------------------------------------------
 
 
-def test_sync_button_counts_pending_changes_and_the_status_bar_says_what_happened(
-    window, qtbot, live_server, tmp_path
-):  # type: ignore[no-untyped-def]
+def test_sync_button_counts_pending_changes_and_the_status_bar_says_what_happened(window, qtbot, live_server, tmp_path):  # type: ignore[no-untyped-def]
     sign_in_through_dialog(qtbot, window, live_server.url)
     ws = window.workspace
     button = window.sync_ui.toolbar.sync_button
@@ -377,7 +373,9 @@ def test_a_conflict_from_another_computer_is_shown_resolved_in_the_dialog_undone
 ):  # type: ignore[no-untyped-def]
     sign_in_through_dialog(qtbot, window, live_server.url)
     ws = window.workspace
-    goal = write(window, qtbot, lambda: ws.goals.create({"title": "Release the EP", "description": "Five songs"}), "goals")
+    goal = write(
+        window, qtbot, lambda: ws.goals.create({"title": "Release the EP", "description": "Five songs"}), "goals"
+    )
     entry = write(
         window, qtbot, lambda: ws.timeline.create({"date": "2026-03-01", "title": "Studio day"}), "timeline_entries"
     )
@@ -482,9 +480,7 @@ def test_a_conflict_from_another_computer_is_shown_resolved_in_the_dialog_undone
         other.close()
 
 
-def test_edit_against_delete_here_is_explained_and_can_bring_the_item_back(
-    window, qtbot, live_server, tmp_path
-):  # type: ignore[no-untyped-def]
+def test_edit_against_delete_here_is_explained_and_can_bring_the_item_back(window, qtbot, live_server, tmp_path):  # type: ignore[no-untyped-def]
     sign_in_through_dialog(qtbot, window, live_server.url)
     ws = window.workspace
     goal = write(window, qtbot, lambda: ws.goals.create({"title": "Learn the timbales"}), "goals")
@@ -539,9 +535,7 @@ def test_conflict_models_pass_the_model_tester(window, qtbot, live_server, tmp_p
 # ---- big deletions ---------------------------------------------------------------------------
 
 
-def test_a_sync_that_would_delete_most_data_asks_first_and_shows_what_would_go(
-    window, qtbot, live_server, tmp_path
-):  # type: ignore[no-untyped-def]
+def test_a_sync_that_would_delete_most_data_asks_first_and_shows_what_would_go(window, qtbot, live_server, tmp_path):  # type: ignore[no-untyped-def]
     sign_in_through_dialog(qtbot, window, live_server.url)
     ws = window.workspace
     for title in ("Keep me", "Gone 1", "Gone 2", "Gone 3"):
@@ -587,9 +581,7 @@ def test_a_sync_that_would_delete_most_data_asks_first_and_shows_what_would_go(
     assert [g.title for g in ws.goals.list()] == ["Keep me"]
 
 
-def test_cancel_while_the_big_deletion_question_is_open_stops_the_sync(
-    window, qtbot, live_server, tmp_path
-):  # type: ignore[no-untyped-def]
+def test_cancel_while_the_big_deletion_question_is_open_stops_the_sync(window, qtbot, live_server, tmp_path):  # type: ignore[no-untyped-def]
     sign_in_through_dialog(qtbot, window, live_server.url)
     ws = window.workspace
     for title in ("A", "B", "C"):
@@ -676,9 +668,7 @@ def test_sign_out_is_refused_while_a_sync_runs(window, qtbot, live_server):  # t
     assert window.sync_ui.toolbar.account_button.sign_out_action.isEnabled()
 
 
-def test_a_sign_in_revoked_elsewhere_is_said_and_the_sign_in_dialog_opens(
-    window, qtbot, live_server, memory_keyring
-):  # type: ignore[no-untyped-def]
+def test_a_sign_in_revoked_elsewhere_is_said_and_the_sign_in_dialog_opens(window, qtbot, live_server, memory_keyring):  # type: ignore[no-untyped-def]
     sign_in_through_dialog(qtbot, window, live_server.url)
     ws = window.workspace
     write(window, qtbot, lambda: ws.goals.create({"title": "Still here"}), "goals")
@@ -754,9 +744,7 @@ def test_data_synced_with_one_account_never_goes_to_another(window, qtbot, live_
     assert not controller_of(window).state.signed_in
 
 
-def test_files_coming_from_another_computer_are_shown_while_they_download(
-    window, qtbot, live_server, tmp_path
-):  # type: ignore[no-untyped-def]
+def test_files_coming_from_another_computer_are_shown_while_they_download(window, qtbot, live_server, tmp_path):  # type: ignore[no-untyped-def]
     sign_in_through_dialog(qtbot, window, live_server.url)
     other = OtherComputer(tmp_path / "laptop", live_server.url)
     try:

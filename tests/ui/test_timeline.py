@@ -23,7 +23,6 @@ def section(qtbot, ctx: UiContext, idle: Callable[..., None]) -> TimelineSection
     return s
 
 
-
 def titles(section: TimelineSection) -> list[str]:
     return [section.model.index(r, 2).data() for r in range(section.model.rowCount())]
 
@@ -32,14 +31,16 @@ def seed(ctx: UiContext, idle: Callable[..., None]) -> None:
     ws = ctx.workspace
     ws.timeline.create({"date": "2024-09-07", "title": "Wedding gig at Villa Sol", "entry_type": "gig"})
     ws.timeline.create({"date": "2025-03-01", "title": "Released the EP", "entry_type": "release"})
-    ws.timeline.create({"date": "2024-11-20", "title": "First radio play", "entry_type": "milestone",
-                        "description": "NRK P1"})
+    ws.timeline.create(
+        {"date": "2024-11-20", "title": "First radio play", "entry_type": "milestone", "description": "NRK P1"}
+    )
     ctx.events.emit_changed("timeline_entries")
     idle()
 
 
-def test_create_an_entry_newest_first_then_undo_and_redo(qtbot, section: TimelineSection, ctx: UiContext,
-                                                         workspace: Workspace, idle) -> None:
+def test_create_an_entry_newest_first_then_undo_and_redo(
+    qtbot, section: TimelineSection, ctx: UiContext, workspace: Workspace, idle
+) -> None:
     seed(ctx, idle)
     assert titles(section) == ["Released the EP", "First radio play", "Wedding gig at Villa Sol"]
     assert section.model.index(0, 0).data() == "Sat 1 Mar 2025"
@@ -52,8 +53,12 @@ def test_create_an_entry_newest_first_then_undo_and_redo(qtbot, section: Timelin
     type_into(qtbot, form.description_edit, "Support act")
     click(qtbot, form.save_button)
     idle()
-    assert titles(section) == ["Released the EP", "New Year's Eve at Rockefeller", "First radio play",
-                               "Wedding gig at Villa Sol"]
+    assert titles(section) == [
+        "Released the EP",
+        "New Year's Eve at Rockefeller",
+        "First radio play",
+        "Wedding gig at Villa Sol",
+    ]
     [entry] = workspace.timeline.list(search="Rockefeller")
     assert (entry.date, entry.entry_type, entry.description) == ("2024-12-31", "gig", "Support act")
     ctx.undo.undo()
@@ -65,8 +70,7 @@ def test_create_an_entry_newest_first_then_undo_and_redo(qtbot, section: Timelin
     assert "New Year's Eve at Rockefeller" in titles(section)
 
 
-def test_a_title_is_required(qtbot, section: TimelineSection, ctx: UiContext, workspace: Workspace,
-                             idle) -> None:
+def test_a_title_is_required(qtbot, section: TimelineSection, ctx: UiContext, workspace: Workspace, idle) -> None:
     section.new_item()
     click(qtbot, section.form.save_button)
     idle()
@@ -111,8 +115,9 @@ def test_filter_by_kind_and_search(qtbot, section: TimelineSection, ctx: UiConte
     assert section.browser.list_stack.currentWidget() is section.view
 
 
-def test_delete_two_entries_at_once_and_undo(qtbot, section: TimelineSection, ctx: UiContext,
-                                             workspace: Workspace, idle) -> None:
+def test_delete_two_entries_at_once_and_undo(
+    qtbot, section: TimelineSection, ctx: UiContext, workspace: Workspace, idle
+) -> None:
     seed(ctx, idle)
     section.view.selectRow(0)
     section.view.selectionModel().select(

@@ -22,8 +22,9 @@ def write_wav(path: Path, seconds: float, freq: float = 440.0, rate: int = 8000)
         w.setnchannels(1)
         w.setsampwidth(2)
         w.setframerate(rate)
-        w.writeframes(b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * freq * i / rate)))
-                               for i in range(frames)))
+        w.writeframes(
+            b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * freq * i / rate))) for i in range(frames))
+        )
     return path
 
 

@@ -22,8 +22,13 @@ DURATION = 120.0
 @pytest.fixture(scope="module")
 def peaks(tmp_path_factory: pytest.TempPathFactory) -> tuple[tuple[float, float], ...]:
     # Two minutes: silence for the first 30 s, a tone after, so the picture has two halves.
-    track = write_tone(tmp_path_factory.mktemp("wave") / "song.flac", DURATION, channels=1, rate=8000,
-                       expression="if(gte(t\\,30)\\,0.7*sin(2*PI*220*t)\\,0)")
+    track = write_tone(
+        tmp_path_factory.mktemp("wave") / "song.flac",
+        DURATION,
+        channels=1,
+        rate=8000,
+        expression="if(gte(t\\,30)\\,0.7*sin(2*PI*220*t)\\,0)",
+    )
     return waveform_peaks(track, 600).peaks
 
 
@@ -98,15 +103,13 @@ def test_a_press_outside_starts_a_new_range_and_dragging_sets_its_end(view: Wave
     assert view.selectedRange() == pytest.approx((80.0, 20.0), abs=0.3)
 
 
-def test_space_and_double_click_ask_to_play_the_range_and_the_playhead_is_drawn(view: WaveformRangeView,
-                                                                                qtbot) -> None:
+def test_space_and_double_click_ask_to_play_the_range_and_the_playhead_is_drawn(view: WaveformRangeView, qtbot) -> None:
     view.setFocus()
     with qtbot.waitSignal(view.playRequested) as asked:
         QTest.keyClick(view, Qt.Key.Key_Space)
     assert asked.args == [30.0, 30.0]
     with qtbot.waitSignal(view.playRequested):
-        QTest.mouseDClick(view, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
-                          QPoint(x_of(view, 40.0), 50))
+        QTest.mouseDClick(view, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(x_of(view, 40.0), 50))
     before = view.grab().toImage()
     view.setPlayhead(45.0)
     assert view.grab().toImage() != before

@@ -86,8 +86,13 @@ def test_update_create_delete_commands_undo_and_redo(ctx, idle):
     created: list = []
     execute(
         ctx,
-        CreateCommand(ctx, "Add entry", {"timeline_entries"},
-                      lambda op: tl.create({"date": "2024-03-01", "title": "Gig"}), service=tl),
+        CreateCommand(
+            ctx,
+            "Add entry",
+            {"timeline_entries"},
+            lambda op: tl.create({"date": "2024-03-01", "title": "Gig"}),
+            service=tl,
+        ),
         on_success=created.append,
     )
     idle()
@@ -174,6 +179,7 @@ def test_progress_of_files_over_2_gb_reaches_the_ui(ctx, idle):
     seen: list[tuple[int, int, str]] = []
     big = 5 * 1024**3
     ctx.ops.write(lambda op: op.progress(big, big * 2, "Importing take.wav")).progress(
-        lambda d, t, text: seen.append((d, t, text))).run()
+        lambda d, t, text: seen.append((d, t, text))
+    ).run()
     idle()
     assert seen == [(big, big * 2, "Importing take.wav")]

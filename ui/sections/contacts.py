@@ -66,8 +66,9 @@ def _yes_no(key: str) -> Callable[[Any], str]:
 
 class ContactListsModel(PagedTableModel):
     def __init__(self, ctx: UiContext) -> None:
-        super().__init__(ctx, ctx.workspace.contact_lists,
-                         [Column("name", "Contact list", tooltip=lambda c: c.description or None)])
+        super().__init__(
+            ctx, ctx.workspace.contact_lists, [Column("name", "Contact list", tooltip=lambda c: c.description or None)]
+        )
 
 
 class MembersModel(PagedTableModel):
@@ -123,8 +124,14 @@ class MembersModel(PagedTableModel):
         who = record.name or record.email or record.phone or "contact"
         what = "emails" if key == "opted_in_email" else "text messages"
         verb = "Opt in" if on else "Opt out"
-        command = UpdateCommand(self.ctx, self.service, record.id, {key: on},
-                                text=f"{verb} “{who}” to {what}", entity_types={"contact_list_members"})
+        command = UpdateCommand(
+            self.ctx,
+            self.service,
+            record.id,
+            {key: on},
+            text=f"{verb} “{who}” to {what}",
+            entity_types={"contact_list_members"},
+        )
         execute(self.ctx, command)
         return True
 
@@ -146,8 +153,10 @@ class ContactListForm(RecordForm):
         self.description_edit.setPlainText((record.description or "") if record else "")
 
     def collect(self) -> tuple[dict[str, Any], dict[str, str]]:
-        return {"name": self.name_edit.text().strip(),
-                "description": self.description_edit.toPlainText().strip() or None}, {}
+        return {
+            "name": self.name_edit.text().strip(),
+            "description": self.description_edit.toPlainText().strip() or None,
+        }, {}
 
     def title_widget(self) -> QWidget:
         return self.name_edit
@@ -215,12 +224,16 @@ class ContactsSection(Section):
         self.lists_model = ContactListsModel(ctx)
         self.list_form = ContactListForm()
         self.lists = RecordBrowser(
-            ctx, ws.contact_lists, self.lists_model, self.list_form,
-            noun="contact list", plural="contact lists",
+            ctx,
+            ws.contact_lists,
+            self.lists_model,
+            self.list_form,
+            noun="contact list",
+            plural="contact lists",
             entity_types=("contact_lists", "contact_list_members"),
             empty_title="Keep in touch with your fans",
             empty_text="Make a list for your mailing list, your venue bookers or your street team, "
-                       "then add people or import them from a CSV file.",
+            "then add people or import them from a CSV file.",
             icon_name="x-office-address-book",
             orientation=Qt.Orientation.Vertical,
             search_placeholder="Search lists",
@@ -233,11 +246,16 @@ class ContactsSection(Section):
         self.members_model = MembersModel(ctx)
         self.member_form = MemberForm()
         self.members = RecordBrowser(
-            ctx, ws.contacts, self.members_model, self.member_form,
-            noun="contact", plural="contacts", entity_types=("contact_list_members",),
+            ctx,
+            ws.contacts,
+            self.members_model,
+            self.member_form,
+            noun="contact",
+            plural="contacts",
+            entity_types=("contact_list_members",),
             empty_title="No one on this list yet",
             empty_text="Add people one by one, or import a CSV file with the columns "
-                       "name, email, phone, opted_in_email, opted_in_sms.",
+            "name, email, phone, opted_in_email, opted_in_sms.",
             icon_name="contact-new",
             orientation=Qt.Orientation.Vertical,
             search_placeholder="Search name, email, phone",
@@ -273,8 +291,7 @@ class ContactsSection(Section):
         members_box.addWidget(self.io_error)
         members_box.addWidget(self.io_info)
         members_box.addWidget(self.members, 1)
-        self.no_list = QLabel("Choose a contact list on the left to see its members,\n"
-                              "or make one with New list.", self)
+        self.no_list = QLabel("Choose a contact list on the left to see its members,\nor make one with New list.", self)
         self.no_list.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.no_list.setWordWrap(True)
         self.no_list.setForegroundRole(QPalette.ColorRole.PlaceholderText)
@@ -381,8 +398,9 @@ class ContactsSection(Section):
 
     # ---- CSV -----------------------------------------------------------------------------------
     def ask_import_path(self) -> str:
-        path, _ = QFileDialog.getOpenFileName(self, "Import contacts from a CSV file", "",
-                                              "CSV files (*.csv);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Import contacts from a CSV file", "", "CSV files (*.csv);;All files (*)"
+        )
         return path
 
     def ask_export_path(self, suggested: str) -> str:
@@ -414,8 +432,11 @@ class ContactsSection(Section):
             return ImportResult(sorted(member_ids() - before))
 
         command = CreateCommand(
-            self.ctx, f"Import {name} into “{self._list_name}”", {"contact_list_members"},
-            create=run, created=lambda result: [(contacts, i) for i in result.ids],
+            self.ctx,
+            f"Import {name} into “{self._list_name}”",
+            {"contact_list_members"},
+            create=run,
+            created=lambda result: [(contacts, i) for i in result.ids],
         )
 
         def imported(result: ImportResult) -> None:
@@ -470,4 +491,3 @@ class ContactsSection(Section):
         """The window closes: save forms that can be saved, remember the list that was open."""
         self.members.shutdown()
         self.lists.shutdown()
-

@@ -271,9 +271,7 @@ class FilesSection(Section):
                 f"{format_bytes(used)} of {format_bytes(limit)} used" if limit else f"{format_bytes(used)} used"
             )
             self.storage_bar.setToolTip(self.storage_label.text())
-            self.missing_label.setText(
-                f"{describe_count(missing, 'file')} not on this computer yet" if missing else ""
-            )
+            self.missing_label.setText(f"{describe_count(missing, 'file')} not on this computer yet" if missing else "")
             self.storage_updated.emit(used, limit)
 
         self.ctx.ops.read(read).success(show).run()
@@ -286,8 +284,10 @@ class FilesSection(Section):
             else:
                 self._expanded.discard(fid)
         self.tree.expand(self.folders.index_of(self.folders.root_node))
-        if not self.showing_all and self.current_folder is not None and not self.folders.folder_name(
-            self.current_folder
+        if (
+            not self.showing_all
+            and self.current_folder is not None
+            and not self.folders.folder_name(self.current_folder)
         ):
             self.current_folder = None  # the folder is gone (deleted, or undone)
         node = self.folders.all_node if self.showing_all else None
@@ -406,8 +406,11 @@ class FilesSection(Section):
             self.message.emit(f"Folder “{folder.name}” created")
 
         command = CreateCommand(
-            self.ctx, f"New folder “{chosen}”", {"folders"},
-            lambda _op: folders.create({"name": chosen, "parent_folder_id": parent_id}), service=folders,
+            self.ctx,
+            f"New folder “{chosen}”",
+            {"folders"},
+            lambda _op: folders.create({"name": chosen, "parent_folder_id": parent_id}),
+            service=folders,
         )
         execute(self.ctx, command, on_success=done, on_failure=self._fail_here)
 
@@ -424,8 +427,14 @@ class FilesSection(Section):
     def rename_folder(self, folder_id: str, name: str) -> None:
         self.error_label.set_error(None)
         old = self.folders.folder_name(folder_id)
-        command = UpdateCommand(self.ctx, self.ctx.workspace.folders, folder_id, {"name": name.strip()},
-                                f"Rename folder “{old}”", {"folders"})
+        command = UpdateCommand(
+            self.ctx,
+            self.ctx.workspace.folders,
+            folder_id,
+            {"name": name.strip()},
+            f"Rename folder “{old}”",
+            {"folders"},
+        )
         execute(self.ctx, command, on_failure=self._fail_here)
 
     def move_folders(self, folder_ids: list[str], target_id: str | None) -> None:
@@ -451,8 +460,12 @@ class FilesSection(Section):
             self._expanded.add(target_id)
         where = self.folders.folder_name(target_id)
         command = CallCommand(self.ctx, f"Move folder to “{where}”", {"folders"}, do, undo, redo)
-        execute(self.ctx, command, on_success=lambda _r: self.message.emit(f"Moved to “{where}”"),
-                on_failure=self._fail_here)
+        execute(
+            self.ctx,
+            command,
+            on_success=lambda _r: self.message.emit(f"Moved to “{where}”"),
+            on_failure=self._fail_here,
+        )
 
     # ---- files -------------------------------------------------------------------------------
     def move_files(self, file_ids: list[str], target_id: str | None) -> None:
@@ -477,15 +490,20 @@ class FilesSection(Section):
         where = self.folders.folder_name(target_id)
         what = describe_count(len(file_ids), "file")
         command = CallCommand(self.ctx, f"Move {what} to “{where}”", {"files"}, do, undo, redo)
-        execute(self.ctx, command, on_success=lambda _r: self.message.emit(f"{what} moved to “{where}”"),
-                on_failure=self._fail_here)
+        execute(
+            self.ctx,
+            command,
+            on_success=lambda _r: self.message.emit(f"{what} moved to “{where}”"),
+            on_failure=self._fail_here,
+        )
 
     def rename_file(self, file_id: str, name: str) -> None:
         self.error_label.set_error(None)
         row = self.model.row_of(file_id)
         old = self.model.record(row).file.filename if row is not None else "file"
-        command = UpdateCommand(self.ctx, self.ctx.workspace.files, file_id, {"filename": name.strip()},
-                                f"Rename “{old}”", {"files"})
+        command = UpdateCommand(
+            self.ctx, self.ctx.workspace.files, file_id, {"filename": name.strip()}, f"Rename “{old}”", {"files"}
+        )
         execute(self.ctx, command, on_failure=self._fail_here)
 
     def choose_files(self) -> None:
@@ -530,7 +548,9 @@ class FilesSection(Section):
             self._import_op = None
 
         command = CreateCommand(
-            self.ctx, "Import files" if len(paths) > 1 else f"Import “{paths[0].name}”", {"files"},
+            self.ctx,
+            "Import files" if len(paths) > 1 else f"Import “{paths[0].name}”",
+            {"files"},
             run,
             created=lambda result: [(files, f.id) for f in result.added],
         )
@@ -610,10 +630,14 @@ class FilesSection(Section):
         if not confirm_delete(self, f"the folder “{name}”", detail + "."):
             return
         self.error_label.set_error(None)
-        execute(self.ctx, DeleteCommand(self.ctx, self.ctx.workspace.folders, [folder_id],
-                                        f"Delete folder “{name}”", {"folders", "files"}),
-                on_success=lambda s: self.message.emit(f"Deleted “{name}” ({describe_count(s.count, 'item')})"),
-                on_failure=self._fail_here)
+        execute(
+            self.ctx,
+            DeleteCommand(
+                self.ctx, self.ctx.workspace.folders, [folder_id], f"Delete folder “{name}”", {"folders", "files"}
+            ),
+            on_success=lambda s: self.message.emit(f"Deleted “{name}” ({describe_count(s.count, 'item')})"),
+            on_failure=self._fail_here,
+        )
 
     def delete_files(self, ids: list[str]) -> None:
         if not ids:
@@ -626,8 +650,12 @@ class FilesSection(Section):
         if not confirm_delete(self, what):
             return
         self.error_label.set_error(None)
-        execute(self.ctx, DeleteCommand(self.ctx, self.ctx.workspace.files, ids, f"Delete {what}", {"files"}),
-                on_success=lambda _s: self.message.emit(f"Deleted {what}"), on_failure=self._fail_here)
+        execute(
+            self.ctx,
+            DeleteCommand(self.ctx, self.ctx.workspace.files, ids, f"Delete {what}", {"files"}),
+            on_success=lambda _s: self.message.emit(f"Deleted {what}"),
+            on_failure=self._fail_here,
+        )
 
     def rename_selected(self) -> None:
         if self.tree.hasFocus():

@@ -68,7 +68,7 @@ PERCENT_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 def days_text(s: GoalStanding, status: str) -> str:
-    """"12 days left", "Due today", "Overdue by 3 days", "Completed"."""
+    """ "12 days left", "Due today", "Overdue by 3 days", "Completed"."""
     if status != "active":
         return STATUS_LABELS[status]
     if s.days_left is None:
@@ -95,8 +95,12 @@ class GoalsModel(PagedTableModel):
             Column("title", "Goal"),
             Column("goal_type", "Type", display=lambda g: GOAL_TYPES.get(g.goal_type, g.goal_type)),
             Column("progress", "Progress", display=lambda g: progress_text(g, standing(g))),
-            Column("due", "Due", display=lambda g: days_text(standing(g), g.status),
-                   tooltip=lambda g: f"Target date {g.target_date}" if g.target_date else None),
+            Column(
+                "due",
+                "Due",
+                display=lambda g: days_text(standing(g), g.status),
+                tooltip=lambda g: f"Target date {g.target_date}" if g.target_date else None,
+            ),
         ]
         super().__init__(ctx, ctx.workspace.goals, columns)
 
@@ -123,8 +127,12 @@ class ProgressBarDelegate(QStyledItemDelegate):
 
     BAR_WIDTH = 64
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex,
-              ) -> None:
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
         percent = index.data(PERCENT_ROLE)
         if percent is None:
             super().paint(painter, option, index)
@@ -152,8 +160,15 @@ class ProgressBarDelegate(QStyledItemDelegate):
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
         elided = option.fontMetrics.elidedText(text, Qt.TextElideMode.ElideRight, text_rect.width())
-        style.drawItemText(painter, text_rect, int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft),
-                           option.palette, True, elided, role)
+        style.drawItemText(
+            painter,
+            text_rect,
+            int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft),
+            option.palette,
+            True,
+            elided,
+            role,
+        )
 
 
 class GoalForm(RecordForm):
@@ -220,8 +235,12 @@ class ProgressHistoryModel(PagedTableModel):
     def __init__(self, ctx: UiContext) -> None:
         columns = [
             Column("recorded_at", "Recorded", display=lambda p: _local_time(p.recorded_at)),
-            Column("value", "Added", display=lambda p: _signed(p.value),
-                   align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
+            Column(
+                "value",
+                "Added",
+                display=lambda p: _signed(p.value),
+                align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+            ),
             Column("note", "Note", display=lambda p: p.note or ""),
         ]
         super().__init__(ctx, ctx.workspace.progress, columns, page_size=100)
@@ -394,8 +413,14 @@ class GoalProgressPanel(QWidget):
         if goal is None:
             return
         verbs = {"completed": "Complete", "abandoned": "Abandon", "active": "Reopen"}
-        command = UpdateCommand(self.ctx, self.ctx.workspace.goals, goal.id, {"status": status},
-                                text=f"{verbs[status]} goal “{goal.title}”", entity_types={"goals"})
+        command = UpdateCommand(
+            self.ctx,
+            self.ctx.workspace.goals,
+            goal.id,
+            {"status": status},
+            text=f"{verbs[status]} goal “{goal.title}”",
+            entity_types={"goals"},
+        )
         execute(self.ctx, command)
 
     def record(self) -> None:
@@ -406,8 +431,9 @@ class GoalProgressPanel(QWidget):
         try:
             value = parse_number(self.value_edit.text())
         except ValueError:
-            self.record_errors.show({"value": f"the amount must be a number, like 250 "
-                                              f"(not “{self.value_edit.text().strip()}”)"})
+            self.record_errors.show(
+                {"value": f"the amount must be a number, like 250 (not “{self.value_edit.text().strip()}”)"}
+            )
             return
         if value is None:
             self.record_errors.show({"value": "enter the amount you added, like 250"})
@@ -416,8 +442,11 @@ class GoalProgressPanel(QWidget):
         progress = self.ctx.workspace.progress
         goal_id = goal.id
         command = CreateCommand(
-            self.ctx, f"Record progress on “{goal.title}”", {"goal_progress", "goals"},
-            create=lambda op: progress.record(goal_id, value, note), service=progress,
+            self.ctx,
+            f"Record progress on “{goal.title}”",
+            {"goal_progress", "goals"},
+            create=lambda op: progress.record(goal_id, value, note),
+            service=progress,
         )
 
         def recorded(_entry: Any) -> None:
@@ -437,12 +466,14 @@ class GoalProgressPanel(QWidget):
         ids = selected_ids(self.history_view, self.history_model)
         if not ids:
             return
-        what = "this progress entry" if len(ids) == 1 else describe_count(len(ids), "progress entry",
-                                                                            "progress entries")
+        what = (
+            "this progress entry" if len(ids) == 1 else describe_count(len(ids), "progress entry", "progress entries")
+        )
         if not confirm_delete(self, what, "The goal's current value goes down by what the entries added."):
             return
-        command = DeleteCommand(self.ctx, self.ctx.workspace.progress, ids, text=f"Remove {what}",
-                                entity_types={"goal_progress", "goals"})
+        command = DeleteCommand(
+            self.ctx, self.ctx.workspace.progress, ids, text=f"Remove {what}", entity_types={"goal_progress", "goals"}
+        )
         execute(self.ctx, command)
 
 
@@ -455,11 +486,16 @@ class GoalsSection(BrowserSection):
         self.model = GoalsModel(ctx)
         self.form = GoalForm()
         self.browser = RecordBrowser(
-            ctx, ctx.workspace.goals, self.model, self.form,
-            noun="goal", plural="goals", entity_types=("goals",),
+            ctx,
+            ctx.workspace.goals,
+            self.model,
+            self.form,
+            noun="goal",
+            plural="goals",
+            entity_types=("goals",),
             empty_title="Set your first goal",
             empty_text="Goals keep you moving: earnings to reach, gigs to play, followers to win, tracks to "
-                       "release. Give each a target and a date, then record progress as it comes in.",
+            "release. Give each a target and a date, then record progress as it comes in.",
             icon_name="goals",
             search_placeholder="Search goals",
             parent=self,

@@ -45,8 +45,11 @@ class JournalModel(PagedTableModel):
         columns = [
             Column("title", "Title", tooltip=lambda e: preview(e.content) or None),
             Column("entry_type", "Kind", display=lambda e: ENTRY_TYPES.get(e.entry_type, e.entry_type)),
-            Column("updated_at", "Changed",
-                   display=lambda e: parse_timestamp(e.updated_at).astimezone().strftime("%-d %b %Y")),
+            Column(
+                "updated_at",
+                "Changed",
+                display=lambda e: parse_timestamp(e.updated_at).astimezone().strftime("%-d %b %Y"),
+            ),
         ]
         super().__init__(ctx, ctx.workspace.journal, columns)
 
@@ -251,18 +254,24 @@ class JournalSection(BrowserSection):
         self.model = JournalModel(ctx)
         self.form = JournalForm()
         self.browser = RecordBrowser(
-            ctx, ctx.workspace.journal, self.model, self.form,
-            noun="journal entry", plural="journal entries", entity_types=("journal_entries",),
+            ctx,
+            ctx.workspace.journal,
+            self.model,
+            self.form,
+            noun="journal entry",
+            plural="journal entries",
+            entity_types=("journal_entries",),
             empty_title="Catch ideas before they fly away",
             empty_text="Write down song ideas, plan your sets and keep notes from rehearsals and gigs. "
-                       "Each entry is a list of text blocks you can reorder.",
+            "Each entry is a list of text blocks you can reorder.",
             icon_name="journal",
             search_placeholder="Search the journal",
             parent=self,
         )
         self.browser.new_button.setText("New entry")
-        self.browser.add_filter("Show entries of this kind", "entry_type",
-                                [("All kinds", None), *[(t, v) for v, t in ENTRY_TYPES.items()]])
+        self.browser.add_filter(
+            "Show entries of this kind", "entry_type", [("All kinds", None), *[(t, v) for v, t in ENTRY_TYPES.items()]]
+        )
         self.view = self.browser.view
         stretch_columns(self.view, {1: 10, 2: 12}, 0)
         self.connect_browser(self.browser)

@@ -55,11 +55,16 @@ Index = QModelIndex | QPersistentModelIndex
 class PatternsModel(PagedTableModel):
     def __init__(self, ctx: UiContext) -> None:
         columns = [
-            Column("title", "Pattern",
-                   tooltip=lambda p: "A fork of another pattern" if p.original_pattern_id else None),
+            Column(
+                "title", "Pattern", tooltip=lambda p: "A fork of another pattern" if p.original_pattern_id else None
+            ),
             Column("flavor", "Flavor"),
-            Column("bpm", "Tempo", display=lambda p: f"{p.bpm} bpm",
-                   align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
+            Column(
+                "bpm",
+                "Tempo",
+                display=lambda p: f"{p.bpm} bpm",
+                align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+            ),
             Column("key_note", "Key", display=lambda p: note_name(p.key_note)),
         ]
         super().__init__(ctx, ctx.workspace.patterns, columns)
@@ -304,8 +309,12 @@ class PatternForm(RecordForm):
         self.instruments_view = InstrumentsView(self.instruments, self)
 
         self.add_row("title", "Title", self.title_edit)
-        self.add_row("flavor", "Flavor", self.flavor_combo,
-                     hint="Changing the flavor changes the instruments: they start from its defaults.")
+        self.add_row(
+            "flavor",
+            "Flavor",
+            self.flavor_combo,
+            hint="Changing the flavor changes the instruments: they start from its defaults.",
+        )
         self.add_row("bpm", "Tempo", self.bpm_spin, hint=f"{BPM_RANGE[0]} to {BPM_RANGE[1]} beats per minute")
         self.add_row("key_note", "Key", self.key_combo)
         self.add_row("description", "Description", self.description_edit)
@@ -382,17 +391,23 @@ class PatternsSection(BrowserSection):
         self.form = PatternForm()
         ws = ctx.workspace
         self.browser = RecordBrowser(
-            ctx, ws.patterns, self.model, self.form,
-            noun="pattern", plural="patterns", entity_types=("patterns",),
+            ctx,
+            ws.patterns,
+            self.model,
+            self.form,
+            noun="pattern",
+            plural="patterns",
+            entity_types=("patterns",),
             empty_title="Build your first beat",
             empty_text="A pattern is a Salsa or Merengue groove: choose the instruments, their rhythms, "
-                       "tempo and key, and play it to practise or to sketch a song.",
+            "tempo and key, and play it to practise or to sketch a song.",
             icon_name="patterns",
             search_placeholder="Search patterns",
             parent=self,
         )
-        self.browser.add_filter("Show patterns of this flavor", "flavor",
-                                [("All flavors", None), *[(f, f) for f in catalog()]])
+        self.browser.add_filter(
+            "Show patterns of this flavor", "flavor", [("All flavors", None), *[(f, f) for f in catalog()]]
+        )
         self.view = self.browser.view
         stretch_columns(self.view, {1: 10, 2: 9, 3: 5}, 0)
         self.browser.splitter.setSizes([420, 620])
@@ -485,7 +500,8 @@ class PatternsSection(BrowserSection):
             sound = self.form.sound()
             if sound is None:
                 self._show_player_text(
-                    f"Set the tempo between {BPM_RANGE[0]} and {BPM_RANGE[1]} bpm to play the pattern.", "error")
+                    f"Set the tempo between {BPM_RANGE[0]} and {BPM_RANGE[1]} bpm to play the pattern.", "error"
+                )
                 return
             self.player.set_sound(sound)
             self.player.start()
@@ -503,8 +519,11 @@ class PatternsSection(BrowserSection):
         elif state == "rendering":
             self._show_player_text("Preparing the sound…", "")
         elif state == "playing":
-            self._show_player_text(f"Playing a {self.player.last_cycle_seconds:.1f} s loop. "
-                                   "Changes to tempo, key and instruments are heard as you make them.", "")
+            self._show_player_text(
+                f"Playing a {self.player.last_cycle_seconds:.1f} s loop. "
+                "Changes to tempo, key and instruments are heard as you make them.",
+                "",
+            )
         else:
             self._show_player_text("", "")
 
@@ -531,8 +550,13 @@ class PatternsSection(BrowserSection):
             return
         patterns = self.ctx.workspace.patterns
         original_id = pattern.id
-        command = CreateCommand(self.ctx, f"Fork pattern “{pattern.title}”", {"patterns"},
-                                create=lambda op: patterns.fork(original_id), service=patterns)
+        command = CreateCommand(
+            self.ctx,
+            f"Fork pattern “{pattern.title}”",
+            {"patterns"},
+            create=lambda op: patterns.fork(original_id),
+            service=patterns,
+        )
 
         def forked(row: Pattern) -> None:
             self.browser.keeper.expect([row.id])
@@ -543,13 +567,15 @@ class PatternsSection(BrowserSection):
 
     # ---- SalsaNor JSON -------------------------------------------------------------------------
     def ask_import_path(self) -> str:
-        path, _ = QFileDialog.getOpenFileName(self, "Import a SalsaNor configuration", "",
-                                              "SalsaNor configuration (*.json);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Import a SalsaNor configuration", "", "SalsaNor configuration (*.json);;All files (*)"
+        )
         return path
 
     def ask_export_path(self, suggested: str) -> str:
-        path, _ = QFileDialog.getSaveFileName(self, "Export the SalsaNor configuration", suggested,
-                                              "SalsaNor configuration (*.json)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export the SalsaNor configuration", suggested, "SalsaNor configuration (*.json)"
+        )
         return path
 
     def import_configuration(self) -> None:
@@ -600,7 +626,8 @@ class PatternsSection(BrowserSection):
             return False
 
         self.ctx.ops.read(write).success(lambda _r: self._show_info(f"Exported the instruments to {name}.")).failure(
-            failed).with_label(f"Exporting {name}").run()
+            failed
+        ).with_label(f"Exporting {name}").run()
 
     def _show_info(self, text: str) -> None:
         self.io_message.set_error(None)

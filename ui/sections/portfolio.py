@@ -115,8 +115,12 @@ class PortfolioSection(Section):
         self._build()
         self._fill(None)
         ctx.events.changed.connect(self._data_changed)
-        QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.save,
-                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        QShortcut(
+            QKeySequence(QKeySequence.StandardKey.Save),
+            self,
+            self.save,
+            context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
+        )
 
     # ---- layout ------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -443,9 +447,7 @@ class PortfolioSection(Section):
             self.avatar.set_image(avatar)
             self.banner.set_image(banner)
             self.avatar.set_empty_text("No photo" if not refs.get("avatar_url") else "Image not on this computer")
-            self.banner.set_empty_text(
-                "No banner yet" if not refs.get("banner_url") else "Banner not on this computer"
-            )
+            self.banner.set_empty_text("No banner yet" if not refs.get("banner_url") else "Banner not on this computer")
 
         self.ctx.ops.read(read).success(show).run()
 
@@ -458,8 +460,10 @@ class PortfolioSection(Section):
         self.name_label.setText(name)
         location = ", ".join(v for v in (values.get("location_city"), values.get("location_state")) if v)
         tagline = values.get("tagline") or ""
-        self.tagline_label.setText(" · ".join(p for p in (tagline, location, values.get("primary_genre") or "") if p)
-                                   or "Add a tagline, your city and your genre")
+        self.tagline_label.setText(
+            " · ".join(p for p in (tagline, location, values.get("primary_genre") or "") if p)
+            or "Add a tagline, your city and your genre"
+        )
         dirty = self.is_dirty()
         self.save_button.setEnabled(dirty)
         self.revert_button.setEnabled(dirty)
@@ -478,9 +482,7 @@ class PortfolioSection(Section):
         if result.complete:
             self.completion_label.setText(f"{result.score}% — your profile counts as complete (from {COMPLETE_AT}%).")
         else:
-            self.completion_label.setText(
-                f"{result.score}% — reach {COMPLETE_AT}% for a complete profile."
-            )
+            self.completion_label.setText(f"{result.score}% — reach {COMPLETE_AT}% for a complete profile.")
 
         def links(names: tuple[str, ...]) -> str:
             return ", ".join(f'<a href="{n}">{LABELS[n]}</a>' for n in names)
@@ -572,8 +574,11 @@ class PortfolioSection(Section):
         label = IMAGE_FIELDS[field].lower()
 
         def work(op: OpContext) -> tuple[str, int]:
-            stored = files.import_file(path, category="press_photo",
-                                       progress=lambda n: op.progress(n, path.stat().st_size, f"Importing {path.name}"))
+            stored = files.import_file(
+                path,
+                category="press_photo",
+                progress=lambda n: op.progress(n, path.stat().st_size, f"Importing {path.name}"),
+            )
             if not stored.mime_type.startswith("image/"):
                 files.delete(stored.id)
                 raise ValidationFailed({field: f"{path.name} is not an image"})
@@ -609,4 +614,3 @@ class PortfolioSection(Section):
 
     def focus_search(self) -> None:
         self.focus_field("stage_name")
-

@@ -90,8 +90,7 @@ GROUPS: tuple[tuple[str, tuple[FieldSpec, ...]], ...] = (
             _f("dream_venue", "Dream venue"),
             _f("biggest_inspiration", "Biggest inspiration"),
             _f("favorite_create_time", "Favorite time to create", placeholder="e.g. Late at night"),
-            _f("platform_pain_point", "Platform frustrations", "long",
-               "What frustrates you about music platforms"),
+            _f("platform_pain_point", "Platform frustrations", "long", "What frustrates you about music platforms"),
         ),
     ),
     (

@@ -23,7 +23,7 @@ ENTRY_TYPES = {"gig": "Gig", "release": "Release", "milestone": "Milestone", "ot
 
 
 def format_date(iso: str) -> str:
-    """"Sat 14 Jun 2025"."""
+    """ "Sat 14 Jun 2025"."""
     try:
         day = dt.date.fromisoformat(iso)
     except ValueError:
@@ -99,18 +99,24 @@ class TimelineSection(BrowserSection):
         self.model = TimelineModel(ctx)
         self.form = TimelineForm()
         self.browser = RecordBrowser(
-            ctx, ctx.workspace.timeline, self.model, self.form,
-            noun="timeline entry", plural="timeline entries", entity_types=("timeline_entries",),
+            ctx,
+            ctx.workspace.timeline,
+            self.model,
+            self.form,
+            noun="timeline entry",
+            plural="timeline entries",
+            entity_types=("timeline_entries",),
             empty_title="Your story, date by date",
             empty_text="Note the gigs you played, the releases you put out and the milestones you reached. "
-                       "Looking back at them helps with bios, press kits and grant applications.",
+            "Looking back at them helps with bios, press kits and grant applications.",
             icon_name="x-office-calendar",
             search_placeholder="Search the timeline",
             parent=self,
         )
         self.browser.new_button.setText("New entry")
-        self.browser.add_filter("Show entries of this kind", "entry_type",
-                                [("All kinds", None), *[(t, v) for v, t in ENTRY_TYPES.items()]])
+        self.browser.add_filter(
+            "Show entries of this kind", "entry_type", [("All kinds", None), *[(t, v) for v, t in ENTRY_TYPES.items()]]
+        )
         self.view = self.browser.view
         stretch_columns(self.view, {0: 17, 1: 10}, 2)
         self.connect_browser(self.browser)

@@ -166,8 +166,9 @@ class TracksSection(Section):
         self.table.doubleClicked.connect(lambda _i: self.play_selected())
         self.keeper = SelectionKeeper(self.table, self.model)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
-        QShortcut(QKeySequence(Qt.Key.Key_Space), self.table, self.toggle_play,
-                  context=Qt.ShortcutContext.WidgetShortcut)
+        QShortcut(
+            QKeySequence(Qt.Key.Key_Space), self.table, self.toggle_play, context=Qt.ShortcutContext.WidgetShortcut
+        )
 
         splitter.addWidget(self.table)
         splitter.addWidget(self._build_details(splitter))
@@ -321,8 +322,9 @@ class TracksSection(Section):
         self.count_label.setText(f"{shown} found" if searching else shown)
         if searching:
             self.hint_label.setText(
-                f"No tracks match “{self.model.query.search}”." if total == 0 else
-                "Clear the search to reorder tracks by dragging them."
+                f"No tracks match “{self.model.query.search}”."
+                if total == 0
+                else "Clear the search to reorder tracks by dragging them."
             )
         else:
             self.hint_label.setText("Drag a track to change its place in your portfolio. Drop audio files to add them.")
@@ -395,9 +397,7 @@ class TracksSection(Section):
             edit.blockSignals(False)
         self.errors.clear()
         if track is None:
-            self.facts_label.setText(
-                "Select one track to edit its details." if self.model.rowCount() else ""
-            )
+            self.facts_label.setText("Select one track to edit its details." if self.model.rowCount() else "")
         self._set_details_enabled(track is not None)
         self._details_edited()
 
@@ -434,8 +434,12 @@ class TracksSection(Section):
             return False
 
         text = f"Rename track “{changes['title']}”" if list(changes) == ["title"] else f"Edit track “{track.title}”"
-        execute(self.ctx, UpdateCommand(self.ctx, self.ctx.workspace.tracks, track.id, changes, text),
-                on_success=lambda _t: self.message.emit("Track saved"), on_failure=refused)
+        execute(
+            self.ctx,
+            UpdateCommand(self.ctx, self.ctx.workspace.tracks, track.id, changes, text),
+            on_success=lambda _t: self.message.emit("Track saved"),
+            on_failure=refused,
+        )
 
     # ---- adding ------------------------------------------------------------------------------
     def choose_files(self) -> None:
@@ -529,7 +533,10 @@ class TracksSection(Section):
             return False
 
         command = CallCommand(
-            self.ctx, f"Cover of “{track.title}”", {"tracks", "files"}, do,
+            self.ctx,
+            f"Cover of “{track.title}”",
+            {"tracks", "files"},
+            do,
             undo=lambda: tracks.update(track.id, {"cover_file_id": old}),
             redo=lambda: tracks.update(track.id, {"cover_file_id": state["new"]}),
         )
@@ -539,8 +546,16 @@ class TracksSection(Section):
         track = self.current
         if track is None or not track.cover_file_id:
             return
-        execute(self.ctx, UpdateCommand(self.ctx, self.ctx.workspace.tracks, track.id, {"cover_file_id": None},
-                                        f"Remove cover of “{track.title}”"))
+        execute(
+            self.ctx,
+            UpdateCommand(
+                self.ctx,
+                self.ctx.workspace.tracks,
+                track.id,
+                {"cover_file_id": None},
+                f"Remove cover of “{track.title}”",
+            ),
+        )
 
     # ---- reordering --------------------------------------------------------------------------
     def move_track(self, track_id: str, target_row: int) -> None:
@@ -572,7 +587,10 @@ class TracksSection(Section):
 
         title = self.model.record(source).title if source is not None else "track"
         command = CallCommand(
-            self.ctx, f"Move “{title}”", {"tracks"}, do,
+            self.ctx,
+            f"Move “{title}”",
+            {"tracks"},
+            do,
             undo=lambda: tracks.update(track_id, {"display_order": state["old"]}),
             redo=lambda: tracks.update(track_id, {"display_order": state["new"]}),
         )
@@ -665,8 +683,11 @@ class TracksSection(Section):
             return
         if self.player.track_id in ids:
             self.player.stop()
-        execute(self.ctx, DeleteCommand(self.ctx, self.ctx.workspace.tracks, ids,
-                                        f"Delete {what}"), on_success=lambda _s: self.message.emit("Deleted"))
+        execute(
+            self.ctx,
+            DeleteCommand(self.ctx, self.ctx.workspace.tracks, ids, f"Delete {what}"),
+            on_success=lambda _s: self.message.emit("Deleted"),
+        )
 
     def rename_selected(self) -> None:
         if self.current is not None:

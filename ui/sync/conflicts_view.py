@@ -504,9 +504,7 @@ class ConflictsDialog(QDialog):
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([280, 700])
-        self.none_label = QLabel(
-            "No conflicts left. Everything on this computer is ready for the next sync.", self
-        )
+        self.none_label = QLabel("No conflicts left. Everything on this computer is ready for the next sync.", self)
         self.none_label.setObjectName("no-conflicts")
         self.none_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.stack.addWidget(splitter)

@@ -96,4 +96,3 @@ class SyncProgressPanel(QFrame):
 
     def text(self) -> str:
         return f"{self.phase_label.text()} {self.detail_label.text()}".strip()
-

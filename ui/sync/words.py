@@ -19,7 +19,7 @@ def parse_time(stamp: str | None) -> dt.datetime | None:
 
 
 def when_text(stamp: str | None, now: dt.datetime | None = None) -> str:
-    """"just now", "5 minutes ago", "today at 14:02", "yesterday at 09:15", "3 Mar at 10:00" (local time)."""
+    """ "just now", "5 minutes ago", "today at 14:02", "yesterday at 09:15", "3 Mar at 10:00" (local time)."""
     when = parse_time(stamp)
     if when is None:
         return "never"

@@ -35,5 +35,5 @@ def confirm_delete(parent: QWidget | None, what: str, detail: str = "") -> bool:
 
 
 def describe_count(count: int, singular: str, plural: str | None = None) -> str:
-    """"3 tracks", "1 file"."""
+    """ "3 tracks", "1 file"."""
     return f"{count} {singular if count == 1 else (plural or singular + 's')}"

@@ -56,12 +56,21 @@ class FileRow(NamedTuple):
 
 
 FILE_COLUMNS = (
-    Column("filename", "Name", lambda r: r.file.filename if r.available else f"{r.file.filename} · not here yet",
-           sort_by="filename",
-           tooltip=lambda r: None if r.available else NOT_HERE),
+    Column(
+        "filename",
+        "Name",
+        lambda r: r.file.filename if r.available else f"{r.file.filename} · not here yet",
+        sort_by="filename",
+        tooltip=lambda r: None if r.available else NOT_HERE,
+    ),
     Column("category", "Kind", lambda r: CATEGORY_LABELS.get(r.file.category, r.file.category), sort_by="category"),
-    Column("file_size_bytes", "Size", lambda r: format_bytes(r.file.file_size_bytes), sort_by="file_size_bytes",
-           align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
+    Column(
+        "file_size_bytes",
+        "Size",
+        lambda r: format_bytes(r.file.file_size_bytes),
+        sort_by="file_size_bytes",
+        align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+    ),
     Column("mime_type", "Type", lambda r: r.file.mime_type, sort_by="mime_type"),
     Column("created_at", "Added", lambda r: r.file.created_at[:10], sort_by="created_at"),
 )

@@ -64,7 +64,7 @@ class FolderNode:
 
 
 class FolderTreeModel(QAbstractItemModel):
-    """"All files", then "My files" (the top level) with every folder below it."""
+    """ "All files", then "My files" (the top level) with every folder below it."""
 
     rename_requested = Signal(str, str)  # folder id, new name
     folders_dropped = Signal(list, object)  # folder ids, target folder id (None = top level)

@@ -196,9 +196,7 @@ class PagedTableModel(QAbstractTableModel):
         if same_rows and self._records:
             self._records = page.records
             self._total = page.total
-            self.dataChanged.emit(
-                self.index(0, 0), self.index(len(self._records) - 1, max(0, self.columnCount() - 1))
-            )
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._records) - 1, max(0, self.columnCount() - 1)))
         else:
             self.beginResetModel()
             self._records = page.records
@@ -356,9 +354,7 @@ class SelectionKeeper(QObject):
         self._expected = list(ids)
 
 
-def select_ids(
-    view: QAbstractItemView, model: PagedTableModel, ids: Sequence[str], current: str | None = None
-) -> bool:
+def select_ids(view: QAbstractItemView, model: PagedTableModel, ids: Sequence[str], current: str | None = None) -> bool:
     """Select the loaded rows with these ids; True if any was found."""
     sel = view.selectionModel()
     if sel is None:

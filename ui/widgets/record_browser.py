@@ -166,7 +166,8 @@ class RecordBrowser(QWidget):
         if orientation == Qt.Orientation.Vertical:
             # a form below its list only takes room while it shows something
             self.form_stack.currentChanged.connect(
-                lambda _i: self.form_stack.setVisible(self.form_stack.currentWidget() is self.form_scroll))
+                lambda _i: self.form_stack.setVisible(self.form_stack.currentWidget() is self.form_scroll)
+            )
             self.form_stack.setVisible(False)
         form.save_requested.connect(self.save)
         model.reloaded.connect(self._reloaded)
@@ -351,8 +352,14 @@ class RecordBrowser(QWidget):
         if not changes:
             return
         title = self._title_of(values, record)
-        command = UpdateCommand(self.ctx, self.service, record.id, changes, text=f"Edit {self.noun} “{title}”",
-                                entity_types=self.entity_types)
+        command = UpdateCommand(
+            self.ctx,
+            self.service,
+            record.id,
+            changes,
+            text=f"Edit {self.noun} “{title}”",
+            entity_types=self.entity_types,
+        )
         record_id = record.id
 
         def saved(row: Any) -> None:
@@ -369,8 +376,11 @@ class RecordBrowser(QWidget):
         title = self._title_of(values, None)
         create = self.create_record
         command = CreateCommand(
-            self.ctx, f"Add {self.noun} “{title}”", self.entity_types,
-            create=lambda op: create(values), service=self.service,
+            self.ctx,
+            f"Add {self.noun} “{title}”",
+            self.entity_types,
+            create=lambda op: create(values),
+            service=self.service,
         )
 
         def created(row: Any) -> None:
@@ -449,8 +459,11 @@ class RecordBrowser(QWidget):
         if not confirm_delete(self, what, self.delete_detail(ids)):
             return
         command = DeleteCommand(
-            self.ctx, self.service, ids,
-            text=f"Delete {what}", entity_types=self.entity_types,
+            self.ctx,
+            self.service,
+            ids,
+            text=f"Delete {what}",
+            entity_types=self.entity_types,
         )
         shown = self.form.record
 

@@ -30,8 +30,12 @@ def _year(track: Track) -> str:
 
 TRACK_COLUMNS = (
     Column("title", "Title"),
-    Column("duration_seconds", "Duration", lambda t: format_duration(t.duration_seconds),
-           align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
+    Column(
+        "duration_seconds",
+        "Duration",
+        lambda t: format_duration(t.duration_seconds),
+        align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+    ),
     Column("genre", "Genre"),
     Column("release_year", "Year", _year, align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
 )
@@ -84,9 +88,7 @@ class TrackModel(PagedTableModel):
         data.setData(TRACK_MIME, QByteArray("\n".join(ids).encode()))
         return data
 
-    def canDropMimeData(
-        self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: Index
-    ) -> bool:
+    def canDropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: Index) -> bool:
         if data.hasFormat(TRACK_MIME):
             return self.reorderable
         return has_local_files(data)

@@ -143,8 +143,12 @@ class WaveformRangeView(QWidget):
         x = event.position().x()
         if self._drag is None:
             over = self._hit(x) if self._duration else _Drag.NEW
-            shapes = {_Drag.START: Qt.CursorShape.SizeHorCursor, _Drag.END: Qt.CursorShape.SizeHorCursor,
-                      _Drag.MOVE: Qt.CursorShape.OpenHandCursor, _Drag.NEW: Qt.CursorShape.IBeamCursor}
+            shapes = {
+                _Drag.START: Qt.CursorShape.SizeHorCursor,
+                _Drag.END: Qt.CursorShape.SizeHorCursor,
+                _Drag.MOVE: Qt.CursorShape.OpenHandCursor,
+                _Drag.NEW: Qt.CursorShape.IBeamCursor,
+            }
             self.setCursor(shapes[over])
             return
         at = self._seconds(x)
@@ -216,8 +220,10 @@ class WaveformRangeView(QWidget):
                 px = self._x(self._playhead)
                 p.drawLine(QPointF(px, area.top()), QPointF(px, area.bottom()))
             p.setPen(pal.color(QPalette.ColorRole.WindowText))
-            text = (f"{_time(self._start)} – {_time(self._start + self._length)}"
-                    f"  ({self._length:.1f} s of {format_duration(self._duration)})")
+            text = (
+                f"{_time(self._start)} – {_time(self._start + self._length)}"
+                f"  ({self._length:.1f} s of {format_duration(self._duration)})"
+            )
             p.drawText(QRectF(0, area.bottom() + 2, self.width(), 16), Qt.AlignmentFlag.AlignCenter, text)
         else:
             p.setPen(pal.color(QPalette.ColorRole.PlaceholderText))

@@ -33,9 +33,7 @@ def upgrade() -> None:
         "user_counters",
         sa.Column("user_id", sa.String(36), nullable=False),
         sa.Column("last_seq", sa.BigInteger(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["user_id"], ["users.id"], name="fk_user_counters_user_id_users", ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name="fk_user_counters_user_id_users", ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("user_id", name="pk_user_counters"),
     )
     op.create_table(
@@ -107,9 +105,7 @@ def upgrade() -> None:
         sa.Column("size", sa.BigInteger(), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["sha256"], ["blobs.sha256"], name="fk_user_blobs_sha256_blobs"),
-        sa.ForeignKeyConstraint(
-            ["user_id"], ["users.id"], name="fk_user_blobs_user_id_users", ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name="fk_user_blobs_user_id_users", ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("user_id", "sha256", name="pk_user_blobs"),
     )
     op.create_table(
@@ -117,9 +113,7 @@ def upgrade() -> None:
         sa.Column("user_id", sa.String(36), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("bytes", sa.BigInteger(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["user_id"], ["users.id"], name="fk_daily_uploads_user_id_users", ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name="fk_daily_uploads_user_id_users", ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("user_id", "day", name="pk_daily_uploads"),
     )
     op.create_table(
