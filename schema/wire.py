@@ -1,4 +1,4 @@
-"""The sync protocol's messages (version 1): what travels between the desktop and the server.
+"""The sync protocol's messages (version 2): what travels between the desktop and the server.
 
 Both ends import these models, so a field renamed here is renamed for both. See
 ``docs/sync-protocol.md`` for the rules behind them (idempotency, conflicts, cursors, blobs).
@@ -14,7 +14,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .tiers import Tier
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
+# Every push and pull carries the protocol the client speaks; the server answers with its own in the same
+# header. A request without it, or with another version, is refused with ERR_PROTOCOL_OUTDATED.
+PROTOCOL_HEADER = "Gigbag-Protocol"
+# ``skip`` of a pull: seq ranges "lo-hi,lo-hi" whose versions the client recorded from its own push answers
+# in this sync; the server leaves them out of the pages (they would only come back as echoes).
+MAX_PULL_SKIP_RANGES = 64
 MAX_PUSH_CHANGES = 500
 MAX_PUSH_BYTES = 8 * 1024 * 1024  # the request body of one push
 DEFAULT_PULL_LIMIT = 500
@@ -66,6 +72,7 @@ ERR_IDEMPOTENCY_KEY_INVALID = "idempotency_key_invalid"
 ERR_IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
 ERR_IDEMPOTENCY_KEY_IN_FLIGHT = "idempotency_key_in_flight"
 ERR_DEVICE_MISMATCH = "device_mismatch"
+ERR_PROTOCOL_OUTDATED = "protocol_outdated"
 ERR_TOO_MANY_CHANGES = "too_many_changes"
 ERR_PAYLOAD_TOO_LARGE = "payload_too_large"
 ERR_UNAUTHORIZED = "unauthorized"

@@ -17,11 +17,9 @@ import hashlib
 import json
 import secrets
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import Connection, delete, select, update
 
-from gigbag.schema.canonical import CanonicalizationError, canonical_json
 from gigbag.schema.wire import (
     ERR_IDEMPOTENCY_KEY_IN_FLIGHT,
     ERR_IDEMPOTENCY_KEY_REUSED,
@@ -50,13 +48,19 @@ class Replay:
     body: str
 
 
-def request_hash(payload: Any) -> str:
-    """SHA-256 of the request's canonical JSON (so key order and spacing do not matter)."""
+def request_hash(body: bytes) -> str:
+    """SHA-256 of the request body, so that key order and spacing do not matter.
+
+    The body is parsed and written again with sorted keys by the standard library's C JSON code: one
+    pass each way, not an RFC 8785 canonicalisation of every change (each change's own checksum is
+    verified once, in ``sync_store.prepare``).
+    """
     try:
-        encoded = canonical_json(payload)
-    except CanonicalizationError:  # e.g. NaN in data: still hashable, just not canonical
-        encoded = json.dumps(payload, sort_keys=True, allow_nan=True, ensure_ascii=True).encode()
-    return hashlib.sha256(encoded).hexdigest()
+        value = json.loads(body)
+    except ValueError:
+        return hashlib.sha256(body).hexdigest()
+    normal = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=True)
+    return hashlib.sha256(normal.encode("ascii")).hexdigest()
 
 
 def _reused() -> ApiError:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from sqlalchemy import select
 
 from gigbag.schema.entities import entity_json_schemas
@@ -13,8 +13,11 @@ from gigbag.schema.wire import (
     DEFAULT_PULL_LIMIT,
     ERR_DEVICE_MISMATCH,
     ERR_IDEMPOTENCY_KEY_INVALID,
+    ERR_PROTOCOL_OUTDATED,
     IDEMPOTENCY_HEADER,
     MAX_PULL_LIMIT,
+    MAX_PULL_SKIP_RANGES,
+    PROTOCOL_HEADER,
     PROTOCOL_VERSION,
     REPLAYED_HEADER,
     DeviceStatus,
@@ -52,9 +55,43 @@ def schema() -> EntitySchemas:
     return _SCHEMAS
 
 
-def _json(body: str, *, replayed: bool) -> Response:
-    headers = {REPLAYED_HEADER: "true"} if replayed else {}
+def _json(body: str | bytes, *, replayed: bool = False) -> Response:
+    headers = {PROTOCOL_HEADER: str(PROTOCOL_VERSION)}
+    if replayed:
+        headers[REPLAYED_HEADER] = "true"
     return Response(content=body, media_type="application/json", headers=headers)
+
+
+def require_protocol(
+    protocol: Annotated[
+        str | None,
+        Header(
+            alias=PROTOCOL_HEADER,
+            description=f"The sync protocol the client speaks; this server speaks {PROTOCOL_VERSION}",
+        ),
+    ] = None,
+) -> None:
+    """Refuse a client that speaks another protocol, in words that say what to do."""
+    if protocol is not None and protocol.strip() == str(PROTOCOL_VERSION):
+        return
+    spoken = f"protocol {protocol.strip()}" if protocol and protocol.strip() else "an older protocol"
+    raise ApiError(
+        400,
+        ERR_PROTOCOL_OUTDATED,
+        f"This Gigbag speaks {spoken} and this sync server speaks protocol {PROTOCOL_VERSION}: "
+        "update Gigbag on this computer (or the server, if it is the older one), then sync again.",
+        protocol=PROTOCOL_VERSION,
+    )
+
+
+SameProtocol = Annotated[None, Depends(require_protocol)]
+
+
+async def raw_body(request: Request) -> bytes:
+    return await request.body()  # read once by Starlette and kept; FastAPI parses the same bytes
+
+
+RawBody = Annotated[bytes, Depends(raw_body)]
 
 
 @router.post(
@@ -75,7 +112,10 @@ def _json(body: str, *, replayed: bool) -> Response:
     summary="Send local changes (one transaction; per entity applied, conflict or invalid)",
 )
 def push(
+    auth: Authenticated,
+    _protocol: SameProtocol,
     _shallow: ShallowDocuments,
+    raw: RawBody,
     body: PushRequest,
     request: Request,
     idempotency_key: Annotated[
@@ -85,7 +125,6 @@ def push(
             description="A UUID made by the client for this batch; reused on every retry of it",
         ),
     ],
-    auth: Authenticated,
 ) -> Response:
     state = server_state(request)
     key = _parse_key(idempotency_key)
@@ -96,7 +135,7 @@ def push(
             "device_id is not the device this token was issued to; sign in again on this computer.",
         )
     prepared = [sync_store.prepare(change) for change in body.changes]
-    req_hash = idempotency.request_hash(body.model_dump(mode="json"))
+    req_hash = idempotency.request_hash(raw)
     outcome = idempotency.reserve(state.db, auth.user_id, key, req_hash, utc_now())
     if isinstance(outcome, idempotency.Replay):
         return _json(outcome.body, replayed=True)
@@ -138,23 +177,47 @@ def _apply(
 @router.get(
     "/sync/pull",
     response_model=PullResponse,
-    responses=error_responses(401, 422),
+    responses=error_responses(400, 401, 422),
     tags=["sync"],
     summary="Changes after a cursor, in seq order, tombstones included",
 )
 def pull(
-    request: Request,
     auth: Authenticated,
+    _protocol: SameProtocol,
+    request: Request,
     since: Annotated[int, Query(ge=0, le=MAX_SEQ, description="The cursor of the last page applied (0 at first)")] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = DEFAULT_PULL_LIMIT,
-) -> PullResponse:
+    skip: Annotated[
+        str | None,
+        Query(
+            max_length=MAX_PULL_SKIP_RANGES * 42,
+            pattern=r"^[0-9]{1,19}-[0-9]{1,19}(,[0-9]{1,19}-[0-9]{1,19})*$",
+            description="Seq ranges lo-hi (comma-separated) whose versions the client holds from its own "
+            f"push answers: left out of the pages (at most {MAX_PULL_SKIP_RANGES} ranges)",
+        ),
+    ] = None,
+) -> Response:
     state = server_state(request)
+    ranges = _skip_ranges(skip)
     with state.db.read() as conn:
-        page = sync_store.pull_page(conn, auth.user_id, since, limit)
-    if not page.has_more:
+        body, has_more = sync_store.pull_page(conn, auth.user_id, since, limit, ranges)
+    if not has_more:
         with state.db.write() as conn:
             sync_store.touch_device(conn, auth.device_id, utc_now())
-    return page
+    return _json(body)
+
+
+def _skip_ranges(raw: str | None) -> list[tuple[int, int]]:
+    if not raw:
+        return []
+    ranges = []
+    for part in raw.split(","):
+        lo, _, hi = part.partition("-")
+        ranges.append((int(lo), int(hi)))
+    if len(ranges) > MAX_PULL_SKIP_RANGES or any(lo > hi or hi > MAX_SEQ for lo, hi in ranges):
+        message = f"skip must hold at most {MAX_PULL_SKIP_RANGES} ranges lo-hi with lo <= hi <= {MAX_SEQ}."
+        raise ApiError(422, "validation_error", message, fields={"skip": message})
+    return ranges
 
 
 @router.get(

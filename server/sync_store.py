@@ -12,10 +12,12 @@ server's version. Data is stored exactly as sent; its checksum is recomputed and
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, func, not_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from gigbag.schema.canonical import CanonicalizationError, checksum, is_checksum
@@ -28,8 +30,6 @@ from gigbag.schema.wire import (
     INVALID_ENTITY_ID,
     INVALID_UNKNOWN_TYPE,
     Change,
-    PulledChange,
-    PullResponse,
     PushResponse,
     PushResult,
     ServerVersion,
@@ -233,34 +233,45 @@ def touch_device(conn: Connection, device_id: str, now: dt.datetime) -> None:
     conn.execute(update(devices).where(devices.c.id == device_id).values(last_sync_at=now))
 
 
-def pull_page(conn: Connection, user_id: str, since: int, limit: int) -> PullResponse:
-    rows = conn.execute(
-        select(
-            entities.c.entity_type,
-            entities.c.entity_id,
-            entities.c.data,
-            entities.c.checksum,
-            entities.c.deleted,
-            entities.c.seq,
-        )
-        .where(entities.c.user_id == user_id, entities.c.seq > since)
-        .order_by(entities.c.seq)
-        .limit(limit + 1)
-    ).all()
+def pull_page(
+    conn: Connection, user_id: str, since: int, limit: int, skip: Sequence[tuple[int, int]] = ()
+) -> tuple[bytes, bool]:
+    """A pull page rendered as JSON bytes (a ``PullResponse``), and whether more pages follow.
+
+    Versions whose seq lies in one of the ``skip`` ranges are left out (the client recorded them from
+    its own push answers). The rows are written into the JSON as read, with no wire model per change.
+    """
+    # The latest seq first: every row up to it is committed, so a last page may move the cursor there
+    # even when the rows it skipped (or rows since rewritten at a higher seq) are not in the page.
+    latest = latest_seq(conn, user_id)
+    query = select(
+        entities.c.entity_type,
+        entities.c.entity_id,
+        entities.c.data,
+        entities.c.checksum,
+        entities.c.deleted,
+        entities.c.seq,
+    ).where(entities.c.user_id == user_id, entities.c.seq > since, entities.c.seq <= latest)
+    if skip:
+        query = query.where(not_(or_(*(entities.c.seq.between(lo, hi) for lo, hi in skip))))
+    rows = conn.execute(query.order_by(entities.c.seq).limit(limit + 1)).all()
     has_more = len(rows) > limit
     rows = rows[:limit]
     changes = [
-        PulledChange(
-            entity_type=r.entity_type,
-            entity_id=r.entity_id,
-            data=r.data,
-            checksum=r.checksum,
-            deleted=bool(r.deleted),
-            seq=int(r.seq),
-        )
+        {
+            "entity_type": r.entity_type,
+            "entity_id": r.entity_id,
+            "data": r.data,
+            "checksum": r.checksum,
+            "deleted": bool(r.deleted),
+            "seq": int(r.seq),
+        }
         for r in rows
     ]
-    return PullResponse(changes=changes, cursor=changes[-1].seq if changes else since, has_more=has_more)
+    last = changes[-1]["seq"] if changes else since
+    cursor = last if has_more else max(since, latest, last)
+    page = {"changes": changes, "cursor": cursor, "has_more": has_more}
+    return json.dumps(page, ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode("ascii"), has_more
 
 
 def latest_seq(conn: Connection, user_id: str) -> int:

@@ -55,9 +55,12 @@ def order_changes(changes: Iterable[PlannedChange], folder_parents: Mapping[str,
     return upserts + deletes
 
 
-# Per change, room for the few characters by which compact JSON and canonical JSON (RFC 8785) can
-# differ in writing a number; the body is measured as compact JSON, which is much faster to make.
+# Per change, room for the few characters by which the body as sent (compact JSON, sorted keys) and
+# canonical JSON (RFC 8785), whose length is measured, can differ in writing a number.
 SIZE_MARGIN = 32
+# The characters of one change's JSON object besides its values: {"base_checksum":…,"checksum":…,
+# "data":…,"entity_id":"…","entity_type":"…","op":"…"} and the comma that separates it from the next.
+_CHANGE_FRAME = len('{"base_checksum":,"checksum":,"data":,"entity_id":"","entity_type":"","op":""},')
 
 
 def body_bytes(body: dict[str, Any]) -> bytes:
@@ -65,9 +68,28 @@ def body_bytes(body: dict[str, Any]) -> bytes:
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
 
 
-def change_size(change: Change) -> int:
-    """Bytes (an upper bound) the change adds to a push body, separating comma included."""
-    return len(body_bytes(change.model_dump(mode="json"))) + 1 + SIZE_MARGIN
+def _json_text_len(value: str | None) -> int:
+    return 4 if value is None else len(value.encode()) + 2  # null, or a string without escapes (ids, checksums)
+
+
+def change_size(change: Change, data_bytes: int | None = None) -> int:
+    """Bytes (an upper bound) the change adds to a push body, separating comma included.
+
+    ``data_bytes``: the length of the data's canonical JSON when the caller has it (0 for a delete);
+    otherwise the data is encoded here.
+    """
+    if data_bytes is None:
+        data_bytes = 4 if change.data is None else len(body_bytes(change.data))
+    return (
+        _CHANGE_FRAME
+        + _json_text_len(change.base_checksum)
+        + _json_text_len(change.checksum)
+        + (data_bytes if change.data is not None else 4)
+        + _json_text_len(change.entity_id)
+        + _json_text_len(change.entity_type)
+        + _json_text_len(change.op)
+        + SIZE_MARGIN
+    )
 
 
 def split_batches(

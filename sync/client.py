@@ -1,4 +1,4 @@
-"""The HTTP client of the sync protocol (version 1): one method per route, with timeouts and retries.
+"""The HTTP client of the sync protocol (version 2): one method per route, with timeouts and retries.
 
 Network errors, 5xx, 409 and 429 are retried with exponential back-off and jitter, honouring
 ``Retry-After``; any other 4xx is final and becomes a :mod:`~gigbag.sync.errors` error carrying the
@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import base64
 import email.utils
+import functools
 import json
 import logging
+import os
 import random
+import ssl
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -27,6 +30,8 @@ from .. import __version__
 from ..schema.wire import (
     BLOB_DIGEST_HEADER,
     IDEMPOTENCY_HEADER,
+    PROTOCOL_HEADER,
+    PROTOCOL_VERSION,
     REPLAYED_HEADER,
     TUS_VERSION,
     UPLOAD_METADATA_SHA256,
@@ -133,6 +138,33 @@ def blob_answer_problem(headers: httpx.Headers, sha256: str, size: int | None) -
     return None
 
 
+@functools.cache
+def tls_context(verified: bool = True) -> ssl.SSLContext:
+    """The TLS settings of every client of this process, built once (loading the CA bundle is slow).
+
+    ``verified=False`` is for a plain-http server: a context with no trusted certificate at all, so
+    that an https URL reached from such a client fails its handshake rather than going unverified.
+    """
+    if not verified:
+        return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    if os.environ.get("SSL_CERT_FILE") or os.environ.get("SSL_CERT_DIR"):
+        return ssl.create_default_context(cafile=os.environ.get("SSL_CERT_FILE"), capath=os.environ.get("SSL_CERT_DIR"))
+    import certifi
+
+    return ssl.create_default_context(cafile=certifi.where())
+
+
+def check_protocol(response: httpx.Response, doing: str) -> None:
+    """Refuse an answer from a server that speaks another version of the protocol."""
+    spoken = response.headers.get(PROTOCOL_HEADER, "").strip()
+    if spoken != str(PROTOCOL_VERSION):
+        older = f"protocol {spoken}" if spoken else "an older protocol"
+        raise ProtocolError(
+            f"The sync server speaks {older} and this Gigbag speaks protocol {PROTOCOL_VERSION} "
+            f"(while {doing}): update the Gigbag server (or Gigbag, if it is the older one), then sync again."
+        )
+
+
 class SyncClient:
     """A connection to one sync server. Use as a context manager, or call :meth:`close`."""
 
@@ -150,7 +182,11 @@ class SyncClient:
         self.server_url = normalize_server_url(server_url)
         self.retry = retry or RetryPolicy()
         self.cancel = cancel or CancelToken()
-        headers = {"User-Agent": f"gigbag/{__version__}", "Accept": "application/json"}
+        headers = {
+            "User-Agent": f"gigbag/{__version__}",
+            "Accept": "application/json",
+            PROTOCOL_HEADER: str(PROTOCOL_VERSION),
+        }
         if token:
             headers["Authorization"] = f"Bearer {token}"
         self._http = httpx.Client(
@@ -160,6 +196,7 @@ class SyncClient:
             transport=transport,
             event_hooks=dict(event_hooks or {}),
             follow_redirects=False,
+            verify=tls_context(verified=not self.server_url.startswith("http://")),
         )
 
     def close(self) -> None:
@@ -328,13 +365,26 @@ class SyncClient:
             content=body,
             headers={"Content-Type": "application/json", IDEMPOTENCY_HEADER: idempotency_key},
         )
+        check_protocol(response, doing)
         replayed = response.headers.get(REPLAYED_HEADER, "").lower() == "true"
         return self._parse(PushResponse, response, doing), replayed
 
-    def pull(self, since: int, limit: int) -> PullResponse:
+    def pull(self, since: int, limit: int, skip: str | None = None) -> PullResponse:
+        """A page after ``since``; ``skip`` ("lo-hi,…") leaves out versions this device recorded from its pushes."""
         doing = "fetching changes"
-        response = self._send("GET", "/v1/sync/pull", doing, params={"since": since, "limit": limit})
-        return self._parse(PullResponse, response, doing)
+        params: dict[str, Any] = {"since": since, "limit": limit}
+        if skip:
+            params["skip"] = skip
+        response = self._send("GET", "/v1/sync/pull", doing, params=params)
+        check_protocol(response, doing)
+        try:
+            return PullResponse.model_validate_json(response.content)
+        except ValidationError as exc:
+            log.warning("the answer to GET /v1/sync/pull is not a valid page of changes: %s", exc)
+            raise ProtocolError(
+                f"The sync server's answer is not a page of changes while {doing}; nothing of it was applied. "
+                "The server may be damaged or of another version: try again later, or ask its operator."
+            ) from exc
 
     def status(self) -> SyncStatus:
         response = self._send("GET", "/v1/sync/status", "reading the account's status")

@@ -58,7 +58,7 @@ class SyncSummary:
     """What a sync did, for the command line (``to_dict`` for --json) and the UI."""
 
     pushed: int = 0  # changes the server applied
-    pulled: int = 0  # changes the server sent, this computer's own pushes coming back included
+    pulled: int = 0  # changes the server sent (this sync's own pushes are left out; earlier ones may come back)
     received: int = 0  # changes from the other computers (what the artist calls "received")
     merged: int = 0  # server versions merged with local edits
     new_conflicts: int = 0
@@ -122,7 +122,7 @@ class SyncEngine:
         self.pusher.resend_unfinished()
         reverify_uploaded(self.blob_sync)
         self.pusher.push_pending(up_to=started_at)
-        pull = self.puller.run()
+        pull = self.puller.run(skip=self.pusher.skip_ranges())
         if pull.apply.to_push:
             self.pusher.push_pending(up_to=None, only=pull.apply.to_push)
         self.blob_sync.download_missing()

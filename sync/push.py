@@ -13,6 +13,7 @@ server replays instead of applying twice.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import uuid
 from dataclasses import dataclass, field
@@ -23,12 +24,13 @@ from sqlmodel import Session
 
 from ..local_db.database import read_session, transaction
 from ..local_db.sync_tables import SyncBatch
-from ..schema.canonical import CanonicalizationError, checksum
+from ..schema.canonical import CHECKSUM_PREFIX, CanonicalizationError, canonical_json
 from ..schema.entities import blob_refs
 from ..schema.fields import utc_now
 from ..schema.wire import (
     ERR_DEVICE_MISMATCH,
     ERR_IDEMPOTENCY_KEY_REUSED,
+    MAX_PULL_SKIP_RANGES,
     MAX_PUSH_BYTES,
     MAX_PUSH_CHANGES,
     Change,
@@ -65,6 +67,7 @@ class PushReport:
     conflicts: int = 0
     replayed: int = 0
     refused: list[Refusal] = field(default_factory=list)
+    recorded: list[int] = field(default_factory=list)  # seqs of the versions the answers made bases here
 
 
 @dataclass
@@ -176,8 +179,10 @@ class Pusher:
             noops: list[Key] = []
             size = ENVELOPE_BYTES
             full = False
-            while position < len(plan) and not full:
-                window = [p.key for p in plan[position : position + MAX_PUSH_CHANGES]]
+            # Each window holds only as many keys as the batch still has room for, so no window is
+            # read and then thrown away (a held, refused or unchanged key makes room for another read).
+            while position < len(plan) and len(changes) < MAX_PUSH_CHANGES and not full:
+                window = [p.key for p in plan[position : position + MAX_PUSH_CHANGES - len(changes)]]
                 pending = st.pending_among(window)
                 bases = st.bases(window)
                 rows = {t: st.read_many(t, ids) for t, ids in _ids_by_type(window).items()}
@@ -189,16 +194,16 @@ class Pusher:
                         position += 1
                         continue
                     try:
-                        change = _change(key, rows[key[0]].get(key[1]), bases.get(key))
+                        made = _change(key, rows[key[0]].get(key[1]), bases.get(key))
                     except CanonicalizationError as exc:
                         self._refuse(key, f"its data cannot be written as JSON: {exc}")
                         position += 1
                         continue
-                    if change is None:
+                    if made is None:
                         noops.append(key)
                         position += 1
                         continue
-                    n = change_size(change)
+                    change, n = made
                     if ENVELOPE_BYTES + n > self.max_bytes:
                         self._refuse(key, "it is larger than the server accepts in one push")
                         position += 1
@@ -298,10 +303,15 @@ class Pusher:
             " (replayed by the server)" if replayed else "",
         )
         with transaction(self.db) as s:
-            self._apply(s, batch, request, response)
+            recorded = self._apply(s, batch, request, response)
+        self.report.recorded.extend(recorded)  # committed: the pull may leave these versions out
         return True
 
-    def _apply(self, s: Session, batch: SyncBatch, request: PushRequest, response: PushResponse) -> None:
+    def skip_ranges(self, max_ranges: int = MAX_PULL_SKIP_RANGES) -> str | None:
+        """The seqs this sync's push answers recorded as bases, as "lo-hi,…" for the pull's ``skip``."""
+        return seq_ranges(self.report.recorded, max_ranges)
+
+    def _apply(self, s: Session, batch: SyncBatch, request: PushRequest, response: PushResponse) -> list[int]:
         st = LocalState(s)
         sent = {(c.entity_type, c.entity_id): c for c in request.changes}
         answered: set[Key] = set()
@@ -344,6 +354,24 @@ class Pusher:
                 st.unstage(key)
         self.report.applied += len(applied)
         s.execute(delete(_BATCHES).where(_BATCHES.c.idempotency_key == batch.idempotency_key))
+        return [version.seq for _, version in applied if version.seq > 0]
+
+
+def seq_ranges(seqs: list[int], max_ranges: int) -> str | None:
+    """Runs of consecutive seqs as "lo-hi,…"; when there are more than ``max_ranges`` runs, the longest
+    (leaving a version out is only ever an optimisation: what is not skipped comes back as an echo)."""
+    runs: list[tuple[int, int]] = []
+    for seq in sorted(set(seqs)):
+        if runs and seq == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], seq)
+        else:
+            runs.append((seq, seq))
+    if not runs:
+        return None
+    if len(runs) > max_ranges:
+        runs = sorted(sorted(runs, key=lambda r: r[0] - r[1])[:max_ranges])
+    return ",".join(f"{lo}-{hi}" for lo, hi in runs)
+
 
 
 def _ids_by_type(keys: list[Key]) -> dict[str, list[str]]:
@@ -353,19 +381,22 @@ def _ids_by_type(keys: list[Key]) -> dict[str, list[str]]:
     return out
 
 
-def _change(key: Key, data: dict[str, Any] | None, base: Version | None) -> Change | None:
-    """The change to push for ``key`` with its local ``data`` (None: deleted here), or None when
-    the server already has this state."""
+def _change(key: Key, data: dict[str, Any] | None, base: Version | None) -> tuple[Change, int] | None:
+    """The change to push for ``key`` with its local ``data`` (None: deleted here) and the bytes it adds
+    to a push body, or None when the server already has this state. The data is canonicalised once:
+    its checksum and its size come from the same bytes."""
     entity_type, entity_id = key
     base_checksum = base.checksum if base is not None and not base.deleted else None
     if data is None:
         if base_checksum is None:
             return None  # never reached the server, or already deleted there
-        return Change(entity_type=entity_type, entity_id=entity_id, op="delete", base_checksum=base_checksum)
-    digest = checksum(data)
+        change = Change(entity_type=entity_type, entity_id=entity_id, op="delete", base_checksum=base_checksum)
+        return change, change_size(change, 0)
+    encoded = canonical_json(data)
+    digest = CHECKSUM_PREFIX + hashlib.sha256(encoded).hexdigest()
     if digest == base_checksum:
         return None
-    return Change(
+    change = Change(
         entity_type=entity_type,
         entity_id=entity_id,
         op="upsert",
@@ -373,3 +404,4 @@ def _change(key: Key, data: dict[str, Any] | None, base: Version | None) -> Chan
         checksum=digest,
         base_checksum=base_checksum,
     )
+    return change, change_size(change, len(encoded))

@@ -12,8 +12,10 @@ from typing import Any
 import httpx
 
 from gigbag.schema.canonical import checksum
+from gigbag.schema.wire import PROTOCOL_HEADER, PROTOCOL_VERSION
 
 PASSWORD = "correct horse battery"
+PROTOCOL = {PROTOCOL_HEADER: str(PROTOCOL_VERSION)}  # what every push and pull of this protocol carries
 
 
 def unique_email(prefix: str = "artist") -> str:
@@ -64,7 +66,9 @@ class Api:
         self.user_id = user_id
         self.device_id = device_id
         self.email = email
-        self.http = httpx.Client(base_url=base_url, timeout=60.0, headers={"Authorization": f"Bearer {token}"})
+        self.http = httpx.Client(
+            base_url=base_url, timeout=60.0, headers={"Authorization": f"Bearer {token}", **PROTOCOL}
+        )
 
     @classmethod
     def sign_up(cls, base_url: str, email: str | None = None, device_name: str = "laptop") -> Api:

@@ -9,7 +9,14 @@ import httpx
 import pytest
 
 from gigbag.schema.canonical import checksum
-from gigbag.schema.wire import MAX_PUSH_BYTES, MAX_PUSH_CHANGES, PullResponse, PushResponse
+from gigbag.schema.wire import (
+    MAX_PUSH_BYTES,
+    MAX_PUSH_CHANGES,
+    PROTOCOL_HEADER,
+    PROTOCOL_VERSION,
+    PullResponse,
+    PushResponse,
+)
 from tests.server.api_client import Api, contact_list, delete, upsert
 
 
@@ -393,3 +400,57 @@ def test_unknown_routes_and_methods_answer_json(server) -> None:
     assert r.status_code == 404 and r.json()["error"] == "not_found"
     r = httpx.put(server.url + "/v1/health")
     assert r.status_code == 405 and r.json()["error"] == "method_not_allowed"
+
+
+def test_a_client_of_another_protocol_is_told_to_update_gigbag(api: Api) -> None:
+    body = {"device_id": api.device_id, "changes": [upsert(contact_list())]}
+    bare = httpx.Client(base_url=api.base_url, timeout=60.0, headers={"Authorization": f"Bearer {api.token}"})
+    try:
+        for headers in ({}, {PROTOCOL_HEADER: "1"}):
+            for r in (
+                bare.post("/v1/sync/push", json=body, headers={"Idempotency-Key": str(uuid.uuid4()), **headers}),
+                bare.get("/v1/sync/pull", headers=headers),
+            ):
+                assert r.status_code == 400, r.text
+                answer = r.json()
+                assert answer["error"] == "protocol_outdated" and answer["protocol"] == PROTOCOL_VERSION
+                assert "update Gigbag" in answer["message"]
+    finally:
+        bare.close()
+    assert api.status()["cursor"] == 0  # nothing applied
+    ok = api.push_raw([upsert(contact_list())])
+    assert ok.status_code == 200 and ok.headers[PROTOCOL_HEADER] == str(PROTOCOL_VERSION)
+    assert api.http.get("/v1/sync/pull").headers[PROTOCOL_HEADER] == str(PROTOCOL_VERSION)
+
+
+def test_pull_leaves_out_the_skipped_seqs_and_still_moves_the_cursor(api: Api) -> None:
+    other = api.other_device()
+    mine = [upsert(contact_list(f"mine {i}")) for i in range(3)]
+    assert api.push(mine)["cursor"] == 3
+    theirs = upsert(contact_list("theirs"))
+    assert other.push([theirs])["cursor"] == 4
+    assert api.push([upsert(contact_list("mine again"))])["cursor"] == 5
+
+    def pull(since: int, skip: str, limit: int = 500) -> dict:
+        r = api.http.get("/v1/sync/pull", params={"since": since, "limit": limit, "skip": skip})
+        assert r.status_code == 200, r.text
+        page: dict = r.json()
+        return page
+
+    page = pull(0, "1-3,5-5")
+    assert [c["entity_id"] for c in page["changes"]] == [theirs["entity_id"]]
+    assert page["cursor"] == 5 and page["has_more"] is False
+    assert pull(0, "1-5") == {"changes": [], "cursor": 5, "has_more": False}
+    # pages: a full page ends at its last change; the skipped seqs in between are simply absent
+    first = pull(0, "2-3", limit=1)
+    assert [c["seq"] for c in first["changes"]] == [1] and first["has_more"] and first["cursor"] == 1
+    second = pull(1, "2-3", limit=1)
+    assert [c["seq"] for c in second["changes"]] == [4] and second["has_more"] and second["cursor"] == 4
+    last = pull(4, "2-3", limit=1)
+    assert [c["seq"] for c in last["changes"]] == [5] and not last["has_more"] and last["cursor"] == 5
+    # without skip, every version comes, as before
+    assert [c["seq"] for c in api.pull(0)["changes"]] == [1, 2, 3, 4, 5]
+    for bad in ("3-1", "1-2," * 64 + "9-9", "x", "1-"):
+        r = api.http.get("/v1/sync/pull", params={"skip": bad})
+        assert r.status_code == 422, (bad, r.text)
+    other.close()

@@ -15,10 +15,12 @@ from collections.abc import Callable
 import httpx
 import pytest
 
+from gigbag.schema.wire import PROTOCOL_HEADER, PROTOCOL_VERSION
 from gigbag.sync.client import RetryPolicy, SyncClient, retry_after_seconds
 from gigbag.sync.errors import (
     AuthenticationError,
     NetworkError,
+    ProtocolError,
     QuotaExceeded,
     RequestRejected,
     ServerError,
@@ -27,6 +29,7 @@ from gigbag.sync.errors import (
 from gigbag.sync.progress import CancelToken
 
 PUSH_OK = {"results": [], "cursor": 7}
+PROTOCOL = {PROTOCOL_HEADER: str(PROTOCOL_VERSION)}
 
 
 class RecordingCancel(CancelToken):
@@ -68,7 +71,7 @@ def test_5xx_and_409_are_retried_with_the_same_key_and_body_and_jittered_backoff
     script = [
         error(503, "unavailable", "busy"),
         error(409, "idempotency_key_in_flight", "still running"),
-        httpx.Response(200, json=PUSH_OK, headers={"Idempotent-Replayed": "true"}),
+        httpx.Response(200, json=PUSH_OK, headers={"Idempotent-Replayed": "true", **PROTOCOL}),
     ]
     with client_for(script, seen, cancel=cancel) as client:
         response, replayed = client.push("key-1", b'{"device_id":"d","changes":[]}')
@@ -195,3 +198,33 @@ def test_cancel_stops_a_retry_wait_at_once() -> None:
     finally:
         stop()
     assert time.monotonic() - timer_started < 3.0
+
+
+@pytest.mark.parametrize("spoken", [None, "1", "3"])
+def test_an_answer_in_another_protocol_is_refused_with_words_to_update(spoken: str | None) -> None:
+    """An older server ignores what it does not know (the pull's skip, the protocol header) and answers
+    without the header: the client stops instead of reading pages whose meaning has changed."""
+    headers = {PROTOCOL_HEADER: spoken} if spoken else {}
+    page = {"changes": [], "cursor": 0, "has_more": False}
+    seen: list[httpx.Request] = []
+    client = client_for(
+        [httpx.Response(200, json=page, headers=headers), httpx.Response(200, json=PUSH_OK, headers=headers)], seen
+    )
+    with pytest.raises(ProtocolError, match="update the Gigbag server"):
+        client.pull(0, 10, "1-5")
+    with pytest.raises(ProtocolError, match=f"speaks protocol {PROTOCOL_VERSION}"):
+        client.push("5b0e7c9c-8e8e-4a37-9c2e-6d8d2b1f4a10", b"{}")
+    assert all(r.headers[PROTOCOL_HEADER] == str(PROTOCOL_VERSION) for r in seen)
+    assert seen[0].url.params["skip"] == "1-5"
+
+
+def test_tls_settings_are_built_once_and_a_plain_http_client_trusts_no_certificate() -> None:
+    import ssl
+
+    from gigbag.sync.client import tls_context
+
+    assert tls_context() is tls_context()  # the CA bundle is loaded once per process
+    assert tls_context().verify_mode == ssl.CERT_REQUIRED and tls_context().get_ca_certs()
+    plain = tls_context(verified=False)
+    # an https URL reached from a client of an http:// server fails its handshake: nothing is trusted
+    assert plain.verify_mode == ssl.CERT_REQUIRED and plain.check_hostname and plain.get_ca_certs() == []

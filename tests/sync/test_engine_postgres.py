@@ -23,7 +23,7 @@ def test_two_computers_converge_through_a_postgresql_server(
         a, b = Device("a", wa), Device("b", wb)
         SyncService(wa, a.client).sign_in(pg_live_server.url, email, PASSWORD, create_account=True, display_name="A")
         SyncService(wb, b.client).sign_in(pg_live_server.url, email, PASSWORD)
-        lists = [wa.contact_lists.create({"name": f"List {i}"}) for i in range(700)]
+        lists = [wa.contact_lists.create({"name": f"List {i}"}) for i in range(1200)]
         a.sync()
         assert b.sync().pull_requests == 2
         wa.contact_lists.update(lists[0].id, {"name": "From A"})
