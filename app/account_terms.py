@@ -1,7 +1,7 @@
 """The signed-in account's terms as its server sets them: the tier, the limits in force, the usage.
 
-Read from ``GET /v1/account`` after a sign-in and after every sync (off the UI thread: the sync
-thread or the sign-in operation), and kept here for the account menu while offline
+Read from ``GET /v1/account`` after a sign-in and after a sync that moved something, or once an hour
+(off the UI thread: the sync thread or the sign-in operation), and kept here for the account menu while offline
 (``account-terms.json`` in the data folder). The storage limit of the account becomes this
 computer's limit (``storage_quotas.limit_bytes``), so the storage bar and the local refusal of an
 import over the limit (:mod:`gigbag.app.storage_limit`) use the one limit the server enforces.
@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -22,11 +23,13 @@ from sqlalchemy import text
 from ..local_db.database import transaction
 from ..local_db.models import DEFAULT_STORAGE_LIMIT_BYTES
 from ..sync.client import SyncClient
+from ..sync.engine import SyncSummary
 from .workspace import Workspace
 
 log = logging.getLogger(__name__)
 
 TERMS_FILE = "account-terms.json"
+TERMS_MAX_AGE_SECONDS = 3600
 TIER_NAMES = {"free": "Free", "pro": "Pro", "enterprise": "Enterprise"}
 
 
@@ -83,6 +86,20 @@ def cached_terms(workspace: Workspace) -> AccountTerms | None:
         return AccountTerms(**raw)
     except (OSError, ValueError, TypeError, KeyError):
         return None
+
+
+def worth_refreshing(workspace: Workspace, summary: SyncSummary) -> bool:
+    """After a sync: read the terms again when the usage may have moved (something was sent, received or
+    refused) or the kept ones are older than :data:`TERMS_MAX_AGE_SECONDS`. A sync where nothing changed
+    stays one pull request."""
+    moved = summary.pushed or summary.pulled or summary.files_up or summary.files_down or not summary.complete
+    if moved:
+        return True
+    try:
+        age = time.time() - _path(workspace).stat().st_mtime
+    except OSError:
+        return True
+    return age > TERMS_MAX_AGE_SECONDS
 
 
 def forget_terms(workspace: Workspace) -> None:

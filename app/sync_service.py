@@ -183,7 +183,8 @@ class SyncService:
                 confirm_mass_delete=confirm_mass_delete,
                 client_factory=self.client_factory,
             )
-        self.refresh_account_terms()
+        if account_terms.worth_refreshing(self.workspace, summary):
+            self.refresh_account_terms()
         return summary
 
     def pending_count(self) -> int:

@@ -284,10 +284,10 @@ class SyncClient:
 
     @staticmethod
     def _parse(model: type[_M], response: httpx.Response, doing: str) -> _M:
-        """The answer as ``model``; an answer of the wrong shape is a sentence (the detail goes to the log)."""
-        body = SyncClient._json(response, doing)
+        """The answer as ``model``, parsed straight from its bytes; an answer that is not JSON or of the wrong
+        shape is a sentence (the detail goes to the log)."""
         try:
-            return model.model_validate(body)
+            return model.model_validate_json(response.content)
         except ValidationError as exc:
             log.warning(
                 "the answer to %s %s is not a valid %s: %s",
@@ -377,14 +377,7 @@ class SyncClient:
             params["skip"] = skip
         response = self._send("GET", "/v1/sync/pull", doing, params=params)
         check_protocol(response, doing)
-        try:
-            return PullResponse.model_validate_json(response.content)
-        except ValidationError as exc:
-            log.warning("the answer to GET /v1/sync/pull is not a valid page of changes: %s", exc)
-            raise ProtocolError(
-                f"The sync server's answer is not a page of changes while {doing}; nothing of it was applied. "
-                "The server may be damaged or of another version: try again later, or ask its operator."
-            ) from exc
+        return self._parse(PullResponse, response, doing)
 
     def status(self) -> SyncStatus:
         response = self._send("GET", "/v1/sync/status", "reading the account's status")

@@ -373,7 +373,6 @@ def seq_ranges(seqs: list[int], max_ranges: int) -> str | None:
     return ",".join(f"{lo}-{hi}" for lo, hi in runs)
 
 
-
 def _ids_by_type(keys: list[Key]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for entity_type, entity_id in keys:
