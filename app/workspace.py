@@ -7,8 +7,10 @@ data folder (upgrading its database first, with a backup) and hands out the serv
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
@@ -27,6 +29,10 @@ from .previews import PreviewService
 from .profile import ProfileService
 from .timeline import TimelineService
 from .tracks import TrackService
+
+if TYPE_CHECKING:
+    from ..local_db.snapshots import Snapshot
+    from .backup import BackupSummary, RestoreResult
 
 
 @dataclass
@@ -76,6 +82,42 @@ class Workspace:
         check_at_open(paths)
         backup = upgrade_database(paths.database)
         return cls(paths, make_engine(paths.database), BlobStore(paths.blobs), backup)
+
+    # ---- backups: the UI asks the workspace, never holding its database handle -------------------
+    def back_up(
+        self,
+        destination: Path,
+        progress: Callable[[int, int], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> BackupSummary:
+        from .backup import write_backup
+
+        return write_backup(self.engine, self.blobs, destination, progress, cancelled)
+
+    def restore_backup(
+        self,
+        source: Path,
+        *,
+        allow_other_account: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> RestoreResult:
+        from .backup import restore_backup
+
+        return restore_backup(
+            self.engine,
+            self.blobs,
+            source,
+            allow_other_account=allow_other_account,
+            progress=progress,
+            cancelled=cancelled,
+        )
+
+    def restore_automatic_backup(self, name: str | None = None) -> Snapshot:
+        """Put an automatic backup in place of the open database (its connections are closed and reopened)."""
+        from .database_care import restore_into_open_workspace
+
+        return restore_into_open_workspace(self.engine, self.paths, name)
 
     def close(self) -> None:
         self.engine.dispose()

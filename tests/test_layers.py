@@ -130,6 +130,17 @@ def test_the_entry_points_import_only_the_rooms_below_them() -> None:
     assert offenders == []
 
 
+def test_ui_never_holds_the_database_handle() -> None:
+    """The UI reaches the data through app/'s services: no ``….engine`` (the SQLAlchemy engine) in ui/."""
+    offenders = []
+    for path in _py_files("ui"):
+        tree = ast.parse(path.read_text("utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and node.attr == "engine":
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert offenders == []
+
+
 @pytest.mark.parametrize(
     ("folder", "source", "rule"),
     [
@@ -141,6 +152,7 @@ def test_the_entry_points_import_only_the_rooms_below_them() -> None:
         ("media", "from ..app import workspace\n", test_lower_layers_do_not_import_upper_ones),
         ("server", "from ..sync import client\n", test_server_uses_only_the_schema_and_media_rooms_of_the_client),
         ("sync", "import PySide6.QtCore\n", test_no_qt_outside_ui),
+        ("ui", "def f(ws):\n    return ws.engine\n", test_ui_never_holds_the_database_handle),
     ],
 )
 def test_each_rule_catches_a_forbidden_import(folder: str, source: str, rule: object) -> None:

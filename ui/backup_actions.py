@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..app.backup import BackupCancelled, BackupSummary, OtherAccountBackup, RestoreResult, restore_backup, write_backup
-from ..app.database_care import Snapshot, automatic_backups, keep_daily_backup, restore_into_open_workspace
+from ..app.backup import BackupCancelled, BackupSummary, OtherAccountBackup, RestoreResult
+from ..app.database_care import Snapshot, automatic_backups, keep_daily_backup
 from ..app.formatting import format_bytes
 from .operations import Cancelled, OpContext, Operation
 
@@ -144,7 +144,7 @@ class BackupActions(QObject):
         ws = self.window.workspace
 
         def work(op: OpContext) -> BackupSummary:
-            return write_backup(ws.engine, ws.blobs, destination, lambda d, t: op.progress(d, t), lambda: op.cancelled)
+            return ws.back_up(destination, lambda d, t: op.progress(d, t), lambda: op.cancelled)
 
         def done(summary: BackupSummary) -> None:
             text = (
@@ -174,9 +174,7 @@ class BackupActions(QObject):
         chosen = source
 
         def work(op: OpContext) -> RestoreResult:
-            return restore_backup(
-                ws.engine,
-                ws.blobs,
+            return ws.restore_backup(
                 chosen,
                 allow_other_account=allow_other_account,
                 progress=lambda d, t: op.progress(d, t),
@@ -238,7 +236,7 @@ class BackupActions(QObject):
             self._tell("Automatic backup restored", f"Your data is back as it was on {format_snapshot_time(snap)}.")
 
         self._run(
-            lambda _op: restore_into_open_workspace(ws.engine, ws.paths, name),
+            lambda _op: ws.restore_automatic_backup(name),
             done,
             "Restoring the automatic backup…",
             "The automatic backup was not restored",
