@@ -17,20 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from .formatting import format_bytes
-
-EXIT_OK = 0
-EXIT_FAILED = 1
-
-
-def _common() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS, help="data folder of this device")
-    common.add_argument("--json", action="store_true", help="print JSON instead of sentences")
-    return common
+from .sync_commands import EXIT_FAILED, EXIT_OK, common_options
 
 
 def register(sub: Any) -> None:
-    common = _common()
+    common = common_options()
     p = sub.add_parser(
         "export",
         parents=[common],

@@ -34,7 +34,8 @@ EXIT_BUSY = 75  # sysexits' EX_TEMPFAIL: another Gigbag is syncing this data fol
 EXIT_INCOMPLETE = 3  # the sync ran but did not send or receive everything (app.sync_outcome says what)
 
 
-def _common() -> argparse.ArgumentParser:
+def common_options() -> argparse.ArgumentParser:
+    """The options every headless command takes: the data folder and JSON output."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS, help="data folder of this device")
     common.add_argument("--json", action="store_true", help="print JSON instead of sentences")
@@ -42,7 +43,7 @@ def _common() -> argparse.ArgumentParser:
 
 
 def register(sub: Any) -> None:
-    common = _common()
+    common = common_options()
     p = sub.add_parser(
         "login",
         parents=[common],
