@@ -49,6 +49,9 @@ if str(ROOT) not in sys.path:
 import httpx  # noqa: E402
 
 from gigbag.schema.canonical import checksum  # noqa: E402
+from gigbag.schema.wire import PROTOCOL_HEADER, PROTOCOL_VERSION  # noqa: E402
+
+PROTOCOL = {PROTOCOL_HEADER: str(PROTOCOL_VERSION)}  # every push and pull carries the protocol's version
 
 PASSWORD = "load test password 1"
 TUS = {"Tus-Resumable": "1.0.0"}
@@ -118,7 +121,9 @@ class Load:
         self.deadline = deadline
         self.max_ops = max_ops
         self.rng = rng
-        self.fresh = httpx.AsyncClient(base_url=url, timeout=120, limits=httpx.Limits(max_keepalive_connections=0))
+        self.fresh = httpx.AsyncClient(
+            base_url=url, timeout=120, headers=PROTOCOL, limits=httpx.Limits(max_keepalive_connections=0)
+        )
 
     async def request(self, client: httpx.AsyncClient, kind: str, method: str, path: str, **kw: Any) -> httpx.Response:
         started = time.perf_counter()
@@ -268,7 +273,7 @@ class Load:
         self.report.bytes_down += len(tail.content)
 
     async def device(self, dev: Device) -> None:
-        async with httpx.AsyncClient(base_url=self.url, timeout=120) as client:
+        async with httpx.AsyncClient(base_url=self.url, timeout=120, headers=PROTOCOL) as client:
             while time.monotonic() < self.deadline and self.report.ops < self.max_ops:
                 self.report.ops += 1
                 roll = 0.0 if dev.pushes == 0 else self.rng.random()  # each device starts with a push
@@ -285,7 +290,7 @@ class Load:
 
 async def _sign_up(url: str, accounts: int, devices: int) -> list[Device]:
     out: list[Device] = []
-    async with httpx.AsyncClient(base_url=url, timeout=120) as client:
+    async with httpx.AsyncClient(base_url=url, timeout=120, headers=PROTOCOL) as client:
         for i in range(accounts):
             acct = Account(email=f"load-{i}-{uuid.uuid4().hex[:8]}@example.com")
             r = await client.post(
@@ -307,7 +312,7 @@ async def _verify(url: str, devices: list[Device], report: Report, load: Load) -
     for key, texts in report.answers.items():
         if len(set(texts)) != 1:
             report.fail(f"idempotency key {key} got different answers")
-    async with httpx.AsyncClient(base_url=url, timeout=120) as client:
+    async with httpx.AsyncClient(base_url=url, timeout=120, headers=PROTOCOL) as client:
         for dev in devices:
             await load.pull(client, dev, kind="final pull")
         by_account: dict[str, list[Device]] = defaultdict(list)

@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from gigbag.schema.wire import PROTOCOL_HEADER, PROTOCOL_VERSION
 from tests.fixtures.postgres import PostgresServer
 from tests.fixtures.s3 import S3Server
 from tests.fixtures.server_process import start_server
@@ -129,7 +130,8 @@ def test_several_workers_share_one_port_and_their_metrics_add_up(tmp_path: Path,
         api = Api.sign_up(server.url)
         for i in range(40):
             # a new connection each time, so both workers take some of them
-            with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {api.token}"}) as fresh:
+            auth = {"Authorization": f"Bearer {api.token}", PROTOCOL_HEADER: str(PROTOCOL_VERSION)}
+            with httpx.Client(base_url=server.url, headers=auth) as fresh:
                 r = fresh.post(
                     "/v1/sync/push",
                     json={"device_id": api.device_id, "changes": [upsert(contact_list(f"n{i}"))]},
