@@ -8,6 +8,7 @@ import uuid
 import httpx
 import pytest
 
+from gigbag.schema.wire import PROTOCOL_VERSION
 from tests.fixtures.server_process import ServerProcess
 from tests.server.api_client import PASSWORD, Api, unique_email
 
@@ -32,7 +33,7 @@ def _assert_error(r: httpx.Response, status: int, code: str) -> dict:
 def test_health_needs_no_token(server: ServerProcess) -> None:
     r = httpx.get(server.url + "/v1/health")
     assert r.status_code == 200
-    assert r.json() == {"status": "ok", "protocol": 1}
+    assert r.json() == {"status": "ok", "protocol": PROTOCOL_VERSION}
 
 
 def test_create_account_then_email_taken_whatever_the_case(server: ServerProcess) -> None:
@@ -126,7 +127,7 @@ def test_schema_lists_every_entity_type_with_its_json_schema(server: ServerProce
     r = httpx.get(server.url + "/v1/schema")
     assert r.status_code == 200
     body = r.json()
-    assert body["protocol"] == 1
+    assert body["protocol"] == PROTOCOL_VERSION
     assert set(body["entity_types"]) == set(ENTITY_TYPES)
     goals = body["entity_types"]["goals"]
     assert goals["type"] == "object" and "title" in goals["properties"] and "title" in goals["required"]

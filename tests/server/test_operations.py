@@ -55,7 +55,7 @@ def _put(api: Api, content: bytes) -> str:
 def test_health_and_ready_and_ready_says_why_not(s3_server: S3Server, tmp_path: Path) -> None:
     plain = start_server(tmp_path / "plain")
     try:
-        assert httpx.get(plain.url + "/v1/health").json() == {"status": "ok", "protocol": 1}
+        assert httpx.get(plain.url + "/v1/health").json() == {"status": "ok", "protocol": PROTOCOL_VERSION}
         ready = httpx.get(plain.url + "/v1/ready")
         assert ready.status_code == 200
         assert ready.json() == {"status": "ready", "database": "ok", "blob_store": "ok"}
