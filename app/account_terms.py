@@ -42,6 +42,7 @@ class AccountTerms:
     used_bytes: int
     token_idle_expiry_seconds: int | None
     overridden: tuple[str, ...] = ()  # the limits the operator set for this account
+    tag: str | None = None  # the server's fingerprint of these terms (schema.wire.ACCOUNT_TERMS_HEADER)
 
     @property
     def tier_name(self) -> str:
@@ -68,6 +69,7 @@ def refresh_terms(workspace: Workspace, client: SyncClient) -> AccountTerms:
         used_bytes=info.storage.used_bytes,
         token_idle_expiry_seconds=info.token_idle_expiry_seconds,
         overridden=tuple(info.overridden),
+        tag=client.account_terms_tag,
     )
     _set_limit(workspace, terms.storage_quota_bytes)
     target = _path(workspace)
@@ -90,11 +92,16 @@ def cached_terms(workspace: Workspace) -> AccountTerms | None:
 
 def worth_refreshing(workspace: Workspace, summary: SyncSummary) -> bool:
     """After a sync: read the terms again when the usage may have moved (something was sent, received or
-    refused) or the kept ones are older than :data:`TERMS_MAX_AGE_SECONDS`. A sync where nothing changed
-    stays one pull request."""
+    refused), the server's fingerprint of the tier and limits differs from the kept one (the operator
+    changed them), or the kept ones are older than :data:`TERMS_MAX_AGE_SECONDS`. A sync where nothing
+    changed stays one pull request."""
     moved = summary.pushed or summary.pulled or summary.files_up or summary.files_down or not summary.complete
     if moved:
         return True
+    if summary.account_terms_tag is not None:
+        kept = cached_terms(workspace)
+        if kept is None or kept.tag != summary.account_terms_tag:
+            return True
     try:
         age = time.time() - _path(workspace).stat().st_mtime
     except OSError:

@@ -27,6 +27,9 @@ DEFAULT_PULL_LIMIT = 500
 MAX_PULL_LIMIT = 1000
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
+# Pull pages and GET /v1/account carry a short fingerprint of the account's tier and limits in force, so a
+# sync learns that the operator changed them without asking GET /v1/account on every sync.
+ACCOUNT_TERMS_HEADER = "Gigbag-Account-Terms"
 # RFC 9530: a blob's HEAD and GET answers carry "Repr-Digest: sha-256=:<base64>:", checked by the client.
 BLOB_DIGEST_HEADER = "Repr-Digest"
 

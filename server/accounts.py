@@ -25,6 +25,7 @@ from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from gigbag.schema.wire import (
+    ACCOUNT_TERMS_HEADER,
     ERR_EMAIL_TAKEN,
     ERR_INVALID_CREDENTIALS,
     ERR_INVITE_INVALID,
@@ -166,7 +167,7 @@ def _invite_invalid() -> ApiError:
     responses=error_responses(401),
     summary="The signed-in account: tier, limits in force, storage used",
 )
-def account_info(request: Request, auth: Authenticated) -> AccountInfo:
+def account_info(request: Request, response: Response, auth: Authenticated) -> AccountInfo:
     state = server_state(request)
     now = utc_now()
     with state.db.read() as conn:
@@ -175,6 +176,7 @@ def account_info(request: Request, auth: Authenticated) -> AccountInfo:
             raise not_found("This account no longer exists")
         limits = account_limits(conn, state.config, auth.user_id)
         usage = storage_usage(conn, state.config, auth.user_id, now)
+    response.headers[ACCOUNT_TERMS_HEADER] = limits.tag()
     return AccountInfo(
         user_id=auth.user_id,
         email=row.email,

@@ -25,6 +25,7 @@ from .clock import utc_now
 from .errors import ApiError
 from .state import ServerState, server_state
 from .tables import devices, users
+from .tiers import tier_limits, with_overrides
 
 bearer_scheme = HTTPBearer(auto_error=False, description="The token returned by POST /v1/sessions")
 
@@ -37,6 +38,7 @@ LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 class DeviceAuth:
     user_id: str
     device_id: str
+    terms_tag: str = ""  # fingerprint of the account's tier and limits in force (ACCOUNT_TERMS_HEADER)
 
 
 def new_token() -> str:
@@ -74,6 +76,10 @@ def require_device(
                 devices.c.last_sync_at,
                 devices.c.last_used_at,
                 users.c.disabled_at,
+                users.c.tier,
+                users.c.storage_quota_bytes,
+                users.c.daily_upload_limit_bytes,
+                users.c.max_file_bytes,
             )
             .join(users, users.c.id == devices.c.user_id)
             .where(devices.c.token_hash == token_hash(token), devices.c.revoked_at.is_(None))
@@ -90,7 +96,10 @@ def require_device(
         raise token_expired(expiry_days)
     if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
         _record_use(state, row.id, now)
-    return DeviceAuth(user_id=row.user_id, device_id=row.id)
+    limits = with_overrides(
+        tier_limits(state.config, row.tier), row.storage_quota_bytes, row.daily_upload_limit_bytes, row.max_file_bytes
+    )
+    return DeviceAuth(user_id=row.user_id, device_id=row.id, terms_tag=limits.tag())
 
 
 def account_disabled(status: int = 401) -> ApiError:

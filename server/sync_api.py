@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from gigbag.schema.entities import entity_json_schemas
 from gigbag.schema.wire import (
+    ACCOUNT_TERMS_HEADER,
     DEFAULT_PULL_LIMIT,
     ERR_DEVICE_MISMATCH,
     ERR_IDEMPOTENCY_KEY_INVALID,
@@ -177,7 +178,13 @@ def _apply(
 @router.get(
     "/sync/pull",
     response_model=PullResponse,
-    responses=error_responses(400, 401, 422),
+    responses={
+        200: {
+            "description": "A page of changes; the account-terms header changes when the tier or a limit does",
+            "headers": {ACCOUNT_TERMS_HEADER: header("A fingerprint of the account's tier and limits in force")},
+        },
+        **error_responses(400, 401, 422),
+    },
     tags=["sync"],
     summary="Changes after a cursor, in seq order, tombstones included",
 )
@@ -204,7 +211,9 @@ def pull(
     if not has_more:
         with state.db.write() as conn:
             sync_store.touch_device(conn, auth.device_id, utc_now())
-    return _json(body)
+    response = _json(body)
+    response.headers[ACCOUNT_TERMS_HEADER] = auth.terms_tag
+    return response
 
 
 def _skip_ranges(raw: str | None) -> list[tuple[int, int]]:

@@ -7,6 +7,7 @@ setting (``--tier-limit``, or the free tier's built-in 100 MB a day) over the se
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, select
@@ -32,6 +33,11 @@ class EffectiveLimits:
             daily_upload_limit_bytes=self.daily_upload_limit_bytes,
             max_file_bytes=self.max_file_bytes,
         )
+
+    def tag(self) -> str:
+        """A short fingerprint of these terms: it changes whenever the tier, a limit or an override does."""
+        text = f"{self.tier}|{self.storage_quota_bytes}|{self.daily_upload_limit_bytes}|{self.max_file_bytes}"
+        return hashlib.sha256(f"{text}|{','.join(self.overridden)}".encode()).hexdigest()[:16]
 
 
 def tier_limits(config: ServerConfig, tier: str) -> EffectiveLimits:

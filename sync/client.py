@@ -28,6 +28,7 @@ from pydantic import BaseModel, ValidationError
 
 from .. import __version__
 from ..schema.wire import (
+    ACCOUNT_TERMS_HEADER,
     BLOB_DIGEST_HEADER,
     IDEMPOTENCY_HEADER,
     PROTOCOL_HEADER,
@@ -182,6 +183,8 @@ class SyncClient:
         self.server_url = normalize_server_url(server_url)
         self.retry = retry or RetryPolicy()
         self.cancel = cancel or CancelToken()
+        # The last account-terms fingerprint the server sent (a pull or GET /v1/account), None before one.
+        self.account_terms_tag: str | None = None
         headers = {
             "User-Agent": f"gigbag/{__version__}",
             "Accept": "application/json",
@@ -352,6 +355,7 @@ class SyncClient:
         """``GET /v1/account``: the signed-in account's tier, the limits in force and the usage."""
         doing = "reading the account's tier and limits"
         response = self._send("GET", "/v1/account", doing)
+        self.account_terms_tag = response.headers.get(ACCOUNT_TERMS_HEADER)
         return self._parse(ServerAccountInfo, response, doing)
 
     # ---- entities ----------------------------------------------------------------------------
@@ -377,6 +381,7 @@ class SyncClient:
             params["skip"] = skip
         response = self._send("GET", "/v1/sync/pull", doing, params=params)
         check_protocol(response, doing)
+        self.account_terms_tag = response.headers.get(ACCOUNT_TERMS_HEADER)
         return self._parse(PullResponse, response, doing)
 
     def status(self) -> SyncStatus:

@@ -84,6 +84,9 @@ class SyncSummary:
     # Titles of what the lists above name, for the words: "entity_type/entity_id" or a blob's
     # SHA-256 -> "Azúcar" (a file name for a blob).
     labels: dict[str, str] = field(default_factory=dict)
+    # The server's fingerprint of the account's tier and limits as of this sync's pull (None: not sent);
+    # when it differs from the one kept with the account's terms, the desktop reads the terms again.
+    account_terms_tag: str | None = None
 
     @property
     def complete(self) -> bool:
@@ -110,6 +113,7 @@ class SyncEngine:
         confirm_mass_delete: ConfirmMassDelete | None = None,
     ) -> None:
         self.db = db
+        self.client = client
         self.progress = progress or no_progress
         self.cancel = cancel or client.cancel
         self.blob_sync = BlobSync(db, blobs, client, self.progress, self.cancel)
@@ -160,6 +164,7 @@ class SyncEngine:
             downloaded_files=list(blobs.downloaded_names),
             not_uploaded=list(dict.fromkeys(blobs.not_uploaded)),
             reuploaded_files=list(blobs.reuploaded),
+            account_terms_tag=self.client.account_terms_tag,
         )
         summary.labels = self._labels(summary)
         if summary.complete:  # "Last synced" is the last sync that sent and received everything

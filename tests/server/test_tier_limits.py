@@ -11,6 +11,7 @@ import os
 import httpx
 
 from gigbag.schema.tiers import tier_opens_pro_only
+from gigbag.schema.wire import ACCOUNT_TERMS_HEADER, PROTOCOL_HEADER, PROTOCOL_VERSION
 from tests.server.admin_cli import admin_ok
 from tests.server.api_client import Api
 
@@ -142,3 +143,29 @@ def test_a_bad_tier_limit_is_a_clear_start_up_error(tmp_path) -> None:
         env={**os.environ, "GIGBAG_TIER_LIMITS": "free.quota=lots"},
     )
     assert done.returncode == 2 and "not a size" in done.stderr
+
+
+def test_pulls_and_the_account_route_carry_a_fingerprint_that_changes_with_the_terms(
+    server_factory, backend: str
+) -> None:
+    server = server_factory(backend)
+    api = Api.sign_up(server.url)
+
+    def tags() -> tuple[str, str]:
+        pulled = api.http.get("/v1/sync/pull", headers={PROTOCOL_HEADER: str(PROTOCOL_VERSION)})
+        account = api.http.get("/v1/account")
+        assert pulled.status_code == 200 and account.status_code == 200
+        return pulled.headers[ACCOUNT_TERMS_HEADER], account.headers[ACCOUNT_TERMS_HEADER]
+
+    first = tags()
+    assert first[0] == first[1] and len(first[0]) == 16
+    assert tags() == first  # nothing changed: the same fingerprint
+    admin_ok(server, "user", "set-quota", api.email, "3MB")
+    quota = tags()
+    assert quota[0] == quota[1] != first[0]
+    admin_ok(server, "user", "set-tier", api.email, "pro")
+    assert tags()[0] not in (first[0], quota[0])
+    admin_ok(server, "user", "set-tier", api.email, "free")
+    admin_ok(server, "user", "set-quota", api.email, "tier")
+    assert tags() == first  # the same terms again: the same fingerprint
+    api.close()

@@ -110,3 +110,25 @@ def test_before_the_first_sync_a_database_may_still_sign_in_as_someone_else(
     a.ws.journal.create({"title": "x"})
     a.sync()
     assert len(server_entities(server, other)["journal_entries"]) == 1
+
+
+def test_a_sync_where_nothing_moved_asks_for_the_terms_only_when_the_operator_changed_them(
+    server: Any, email: str, make_device: Any
+) -> None:
+    from tests.server.admin_cli import admin_ok
+
+    a = make_device("a")
+    a.login(server, email, create=True)
+    a.sync()
+    a.requests.clear()
+    a.sync()
+    assert a.requests == [("GET", "/v1/sync/pull")]  # the fingerprint in the pull matches the kept terms
+    admin_ok(server, "user", "set-quota", email, "7MiB")
+    a.requests.clear()
+    a.sync()
+    assert a.requests == [("GET", "/v1/sync/pull"), ("GET", "/v1/account")]
+    assert a.ws.files.storage().limit_bytes == 7 * 1024**2
+    assert a.service.account_terms().storage_quota_bytes == 7 * 1024**2  # type: ignore[union-attr]
+    a.requests.clear()
+    a.sync()
+    assert a.requests == [("GET", "/v1/sync/pull")]

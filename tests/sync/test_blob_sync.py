@@ -156,8 +156,10 @@ def test_a_file_over_the_quota_is_refused_by_name_and_everything_else_syncs(
     small_quota_server: ServerProcess, email: str, make_device: Any, tmp_path: Path
 ) -> None:
     a = make_device("a")
-    a.login(small_quota_server, email, create=True)
+    # added before signing in, under this computer's own default limit; the account's limit is smaller,
+    # so the server refuses it (signed in, the desktop would refuse it at import: test_storage_truth)
     big = a.ws.files.import_file(random_file(tmp_path, "too big.wav", 80_000))
+    a.login(small_quota_server, email, create=True)
     a.ws.journal.create({"title": "Still synced"})
     summary = a.sync()
     assert [(r.entity_type, r.entity_id) for r in summary.refused] == [("files", big.id)]

@@ -197,7 +197,8 @@ def test_sync_button_counts_pending_changes_and_the_status_bar_says_what_happene
     assert outcome.ok and outcome.summary is not None
     assert outcome.summary.pushed == 3
     assert outcome.text == "Sync finished: 3 sent"  # this computer's own changes coming back are not "received"
-    assert outcome.summary.pulled == 3 and outcome.received == 0
+    # protocol 2: this sync's own versions are not sent back (pull ``skip``), so nothing is pulled either
+    assert outcome.summary.pushed == 3 and outcome.summary.pulled == 0 and outcome.received == 0
     assert window.statusBar().currentMessage() == outcome.text
     assert button.text() == "Sync"
     assert window.sync_ui.status_label.text() == "Last synced just now"
