@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import struct
 import wave
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QModelIndex, Qt, QUrl
+from PySide6.QtCore import QLocale, QMimeData, QModelIndex, Qt, QUrl
 from PySide6.QtGui import QColor, QImage
 
+from gigbag.app.entity_service import ListQuery
 from gigbag.ui.sections.files import FilesSection
 from gigbag.ui.widgets import confirm
 from gigbag.ui.widgets.file_list import FileModel
@@ -270,6 +272,14 @@ def test_folder_and_file_models_pass_the_model_tester(ctx, idle, tmp_path, qtmod
     idle()
     qtmodeltester.check(files)
     idle()
+    added = [c for c in range(files.columnCount()) if files.headerData(c, Qt.Orientation.Horizontal) == "Added"]
+    stored = ctx.workspace.files.list(ListQuery())[0].created_at
+    day = dt.date.fromisoformat(stored[:10])
+    # the day as the locale writes it ("1 Dec 2026"), not the stored ISO text
+    assert (
+        files.index(0, added[0]).data()
+        == f"{day.day} {QLocale().monthName(day.month, QLocale.FormatType.ShortFormat)} {day.year}"
+    )
 
 
 def test_files_moving_in_a_sync_are_marked(qtbot, window, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -7,6 +7,7 @@ folder tree as file ids.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -18,10 +19,20 @@ from ...app.formatting import format_bytes
 from ...app.library import FileService
 from ...schema.labels import FILE_CATEGORY_LABELS
 from ..context import UiContext
+from .dates import day_text
 from .drops import dropped_paths, has_local_files
 from .folder_tree import FILE_MIME, Index, ids_to_mime
 from .icons import icon
 from .paged_model import Column, PagedTableModel, light_records
+
+
+def _added(created_at: str) -> str:
+    """ "1 Dec 2026" from the stored ISO moment, in the locale's words (the raw text if it is not a date)."""
+    try:
+        return day_text(dt.date.fromisoformat(created_at[:10]))
+    except ValueError:
+        return created_at
+
 
 TRANSFER_WORDS = {"up": "uploading…", "down": "downloading…"}
 CATEGORIES = (
@@ -67,7 +78,7 @@ FILE_COLUMNS = (
         align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
     ),
     Column("mime_type", "Type", lambda r: r.file.mime_type, sort_by="mime_type"),
-    Column("created_at", "Added", lambda r: r.file.created_at[:10], sort_by="created_at"),
+    Column("created_at", "Added", lambda r: _added(r.file.created_at), sort_by="created_at"),
 )
 
 
