@@ -86,3 +86,21 @@ def test_deleted_here_edited_there_says_deleted_here(window, qtbot, live_server,
         dialog.close()
     finally:
         other.close()
+
+
+def test_only_the_last_reload_of_the_conflicts_is_shown(window, qtbot, monkeypatch):  # type: ignore[no-untyped-def]
+    """Two reloads in quick succession (an undo then a redo) may finish out of order: the older answer
+    must not replace the newer one."""
+    dialog = window.sync_ui.show_conflicts()
+    qtbot.waitUntil(lambda: dialog.loaded, timeout=10_000)
+    answers: list = []
+    monkeypatch.setattr(dialog.controller, "load_conflicts", answers.append)
+    shown: list = []
+    monkeypatch.setattr(dialog.list_model, "set_conflicts", shown.append)
+    dialog.reload()
+    dialog.reload()
+    older, newer = answers
+    newer(["newer"])
+    older(["older"])  # arrives last, but was asked first
+    assert shown == [["newer"]]
+    dialog.close()

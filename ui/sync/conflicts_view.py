@@ -503,17 +503,24 @@ class ConflictsDialog(QDialog):
         controller.state_changed.connect(self._sync_state)  # a method: disconnected when the dialog goes
         self._selected_id: str | None = None
         self.loaded = False
+        self._generation = 0
         self.reload()
 
     def _sync_state(self, state: object) -> None:
         self.detail_view.set_enabled_for_sync(bool(getattr(state, "running", False)))
 
     def reload(self) -> None:
-        self.controller.load_conflicts(self._loaded)
+        # Reads run beside each other: two reloads in quick succession (undo, redo) may finish out of
+        # order, and only the last one asked for shows what is now in the database.
+        self._generation += 1
+        generation = self._generation
+        self.controller.load_conflicts(lambda details: self._loaded(details, generation))
 
-    def _loaded(self, details: list[ConflictDetail]) -> None:
+    def _loaded(self, details: list[ConflictDetail], generation: int) -> None:
         if not shiboken6.isValid(self):
             return  # closed while the conflicts were read
+        if generation != self._generation:
+            return  # a later reload is on its way
         keep = self._selected_id
         self.list_model.set_conflicts(details)
         self.loaded = True
