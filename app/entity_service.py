@@ -277,13 +277,21 @@ class EntityService(Generic[T]):
         datas, errors = self.validate_many(items)
         return self.insert_many(datas, errors, ids=ids, where=where)
 
-    def validate_many(self, items: Sequence[dict[str, Any]]) -> tuple[list[dict[str, Any] | None], dict[int, str]]:
-        """Each item validated as ``create`` validates it: its data (None if refused), and the refusals by index."""
+    def validate_many(
+        self, items: Sequence[dict[str, Any] | None]
+    ) -> tuple[list[dict[str, Any] | None], dict[int, str]]:
+        """Each item validated as ``create`` validates it: its data (None if refused), and the refusals by index.
+
+        A None item (one the caller already refused) stays None and is not counted again.
+        """
         defaults = self.defaults()
         stamps = timestamps(len(items))
         datas: list[dict[str, Any] | None] = []
         errors: dict[int, str] = {}
         for i, values in enumerate(items):
+            if values is None:
+                datas.append(None)
+                continue
             try:
                 self._refuse_read_only(values)
                 prepared = self.prepare(values)
@@ -306,8 +314,8 @@ class EntityService(Generic[T]):
 
         The relational rules (``check_new``) run on the inserted rows, inside the transaction,
         before it commits (foreign keys are checked at commit: the batch's rows may refer to each
-        other in any order); so do the storage limit for the batch as a whole and ``errors``
-        already found. Any refusal rolls everything back.
+        other in any order), and so does the storage limit for the batch as a whole. Any refusal,
+        one of ``errors`` (index -> words) included, rolls everything back.
         """
         if ids is not None and len(ids) != len(datas):
             raise ValueError(f"{len(ids)} ids for {len(datas)} items")
@@ -318,7 +326,6 @@ class EntityService(Generic[T]):
                 if entity_id in seen:
                     errors.setdefault(i, f"has the same id as {where(seen[entity_id])}")
                 seen.setdefault(entity_id, i)
-        rows = [(entity_id, data) for entity_id, data in zip(entity_ids, datas, strict=True) if data is not None]
         checks = type(self).check is not EntityService.check or type(self).check_new is not EntityService.check_new
         try:
             with transaction(self.engine) as s:
@@ -326,12 +333,14 @@ class EntityService(Generic[T]):
                 if ids is not None:
                     self._refuse_existing(s, entity_ids, errors)
                 used_before = (usage(s) or (0, 0))[0]
-                if rows and not errors:
-                    self._insert_rows(s, rows)
-                if checks and not errors:
-                    for i, (entity_id, data) in enumerate(zip(entity_ids, datas, strict=True)):
-                        if data is None:
-                            continue
+                # The rows not refused so far go in, so that every refusal is found in one pass.
+                rows = [
+                    (i, entity_ids[i], data) for i, data in enumerate(datas) if data is not None and i not in errors
+                ]
+                if rows:
+                    self._insert_rows(s, [(entity_id, data) for _, entity_id, data in rows])
+                if checks:
+                    for i, entity_id, data in rows:
                         try:
                             self.check_new(s, data, entity_id)
                         except ValidationFailed as exc:
