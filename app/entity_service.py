@@ -76,12 +76,12 @@ def timestamps(count: int) -> list[str]:
     return out
 
 
-def refusals(errors: dict[int, str], where: Callable[[int], str], what: str = "items") -> ValidationFailed:
+def refusals(errors: dict[int, str], where: Callable[[int], str]) -> ValidationFailed:
     """One error naming each refused item (by ``where(index)``, in order), at most ``MAX_NAMED_REFUSALS``."""
     ordered = sorted(errors)
     named = {where(i): errors[i] for i in ordered[:MAX_NAMED_REFUSALS]}
     if len(ordered) > MAX_NAMED_REFUSALS:
-        named["__root__"] = f"and {len(ordered) - MAX_NAMED_REFUSALS:,} more {what} are refused too"
+        named["__root__"] = f"and {len(ordered) - MAX_NAMED_REFUSALS:,} more are refused too"
     return ValidationFailed(named)
 
 
@@ -346,7 +346,7 @@ class EntityService(Generic[T]):
                         except ValidationFailed as exc:
                             errors[i] = str(exc)
                 if errors:
-                    raise refusals(errors, where, f"{self.label}s")
+                    raise refusals(errors, where)
                 check_after_write(s, used_before)
         except IntegrityError as exc:
             raise self._integrity(exc) from None
