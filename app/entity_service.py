@@ -12,6 +12,7 @@ none does, with every refused item named by its position.
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import json
 import os
@@ -265,7 +266,7 @@ class EntityService(Generic[T]):
         *,
         ids: Sequence[str] | None = None,
         where: Callable[[int], str] | None = None,
-    ) -> list[str]:
+    ) -> builtins.list[str]:
         """Create every item, or none: ``create``'s rules for each, one transaction and one executemany.
 
         A refused item is named ``where(index)`` (by default "<label> <n>", counting from 1) with
@@ -279,14 +280,14 @@ class EntityService(Generic[T]):
 
     def validate_many(
         self, items: Sequence[dict[str, Any] | None]
-    ) -> tuple[list[dict[str, Any] | None], dict[int, str]]:
+    ) -> tuple[builtins.list[dict[str, Any] | None], dict[int, str]]:
         """Each item validated as ``create`` validates it: its data (None if refused), and the refusals by index.
 
         A None item (one the caller already refused) stays None and is not counted again.
         """
         defaults = self.defaults()
         stamps = timestamps(len(items))
-        datas: list[dict[str, Any] | None] = []
+        datas: builtins.list[dict[str, Any] | None] = []
         errors: dict[int, str] = {}
         for i, values in enumerate(items):
             if values is None:
@@ -309,7 +310,7 @@ class EntityService(Generic[T]):
         *,
         ids: Sequence[str] | None = None,
         where: Callable[[int], str],
-    ) -> list[str]:
+    ) -> builtins.list[str]:
         """Insert the valid rows of ``validate_many`` in one transaction, check them, commit only if none is refused.
 
         The relational rules (``check_new``) run on the inserted rows, inside the transaction,
@@ -352,7 +353,7 @@ class EntityService(Generic[T]):
             raise self._integrity(exc) from None
         return entity_ids
 
-    def _insert_rows(self, session: Session, rows: list[tuple[str, dict[str, Any]]]) -> None:
+    def _insert_rows(self, session: Session, rows: builtins.list[tuple[str, dict[str, Any]]]) -> None:
         """One INSERT executemany of the rows' data columns, each value bound as SQLAlchemy binds it."""
         table: Table = self.table.__table__  # type: ignore[attr-defined]
         connection = session.connection()
@@ -362,7 +363,7 @@ class EntityService(Generic[T]):
         sql = f"INSERT INTO {preparer.format_table(table)} ({columns}) VALUES ({', '.join('?' * (len(names) + 1))})"
         binds = [(i, table.c[n].type.bind_processor(connection.dialect)) for i, n in enumerate(names)]
         processors = [(i, bind) for i, bind in binds if bind is not None]
-        params: list[tuple[Any, ...]] = []
+        params: builtins.list[tuple[Any, ...]] = []
         for entity_id, data in rows:
             values = [data[n] for n in names]
             for i, bind in processors:
@@ -370,7 +371,7 @@ class EntityService(Generic[T]):
             params.append((entity_id, *values))
         connection.exec_driver_sql(sql, params)
 
-    def _refuse_existing(self, session: Session, entity_ids: list[str], errors: dict[int, str]) -> None:
+    def _refuse_existing(self, session: Session, entity_ids: builtins.list[str], errors: dict[int, str]) -> None:
         table: Table = self.table.__table__  # type: ignore[attr-defined]
         found: set[str] = set()
         for start in range(0, len(entity_ids), 500):
