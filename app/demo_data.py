@@ -448,14 +448,16 @@ def seed_demo(ws: Workspace) -> dict[str, int]:
         ("Release 3 singles", "tracks", 3, _day(-5), [(-140, 1, "Timba Sabrosa"), (-60, 1, "Descarga 305")]),
         ("Record a live album", "custom", None, _day(200), []),
     ]
-    progress_entries = 0
+    progress: list[dict[str, object]] = []
     for title, kind, target, when, history in goals:
         goal = ws.goals.create(
             {"title": title, "goal_type": kind, "target_value": target, "target_date": when, "description": None}
         )
-        for offset, value, note in history:
-            ws.progress.record(goal.id, value, note, _when(offset))
-            progress_entries += 1
+        progress += [
+            {"goal_id": goal.id, "value": value, "note": note, "recorded_at": _when(offset)}
+            for offset, value, note in history
+        ]
+    progress_entries = len(ws.progress.create_many(progress))
     done = ws.goals.create(
         {
             "title": "Get the orchestra on a festival poster",
@@ -497,8 +499,12 @@ def seed_demo(ws: Workspace) -> dict[str, int]:
         (24, "Blue Note Miami, two sets", "gig", "Contract in Files › Contracts and riders."),
         (52, "Live album recording", "milestone", "Two nights at the Fillmore, multitrack."),
     ]
-    for offset, title, kind, description in timeline:
-        ws.timeline.create({"date": _day(offset), "title": title, "entry_type": kind, "description": description})
+    ws.timeline.create_many(
+        [
+            {"date": _day(offset), "title": title, "entry_type": kind, "description": description}
+            for offset, title, kind, description in timeline
+        ]
+    )
     counts["timeline entries"] = len(timeline)
 
     # journal
@@ -522,8 +528,9 @@ def seed_demo(ws: Workspace) -> dict[str, int]:
             "Sold 40 CDs and signed up 120 people for the newsletter.",
         ),
     ]
-    for title, kind, text in journal:
-        ws.journal.create({"title": title, "entry_type": kind, "content": text_blocks(text)})
+    ws.journal.create_many(
+        [{"title": title, "entry_type": kind, "content": text_blocks(text)} for title, kind, text in journal]
+    )
     counts["journal entries"] = len(journal)
 
     # contact lists
@@ -541,8 +548,8 @@ def seed_demo(ws: Workspace) -> dict[str, int]:
         (bookers.id, "Calle Ocho Festival", "artists@calleocho.example.org", None, True, False),
         (bookers.id, "Sofía Martínez (wedding planner)", "sofia@bodas.example.com", "+1 786 555 0123", True, True),
     ]
-    for list_id, name, email, phone, by_email, by_sms in members:
-        ws.contacts.create(
+    ws.contacts.create_many(
+        [
             {
                 "list_id": list_id,
                 "name": name,
@@ -551,7 +558,9 @@ def seed_demo(ws: Workspace) -> dict[str, int]:
                 "opted_in_email": by_email,
                 "opted_in_sms": by_sms,
             }
-        )
+            for list_id, name, email, phone, by_email, by_sms in members
+        ]
+    )
     counts["contact lists"] = 2
     counts["contacts"] = len(members)
     return counts

@@ -4,35 +4,86 @@ Input is validated by the entity's data schema (the one the server enforces) bef
 written; relational rules are checked by each service's hooks; a refused operation writes nothing.
 A write and its change-log row (triggers) commit in one transaction. Deleting returns a snapshot of
 everything the delete removed or nulled (cascades included) so that the UI can undo it.
+
+``create_many`` is the bulk path of imports: every item gets the checks of ``create``, then all of
+them go in with one INSERT executemany in one transaction (the triggers still log each row), or
+none does, with every refused item named by its position.
 """
 
 from __future__ import annotations
 
+import builtins
+import datetime as dt
 import json
+import os
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import JSON, Engine, Table, Text, and_, cast, delete, func, insert, or_, select, update
+from sqlalchemy import JSON, Engine, Table, Text, and_, cast, delete, func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel
 
 from ..local_db.database import read_session, transaction
 from ..local_db.models import DERIVED_COLUMNS
-from ..schema.entities import ENTITY_TYPES, EntityValidationError, validate_data
+from ..schema.entities import ENTITY_TYPES, EntityValidationError, data_fields, validate_data
 from ..schema.fields import utc_now
 from .errors import NotFound, ValidationFailed
+from .storage_limit import check_after_write, usage
 
 T = TypeVar("T", bound=SQLModel)
+
+#: how many refused items a bulk create names (the rest are counted)
+MAX_NAMED_REFUSALS = 50
 
 
 def new_id() -> str:
     return str(uuid.uuid4())
 
 
+def new_ids(count: int) -> list[str]:
+    """``count`` random (version 4) UUIDs as ``new_id`` spells them, made in one go."""
+    raw = bytearray(os.urandom(16 * count))
+    out: list[str] = []
+    for start in range(0, 16 * count, 16):
+        raw[start + 6] = raw[start + 6] & 0x0F | 0x40  # version 4
+        raw[start + 8] = raw[start + 8] & 0x3F | 0x80  # the RFC 4122 variant
+        h = raw[start : start + 16].hex()
+        out.append(f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}")
+    return out
+
+
 def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def timestamps(count: int) -> list[str]:
+    """``count`` distinct, increasing timestamps from now (1 µs apart), in ``utc_now``'s format.
+
+    Items created together keep their order wherever a list sorts by creation time, as they
+    would had they been created one by one.
+    """
+    start = dt.datetime.now(dt.UTC)
+    whole = start.replace(microsecond=0)
+    out: list[str] = []
+    second, prefix = -1, ""
+    for i in range(count):
+        carry, micro = divmod(start.microsecond + i, 1_000_000)
+        if carry != second:
+            second = carry
+            prefix = (whole + dt.timedelta(seconds=carry)).strftime("%Y-%m-%dT%H:%M:%S.")
+        out.append(f"{prefix}{micro:06d}Z")
+    return out
+
+
+def refusals(errors: dict[int, str], where: Callable[[int], str]) -> ValidationFailed:
+    """One error naming each refused item (by ``where(index)``, in order), at most ``MAX_NAMED_REFUSALS``."""
+    ordered = sorted(errors)
+    named = {where(i): errors[i] for i in ordered[:MAX_NAMED_REFUSALS]}
+    if len(ordered) > MAX_NAMED_REFUSALS:
+        named["__root__"] = f"and {len(ordered) - MAX_NAMED_REFUSALS:,} more are refused too"
+    return ValidationFailed(named)
 
 
 def _contains(column: Any, text: str) -> Any:
@@ -141,8 +192,30 @@ class EntityService(Generic[T]):
         except EntityValidationError as exc:
             raise ValidationFailed(exc.errors) from None
 
+    def _validate_quickly(self, data: dict[str, Any]) -> dict[str, Any]:
+        """``_validate`` without SQLModel's per-call wrapper: the same pydantic validator and serializer.
+
+        Anything the validator refuses goes through ``_validate``, so a refusal has its words.
+        """
+        schema = ENTITY_TYPES[self.entity_type]
+        try:
+            model = schema.__new__(schema)  # as SQLModel validates a model that is not a table
+            schema.__pydantic_validator__.validate_python(data, self_instance=model)
+            return schema.__pydantic_serializer__.to_python(model, mode="json")  # type: ignore[no-any-return]
+        except Exception:  # noqa: BLE001 - _validate raises it again, in words
+            return self._validate(data)
+
     def check(self, session: Session, data: dict[str, Any], entity_id: str, existing: T | None) -> None:
         """Relational rules beyond the schema; raise ValidationFailed. Override per service."""
+
+    def check_new(self, session: Session, data: dict[str, Any], entity_id: str) -> None:
+        """``check`` of a row ``create_many`` has just inserted, with the rest of its batch.
+
+        The other rows of the batch are already there (they may refer to each other), and the
+        storage limit is checked once for the whole batch; a service whose ``check`` counts room
+        for a new row overrides this to leave that out.
+        """
+        self.check(session, data, entity_id, None)
 
     def check_delete(self, session: Session, entity: T) -> None:
         """Refuse a delete that would break a reference; raise ValidationFailed. Override per service."""
@@ -166,8 +239,13 @@ class EntityService(Generic[T]):
     def defaults(self) -> dict[str, Any]:
         return {}
 
+    def prepare(self, values: dict[str, Any]) -> dict[str, Any]:
+        """Values of a new row derived from the others given (before validation). Override per service."""
+        return values
+
     def create(self, values: dict[str, Any], *, entity_id: str | None = None) -> T:
         self._refuse_read_only(values)
+        values = self.prepare(values)
         now = utc_now()
         data = self._validate({**self.defaults(), **values, "created_at": now, "updated_at": now})
         entity_id = entity_id or new_id()
@@ -181,6 +259,127 @@ class EntityService(Generic[T]):
         except IntegrityError as exc:
             raise self._integrity(exc) from None
         return row  # type: ignore[return-value]
+
+    def create_many(
+        self,
+        items: Sequence[dict[str, Any]],
+        *,
+        ids: Sequence[str] | None = None,
+        where: Callable[[int], str] | None = None,
+    ) -> builtins.list[str]:
+        """Create every item, or none: ``create``'s rules for each, one transaction and one executemany.
+
+        A refused item is named ``where(index)`` (by default "<label> <n>", counting from 1) with
+        the field and what is wrong; then nothing is written. Returns the new ids, in item order
+        (``ids``, if given, are used instead of new ones). ``after_write`` is not called: a service
+        that needs it for new rows overrides this too.
+        """
+        where = where or (lambda i: f"{self.label} {i + 1}")
+        datas, errors = self.validate_many(items)
+        return self.insert_many(datas, errors, ids=ids, where=where)
+
+    def validate_many(
+        self, items: Sequence[dict[str, Any] | None]
+    ) -> tuple[builtins.list[dict[str, Any] | None], dict[int, str]]:
+        """Each item validated as ``create`` validates it: its data (None if refused), and the refusals by index.
+
+        A None item (one the caller already refused) stays None and is not counted again.
+        """
+        defaults = self.defaults()
+        stamps = timestamps(len(items))
+        datas: builtins.list[dict[str, Any] | None] = []
+        errors: dict[int, str] = {}
+        for i, values in enumerate(items):
+            if values is None:
+                datas.append(None)
+                continue
+            try:
+                self._refuse_read_only(values)
+                prepared = self.prepare(values)
+                now = stamps[i]
+                datas.append(self._validate_quickly({**defaults, **prepared, "created_at": now, "updated_at": now}))
+            except ValidationFailed as exc:
+                datas.append(None)
+                errors[i] = str(exc)
+        return datas, errors
+
+    def insert_many(
+        self,
+        datas: Sequence[dict[str, Any] | None],
+        errors: dict[int, str],
+        *,
+        ids: Sequence[str] | None = None,
+        where: Callable[[int], str],
+    ) -> builtins.list[str]:
+        """Insert the valid rows of ``validate_many`` in one transaction, check them, commit only if none is refused.
+
+        The relational rules (``check_new``) run on the inserted rows, inside the transaction,
+        before it commits (foreign keys are checked at commit: the batch's rows may refer to each
+        other in any order), and so does the storage limit for the batch as a whole. Any refusal,
+        one of ``errors`` (index -> words) included, rolls everything back.
+        """
+        if ids is not None and len(ids) != len(datas):
+            raise ValueError(f"{len(ids)} ids for {len(datas)} items")
+        entity_ids = list(ids) if ids is not None else new_ids(len(datas))
+        if ids is not None:
+            seen: dict[str, int] = {}
+            for i, entity_id in enumerate(entity_ids):
+                if entity_id in seen:
+                    errors.setdefault(i, f"has the same id as {where(seen[entity_id])}")
+                seen.setdefault(entity_id, i)
+        checks = type(self).check is not EntityService.check or type(self).check_new is not EntityService.check_new
+        try:
+            with transaction(self.engine) as s:
+                s.execute(text("PRAGMA defer_foreign_keys=ON"))  # rows of the batch may refer to each other
+                if ids is not None:
+                    self._refuse_existing(s, entity_ids, errors)
+                used_before = (usage(s) or (0, 0))[0]
+                # The rows not refused so far go in, so that every refusal is found in one pass.
+                rows = [
+                    (i, entity_ids[i], data) for i, data in enumerate(datas) if data is not None and i not in errors
+                ]
+                if rows:
+                    self._insert_rows(s, [(entity_id, data) for _, entity_id, data in rows])
+                if checks:
+                    for i, entity_id, data in rows:
+                        try:
+                            self.check_new(s, data, entity_id)
+                        except ValidationFailed as exc:
+                            errors[i] = str(exc)
+                if errors:
+                    raise refusals(errors, where)
+                check_after_write(s, used_before)
+        except IntegrityError as exc:
+            raise self._integrity(exc) from None
+        return entity_ids
+
+    def _insert_rows(self, session: Session, rows: builtins.list[tuple[str, dict[str, Any]]]) -> None:
+        """One INSERT executemany of the rows' data columns, each value bound as SQLAlchemy binds it."""
+        table: Table = self.table.__table__  # type: ignore[attr-defined]
+        connection = session.connection()
+        names = data_fields(self.entity_type)
+        preparer = connection.dialect.identifier_preparer
+        columns = ", ".join(preparer.quote(n) for n in ["id", *names])
+        sql = f"INSERT INTO {preparer.format_table(table)} ({columns}) VALUES ({', '.join('?' * (len(names) + 1))})"
+        binds = [(i, table.c[n].type.bind_processor(connection.dialect)) for i, n in enumerate(names)]
+        processors = [(i, bind) for i, bind in binds if bind is not None]
+        params: builtins.list[tuple[Any, ...]] = []
+        for entity_id, data in rows:
+            values = [data[n] for n in names]
+            for i, bind in processors:
+                values[i] = bind(values[i])
+            params.append((entity_id, *values))
+        connection.exec_driver_sql(sql, params)
+
+    def _refuse_existing(self, session: Session, entity_ids: builtins.list[str], errors: dict[int, str]) -> None:
+        table: Table = self.table.__table__  # type: ignore[attr-defined]
+        found: set[str] = set()
+        for start in range(0, len(entity_ids), 500):
+            chunk = entity_ids[start : start + 500]
+            found.update(session.scalars(select(table.c.id).where(table.c.id.in_(chunk))))
+        for i, entity_id in enumerate(entity_ids):
+            if entity_id in found:
+                errors.setdefault(i, f"this {self.label} already exists")
 
     def update(self, entity_id: str, changes: dict[str, Any]) -> T:
         self._refuse_read_only(changes)
@@ -209,7 +408,7 @@ class EntityService(Generic[T]):
         return row  # type: ignore[return-value]
 
     def after_write(self, session: Session, row: SQLModel) -> None:
-        """Hook run inside the write's transaction."""
+        """Hook run inside the write's transaction (of ``create`` and ``update``; not ``create_many``)."""
 
     def delete(self, entity_id: str) -> DeletedSnapshot:
         try:

@@ -9,7 +9,8 @@ sync server.
 Importing validates the document entity by entity — the type's schema, the id, and every reference
 (to an entity in the document or already on this computer). If any entity is refused, the refusals
 are reported and nothing changes; otherwise everything is written in one transaction as ordinary
-local edits (change capture records them, the next sync pushes them). Entities equal to what is
+local edits, with one executemany per type (change capture records each row, the next sync pushes
+them). Entities equal to what is
 already here are left alone; nothing is deleted.
 """
 
@@ -253,17 +254,26 @@ def import_document(
             return result
         depths = folder_depths({i: d.get("parent_folder_id") for (t, i), d in found.items() if t == "folders"})
         order = sorted(found, key=lambda k: (list(ENTITY_TYPES).index(k[0]), depths.get(k[1], 0), k[1]))
+        ids_by_type: dict[str, list[str]] = {}
+        for entity_type, entity_id in found:
+            ids_by_type.setdefault(entity_type, []).append(entity_id)
+        here = {entity_type: st.read_many(entity_type, ids) for entity_type, ids in ids_by_type.items()}
         try:
-            for key in order:
-                current = st.read(*key)
+            # One executemany per run of the same type, in the order above (change capture logs each row).
+            run: list[tuple[str, dict[str, Any]]] = []
+            for position, key in enumerate(order):
+                current = here[key[0]].get(key[1])
                 if current == found[key]:
                     result.unchanged += 1
-                    continue
-                st.write(key[0], key[1], found[key])
-                if current is None:
-                    result.created += 1
                 else:
-                    result.updated += 1
+                    run.append((key[1], found[key]))
+                    if current is None:
+                        result.created += 1
+                    else:
+                        result.updated += 1
+                if run and (position + 1 == len(order) or order[position + 1][0] != key[0]):
+                    st.write_many(key[0], run)
+                    run = []
             st.recompute_derived()
             s.flush()
             check_after_write(s, used_before)

@@ -47,11 +47,10 @@ class GoalService(EntityService[Goal]):
     default_order = ("completed", "-status", "target_date", "-created_at")
     nulls_last = frozenset({"target_date"})
 
-    def create(self, values: dict[str, Any], *, entity_id: str | None = None) -> Goal:
-        values = dict(values)
+    def prepare(self, values: dict[str, Any]) -> dict[str, Any]:
         if "status" in values and "completed" not in values:
-            values["completed"] = values["status"] == "completed"
-        return super().create(values, entity_id=entity_id)
+            return {**values, "completed": values["status"] == "completed"}
+        return values
 
     def update(self, entity_id: str, changes: dict[str, Any]) -> Goal:
         changes = dict(changes)

@@ -149,12 +149,16 @@ class FileService(EntityService[File]):
         self.blobs = blobs
 
     def check(self, session: Session, data: dict[str, Any], entity_id: str, existing: File | None) -> None:
-        folder = data.get("folder_id")
-        if folder is not None and session.get(Folder, folder) is None:
-            raise ValidationFailed({"folder_id": "the folder does not exist"})
+        self.check_new(session, data, entity_id)
         size = data.get("file_size_bytes")
         if isinstance(size, int):
             check_room(session, size - (existing.file_size_bytes if existing is not None else 0))
+
+    def check_new(self, session: Session, data: dict[str, Any], entity_id: str) -> None:
+        # Without the storage limit: a bulk create checks it once for the whole batch, once it is in.
+        folder = data.get("folder_id")
+        if folder is not None and session.get(Folder, folder) is None:
+            raise ValidationFailed({"folder_id": "the folder does not exist"})
 
     def check_delete(self, session: Session, entity: File) -> None:
         track = session.scalars(select(Track).where(col(Track.audio_file_id) == entity.id).limit(1)).first()

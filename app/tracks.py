@@ -6,11 +6,11 @@ new neighbours and touches no other row, so reorders made on two computers rarel
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from fractional_indexing import generate_key_between
+from fractional_indexing import generate_key_between, generate_n_keys_between
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
@@ -53,6 +53,23 @@ class TrackService(EntityService[Track]):
         if "display_order" not in values:
             values = {**values, "display_order": generate_key_between(self._last_key(), None)}
         return super().create(values, entity_id=entity_id)
+
+    def create_many(
+        self,
+        items: Sequence[dict[str, Any]],
+        *,
+        ids: Sequence[str] | None = None,
+        where: Callable[[int], str] | None = None,
+    ) -> list[str]:
+        """Tracks without a ``display_order`` go at the end of the portfolio, in the order given."""
+        missing = [i for i, values in enumerate(items) if "display_order" not in values]
+        if missing:
+            keys = iter(generate_n_keys_between(self._last_key(), None, len(missing)))
+            placed = set(missing)
+            items = [
+                {**values, "display_order": next(keys)} if i in placed else values for i, values in enumerate(items)
+            ]
+        return super().create_many(items, ids=ids, where=where)
 
     def add_from_file(
         self,

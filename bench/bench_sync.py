@@ -4,7 +4,9 @@ Against a real ``gigbag-server`` process on 127.0.0.1 (SQLite; PostgreSQL too wi
 round, it times: the first sync of a computer holding N timeline entries of two short fields (upload); the
 first sync of a new computer (download N); a push of M edits; the pull of those on the other computer; a
 no-op sync in-process (at N, and on computers holding the ``--noop-sizes`` counts); ``gigbag sync`` no-op as
-a whole process; ``gigbag --version`` as a process; and creating N entities through the app's services.
+a whole process; ``gigbag --version`` as a process; and creating N entities through the app's services, one
+by one (``create``, ``--create-each`` of them) and all at once with the bulk path of imports (``create many``,
+``create_many``).
 
 Each workload also gets its floor, measured in the same round (loopback_floor.py: the same rows written
 with one executemany into SQLite on each side plus one HTTP POST of their bytes; for processes, a bare
@@ -198,7 +200,8 @@ class Sizes:
     entities: int
     edits: int
     noops: int  # no-op syncs per round (each a sample)
-    create: int
+    create: int  # created at once through the services' bulk path ("create many")
+    create_each: int  # created one by one through the services ("create")
 
 
 def gigbag_round(server: ServerProcess, work: Path, sizes: Sizes, prof: Profiler) -> Samples:
@@ -220,14 +223,26 @@ def gigbag_round(server: ServerProcess, work: Path, sizes: Sizes, prof: Profiler
         b.close()
         out["noop process"].append(process_seconds([str(BIN / "gigbag"), "--data-dir", str(b.folder), "sync", "--yes"]))
         out["version process"].append(process_seconds([str(BIN / "gigbag"), "--version"]))
-        c = Computer(work / "gigbag-c")
-        try:
-            started = time.perf_counter()
-            for i in range(sizes.create):
-                c.ws.timeline.create({"date": "2026-12-01", "title": f"Gig {i:06d}", "entry_type": "gig"})
-            out["create"].append(time.perf_counter() - started)
-        finally:
-            c.close()
+        if sizes.create_each:
+            c = Computer(work / "gigbag-c")
+            try:
+                started = time.perf_counter()
+                for i in range(sizes.create_each):
+                    c.ws.timeline.create({"date": "2026-12-01", "title": f"Gig {i:06d}", "entry_type": "gig"})
+                out["create"].append(time.perf_counter() - started)
+            finally:
+                c.close()
+        if sizes.create:
+            d = Computer(work / "gigbag-d")
+            try:
+                items = [
+                    {"date": "2026-12-01", "title": f"Gig {i:06d}", "entry_type": "gig"} for i in range(sizes.create)
+                ]
+                started = time.perf_counter()
+                d.ws.timeline.create_many(items)
+                out["create many"].append(time.perf_counter() - started)
+            finally:
+                d.close()
     finally:
         a.close()
         b.close()
@@ -239,7 +254,9 @@ def anki_round(server: anki_peer.AnkiServer, work: Path, sizes: Sizes) -> Sample
     a = anki_peer.AnkiComputer(work / "anki-a", server)
     b = anki_peer.AnkiComputer(work / "anki-b", server)
     try:
-        out["create"].append(a.add_notes(sizes.create))  # Gigbag's "create" makes sizes.create too
+        out["create many"].append(a.add_notes(sizes.create))  # its import path; Gigbag's "create many" peer
+        if sizes.create_each == sizes.create:
+            out["create"] = list(out["create many"])
         if sizes.entities > sizes.create:
             a.add_notes(sizes.entities - sizes.create)
         a.login()
@@ -276,10 +293,11 @@ def floor_round(floor: Floor, sizes: Sizes) -> Samples:
     bare = process_seconds([sys.executable, "-c", "pass"])
     out["noop process"].append(bare + floor.measure([]))
     out["version process"].append(bare)
-    rows = floor_rows(sizes.create)
-    started = time.perf_counter()
-    write_rows(floor.client_db, rows)
-    out["create"].append(time.perf_counter() - started)
+    for name, count in (("create", sizes.create_each), ("create many", sizes.create)):
+        rows = floor_rows(count)
+        started = time.perf_counter()
+        write_rows(floor.client_db, rows)
+        out[name].append(time.perf_counter() - started)
     return out
 
 
@@ -406,6 +424,7 @@ def main() -> int:
     ap.add_argument("--entities", type=int)
     ap.add_argument("--edits", type=int)
     ap.add_argument("--create", type=int, help="entities created through the services (default: --entities)")
+    ap.add_argument("--create-each", type=int, help="of those, created one by one (default: --create; 0: skip)")
     ap.add_argument("--noops", type=int, default=5, help="no-op syncs per round")
     ap.add_argument("--noop-sizes", help="comma-separated entity counts of the extra no-op computers")
     ap.add_argument("--pg-url", help="also run against a server on this PostgreSQL database")
@@ -417,7 +436,9 @@ def main() -> int:
     q = args.quick
     rounds = args.rounds or (3 if q else 5)
     entities = args.entities or (2000 if q else 20000)
-    sizes = Sizes(entities, args.edits or (500 if q else 5000), args.noops, args.create or entities)
+    create = args.create or entities
+    create_each = create if args.create_each is None else args.create_each
+    sizes = Sizes(entities, args.edits or (500 if q else 5000), args.noops, create, create_each)
     noop_sizes = [int(x) for x in (args.noop_sizes or ("1000,10000" if q else "1000,100000")).split(",") if x]
     with_anki = anki_peer.available() and not args.no_anki
 
@@ -447,7 +468,7 @@ def main() -> int:
             name: noop_fixtures(s, anki_server if name == "SQLite" else None, work / name, noop_sizes)
             for name, s in servers.items()
         }
-        order += [f.label for f in fixtures["SQLite"]] + ["noop process", "version process", "create"]
+        order += [f.label for f in fixtures["SQLite"]] + ["noop process", "version process", "create", "create many"]
         gig: dict[str, Samples] = {name: defaultdict(list) for name in servers}
         fl: Samples = defaultdict(list)
         ank: Samples = defaultdict(list)
@@ -473,7 +494,12 @@ def main() -> int:
             results[name] = report(f"Gigbag ({name} server) — {rounds} rounds", order, gig[name], fl, ank)
         if args.profile:
             print(f"\nprofiling one more round into {args.profile} …", flush=True)
-            gigbag_round(servers["SQLite"], work / "profile-round", replace(sizes, create=0), Profiler(args.profile))
+            gigbag_round(
+                servers["SQLite"],
+                work / "profile-round",
+                replace(sizes, create=0, create_each=0),
+                Profiler(args.profile),
+            )
             print("  client: python -m pstats FILE; server: folded stacks (bench/folded_top.py FILE)")
     finally:
         for s in servers.values():
