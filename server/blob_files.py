@@ -25,7 +25,7 @@ from gigbag.schema.canonical import is_sha256_hex
 from .upload_hashes import RunningHash, RunningHashes
 
 CHUNK_SIZE = 1024 * 1024
-READ_BYTES = 4 * 1024 * 1024  # blocks of a download and of a re-hash
+READ_BYTES = 4 * 1024 * 1024  # blocks of a re-hash
 STALE_TEMP_SECONDS = 24 * 3600
 _NEW = object()  # IncomingFile's default: a new hash
 
@@ -152,7 +152,7 @@ class BlobFiles:
             f.seek(start)
             remaining = end - start + 1
             while remaining > 0:
-                chunk = f.read(min(READ_BYTES, remaining))
+                chunk = f.read(min(CHUNK_SIZE, remaining))
                 if not chunk:
                     break
                 remaining -= len(chunk)

@@ -50,6 +50,7 @@ TUS_THRESHOLD = 8 * 1024 * 1024  # blobs from this size upload resumably
 PATCH_SIZE = 64 * 1024 * 1024  # bytes per tus PATCH (the server records its offset every 16 MiB within one)
 READ_BYTES = 4 * 1024 * 1024  # blocks read from a file being uploaded (sent as they are: no re-chunking)
 PROGRESS_BYTES = 1024 * 1024  # a download reports its progress about this often
+WRITE_BYTES = 1024 * 1024  # blocks written to a download's partial file (and hashed)
 
 log = logging.getLogger(__name__)
 
@@ -338,8 +339,7 @@ class BlobSync:
                 raise OSError(errno.ENOSPC, "not enough free space for the download", str(part))
             done = offset
             reported = offset
-            # the received blocks as they come (no re-chunking), unless the answer is content-encoded
-            chunks = response.iter_bytes() if response.headers.get("Content-Encoding") else response.iter_raw()
+            chunks = response.iter_bytes(WRITE_BYTES)
             with part.open("ab" if offset else "wb") as out:
                 digest.start(part, offset)
                 for chunk in chunks:
