@@ -5,7 +5,9 @@ Incoming content streams into a temporary file inside the folder while it is has
 into place atomically only once its digest is verified; so a file at a blob's path is always
 complete and correct, and several server processes can share the folder. A tus upload in
 progress is a partial file in ``.uploads/``, its length the offset reached (fsync before the
-database records it).
+database records it); its running SHA-256 stays in the memory of the process that wrote it
+(:mod:`gigbag.server.upload_hashes`), stamped with the file's inode, size and change times, so the
+last PATCH needs no second read unless someone else changed the file in between.
 """
 
 from __future__ import annotations
@@ -14,14 +16,18 @@ import hashlib
 import os
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from gigbag.schema.canonical import is_sha256_hex
 
+from .upload_hashes import RunningHash, RunningHashes
+
 CHUNK_SIZE = 1024 * 1024
+READ_BYTES = 4 * 1024 * 1024  # blocks of a re-hash
 STALE_TEMP_SECONDS = 24 * 3600
+_NEW = object()  # IncomingFile's default: a new hash
 
 
 class BlobFiles:
@@ -30,6 +36,7 @@ class BlobFiles:
         self.description = f"folder {root}"
         self.tmp_dir = root / ".tmp"
         self.partial_dir = root / ".uploads"
+        self.hashes = RunningHashes()
         for d in (self.root, self.tmp_dir, self.partial_dir):
             d.mkdir(parents=True, exist_ok=True)
         self.remove_stale_temps()
@@ -73,6 +80,7 @@ class BlobFiles:
         return FileBlobWriter(self, path, f)
 
     def upload_begin(self, upload_id: str, length: int) -> None:
+        self.hashes.forget(upload_id)
         self.partial_path(upload_id).touch()
 
     def upload_offset(self, upload_id: str, length: int, recorded: int) -> int | None:
@@ -86,20 +94,35 @@ class BlobFiles:
     def upload_append(self, upload_id: str, length: int, offset: int) -> FileUploadAppender:
         partial = self.partial_path(upload_id)
         f = open(partial, "r+b")  # noqa: SIM115 - closed by the appender
-        f.truncate(offset)
+        # the stamp before truncating: truncate changes the file's times even at the same size
+        running = self.hashes.take(upload_id, offset, file_stamp(f.fileno()))
+        if os.fstat(f.fileno()).st_size != offset:
+            f.truncate(offset)
         f.seek(offset)
-        return FileUploadAppender(IncomingFile(partial, f, hashing=offset == 0, size=offset))
+        hasher = running.hasher if running is not None else hashlib.sha256() if offset == 0 else None
+        incoming = IncomingFile(partial, f, hasher=hasher, size=offset)
+        return FileUploadAppender(incoming, lambda stamp: self._keep_hash(upload_id, incoming, stamp))
 
-    def upload_assemble(self, upload_id: str, length: int, running_digest: str | None) -> str:
+    def _keep_hash(self, upload_id: str, incoming: IncomingFile, stamp: tuple[int, ...]) -> None:
+        if incoming.hasher is not None:
+            self.hashes.keep(upload_id, RunningHash(incoming.hasher, incoming.size, stamp))
+
+    def upload_assemble(self, upload_id: str, length: int) -> str:
         partial = self.partial_path(upload_id)
         with open(partial, "r+b") as f:
-            f.truncate(length)
-        return running_digest or hash_file(partial)
+            running = self.hashes.take(upload_id, length, file_stamp(f.fileno()))
+            if os.fstat(f.fileno()).st_size != length:
+                f.truncate(length)
+        if running is not None:
+            return str(running.hasher.hexdigest())
+        return hash_file(partial)  # another process (or none) hashed the bytes: read them back
 
     def upload_install(self, upload_id: str, sha256: str) -> None:
+        self.hashes.forget(upload_id)
         self.install(self.partial_path(upload_id), sha256)
 
     def upload_discard(self, upload_id: str) -> None:
+        self.hashes.forget(upload_id)
         remove_quietly(self.partial_path(upload_id))
 
     def remove(self, sha256: str) -> None:
@@ -139,10 +162,10 @@ class BlobFiles:
 class IncomingFile:
     """A file being written in order, hashed as it goes (``hasher`` None: no running hash)."""
 
-    def __init__(self, path: Path, f: BinaryIO, *, hashing: bool = True, size: int = 0) -> None:
+    def __init__(self, path: Path, f: BinaryIO, *, hasher: Any = _NEW, size: int = 0) -> None:
         self.path = path
         self.file = f
-        self.hasher = hashlib.sha256() if hashing else None
+        self.hasher = hashlib.sha256() if hasher is _NEW else hasher
         self.size = size
 
     def write(self, data: bytes) -> None:
@@ -194,10 +217,12 @@ class FileBlobWriter:
 
 
 class FileUploadAppender:
-    """Appends to a partial file; a checkpoint is an fsync."""
+    """Appends to a partial file; a checkpoint is an fsync. Closing hands the running hash (if
+    any) to ``keep`` with the file's stamp after the last write."""
 
-    def __init__(self, incoming: IncomingFile) -> None:
+    def __init__(self, incoming: IncomingFile, keep: Callable[[tuple[int, ...]], None]) -> None:
         self.incoming = incoming
+        self._keep = keep
 
     @property
     def size(self) -> int:
@@ -213,19 +238,25 @@ class FileUploadAppender:
     def close(self) -> int:
         try:
             self.incoming.sync()
+            self._keep(file_stamp(self.incoming.file.fileno()))
         finally:
             self.incoming.close()
         return self.incoming.size
 
-    def hexdigest(self) -> str | None:
-        return self.incoming.hexdigest() if self.incoming.hasher is not None else None
+
+def file_stamp(fd: int) -> tuple[int, ...]:
+    """What changes whenever a file's bytes change through the file system (ctime cannot be set back)."""
+    st = os.fstat(fd)
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 def hash_file(path: Path) -> str:
     digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(CHUNK_SIZE):
-            digest.update(chunk)
+    with open(path, "rb", buffering=0) as f:
+        buffer = bytearray(READ_BYTES)
+        view = memoryview(buffer)
+        while n := f.readinto(buffer):
+            digest.update(view[:n])
     return digest.hexdigest()
 
 

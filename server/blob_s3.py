@@ -10,10 +10,12 @@ multipart upload at ``PREFIX/uploads/<id>`` whose parts all have the upload's pa
 bytes after the last full part in a small object ``PREFIX/uploads/<id>.tail-<parts>`` (named by
 the number of parts it follows, so a tail left by a process that died after sending the next part
 is recognisably stale). The offset is the parts' sizes plus that tail's. When the last byte is in,
-the multipart upload is completed, the result is hashed (read back unless one request carried it
-all), and copied to the blob's key. Endpoint, region and credentials come from the standard AWS
-environment (``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``, ``AWS_REGION``, ``AWS_ENDPOINT_URL``,
-``AWS_PROFILE``…) or ``--s3-endpoint-url``.
+the multipart upload is completed, the result is hashed, and copied to the blob's key. The hash is
+the running one this process kept across the PATCHes (:mod:`gigbag.server.upload_hashes`) when the
+parts' and tail's ETags are still those it sent, else the assembled object is read back.
+Endpoint, region and credentials come from the standard AWS environment (``AWS_ACCESS_KEY_ID``,
+``AWS_SECRET_ACCESS_KEY``, ``AWS_REGION``, ``AWS_ENDPOINT_URL``, ``AWS_PROFILE``…) or
+``--s3-endpoint-url``.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionEr
 from gigbag.schema.canonical import is_sha256_hex
 
 from .blob_store import BlobStoreError
+from .upload_hashes import RunningHash, RunningHashes
 
 MIB = 1024 * 1024
 CHUNK_SIZE = MIB
@@ -54,6 +57,11 @@ REFUSED_CODES = {
 def upload_part_bytes(length: int) -> int:
     """The part size of a tus upload of ``length`` bytes (the same in every process)."""
     return max(MIN_UPLOAD_PART_BYTES, math.ceil(length / MAX_PARTS / MIB) * MIB)
+
+
+def _etag(answer: dict[str, Any]) -> str:
+    """An S3 answer's ETag (of a part, an object), without its quotes."""
+    return str(answer.get("ETag", "")).strip('"')
 
 
 def _code(exc: ClientError) -> str:
@@ -82,6 +90,7 @@ class S3BlobStore:
             ),
         )
         self._multipart_ids: dict[str, str] = {}
+        self.hashes = RunningHashes()
 
     # --- keys -------------------------------------------------------------------------------
     def key(self, sha256: str) -> str:
@@ -166,6 +175,7 @@ class S3BlobStore:
 
     # --- tus uploads ------------------------------------------------------------------------
     def upload_begin(self, upload_id: str, length: int) -> None:
+        self.hashes.forget(upload_id)
         answer = self.client.create_multipart_upload(Bucket=self.bucket, Key=self.staging_key(upload_id))
         self._multipart_ids[upload_id] = answer["UploadId"]
 
@@ -241,9 +251,18 @@ class S3BlobStore:
         parts = len(run)
         full = parts * upload_part_bytes(length)
         tail = b""
+        tail_etag = None
         if offset > full:
-            tail = b"".join(self._read(self.tail_key(upload_id, parts)))[: offset - full]
-        return S3UploadAppender(self, upload_id, multipart_id, length, parts, tail, offset)
+            body = self.client.get_object(Bucket=self.bucket, Key=self.tail_key(upload_id, parts))
+            tail_etag = _etag(body)
+            try:
+                tail = body["Body"].read()[: offset - full]
+            finally:
+                body["Body"].close()
+        etags = tuple(_etag(p) for p in run)
+        running = self.hashes.take(upload_id, offset, (etags, tail_etag))
+        hasher = running.hasher if running is not None else hashlib.sha256() if offset == 0 else None
+        return S3UploadAppender(self, upload_id, multipart_id, length, list(etags), tail, offset, hasher)
 
     def _remove_tails(self, upload_id: str, keep: str | None = None) -> None:
         prefix = self.staging_key(upload_id) + ".tail-"
@@ -252,11 +271,13 @@ class S3BlobStore:
             if item["Key"] != keep:
                 self.client.delete_object(Bucket=self.bucket, Key=item["Key"])
 
-    def upload_assemble(self, upload_id: str, length: int, running_digest: str | None) -> str:
+    def upload_assemble(self, upload_id: str, length: int) -> str:
         key = self.staging_key(upload_id)
         live = self._live_parts(upload_id, length)
+        running = None
         if live is not None:  # else: assembled already (by a process that stopped before the next step)
             multipart_id, parts = live
+            running = self.hashes.take(upload_id, length, (tuple(_etag(p) for p in parts), None))
             if length == 0:
                 self.client.put_object(Bucket=self.bucket, Key=key, Body=b"")
                 self.client.abort_multipart_upload(Bucket=self.bucket, Key=key, UploadId=multipart_id)
@@ -272,9 +293,10 @@ class S3BlobStore:
         stored = self._object_size(key)
         if stored != length:
             raise BlobStoreError(f"the assembled upload holds {stored} bytes, not {length}")
-        return running_digest or self._hash(key)
+        return str(running.hasher.hexdigest()) if running is not None else self._hash(key)
 
     def upload_install(self, upload_id: str, sha256: str) -> None:
+        self.hashes.forget(upload_id)
         source = self.staging_key(upload_id)
         if not self.exists(sha256):
             self.client.copy({"Bucket": self.bucket, "Key": source}, self.bucket, self.key(sha256))
@@ -284,6 +306,7 @@ class S3BlobStore:
         self.client.delete_object(Bucket=self.bucket, Key=self.key(sha256))
 
     def upload_discard(self, upload_id: str) -> None:
+        self.hashes.forget(upload_id)
         key = self.staging_key(upload_id)
         multipart_id = self._multipart_id(upload_id)
         if multipart_id is not None:
@@ -367,21 +390,23 @@ class S3UploadAppender:
         upload_id: str,
         multipart_id: str,
         length: int,
-        parts: int,
+        etags: list[str],
         tail: bytes,
         offset: int,
+        hasher: Any,
     ) -> None:
         self.store = store
         self.upload_id = upload_id
         self.multipart_id = multipart_id
         self.length = length
         self.part_bytes = upload_part_bytes(length)
-        self.parts = parts
-        self.first_parts = parts
+        self.etags = etags  # of the parts 1, 2, 3… as sent
+        self.parts = len(etags)
+        self.first_parts = self.parts
         self.buffer = bytearray(tail)
         self.size = offset
         self.durable = offset
-        self.hasher = hashlib.sha256() if offset == 0 else None
+        self.hasher = hasher  # None: no running hash (the final check reads the object back)
 
     def write(self, data: bytes) -> None:
         if self.hasher is not None:
@@ -396,13 +421,14 @@ class S3UploadAppender:
             self.buffer.clear()
 
     def _send(self, part: bytes) -> None:
-        self.store.client.upload_part(
+        answer = self.store.client.upload_part(
             Bucket=self.store.bucket,
             Key=self.store.staging_key(self.upload_id),
             UploadId=self.multipart_id,
             PartNumber=self.parts + 1,
             Body=part,
         )
+        self.etags.append(_etag(answer))
         self.parts += 1
         self.durable = min(self.parts * self.part_bytes, self.length)
 
@@ -412,14 +438,16 @@ class S3UploadAppender:
     def close(self) -> int:
         store = self.store
         keep = None
+        tail_etag = None
         if self.buffer:
             keep = store.tail_key(self.upload_id, self.parts)
-            store.client.put_object(Bucket=store.bucket, Key=keep, Body=bytes(self.buffer))
+            answer = store.client.put_object(Bucket=store.bucket, Key=keep, Body=bytes(self.buffer))
+            tail_etag = _etag(answer)
             self.buffer.clear()
         if keep is not None or self.parts != self.first_parts:
             store._remove_tails(self.upload_id, keep=keep)
         self.durable = self.size
+        if self.hasher is not None:
+            stamp = (tuple(self.etags), tail_etag)
+            store.hashes.keep(self.upload_id, RunningHash(self.hasher, self.size, stamp))
         return self.durable
-
-    def hexdigest(self) -> str | None:
-        return self.hasher.hexdigest() if self.hasher is not None else None

@@ -52,10 +52,9 @@ class UploadAppender(Protocol):
         """Make durable what can be made durable now; returns the offset a new process would find."""
 
     def close(self) -> int:
-        """Make every byte received durable (the request ended or was cut); returns the offset."""
+        """Make every byte received durable (the request ended or was cut); returns the offset.
 
-    def hexdigest(self) -> str | None:
-        """The SHA-256 of the whole upload when every byte went through this appender, else None."""
+        The store keeps the running SHA-256 of what it holds (see :mod:`gigbag.server.upload_hashes`)."""
 
 
 class BlobStore(Protocol):
@@ -83,8 +82,9 @@ class BlobStore(Protocol):
 
     def upload_append(self, upload_id: str, length: int, offset: int) -> UploadAppender: ...
 
-    def upload_assemble(self, upload_id: str, length: int, running_digest: str | None) -> str:
-        """All bytes are in: join them (not yet a blob) and return the SHA-256 of what is stored."""
+    def upload_assemble(self, upload_id: str, length: int) -> str:
+        """All bytes are in: join them (not yet a blob) and return the SHA-256 of what is stored (from
+        the running hash when it still covers exactly the stored bytes, else by reading them back)."""
 
     def upload_install(self, upload_id: str, sha256: str) -> None:
         """Make an assembled upload the blob ``sha256`` (called once its digest matched)."""

@@ -5,9 +5,11 @@ bytes in the blob store (a partial file in the shared folder, or a multipart upl
 bucket), so a process that did not start an upload can continue it. A PATCH holds the upload's
 lock (:mod:`gigbag.server.upload_locks`; it vanishes with a process that dies) while it writes,
 records the offset every few megabytes once the store holds the bytes durably, and keeps every
-byte received before a cut. When the last byte arrives the digest is checked against the
-``sha256`` metadata; the content then becomes a blob served at ``/v1/blobs/{sha256}``. Memory
-stays at one chunk (one S3 part) whatever the size.
+byte received before a cut. The bytes are written (and hashed) by a worker thread while the next
+ones are received. When the last byte arrives the digest of what the store holds (a running hash
+kept across PATCHes while nobody else touched the stored bytes, else a re-read) is checked against
+the ``sha256`` metadata; the content then becomes a blob served at ``/v1/blobs/{sha256}``. Memory
+stays at a few chunks (one S3 part) whatever the size.
 """
 
 from __future__ import annotations
@@ -37,7 +39,6 @@ from gigbag.schema.wire import (
 
 from . import metrics, quotas, sync_store
 from .auth import Authenticated
-from .blob_files import CHUNK_SIZE
 from .clock import utc_now
 from .errors import ApiError, not_found
 from .responses import error_responses, header
@@ -48,6 +49,7 @@ router = APIRouter(prefix="/v1", tags=["uploads (tus 1.0)"])
 
 OFFSET_CONTENT_TYPE = "application/offset+octet-stream"
 CHECKPOINT_BYTES = 16 * 1024 * 1024
+WRITE_BYTES = 4 * 1024 * 1024  # received bytes handed to the writer thread at a time
 LOCK_WAIT_SECONDS = 10.0
 HEAD_LOCK_WAIT_SECONDS = 2.0
 PURGE_BATCH = 100
@@ -228,7 +230,7 @@ def create_upload(
         row = _load(state, auth.user_id, upload_id)
         held = _acquire_blocking(state, upload_id)
         try:
-            _finalize(state, row, None)
+            _finalize(state, row)
         finally:
             state.locks.release(held)
         offset = length
@@ -333,7 +335,7 @@ def _recover(state: ServerState, row: UploadRow) -> UploadRow:
         _save_offset(state, row.id, held)
         row = _reload(state, row)
     if row.offset == row.length:
-        _finalize(state, row, None)
+        _finalize(state, row)
         return _reload(state, row)
     return row
 
@@ -342,9 +344,9 @@ def _reload(state: ServerState, row: UploadRow) -> UploadRow:
     return _load(state, row.user_id, row.id)
 
 
-def _finalize(state: ServerState, row: UploadRow, running_digest: str | None) -> None:
+def _finalize(state: ServerState, row: UploadRow) -> None:
     """All bytes are in: check the digest of what the store holds, make it a blob, record ownership."""
-    digest = state.files.upload_assemble(row.id, row.length, running_digest)
+    digest = state.files.upload_assemble(row.id, row.length)
     if digest != row.sha256:
         _drop(state, row.id)
         raise ApiError(
@@ -502,41 +504,78 @@ def _offset_mismatch(row: UploadRow) -> ApiError:
     )
 
 
+class _Writer:
+    """The PATCH's writes, one job at a time on a worker thread, so receiving never waits for the disk
+    (or S3) unless the previous job is still running; the offset is recorded after each checkpoint."""
+
+    def __init__(self, state: ServerState, row: UploadRow, appender: Any) -> None:
+        self.state = state
+        self.row = row
+        self.appender = appender
+        self.recorded = row.offset
+        self._job: asyncio.Future[None] | None = None
+
+    def _store(self, data: bytearray) -> None:
+        self.appender.write(data)
+        metrics.BLOB_BYTES_IN.inc(len(data))
+        if self.appender.size - self.recorded >= CHECKPOINT_BYTES:
+            durable = self.appender.checkpoint()
+            if durable != self.recorded:
+                _save_offset(self.state, self.row.id, durable)
+                self.recorded = durable
+
+    async def wait(self) -> None:
+        job, self._job = self._job, None
+        if job is not None:
+            await job
+
+    async def write(self, data: bytearray) -> None:
+        """Hand ``data`` (no longer touched by the caller) to the thread once the previous job is done."""
+        await self.wait()
+        self._job = asyncio.ensure_future(run_in_threadpool(self._store, data))
+
+    async def close(self) -> int:
+        try:
+            await self.wait()
+        finally:
+            durable = await run_in_threadpool(self.appender.close)
+            if durable != self.recorded:
+                await run_in_threadpool(_save_offset, self.state, self.row.id, durable)
+                self.recorded = durable
+        return durable
+
+
 async def _receive(state: ServerState, row: UploadRow, request: Request) -> int:
     """Append the request's bytes at the row's offset; returns the offset reached (durably recorded)."""
     appender = await run_in_threadpool(state.files.upload_append, row.id, row.length, row.offset)
+    writer = _Writer(state, row, appender)
     buffer = bytearray()
-    recorded = row.offset
+    received = row.offset
     too_long = False
     metrics.UPLOADS_WRITING.inc()
     try:
         try:
             async for chunk in request.stream():
-                room = row.length - appender.size - len(buffer)
+                room = row.length - received
                 if len(chunk) > room:
                     buffer += chunk[:room]
+                    received += room
                     too_long = True
                     break
                 buffer += chunk
-                if len(buffer) >= CHUNK_SIZE:
-                    await run_in_threadpool(appender.write, bytes(buffer))
-                    metrics.BLOB_BYTES_IN.inc(len(buffer))
-                    buffer.clear()
-                    if appender.size - recorded >= CHECKPOINT_BYTES:
-                        durable = await run_in_threadpool(appender.checkpoint)
-                        if durable != recorded:
-                            await run_in_threadpool(_save_offset, state, row.id, durable)
-                            recorded = durable
+                received += len(chunk)
+                if len(buffer) >= WRITE_BYTES:
+                    await writer.write(buffer)
+                    buffer = bytearray()
         except ClientDisconnect:
             pass  # keep every byte that arrived: the client continues from the recorded offset
     finally:
         metrics.UPLOADS_WRITING.dec()
-        if buffer:
-            await run_in_threadpool(appender.write, bytes(buffer))
-            metrics.BLOB_BYTES_IN.inc(len(buffer))
-        durable = await run_in_threadpool(appender.close)
-        if durable != recorded:
-            await run_in_threadpool(_save_offset, state, row.id, durable)
+        try:
+            if buffer:
+                await writer.write(buffer)
+        finally:
+            durable = await writer.close()
     if too_long:
         raise ApiError(
             400,
@@ -546,7 +585,7 @@ async def _receive(state: ServerState, row: UploadRow, request: Request) -> int:
         )
     if durable == row.length:
         done = UploadRow(row.id, row.user_id, row.sha256, row.length, row.length, ACTIVE, row.expires_at)
-        await run_in_threadpool(_finalize, state, done, appender.hexdigest())
+        await run_in_threadpool(_finalize, state, done)
     return durable
 
 

@@ -4,9 +4,10 @@ Uploads ask first (HEAD): a blob the server already holds is never sent again. S
 one streamed PUT; large ones by tus (creation + core), in PATCHes of a bounded size, with the
 upload's URL kept in ``blob_transfers`` so that an upload cut at any point — by the network, a
 crash or a kill — continues from the bytes the server holds. Downloads stream into a partial file
-in the store's ``tmp`` folder and resume with a Range request; the content moves into the store
-only after its SHA-256 has been checked, so a file is either complete and correct or shown as
-missing, never corrupt. Memory stays at one chunk, whatever the file's size.
+in the store's ``tmp`` folder and resume with a Range request; they are hashed while they are
+written (a resumed one hashes its partial file first), and the content moves into the store only
+after its SHA-256 has been checked, so a file is either complete and correct or shown as missing,
+never corrupt. Memory stays at a few chunks, whatever the file's size.
 
 Files the artist marks cloud-only (``cloud_only_files``) are not downloaded by sync; they come
 down on demand.
@@ -27,7 +28,7 @@ import httpx
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from ..local_db.blob_store import CHUNK_SIZE, BlobStore, BlobStoreError
+from ..local_db.blob_store import BlobStore, BlobStoreError
 from ..local_db.database import read_session, transaction
 from ..local_db.models import Artist, File
 from ..local_db.sync_tables import BlobTransfer, CloudOnlyFile
@@ -46,7 +47,10 @@ from .errors import (
 from .progress import CancelToken, ProgressCallback, ProgressEvent
 
 TUS_THRESHOLD = 8 * 1024 * 1024  # blobs from this size upload resumably
-PATCH_SIZE = 16 * 1024 * 1024  # bytes per tus PATCH: at most this much is sent again after a cut
+PATCH_SIZE = 64 * 1024 * 1024  # bytes per tus PATCH (the server records its offset every 16 MiB within one)
+READ_BYTES = 4 * 1024 * 1024  # blocks read from a file being uploaded (sent as they are: no re-chunking)
+PROGRESS_BYTES = 1024 * 1024  # a download reports its progress about this often
+WRITE_BYTES = 1024 * 1024  # blocks written to a download's partial file (and hashed)
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +79,38 @@ class BlobReport:
     failed: list[tuple[str, str]] = field(default_factory=list)  # (sha256, reason): not downloaded
     not_uploaded: list[tuple[str, str]] = field(default_factory=list)  # (file name, reason)
     reuploaded: list[str] = field(default_factory=list)  # names of files the server had lost, sent again
+
+
+class _PartDigest:
+    """The SHA-256 of a partial download, fed as it is written; a write that does not continue
+    what was fed (a resumed or restarted download) hashes the partial file's first bytes again."""
+
+    def __init__(self) -> None:
+        self._hasher = hashlib.sha256()
+        self._position = 0
+
+    def start(self, part: Path, offset: int) -> None:
+        if offset == self._position:
+            return
+        self._hasher, self._position = hashlib.sha256(), 0
+        if offset:
+            self._feed_from(part, offset)
+
+    def update(self, chunk: bytes) -> None:
+        self._hasher.update(chunk)
+        self._position += len(chunk)
+
+    def hexdigest(self, part: Path) -> str:
+        size = part.stat().st_size
+        if size != self._position:  # never fed as written (should not happen): hash the file itself
+            self._hasher, self._position = hashlib.sha256(), 0
+            self._feed_from(part, size)
+        return str(self._hasher.hexdigest())
+
+    def _feed_from(self, part: Path, length: int) -> None:
+        with part.open("rb", buffering=0) as fh:
+            while self._position < length and (block := fh.read(min(READ_BYTES, length - self._position))):
+                self.update(block)
 
 
 def wanted_blobs(db: Engine) -> set[str]:
@@ -152,7 +188,7 @@ class BlobSync:
             left = length
             while left > 0:
                 self.cancel.check()
-                chunk = fh.read(min(CHUNK_SIZE, left))
+                chunk = fh.read(min(READ_BYTES, left))
                 if not chunk:
                     raise BlobStoreError(f"the file {sha256[:12]}… changed while it was being uploaded")
                 left -= len(chunk)
@@ -249,11 +285,12 @@ class BlobSync:
         self.blobs.path(sha256)  # refuses a malformed digest before anything touches the disk
         part = self._part_path(sha256)
         self._save_transfer(sha256, "down", None, part.stat().st_size if part.exists() else 0)
+        digest = _PartDigest()
         failures = 0
         while True:
             self.cancel.check()
             try:
-                if not self._fetch_into(sha256, part):
+                if not self._fetch_into(sha256, part, digest):
                     self._clear_transfer(sha256, "down")
                     return False
                 break
@@ -270,11 +307,7 @@ class BlobSync:
                         ) from exc
                     raise
                 self.cancel.sleep(self.retry.backoff(failures - 1))
-        digest = hashlib.sha256()
-        with part.open("rb") as fh:
-            while chunk := fh.read(CHUNK_SIZE):
-                digest.update(chunk)
-        if digest.hexdigest() != sha256:
+        if digest.hexdigest(part) != sha256:
             part.unlink(missing_ok=True)
             self._clear_transfer(sha256, "down")
             raise ProtocolError(f"The file {sha256[:12]}… came down damaged (its SHA-256 differs); it was discarded.")
@@ -288,7 +321,7 @@ class BlobSync:
         log.info("downloaded %s", sha256[:12])
         return True
 
-    def _fetch_into(self, sha256: str, part: Path) -> bool:
+    def _fetch_into(self, sha256: str, part: Path, digest: _PartDigest) -> bool:
         offset = part.stat().st_size if part.exists() else 0
         with self.client.download(sha256, offset) as response:
             if response.status_code == 404:
@@ -305,17 +338,27 @@ class BlobSync:
             if length and length.isdigit() and shutil.disk_usage(part.parent).free < int(length):
                 raise OSError(errno.ENOSPC, "not enough free space for the download", str(part))
             done = offset
+            reported = offset
+            chunks = response.iter_bytes(WRITE_BYTES)
             with part.open("ab" if offset else "wb") as out:
-                for chunk in response.iter_bytes(CHUNK_SIZE):
+                digest.start(part, offset)
+                for chunk in chunks:
                     self.cancel.check()
                     out.write(chunk)
+                    digest.update(chunk)
                     done += len(chunk)
                     self.report.bytes_down += len(chunk)
-                    self.progress(
-                        ProgressEvent(
-                            "download", bytes_done=done, bytes_total=total, message=sha256, name=self.name_of(sha256)
+                    if done - reported >= PROGRESS_BYTES or done == total:
+                        reported = done
+                        self.progress(
+                            ProgressEvent(
+                                "download",
+                                bytes_done=done,
+                                bytes_total=total,
+                                message=sha256,
+                                name=self.name_of(sha256),
+                            )
                         )
-                    )
                 out.flush()
                 os.fsync(out.fileno())
         return True

@@ -326,3 +326,54 @@ def test_a_missing_bucket_or_refused_credentials_stop_the_start_with_a_clear_err
     with pytest.raises(ServerStartError) as unreachable:
         s3_server_process(no_endpoint, "bucket", tmp_path / "three")
     assert "cannot reach the S3 endpoint http://127.0.0.1:9" in str(unreachable.value)
+
+
+def test_a_stored_part_or_tail_changed_between_patches_is_caught_by_the_final_check(
+    s3_server: S3Server, tmp_path: Path
+) -> None:
+    # the server keeps a running hash across PATCHes; a part or tail replaced in the bucket meanwhile
+    # (another ETag) makes it read the assembled object back, which then fails the digest check
+    bucket = s3_server.new_bucket()
+    server = s3_server_process(s3_server, bucket, tmp_path / "srv")
+    s3 = s3_server.client()
+    try:
+        api = Api.sign_up(server.url)
+        size = 18 * MIB + 11
+        sha = _digest(_content(size))
+        for target in ("part", "tail", None):
+            created = api.http.post(
+                "/v1/uploads/", headers={**TUS, "Upload-Length": str(size), "Upload-Metadata": _meta(sha)}
+            )
+            path = created.headers["location"]
+            upload_id = path.rsplit("/", 1)[1]
+            key = f"gigbag/uploads/{upload_id}"
+            first = 9 * MIB + 3  # one whole part, the rest in the tail object
+            r = api.http.patch(
+                path, content=b"".join(_content(size, 0, first)), headers={**PATCH_HEADERS, "Upload-Offset": "0"}
+            )
+            assert r.status_code == 204, r.text
+            if target == "part":
+                multipart_id = next(u["UploadId"] for u in s3.list_multipart_uploads(Bucket=bucket)["Uploads"])
+                changed = bytearray(b"".join(_content(size, 0, 8 * MIB)))
+                changed[100] ^= 0xFF
+                s3.upload_part(Bucket=bucket, Key=key, UploadId=multipart_id, PartNumber=1, Body=bytes(changed))
+            elif target == "tail":
+                tail = bytearray(b"".join(_content(size, 8 * MIB, first)))
+                tail[5] ^= 0xFF
+                s3.put_object(Bucket=bucket, Key=f"{key}.tail-00001", Body=bytes(tail))
+            r = api.http.patch(
+                path,
+                content=b"".join(_content(size, first)),
+                headers={**PATCH_HEADERS, "Upload-Offset": str(first)},
+            )
+            if target is None:
+                assert r.status_code == 204, r.text
+                with api.http.stream("GET", f"/v1/blobs/{sha}") as whole:
+                    assert _digest(whole.iter_bytes()) == sha
+            else:
+                assert r.status_code == 422, (target, r.text)
+                assert r.json()["error"] == "digest_mismatch"
+                assert api.http.head(f"/v1/blobs/{sha}").status_code == 404
+        api.close()
+    finally:
+        server.stop()

@@ -267,3 +267,55 @@ def test_expired_uploads_are_forgotten_and_their_bytes_deleted(api: Api, server:
     other, other_sha = _data(10)
     assert _create(api, len(other), other_sha).status_code == 201  # creating an upload purges expired ones
     assert not partial.exists()
+
+
+def _partial(server: ServerProcess, url: str) -> Path:
+    return server.data_dir / "blobs" / ".uploads" / f"{url.rsplit('/', 1)[1]}.part"
+
+
+def _flip_byte(path: Path, at: int) -> bytes:
+    """Change one stored byte in place (the file keeps its size); returns the file's new bytes."""
+    with path.open("r+b") as f:
+        f.seek(at)
+        old = f.read(1)
+        f.seek(at)
+        f.write(bytes([old[0] ^ 0xFF]))
+    return path.read_bytes()
+
+
+def test_bytes_changed_on_disk_between_patches_are_caught_by_the_final_check(api: Api, server: ServerProcess) -> None:
+    # the server keeps a running hash across PATCHes; it must not trust it once the stored bytes changed
+    data, sha = _data(3_000_000)
+    url = _create(api, len(data), sha).headers["location"]
+    assert _patch(api, url, 0, data[:1_000_000]).status_code == 204
+    assert _patch(api, url, 1_000_000, data[1_000_000:2_000_000]).status_code == 204
+    stored = _flip_byte(_partial(server, url), 123_456)
+    r = _patch(api, url, 2_000_000, data[2_000_000:])
+    assert r.status_code == 422, r.text
+    assert r.json()["error"] == "digest_mismatch"
+    assert r.json()["actual_sha256"] == hashlib.sha256(stored + data[2_000_000:]).hexdigest()
+    assert api.http.head(f"/v1/blobs/{sha}").status_code == 404
+
+
+def test_an_upload_continued_by_another_process_is_verified_from_the_stored_bytes(server_factory, backend: str) -> None:
+    # process two never saw the first bytes: its check reads them back, so a change made meanwhile is caught,
+    # and an unchanged upload completes
+    one = server_factory(backend)
+    two = server_factory(backend, database_url=one.database_url, data_dir=one.data_dir)
+    api_one = Api.sign_up(one.url)
+    api_two = Api(two.url, api_one.token, api_one.user_id, api_one.device_id, api_one.email)
+    good, good_sha = _data(2_000_000)
+    bad, bad_sha = _data(2_000_000)
+    good_url = _create(api_one, len(good), good_sha).headers["location"]
+    bad_url = _create(api_one, len(bad), bad_sha).headers["location"]
+    for url, data in ((good_url, good), (bad_url, bad)):
+        assert _patch(api_one, url, 0, data[:1_500_000]).status_code == 204
+    one.kill()
+    stored = _flip_byte(_partial(two, bad_url), 7)
+    assert _offset(api_two, bad_url) == 1_500_000
+    r = _patch(api_two, bad_url, 1_500_000, bad[1_500_000:])
+    assert r.status_code == 422 and r.json()["actual_sha256"] == hashlib.sha256(stored + bad[1_500_000:]).hexdigest()
+    assert _patch(api_two, good_url, 1_500_000, good[1_500_000:]).status_code == 204
+    assert api_two.http.get(f"/v1/blobs/{good_sha}").content == good
+    api_one.close()
+    api_two.close()

@@ -15,7 +15,7 @@ from gigbag.local_db.database import read_session
 from gigbag.local_db.sync_tables import BlobTransfer
 from gigbag.sync.account import load_token
 from gigbag.sync.blob_sync import BlobSync
-from gigbag.sync.errors import SyncCancelled
+from gigbag.sync.errors import ProtocolError, SyncCancelled
 from gigbag.sync.progress import CancelToken, ProgressEvent, no_progress
 from tests.fixtures.server_process import ServerProcess, start_server
 
@@ -107,6 +107,37 @@ def test_a_download_cut_half_way_resumes_and_is_verified(
     assert summary.bytes_down < src.stat().st_size  # only the rest came down
     assert b.ws.blobs.path(file.blob_sha256).read_bytes() == src.read_bytes()
     assert not partial.exists()
+
+
+def test_a_partial_download_damaged_before_it_resumes_is_refused(
+    server: Any, email: str, make_device: Any, tmp_path: Path
+) -> None:
+    # downloads are hashed while written; a resumed one must hash what its partial file holds, not
+    # what was received before the cut
+    a, b = make_device("a"), make_device("b")
+    a.login(server, email, create=True)
+    b.login(server, email)
+    file = a.ws.files.import_file(random_file(tmp_path, "demo.wav", 3 * 1024 * 1024 + 7))
+    a.sync()
+    sync_b = blob_sync(b)
+    cancel = CancelToken()
+
+    def cut(event: ProgressEvent) -> None:
+        if event.phase == "download" and event.bytes_done >= 1024 * 1024:
+            cancel.cancel()
+
+    cut_sync = blob_sync(b, cancel=cancel, progress=cut)
+    with pytest.raises(SyncCancelled):
+        cut_sync.download(file.blob_sha256)
+    partial = b.ws.blobs.root / "tmp" / f"download-{file.blob_sha256}.part"
+    with partial.open("r+b") as fh:
+        fh.seek(10)
+        fh.write(b"\xff\x00\xff")
+    with pytest.raises(ProtocolError, match="damaged"):
+        sync_b.download(file.blob_sha256)
+    assert not partial.exists() and not b.ws.blobs.has(file.blob_sha256)
+    assert sync_b.download(file.blob_sha256)  # then it comes down whole
+    assert b.ws.blobs.path(file.blob_sha256).read_bytes() == a.ws.blobs.path(file.blob_sha256).read_bytes()
 
 
 def test_content_that_comes_down_damaged_is_refused_and_the_file_shows_missing(
