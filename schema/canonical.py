@@ -35,7 +35,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import json.encoder
 import re
+from collections.abc import Callable
 from typing import Any
 
 import rfc8785
@@ -51,6 +53,25 @@ _BMP_MAX = "\uffff"
 _ENCODER = json.JSONEncoder(
     ensure_ascii=False, check_circular=False, allow_nan=False, sort_keys=True, separators=(",", ":")
 )
+
+
+def _c_encoder() -> Callable[[Any], str]:
+    """The C encoder of ``_ENCODER`` built once (``JSONEncoder.encode`` builds it on every call, which
+    costs as much as encoding a small document); ``_ENCODER.encode`` where CPython's C part is missing."""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return _ENCODER.encode
+    try:
+        # the arguments JSONEncoder.iterencode passes: markers, default, encoder, indent, separators,
+        # sort_keys, skipkeys, allow_nan
+        chunks = make(None, _ENCODER.default, json.encoder.encode_basestring, None, ":", ",", True, False, False)
+    except TypeError:  # another Python's signature
+        return _ENCODER.encode
+    join = "".join
+    return lambda value: join(chunks(value, 0))
+
+
+_ENCODE = _c_encoder()
 
 
 class CanonicalizationError(ValueError):
@@ -110,7 +131,7 @@ def _plain(value: Any) -> Any:
 def _fast_canonical(value: Any) -> bytes | None:
     """RFC 8785 bytes of ``value`` written by the C encoder, or None when ``rfc8785`` must write them."""
     try:
-        return _ENCODER.encode(_plain(value)).encode("utf-8")
+        return _ENCODE(_plain(value)).encode("utf-8")
     except (_NotPlain, RecursionError, UnicodeEncodeError):
         return None
 
