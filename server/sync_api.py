@@ -167,11 +167,11 @@ def _apply(
         replay = idempotency.claim_in_push(conn, auth.user_id, reservation)
         if replay is not None:
             return replay.status, replay.body, True
-        response = sync_store.apply_push(conn, auth.user_id, auth.device_id, prepared, last_seq, now)
-        text = response.model_dump_json()
+        answer = sync_store.apply_push(conn, auth.user_id, auth.device_id, prepared, last_seq, now)
+        text = answer.render()
         idempotency.store_response(conn, auth.user_id, reservation, 200, text)
         sync_store.touch_device(conn, auth.device_id, now)
-    metrics.record_push(r.status for r in response.results)
+    metrics.record_push(answer.statuses())
     return 200, text, False
 
 

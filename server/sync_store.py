@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,9 +30,7 @@ from gigbag.schema.wire import (
     INVALID_ENTITY_ID,
     INVALID_UNKNOWN_TYPE,
     Change,
-    PushResponse,
     PushResult,
-    ServerVersion,
 )
 
 from .tables import devices, entities, user_counters
@@ -96,6 +94,42 @@ def prepare(change: Change) -> PreparedChange:
 
 
 @dataclass
+class PushAnswer:
+    """The answer of a push as plain rows (a ``PushResponse`` in shape), rendered with one ``json.dumps``."""
+
+    results: list[dict[str, Any]]
+    cursor: int
+
+    def render(self) -> str:
+        page = {"results": self.results, "cursor": self.cursor}
+        return json.dumps(page, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+    def statuses(self) -> Iterator[str]:
+        return (r["status"] for r in self.results)
+
+
+def _result(
+    change: Change,
+    status: str,
+    checksum: str | None,
+    seq: int | None,
+    server: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """One result with every field of ``PushResult`` (no pydantic model per change)."""
+    return {
+        "entity_type": change.entity_type,
+        "entity_id": change.entity_id,
+        "status": status,
+        "checksum": checksum,
+        "seq": seq,
+        "server": server,
+        "error": None,
+        "error_code": None,
+        "field_errors": None,
+    }
+
+
+@dataclass
 class _Row:
     data: dict[str, Any] | None
     checksum: str | None
@@ -140,31 +174,23 @@ def apply_push(
     prepared: list[PreparedChange],
     last_seq: int,
     now: dt.datetime,
-) -> PushResponse:
+) -> PushAnswer:
     """Apply checked changes in the caller's transaction, which holds the counter lock."""
     keys = {(p.change.entity_type, p.change.entity_id) for p in prepared if p.invalid is None}
     current = _load(conn, user_id, keys)
     dirty: dict[tuple[str, str], _Row] = {}
-    results: list[PushResult] = []
+    results: list[dict[str, Any]] = []
     seq = last_seq
     for p in prepared:
         change = p.change
         if p.invalid is not None:
-            results.append(p.invalid)
+            results.append(p.invalid.model_dump(mode="json"))
             continue
         key = (change.entity_type, change.entity_id)
         row = current.get(key)
         if change.base_checksum != (row.checksum if row else None):
-            results.append(
-                PushResult(
-                    entity_type=change.entity_type,
-                    entity_id=change.entity_id,
-                    status="conflict",
-                    checksum=row.checksum if row else None,
-                    seq=row.seq if row else None,
-                    server=ServerVersion(data=row.data, checksum=row.checksum, deleted=row.deleted) if row else None,
-                )
-            )
+            server = {"data": row.data, "checksum": row.checksum, "deleted": row.deleted} if row else None
+            results.append(_result(change, "conflict", row.checksum if row else None, row.seq if row else None, server))
             continue
         if change.op == "upsert":
             unchanged = row is not None and not row.deleted and row.checksum == change.checksum
@@ -174,25 +200,15 @@ def apply_push(
             new = None if unchanged else _Row(None, None, True, seq + 1)
         if new is None:
             assert row is not None
-            results.append(_applied(change, row))
+            results.append(_result(change, "applied", row.checksum, row.seq))
             continue
         seq = new.seq
         current[key] = dirty[key] = new
-        results.append(_applied(change, new))
+        results.append(_result(change, "applied", new.checksum, new.seq))
     if dirty:
         _write(conn, user_id, device_id, dirty, now)
         conn.execute(update(user_counters).where(user_counters.c.user_id == user_id).values(last_seq=seq))
-    return PushResponse(results=results, cursor=seq)
-
-
-def _applied(change: Change, row: _Row) -> PushResult:
-    return PushResult(
-        entity_type=change.entity_type,
-        entity_id=change.entity_id,
-        status="applied",
-        checksum=row.checksum,
-        seq=row.seq,
-    )
+    return PushAnswer(results, seq)
 
 
 def _write(

@@ -1,14 +1,23 @@
 """Pushing pending local changes: planned, cut into batches, each sent with its own idempotency key.
 
-One batch at a time: its changes are read in one snapshot together with the newest change-log id
-they cover, the files they refer to are uploaded (HEAD first), then the batch is stored in
-``sync_batches`` with a fresh UUID key *before* the first attempt, sent (the same key and the same
-bytes on every retry), and its answer applied in one transaction: an applied change becomes the
-new base and clears only the change-log rows the batch covered (so an edit made meanwhile stays
-pending), a conflict keeps the server's version in ``sync_incoming`` to be merged after the pull,
-an invalid change stays pending and is reported. A batch still stored when a sync starts (the
-previous one crashed or lost the answer) is sent again first, with its same key and body, so the
-server replays instead of applying twice.
+Each batch's changes are read in one snapshot together with the newest change-log id they cover,
+the files they refer to are uploaded (HEAD first), then the batch is stored in ``sync_batches``
+with a fresh UUID key *before* the first attempt, sent (the same key and the same bytes on every
+retry), and its answer applied in one transaction: an applied change becomes the new base and
+clears only the change-log rows the batch covered (so an edit made meanwhile stays pending), a
+conflict keeps the server's version in ``sync_incoming`` to be merged after the pull, an invalid
+change stays pending and is reported. A batch still stored when a sync starts (the previous one
+crashed or lost the answer) is sent again first, with its same key and body, so the server
+replays instead of applying twice.
+
+The batches are pipelined, one request on the server at a time: while batch n is on the server
+(a worker thread waits for its answer), batch n+1 is read and stored; when n's answer comes,
+n+1 is sent at once and n's answer applied while n+1 is on the server. The server so sees the
+batches one after the other, in plan order (parents before children, across batches too), and
+the answers are applied in that order. When an answer holds a conflict or a refusal, the batch
+read ahead is dropped unsent and read again after the answer is applied, so that what the answer
+holds back (an entity in conflict, what is inside it) stays held back exactly as without the
+read-ahead.
 """
 
 from __future__ import annotations
@@ -16,10 +25,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete, select, text
 from sqlmodel import Session
 
 from ..local_db.database import read_session, transaction
@@ -77,6 +87,29 @@ class _Planned:
     noops: list[Key]
 
 
+@dataclass
+class _Outgoing:
+    """A stored batch as it is sent: its key, its exact bytes, its changes, the change-log rows it covers."""
+
+    key: str
+    body: bytes
+    changes: list[Change]
+    last_change_id: int
+    start: int = 0  # plan positions of the batch: where its reading began and ended
+    end: int = 0
+
+
+@dataclass
+class _Flight:
+    """The batch on the server: the worker thread waits for its answer."""
+
+    batch: _Outgoing
+    answer: Future[tuple[PushResponse, bool]]
+
+
+MAX_DROPS = 3
+
+
 class Pusher:
     """Pushes for one sync. ``device_id`` must be the device the client's token belongs to."""
 
@@ -111,7 +144,14 @@ class Pusher:
                 # Its changes are still pending; they are planned again under this device.
                 self._drop(batch.idempotency_key)
                 continue
-            self._send(batch)
+            request = PushRequest.model_validate(batch.body)
+            outgoing = _Outgoing(batch.idempotency_key, body_bytes(batch.body), request.changes, batch.last_change_id)
+            try:
+                answer = self.client.push(outgoing.key, outgoing.body)
+            except RequestRejected as exc:
+                self._rejected(outgoing, exc)
+                continue
+            self._land(outgoing, answer)
 
     def push_pending(self, up_to: int | None, only: set[Key] | None = None) -> None:
         """Push every pending entity that has a change-log row with id <= ``up_to`` (all when None),
@@ -119,22 +159,88 @@ class Pusher:
         plan = self._plan(up_to, only)
         if not plan:
             return
+        box: list[_Flight | None] = [None]
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="gigbag-push") as worker:
+            try:
+                self._pipeline(plan, worker, box)
+            finally:
+                waiting = box[0]
+                if waiting is not None:
+                    # Stopped (cancelled, or an error) with a batch on the server: let its request end.
+                    # The batch stays stored, so the next sync sends it again and the server replays.
+                    waiting.answer.exception()
+
+    def _pipeline(self, plan: list[PlannedChange], worker: ThreadPoolExecutor, box: list[_Flight | None]) -> None:
+        """Read and store batch n+1 while batch n is on the server; ``box[0]`` is the batch on the server."""
         total = len(plan)
         position = 0
-        dropped = 0
-        while position < total:
+        drops = 0
+        while True:
             self.cancel.check()
-            planned, after = self._read_batch(plan, position)
-            if planned.changes:
-                self._upload_files(planned)
-            batch = self._store(planned)
-            if batch is not None and not self._send(batch):
-                dropped += 1
-                if dropped > 3:
-                    raise ProtocolError("The server kept refusing this computer's pushes as they were sent.")
-                continue  # the same changes again, under a new key (and smaller, after a 413)
-            position = after
-            self.progress(ProgressEvent("push", done=position, total=total))
+            ready: _Outgoing | None = None
+            reread = position
+            if position < total:
+                planned, after = self._read_batch(plan, position)
+                if planned.changes and _wants_files(planned):
+                    # File uploads share the connection and may refuse changes: the batch on the server
+                    # lands first, and this batch is read again after it (its answer may hold some back).
+                    if box[0] is not None:
+                        position, drops = self._settle(box, drops, total)
+                        continue
+                    self._upload_files(planned)
+                ready = self._store(planned, position, after)
+                position = after
+            flight = box[0]
+            if flight is None:
+                if ready is None:
+                    if position >= total:
+                        return
+                    continue
+                box[0] = self._launch(worker, ready)
+                continue
+            try:
+                response, replayed = flight.answer.result()
+            except RequestRejected as exc:
+                box[0] = None
+                if ready is not None:
+                    self._drop(ready.key)  # never sent: its changes are read again
+                self._rejected(flight.batch, exc)
+                position, drops = flight.batch.start, drops + 1
+                if drops > MAX_DROPS:
+                    raise ProtocolError("The server kept refusing this computer's pushes as they were sent.") from exc
+                continue
+            except BaseException:
+                box[0] = None
+                if ready is not None:
+                    self._drop(ready.key)
+                raise
+            clean = all(r.status == "applied" for r in response.results)
+            box[0] = self._launch(worker, ready) if ready is not None and clean else None
+            self._land(flight.batch, (response, replayed))
+            if ready is not None and not clean:
+                # The answer held something back (a conflict, a refusal): read the next batch again.
+                self._drop(ready.key)
+                position = reread
+            self.progress(ProgressEvent("push", done=flight.batch.end, total=total))
+
+    def _settle(self, box: list[_Flight | None], drops: int, total: int) -> tuple[int, int]:
+        """Land the batch on the server before a batch that needs files; the position to read from next."""
+        flight = box[0]
+        assert flight is not None
+        box[0] = None
+        try:
+            answer = flight.answer.result()
+        except RequestRejected as exc:
+            self._rejected(flight.batch, exc)
+            if drops + 1 > MAX_DROPS:
+                raise ProtocolError("The server kept refusing this computer's pushes as they were sent.") from exc
+            return flight.batch.start, drops + 1
+        self._land(flight.batch, answer)
+        self.progress(ProgressEvent("push", done=flight.batch.end, total=total))
+        return flight.batch.end, drops
+
+    def _launch(self, worker: ThreadPoolExecutor, batch: _Outgoing) -> _Flight:
+        return _Flight(batch, worker.submit(self.client.push, batch.key, batch.body))
 
     # ---- planning --------------------------------------------------------------------------------
     def _plan(self, up_to: int | None, only: set[Key] | None) -> list[PlannedChange]:
@@ -247,73 +353,79 @@ class Pusher:
             planned.changes = [c for c in planned.changes if (c.entity_type, c.entity_id) not in refused]
 
     # ---- storing, sending, applying -----------------------------------------------------------
-    def _store(self, planned: _Planned) -> SyncBatch | None:
+    def _store(self, planned: _Planned, start: int, end: int) -> _Outgoing | None:
+        """Clear the unchanged entities and store the batch with a new key, before it is ever sent."""
         with transaction(self.db) as s:
             st = LocalState(s)
             for key in planned.noops:
                 st.clear_pending(key, planned.last_change_id)
             if not planned.changes:
                 return None
-            body = PushRequest(device_id=self.device_id, changes=planned.changes).model_dump(mode="json")
-            batch = SyncBatch(
-                idempotency_key=str(uuid.uuid4()),
-                created_at=utc_now(),
-                body=body,
-                last_change_id=planned.last_change_id,
+            body = body_bytes({"device_id": self.device_id, "changes": [_wire(c) for c in planned.changes]})
+            batch = _Outgoing(str(uuid.uuid4()), body, planned.changes, planned.last_change_id, start, end)
+            # The body's JSON text goes in as it is sent (the column reads it back as the same document).
+            s.execute(
+                text(
+                    "INSERT INTO sync_batches (idempotency_key, created_at, body, last_change_id) "
+                    "VALUES (:key, :created_at, :body, :last_change_id)"
+                ),
+                {
+                    "key": batch.key,
+                    "created_at": utc_now(),
+                    "body": body.decode(),
+                    "last_change_id": planned.last_change_id,
+                },
             )
-            s.execute(_BATCHES.insert().values(**batch.model_dump()))
         return batch
 
     def _drop(self, key: str) -> None:
         with transaction(self.db) as s:
             s.execute(delete(_BATCHES).where(_BATCHES.c.idempotency_key == key))
 
-    def _send(self, batch: SyncBatch) -> bool:
-        """Send a stored batch and apply the answer; False when the batch had to be dropped unsent."""
-        request = PushRequest.model_validate(batch.body)
-        body = body_bytes(batch.body)
-        try:
-            response, replayed = self.client.push(batch.idempotency_key, body)
-        except RequestRejected as exc:
-            if exc.code == ERR_DEVICE_MISMATCH:
-                raise AuthenticationError(
-                    exc.status,
-                    exc.code,
-                    "The sign-in of this computer belongs to another device; sign in again (`gigbag login`).",
-                    exc.body,
-                ) from exc
-            if exc.code == ERR_IDEMPOTENCY_KEY_REUSED or exc.status == 413:
-                # The batch cannot be sent as stored. Its changes are still pending and are read
-                # again under a new key; base checksums keep a change that did apply from applying twice.
-                self._drop(batch.idempotency_key)
-                if exc.status == 413:
-                    if self.max_bytes // 2 < MIN_PUSH_BYTES:
-                        raise
-                    self.max_bytes //= 2
-                return False
-            raise
+    def _rejected(self, batch: _Outgoing, exc: RequestRejected) -> None:
+        """A push refused as a whole: drop the batch (its changes stay pending and are read again under a
+        new key, smaller after a 413), or raise when it cannot be sent at all."""
+        if exc.code == ERR_DEVICE_MISMATCH:
+            raise AuthenticationError(
+                exc.status,
+                exc.code,
+                "The sign-in of this computer belongs to another device; sign in again (`gigbag login`).",
+                exc.body,
+            ) from exc
+        if exc.code == ERR_IDEMPOTENCY_KEY_REUSED or exc.status == 413:
+            # Base checksums keep a change that did apply from applying twice.
+            self._drop(batch.key)
+            if exc.status == 413:
+                if self.max_bytes // 2 < MIN_PUSH_BYTES:
+                    raise exc
+                self.max_bytes //= 2
+            return
+        raise exc
+
+    def _land(self, batch: _Outgoing, answer: tuple[PushResponse, bool]) -> None:
+        """Apply a batch's answer in one transaction (which also forgets the stored batch)."""
+        response, replayed = answer
         self.report.batches += 1
-        self.report.sent += len(request.changes)
+        self.report.sent += len(batch.changes)
         if replayed:
             self.report.replayed += 1
         log.info(
             "push batch %s: %d changes%s",
-            batch.idempotency_key[:8],
-            len(request.changes),
+            batch.key[:8],
+            len(batch.changes),
             " (replayed by the server)" if replayed else "",
         )
         with transaction(self.db) as s:
-            recorded = self._apply(s, batch, request, response)
+            recorded = self._apply(s, batch, response)
         self.report.recorded.extend(recorded)  # committed: the pull may leave these versions out
-        return True
 
     def skip_ranges(self, max_ranges: int = MAX_PULL_SKIP_RANGES) -> str | None:
         """The seqs this sync's push answers recorded as bases, as "lo-hi,…" for the pull's ``skip``."""
         return seq_ranges(self.report.recorded, max_ranges)
 
-    def _apply(self, s: Session, batch: SyncBatch, request: PushRequest, response: PushResponse) -> list[int]:
+    def _apply(self, s: Session, batch: _Outgoing, response: PushResponse) -> list[int]:
         st = LocalState(s)
-        sent = {(c.entity_type, c.entity_id): c for c in request.changes}
+        sent = {(c.entity_type, c.entity_id): c for c in batch.changes}
         answered: set[Key] = set()
         applied: list[tuple[Key, Version]] = []
         for result in response.results:
@@ -353,7 +465,7 @@ class Pusher:
             if held is not None and held.seq <= version.seq:
                 st.unstage(key)
         self.report.applied += len(applied)
-        s.execute(delete(_BATCHES).where(_BATCHES.c.idempotency_key == batch.idempotency_key))
+        s.execute(delete(_BATCHES).where(_BATCHES.c.idempotency_key == batch.key))
         return [version.seq for _, version in applied if version.seq > 0]
 
 
@@ -373,6 +485,22 @@ def seq_ranges(seqs: list[int], max_ranges: int) -> str | None:
     return ",".join(f"{lo}-{hi}" for lo, hi in runs)
 
 
+def _wants_files(planned: _Planned) -> bool:
+    return any(c.op == "upsert" and blob_refs(c.entity_type, c.data) for c in planned.changes)
+
+
+def _wire(change: Change) -> dict[str, Any]:
+    """A change as it goes in a push body (every field, as ``PushRequest.model_dump`` writes it)."""
+    return {
+        "entity_type": change.entity_type,
+        "entity_id": change.entity_id,
+        "op": change.op,
+        "data": change.data,
+        "checksum": change.checksum,
+        "base_checksum": change.base_checksum,
+    }
+
+
 def _ids_by_type(keys: list[Key]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for entity_type, entity_id in keys:
@@ -389,13 +517,20 @@ def _change(key: Key, data: dict[str, Any] | None, base: Version | None) -> tupl
     if data is None:
         if base_checksum is None:
             return None  # never reached the server, or already deleted there
-        change = Change(entity_type=entity_type, entity_id=entity_id, op="delete", base_checksum=base_checksum)
+        change = Change.model_construct(
+            entity_type=entity_type,
+            entity_id=entity_id,
+            op="delete",
+            data=None,
+            checksum=None,
+            base_checksum=base_checksum,
+        )
         return change, change_size(change, 0)
     encoded = canonical_json(data)
     digest = CHECKSUM_PREFIX + hashlib.sha256(encoded).hexdigest()
     if digest == base_checksum:
         return None
-    change = Change(
+    change = Change.model_construct(
         entity_type=entity_type,
         entity_id=entity_id,
         op="upsert",
