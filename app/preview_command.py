@@ -11,8 +11,6 @@ import argparse
 import sys
 from typing import Any
 
-from ..media.errors import seconds_text
-
 
 def register(sub: Any) -> None:
     p = sub.add_parser(
@@ -30,6 +28,7 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..media.errors import seconds_text  # the audio room (PyAV) only when a preview is made
     from .workspace import Workspace
 
     if args.remove and (args.start is not None or args.length is not None):

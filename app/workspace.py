@@ -8,68 +8,121 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-from sqlalchemy import Engine
 
 from ..local_db.blob_store import BlobStore
 from ..local_db.database import make_engine
 from ..local_db.migrate import upgrade_database
-from .contacts import ContactListService, ContactMemberService
 from .database_care import check_at_open
-from .goals import GoalProgressService, GoalService
-from .journal import JournalService
-from .library import FileService, FolderService
 from .paths import DataPaths, resolve_paths
-from .patterns import PatternService
-from .preferences import PreferencesService
-from .previews import PreviewService
-from .profile import ProfileService
-from .timeline import TimelineService
-from .tracks import TrackService
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
     from ..local_db.snapshots import Snapshot
     from .backup import BackupSummary, RestoreResult
+    from .contacts import ContactListService, ContactMemberService
+    from .goals import GoalProgressService, GoalService
+    from .journal import JournalService
+    from .library import FileService, FolderService
+    from .patterns import PatternService
+    from .preferences import PreferencesService
+    from .previews import PreviewService
+    from .profile import ProfileService
+    from .timeline import TimelineService
+    from .tracks import TrackService
 
 
 @dataclass
 class Workspace:
+    """The open data folder and its services. Each service (and its module) is built when first used:
+    a ``gigbag sync`` never loads the audio room behind previews, nor the window the sections it does not show."""
+
     paths: DataPaths
     engine: Engine
     blobs: BlobStore
     upgraded_from_backup: Path | None = None
-    profile: ProfileService = field(init=False)
-    preferences: PreferencesService = field(init=False)
-    folders: FolderService = field(init=False)
-    files: FileService = field(init=False)
-    tracks: TrackService = field(init=False)
-    previews: PreviewService = field(init=False)
-    goals: GoalService = field(init=False)
-    progress: GoalProgressService = field(init=False)
-    timeline: TimelineService = field(init=False)
-    journal: JournalService = field(init=False)
-    patterns: PatternService = field(init=False)
-    contact_lists: ContactListService = field(init=False)
-    contacts: ContactMemberService = field(init=False)
 
-    def __post_init__(self) -> None:
-        e = self.engine
-        self.profile = ProfileService(e)
-        self.preferences = PreferencesService(e)
-        self.folders = FolderService(e)
-        self.files = FileService(e, self.blobs)
-        self.tracks = TrackService(e, self.files)
-        self.previews = PreviewService(e, self.files, self.tracks, self.paths.cache)
-        self.goals = GoalService(e)
-        self.progress = GoalProgressService(e)
-        self.timeline = TimelineService(e)
-        self.journal = JournalService(e)
-        self.patterns = PatternService(e)
-        self.contact_lists = ContactListService(e)
-        self.contacts = ContactMemberService(e)
+    @cached_property
+    def profile(self) -> ProfileService:
+        from .profile import ProfileService
+
+        return ProfileService(self.engine)
+
+    @cached_property
+    def preferences(self) -> PreferencesService:
+        from .preferences import PreferencesService
+
+        return PreferencesService(self.engine)
+
+    @cached_property
+    def folders(self) -> FolderService:
+        from .library import FolderService
+
+        return FolderService(self.engine)
+
+    @cached_property
+    def files(self) -> FileService:
+        from .library import FileService
+
+        return FileService(self.engine, self.blobs)
+
+    @cached_property
+    def tracks(self) -> TrackService:
+        from .tracks import TrackService
+
+        return TrackService(self.engine, self.files)
+
+    @cached_property
+    def previews(self) -> PreviewService:
+        from .previews import PreviewService
+
+        return PreviewService(self.engine, self.files, self.tracks, self.paths.cache)
+
+    @cached_property
+    def goals(self) -> GoalService:
+        from .goals import GoalService
+
+        return GoalService(self.engine)
+
+    @cached_property
+    def progress(self) -> GoalProgressService:
+        from .goals import GoalProgressService
+
+        return GoalProgressService(self.engine)
+
+    @cached_property
+    def timeline(self) -> TimelineService:
+        from .timeline import TimelineService
+
+        return TimelineService(self.engine)
+
+    @cached_property
+    def journal(self) -> JournalService:
+        from .journal import JournalService
+
+        return JournalService(self.engine)
+
+    @cached_property
+    def patterns(self) -> PatternService:
+        from .patterns import PatternService
+
+        return PatternService(self.engine)
+
+    @cached_property
+    def contact_lists(self) -> ContactListService:
+        from .contacts import ContactListService
+
+        return ContactListService(self.engine)
+
+    @cached_property
+    def contacts(self) -> ContactMemberService:
+        from .contacts import ContactMemberService
+
+        return ContactMemberService(self.engine)
 
     @classmethod
     def open(cls, data_dir: str | os.PathLike[str] | None = None) -> Workspace:

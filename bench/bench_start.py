@@ -1,16 +1,22 @@
-"""Benchmark (not a test): process start to the first paint of Gigbag's main window vs a bare PySide6 window.
+"""Benchmark (not a test): how fast Gigbag's processes start, against a bare interpreter and a bare Qt window.
 
-Each sample is a new process, timed from just before it is spawned until it reports the first Paint event
-of its top-level main window (then it exits at once). Gigbag's process runs the real entry point
-(``gigbag --data-dir DIR``, the desktop app) on a data folder that already exists (the everyday start; the
-very first start, which creates and migrates the database, is printed too). The baseline is a process that
-imports PySide6, makes a QApplication and shows an empty QMainWindow. Rounds interleave the two so the
-machine's load hits both. Printed: median and minimum of each, and the ratio of the medians.
+Three measures, each sample a new process, rounds interleaved so the machine's load hits every contender:
 
-The paint is observed without touching product code: the driver wraps ``QWidget.show`` so that the first
-QMainWindow shown gets an event filter.
+- **first paint**: from just before the process is spawned until it reports the first Paint event of its
+  top-level main window (then it exits at once). Gigbag runs its real entry point (``gigbag --data-dir DIR``,
+  the desktop app) on a data folder that already exists (the everyday start; the very first start, which
+  creates and migrates the database, is printed too). The baseline imports PySide6, makes a QApplication and
+  shows an empty QMainWindow. The paint is observed without touching product code: the driver wraps
+  ``QWidget.show`` so that the first QMainWindow shown gets an event filter.
+- **version**: ``gigbag --version`` as a whole process, against ``python -c pass``.
+- **sync no-op**: ``gigbag sync --yes`` as a whole process on a computer signed in to a real ``gigbag-server``
+  on 127.0.0.1 (token in a file) with nothing to send or receive.
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_start.py [--rounds 7]
+Printed: median and minimum of each, and the ratios of the medians. ``--base DIR`` adds, interleaved, the
+same processes run from another copy of the package (``git archive REV | tar -x -C DIR/gigbag``, put first on
+``PYTHONPATH``): a before/after in one run.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_start.py [--rounds 7] [--no-sync] [--base DIR]
     xvfb-run -a -s "-screen 0 1440x900x24" .venv/bin/python bench/bench_start.py   # a real X server
 """
 
@@ -24,7 +30,12 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+PASSWORD = "correct horse battery staple"
 
 DRIVER = r"""
 import os, sys
@@ -55,7 +66,7 @@ if sys.argv[1] == "bare":
     window.show()
     sys.exit(app.exec())
 else:
-    from gigbag.app.cli import main
+    from gigbag.cli.main import main
     sys.exit(main(["--data-dir", sys.argv[2]]))
 """
 
@@ -78,6 +89,31 @@ def first_paint(kind: str, data_dir: Path, env: dict[str, str], timeout: float =
     return elapsed
 
 
+def process_seconds(args: list[str], env: dict[str, str], timeout: float = 120) -> float:
+    started = time.perf_counter()
+    subprocess.run(args, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=timeout)
+    return time.perf_counter() - started
+
+
+def signed_in_computer(work: Path, env: dict[str, str]) -> tuple[Path, Callable[[], None]]:
+    """A data folder signed in to a fresh server on 127.0.0.1 and synced once; and how to stop the server."""
+    sys.path.insert(0, str(ROOT))  # tests.fixtures.server_process
+    from tests.fixtures.server_process import start_server
+
+    server = start_server(work / "server")
+    folder = work / "synced"
+    login = [str(BIN / "gigbag"), "--data-dir", str(folder), "login", "--server", server.url]
+    login += ["--email", "bench-start@example.org", "--password-stdin", "--create-account"]
+    login += ["--insecure-token-file", str(folder / "token")]
+    try:
+        subprocess.run(login, env=env, input=PASSWORD + "\n", text=True, check=True, capture_output=True)
+        subprocess.run([str(BIN / "gigbag"), "--data-dir", str(folder), "sync", "--yes"], env=env, check=True)
+    except BaseException:
+        server.stop()
+        raise
+    return folder, server.stop
+
+
 def fmt(seconds: float) -> str:
     return f"{seconds * 1000:.0f} ms"
 
@@ -85,30 +121,70 @@ def fmt(seconds: float) -> str:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rounds", type=int, default=7)
+    ap.add_argument("--no-sync", action="store_true", help="skip the `gigbag sync` no-op (no server started)")
+    ap.add_argument("--no-window", action="store_true", help="skip the first paint (no Qt)")
+    ap.add_argument("--base", type=Path, help="also run the package found in this folder (on PYTHONPATH)")
     args = ap.parse_args()
     env = {**os.environ, "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
     if not env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY"):
         env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    variants = {"": env}
+    if args.base:
+        variants[" (base)"] = {**env, "PYTHONPATH": str(args.base.resolve())}
     work = Path(tempfile.mkdtemp(prefix="gigbag-bench-start-"))
     print(
         f"bench_start: {args.rounds} rounds, platform {env.get('QT_QPA_PLATFORM', 'default (DISPLAY)')}; "
-        f"cores: {os.cpu_count()}",
+        f"cores: {os.cpu_count()}; load average {os.getloadavg()[0]:.2f}",
         flush=True,
     )
+    gigbag = str(BIN / "gigbag")
+    stops: list[Callable[[], None]] = []
     try:
         data = work / "data"
-        first = first_paint("gigbag", data, env)  # creates and migrates the database
-        samples: dict[str, list[float]] = {"gigbag": [], "bare": []}
+        contenders: dict[str, Callable[[], float]] = {
+            "python -c pass": lambda: process_seconds([sys.executable, "-c", "pass"], env)
+        }
+        firsts: dict[str, float] = {}
+        for tag, venv in variants.items():
+            contenders[f"gigbag --version{tag}"] = lambda venv=venv: process_seconds([gigbag, "--version"], venv)
+        if not args.no_window:
+            contenders["bare PySide6 QMainWindow"] = lambda: first_paint("bare", data, env)
+            for tag, venv in variants.items():
+                folder = work / f"data{tag.strip(' ()')}"
+                firsts[tag] = first_paint("gigbag", folder, venv)  # creates and migrates the database
+                contenders[f"Gigbag main window{tag}"] = lambda venv=venv, folder=folder: first_paint(
+                    "gigbag", folder, venv
+                )
+        if not args.no_sync:
+            synced, stop = signed_in_computer(work, env)
+            stops.append(stop)
+            for tag, venv in variants.items():
+                command = [gigbag, "--data-dir", str(synced), "sync", "--yes"]
+                contenders[f"gigbag sync (no-op){tag}"] = lambda venv=venv, command=command: process_seconds(
+                    command, venv
+                )
+        samples: dict[str, list[float]] = {name: [] for name in contenders}
+        names = list(contenders)
         for r in range(args.rounds):
-            for kind in ("gigbag", "bare") if r % 2 == 0 else ("bare", "gigbag"):
-                samples[kind].append(first_paint(kind, data, env))
+            for name in names if r % 2 == 0 else reversed(names):
+                samples[name].append(contenders[name]())
+            print(f"  round {r + 1}/{args.rounds}, load average {os.getloadavg()[0]:.2f}", flush=True)
     finally:
+        for stop in stops:
+            stop()
         shutil.rmtree(work, ignore_errors=True)
-    g, b = statistics.median(samples["gigbag"]), statistics.median(samples["bare"])
-    print(f"\n{'start to first paint':<34} {'median':>8} {'min':>8}")
-    print(f"{'Gigbag main window (existing data)':<34} {fmt(g):>8} {fmt(min(samples['gigbag'])):>8}")
-    print(f"{'bare PySide6 QMainWindow':<34} {fmt(b):>8} {fmt(min(samples['bare'])):>8}")
-    print(f"ratio of medians: {g / b:.1f}×   (very first start, new data folder: {fmt(first)})")
+    med = {name: statistics.median(s) for name, s in samples.items()}
+    print(f"\n{'process':<40} {'median':>8} {'min':>8}")
+    for name, s in samples.items():
+        print(f"{name:<40} {fmt(med[name]):>8} {fmt(min(s)):>8}")
+    print()
+    for tag in variants:
+        print(f"gigbag --version{tag} / python -c pass: {med[f'gigbag --version{tag}'] / med['python -c pass']:.2f}×")
+        if not args.no_window:
+            ratio = med[f"Gigbag main window{tag}"] / med["bare PySide6 QMainWindow"]
+            print(
+                f"first paint{tag}: {ratio:.1f}× a bare window (very first start, new data folder: {fmt(firsts[tag])})"
+            )
     return 0
 
 
