@@ -206,11 +206,13 @@ def pull(
 ) -> Response:
     state = server_state(request)
     ranges = _skip_ranges(skip)
+    now = utc_now()
     with state.db.read() as conn:
         body, has_more = sync_store.pull_page(conn, auth.user_id, since, limit, ranges)
-    if not has_more:
+        recorded = has_more or sync_store.sync_recorded_recently(conn, auth.device_id, now)
+    if not recorded:  # the last page: the device has synced (to the minute; a no-op writes nothing)
         with state.db.write() as conn:
-            sync_store.touch_device(conn, auth.device_id, utc_now())
+            sync_store.touch_device_coarsely(conn, auth.device_id, now)
     response = _json(body)
     response.headers[ACCOUNT_TERMS_HEADER] = auth.terms_tag
     return response

@@ -245,8 +245,32 @@ def _write(
     conn.execute(stmt, params)
 
 
+# A device's last sync is recorded at most once a minute by a pull (a push records it exactly, in its own
+# transaction): a no-op sync then writes nothing, and status and the device lists stay right to the minute.
+LAST_SYNC_RESOLUTION = dt.timedelta(minutes=1)
+
+
 def touch_device(conn: Connection, device_id: str, now: dt.datetime) -> None:
+    """Record the device's sync now (inside a write transaction that writes anyway: a push)."""
     conn.execute(update(devices).where(devices.c.id == device_id).values(last_sync_at=now))
+
+
+def sync_recorded_recently(conn: Connection, device_id: str, now: dt.datetime) -> bool:
+    """Whether the device's last sync was recorded less than :data:`LAST_SYNC_RESOLUTION` before ``now``."""
+    last = conn.execute(select(devices.c.last_sync_at).where(devices.c.id == device_id)).scalar_one_or_none()
+    return last is not None and now - last < LAST_SYNC_RESOLUTION
+
+
+def touch_device_coarsely(conn: Connection, device_id: str, now: dt.datetime) -> None:
+    """Record the device's sync now unless it was recorded less than a resolution ago (by any process)."""
+    conn.execute(
+        update(devices)
+        .where(
+            devices.c.id == device_id,
+            or_(devices.c.last_sync_at.is_(None), devices.c.last_sync_at <= now - LAST_SYNC_RESOLUTION),
+        )
+        .values(last_sync_at=now)
+    )
 
 
 def pull_page(

@@ -23,6 +23,7 @@ import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import keyring
 import keyring.errors
@@ -99,7 +100,33 @@ def read_account(db: Engine) -> AccountInfo:
     )
 
 
+def account_of(columns: tuple[Any, ...] | None) -> AccountInfo:
+    """The account from its row's columns as :func:`..local_store.read_sync_state` reads them."""
+    if columns is None:
+        return AccountInfo(None, None, None, None, None, 0, None, None)
+    server_url, email, user_id, device_id, bound_user_id, cursor, last_sync_at, token_file = columns
+    return AccountInfo(server_url, email, user_id, device_id, bound_user_id, int(cursor or 0), last_sync_at, token_file)
+
+
 # ---- the token ---------------------------------------------------------------------------------
+# Tokens read from the keyring, per entry, for the life of the process: a keyring answers over D-Bus
+# or a system service (milliseconds each, twice a sync with the probe). An entry names one device of
+# one sign-in, so a new sign-in never meets an old token here; signing out, storing a token and a
+# refused token drop the entry. Token files are read every time (cheap, and another process may rewrite one).
+_keyring_tokens: dict[tuple[object, str], str] = {}  # (keyring backend, entry) -> token
+
+
+def forget_cached_token(account: AccountInfo) -> None:
+    """Read the token from the keyring again next time (after the server refused it)."""
+    if account.server_url and account.user_id and account.device_id:
+        _forget_entry(keyring_user(account.server_url, account.user_id, account.device_id))
+
+
+def _forget_entry(entry: str) -> None:
+    for key in [key for key in _keyring_tokens if key[1] == entry]:
+        _keyring_tokens.pop(key, None)
+
+
 def _write_token_file(path: Path, token: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -113,8 +140,10 @@ def store_token(server_url: str, user_id: str, device_id: str, token: str, token
         _write_token_file(token_file, token)
         return
     check_keyring()
+    entry = keyring_user(server_url, user_id, device_id)
+    _forget_entry(entry)
     try:
-        keyring.set_password(KEYRING_SERVICE, keyring_user(server_url, user_id, device_id), token)
+        keyring.set_password(KEYRING_SERVICE, entry, token)
     except keyring.errors.KeyringError as exc:
         raise KeyringUnavailable(NO_KEYRING_HELP.format(detail=str(exc) or type(exc).__name__)) from exc
 
@@ -132,15 +161,18 @@ def load_token(account: AccountInfo) -> str:
         if not token:
             raise NotSignedIn()
         return token
+    entry = keyring_user(account.server_url, account.user_id, account.device_id)
+    cached = _keyring_tokens.get((keyring.get_keyring(), entry))
+    if cached is not None:
+        return cached
     check_keyring()
     try:
-        stored = keyring.get_password(
-            KEYRING_SERVICE, keyring_user(account.server_url, account.user_id, account.device_id)
-        )
+        stored = keyring.get_password(KEYRING_SERVICE, entry)
     except keyring.errors.KeyringError as exc:
         raise KeyringUnavailable(NO_KEYRING_HELP.format(detail=str(exc) or type(exc).__name__)) from exc
     if not stored:
         raise NotSignedIn()
+    _keyring_tokens[(keyring.get_keyring(), entry)] = stored
     return stored
 
 
@@ -148,6 +180,7 @@ def forget_token(account: AccountInfo) -> None:
     if account.token_file:
         Path(account.token_file).unlink(missing_ok=True)
         return
+    forget_cached_token(account)
     if account.server_url and account.user_id and account.device_id:
         try:
             keyring.delete_password(

@@ -30,6 +30,9 @@ REVERIFY_BUDGET = 32  # HEAD requests per sync at most
 
 STAMP = "%Y-%m-%dT%H:%M:%S.%fZ"  # as schema.fields.utc_now writes it
 _TRANSFERS = BlobTransfer.__table__  # type: ignore[attr-defined]
+# The entity types whose data can refer to a blob (``schema.entities.blob_refs``): only their base
+# versions are read, so a sync's look costs what the files cost, not what the whole history does.
+_REFERRING_TYPES = ("files", "artists")
 
 
 def _server_held_blobs(blob_sync: BlobSync) -> set[str]:
@@ -37,7 +40,10 @@ def _server_held_blobs(blob_sync: BlobSync) -> set[str]:
     refs: set[str] = set()
     with read_session(blob_sync.db) as s:
         for entity_type, data in s.execute(
-            select(SyncBase.entity_type, SyncBase.data).where(SyncBase.data.is_not(None))  # type: ignore[union-attr,call-overload]
+            select(SyncBase.entity_type, SyncBase.data).where(  # type: ignore[call-overload]
+                SyncBase.entity_type.in_(_REFERRING_TYPES),  # type: ignore[attr-defined]
+                SyncBase.data.is_not(None),  # type: ignore[union-attr]
+            )
         ):
             refs |= blob_refs(entity_type, data)
     return refs

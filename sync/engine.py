@@ -19,6 +19,7 @@ sends no push and exactly one pull request.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import shutil
 import time
@@ -31,17 +32,17 @@ from sqlalchemy import Engine, update
 from sqlalchemy.exc import OperationalError
 
 from ..local_db.blob_store import BlobStore
-from ..local_db.database import read_session, transaction
+from ..local_db.database import read_session
 from ..local_db.sync_tables import SyncAccount
 from ..schema.entities import ENTITY_TYPES
 from ..schema.fields import utc_now
-from .account import bind, load_token, read_account
+from .account import account_of, bind, forget_cached_token, load_token
 from .blob_audit import reverify_uploaded
 from .blob_sync import BlobSync
 from .client import SyncClient
 from .conflicts import label_of
-from .errors import DiskFull, NotSignedIn, SyncCancelled, SyncError
-from .local_store import LocalState
+from .errors import AuthenticationError, DiskFull, NotSignedIn, SyncCancelled, SyncError
+from .local_store import LocalState, SyncState, read_pending_counts, read_sync_state
 from .progress import CancelToken, ProgressCallback, ProgressEvent, no_progress
 from .pull import ConfirmMassDelete, Puller, refuse_mass_delete
 from .push import Pusher, Refusal
@@ -51,6 +52,7 @@ ClientFactory = Callable[..., SyncClient]
 log = logging.getLogger(__name__)
 
 _ACCOUNT = SyncAccount.__table__  # type: ignore[attr-defined]
+LAST_SYNC_RESOLUTION = dt.timedelta(minutes=1)
 
 
 @dataclass
@@ -120,23 +122,27 @@ class SyncEngine:
         self.pusher = Pusher(db, client, device_id, self.blob_sync, self.progress, self.cancel)
         self.puller = Puller(db, client, self.progress, self.cancel, confirm_mass_delete or refuse_mass_delete)
 
-    def run(self) -> SyncSummary:
-        with read_session(self.db) as s:
-            started_at = LocalState(s).max_change_id()
-        self.pusher.resend_unfinished()
+    def run(self, state: SyncState | None = None) -> SyncSummary:
+        """One sync; ``state``: what :func:`.local_store.read_sync_state` read just before (read here when None)."""
+        state = state or read_sync_state(self.db)
+        started_at = state.max_change_id
+        if state.stored_batches:
+            self.pusher.resend_unfinished()
         reverify_uploaded(self.blob_sync)
-        self.pusher.push_pending(up_to=started_at)
-        pull = self.puller.run(skip=self.pusher.skip_ranges())
+        if started_at:  # an empty change log: nothing to plan
+            self.pusher.push_pending(up_to=started_at)
+        pushed_before = self.pusher.report.batches or state.stored_batches
+        pull = self.puller.run(
+            skip=self.pusher.skip_ranges(),
+            since=None if pushed_before else account_of(state.account).cursor,
+            staged=state.incoming or bool(pushed_before),
+        )
         if pull.apply.to_push:
             self.pusher.push_pending(up_to=None, only=pull.apply.to_push)
         self.blob_sync.download_missing()
         self.cancel.check()
-        with read_session(self.db) as s:
-            st = LocalState(s)
-            pending = st.pending_count()
-            held = st.conflict_keys()
-            open_conflicts = len(held)
-            unsent = sum(1 for key in st.pending_keys() if key not in held)
+        counts = read_pending_counts(self.db)
+        pending, open_conflicts, unsent = counts.pending, counts.open_conflicts, counts.unsent
         push, blobs = self.pusher.report, self.blob_sync.report
         self.progress(ProgressEvent("done", done=1, total=1))
         summary = SyncSummary(
@@ -168,9 +174,19 @@ class SyncEngine:
         )
         summary.labels = self._labels(summary)
         if summary.complete:  # "Last synced" is the last sync that sent and received everything
-            with transaction(self.db) as s:
-                s.execute(update(_ACCOUNT).where(_ACCOUNT.c.id == 1).values(last_sync_at=utc_now()))
+            wrote = bool(push.batches or push.replayed or pull.applied or blobs.uploaded or blobs.downloaded)
+            self._record_last_sync(account_of(state.account).last_sync_at, exact=wrote or pull.changes > 0)
         return summary
+
+    def _record_last_sync(self, recorded: str | None, *, exact: bool) -> None:
+        """Record the sync's end as "Last synced": always after a sync that changed something, else at
+        most once a :data:`LAST_SYNC_RESOLUTION` (a no-op writes nothing; the screens say "just now"
+        for the first minute, so what they show stays right to the minute)."""
+        now = utc_now()
+        if not exact and recorded is not None and _age(recorded, now) < LAST_SYNC_RESOLUTION:
+            return
+        with self.db.connect() as conn, conn.begin():
+            conn.execute(update(_ACCOUNT).where(_ACCOUNT.c.id == 1).values(last_sync_at=now))
 
     def _labels(self, summary: SyncSummary) -> dict[str, str]:
         labels = {sha: self.blob_sync.name_of(sha) for sha, _ in summary.file_errors}
@@ -186,6 +202,14 @@ class SyncEngine:
                     data = staged.data if staged is not None else None
                 labels[f"{entity_type}/{entity_id}"] = label_of(entity_type, data, entity_id)
         return labels
+
+
+def _age(stamp: str, now: str) -> dt.timedelta:
+    """How long before ``now`` the stamp ``stamp`` is (both as ``utc_now`` writes them); unreadable: very long."""
+    try:
+        return dt.datetime.fromisoformat(now) - dt.datetime.fromisoformat(stamp)
+    except ValueError:
+        return dt.timedelta.max
 
 
 def database_full(exc: OperationalError, db: Engine) -> DiskFull | None:
@@ -215,7 +239,8 @@ def run_sync(
     client_factory: ClientFactory = SyncClient,
 ) -> SyncSummary:
     """Sync the signed-in account's data of this database now (binding it to the account first)."""
-    account = read_account(db)
+    state = read_sync_state(db)
+    account = account_of(state.account)
     where = account.server_url or "no server"
     started = time.monotonic()
     try:
@@ -235,11 +260,13 @@ def run_sync(
                 cancel=cancel,
                 confirm_mass_delete=confirm_mass_delete,
             )
-            summary = engine.run()
+            summary = engine.run(state if account.bound_user_id is not None else None)
     except SyncCancelled:
         log.info("sync with %s cancelled after %.1f s", where, time.monotonic() - started)
         raise
     except SyncError as exc:
+        if isinstance(exc, AuthenticationError):
+            forget_cached_token(account)  # the keyring is read again next time
         log.warning("sync with %s failed: %s: %s", where, type(exc).__name__, exc)
         raise
     except OperationalError as exc:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, func, null, select, text
+from sqlalchemy import Engine, Table, bindparam, delete, func, null, select, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
@@ -50,6 +50,57 @@ class Version:
     checksum: str | None
     deleted: bool
     seq: int = 0
+
+
+@dataclass(frozen=True)
+class SyncState:
+    """What a sync needs to know before it starts, read in one snapshot: the account's row (its
+    columns, None when there is none), the newest change-log id (0: nothing pending), and whether a
+    stored batch or a waiting server version is there at all."""
+
+    account: (
+        tuple[Any, ...] | None
+    )  # server_url, email, user_id, device_id, bound_user_id, cursor, last_sync_at, token_file
+    max_change_id: int
+    stored_batches: bool
+    incoming: bool
+
+
+@dataclass(frozen=True)
+class PendingCounts:
+    """After a sync: entities with local changes, open conflicts, and the pending ones no conflict holds."""
+
+    pending: int
+    open_conflicts: int
+    unsent: int
+
+
+# One statement in one read transaction each: a sync where nothing changed reads only these (and the
+# files it should hold), with no ORM and no write.
+_SYNC_STATE_SQL = (
+    "SELECT a.server_url, a.email, a.user_id, a.device_id, a.bound_user_id, a.cursor, a.last_sync_at, "
+    "a.token_file, a.id IS NOT NULL, (SELECT MAX(id) FROM change_log), "
+    "EXISTS (SELECT 1 FROM sync_batches), EXISTS (SELECT 1 FROM sync_incoming) "
+    "FROM (SELECT 1) LEFT JOIN sync_account AS a ON a.id = 1"
+)
+_PENDING_COUNTS_SQL = (
+    "SELECT (SELECT COUNT(*) FROM (SELECT DISTINCT entity_type, entity_id FROM change_log)), "
+    "(SELECT COUNT(*) FROM (SELECT DISTINCT entity_type, entity_id FROM sync_conflicts)), "
+    "(SELECT COUNT(*) FROM (SELECT DISTINCT entity_type, entity_id FROM change_log AS c WHERE NOT EXISTS "
+    "(SELECT 1 FROM sync_conflicts AS k WHERE k.entity_type = c.entity_type AND k.entity_id = c.entity_id)))"
+)
+
+
+def read_sync_state(db: Engine) -> SyncState:
+    with db.execution_options(begin="DEFERRED").connect() as conn, conn.begin():
+        row = conn.exec_driver_sql(_SYNC_STATE_SQL).one()
+    return SyncState(tuple(row[:8]) if row[8] else None, int(row[9] or 0), bool(row[10]), bool(row[11]))
+
+
+def read_pending_counts(db: Engine) -> PendingCounts:
+    with db.execution_options(begin="DEFERRED").connect() as conn, conn.begin():
+        pending, conflicts, unsent = conn.exec_driver_sql(_PENDING_COUNTS_SQL).one()
+    return PendingCounts(int(pending), int(conflicts), int(unsent))
 
 
 def table(entity_type: str) -> Table:

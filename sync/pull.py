@@ -69,6 +69,7 @@ def refuse_mass_delete(_deletion: MassDeletion) -> bool:
 class PullReport:
     requests: int = 0
     pages: int = 0
+    applied: int = 0  # pages written (with their cursor); 0: the pull wrote nothing here
     changes: int = 0
     apply: ApplyReport = field(default_factory=ApplyReport)
 
@@ -98,12 +99,17 @@ class Puller:
         self.report = PullReport()
         self._doomed: list[Key] = []  # local entities the fetched pages delete, in the order seen
         self._skip: str | None = None
+        self._staged = True
 
-    def run(self, skip: str | None = None) -> PullReport:
+    def run(self, skip: str | None = None, *, since: int | None = None, staged: bool = True) -> PullReport:
         """Pull everything after the stored cursor; ``skip`` ("lo-hi,…"): seqs of versions this sync's
-        own push answers already recorded as bases, which the server leaves out of the pages."""
+        own push answers already recorded as bases, which the server leaves out of the pages.
+        ``since``: the stored cursor when the caller has just read it; ``staged`` False: the caller
+        saw no waiting server version, so a pull that brings none settles nothing."""
         self._skip = skip
-        since = stored_cursor(self.db)
+        self._staged = staged
+        if since is None:
+            since = stored_cursor(self.db)
         with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY, mode="w+b") as spool:
             deletions = self._fetch(since, spool)
             if deletions:
@@ -119,6 +125,7 @@ class Puller:
                 self.cancel.check()
                 if page.changes or page.cursor != cursor:  # an empty page at the same cursor writes nothing
                     self._apply_page(page)
+                    self.report.applied += 1
                 cursor = page.cursor
                 self.report.pages += 1
                 self.progress(ProgressEvent("apply", done=self.report.pages))
@@ -199,6 +206,8 @@ class Puller:
 
     def settle(self) -> None:
         """Apply, merge or settle every waiting server version (the pull has completed)."""
+        if self.report.changes == 0 and not self._staged:
+            return  # nothing waited and nothing came: no transaction at all
         with transaction(self.db) as s:
             st = LocalState(s)
             if not st.has_incoming() and self.report.changes == 0:

@@ -1,0 +1,120 @@
+"""Benchmark (not a test): the in-process no-op sync at several sizes, against a real server process.
+
+One server process on 127.0.0.1 (SQLite); one computer per size, seeded with that many timeline entries,
+signed in and synced twice (so everything is on both sides). Then ``--rounds`` rounds, each timing
+``--noops`` no-op syncs of every computer in turn (interleaved, so the machine's load hits every size
+alike); printed: median and minimum per size, and the ratio of each size's median to the smallest's.
+The token lives in an in-memory keyring (as on a desktop) unless ``--token-file``.
+
+    .venv/bin/python bench/bench_noop.py --sizes 1000,20000 --noops 30 --rounds 3
+    .venv/bin/python bench/bench_noop.py --sizes 1000 --profile /tmp/noop.prof   # cProfile of the no-ops
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import keyring
+from keyring.backend import KeyringBackend
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # tests.fixtures.server_process
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_sync import Computer, seed, yes  # noqa: E402
+
+from tests.fixtures.server_process import start_server  # noqa: E402
+
+
+class MemoryKeyring(KeyringBackend):
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.entries.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.entries[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.entries.pop((service, username), None)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="1000,20000")
+    ap.add_argument("--noops", type=int, default=30)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--token-file", action="store_true", help="keep the token in a file, not the keyring")
+    ap.add_argument("--profile", type=Path, help="write a cProfile of the timed no-ops here")
+    ap.add_argument("--json", type=Path, help="write the samples here")
+    args = ap.parse_args()
+    sizes = [int(x) for x in args.sizes.split(",") if x]
+    keyring.set_keyring(MemoryKeyring())
+    with tempfile.TemporaryDirectory(prefix="bench-noop-") as tmp:
+        work = Path(tmp)
+        server = start_server(work / "server")
+        computers = []
+        try:
+            for count in sizes:
+                started = time.perf_counter()
+                c = Computer(work / f"noop-{count}")
+                seed(c, count)
+                c.service.sign_in(
+                    server.url,
+                    f"noop-{count}-{uuid.uuid4().hex[:8]}@example.org",
+                    "correct horse battery staple",
+                    create_account=True,
+                    display_name="Bench",
+                    device_name=c.folder.name,
+                    token_file=c.folder / "token" if args.token_file else None,
+                )
+                c.sync()
+                c.sync()
+                computers.append(c)
+                print(f"set up {count:,} entities in {time.perf_counter() - started:.1f} s", flush=True)
+            samples: dict[int, list[float]] = {n: [] for n in sizes}
+            prof = cProfile.Profile() if args.profile else None
+            for _ in range(args.rounds):
+                for count, c in zip(sizes, computers, strict=True):
+                    service = c.service
+                    for _ in range(args.noops):
+                        if prof is not None:
+                            prof.enable()
+                        t0 = time.perf_counter()
+                        summary = service.sync(confirm_mass_delete=yes)
+                        samples[count].append(time.perf_counter() - t0)
+                        if prof is not None:
+                            prof.disable()
+                        assert summary.pulled == 0 and summary.pushed == 0, summary
+            if prof is not None:
+                prof.dump_stats(args.profile)
+        finally:
+            for c in computers:
+                c.close()
+            server.stop()
+    base = statistics.median(samples[sizes[0]])
+    for count in sizes:
+        med = statistics.median(samples[count])
+        print(
+            f"noop @{count:>7,}: median {med * 1000:7.2f} ms  min {min(samples[count]) * 1000:7.2f} ms  "
+            f"({len(samples[count])} samples; {med / base:.2f}x the {sizes[0]:,} one)"
+        )
+    if args.json:
+        args.json.write_text(json.dumps({str(k): v for k, v in samples.items()}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
