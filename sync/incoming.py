@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..schema.entities import ENTITY_TYPES, EntityValidationError, validate_data
+from .bulk_writes import base_marks, raise_base_seqs, write_bases, write_rows
 from .local_store import ORDER, Data, Key, LocalState, Reference, Version, references, referrers
 from .merge import reconcile
 
@@ -128,10 +129,10 @@ def apply_pulled(st: LocalState, changes: list[tuple[Key, Version]], report: App
         elif _usable(key, version, report) is False:
             st.stage(key, version)  # a newer Gigbag knows it: kept for then
     keys = [key for key, _ in known]
-    bases = st.bases(keys)
+    bases = base_marks(st, keys)
     staged = st.incoming_keys()
     held = st.pending_among(keys) | st.conflict_keys() | staged
-    seen_again: list[tuple[Key, Version]] = []
+    seen_again: list[tuple[Key, int]] = []
     upserts: list[tuple[Key, Version]] = []
     deletes: list[tuple[Key, Version]] = []
     for key, version in known:
@@ -141,17 +142,17 @@ def apply_pulled(st: LocalState, changes: list[tuple[Key, Version]], report: App
             report.echoes += 1
         if base is not None and same and key not in staged:
             # Already seen (typically this device's own push coming back): nothing to apply.
-            seen_again.append((key, Version(base.data, base.checksum, base.deleted, max(base.seq, version.seq))))
+            seen_again.append((key, version.seq))  # its base stays, with the later seq
         elif key in held:
             st.stage(key, version)  # merged with the local edits once the pull is complete
         else:
             (deletes if version.deleted else upserts).append((key, version))
-    st.set_bases(seen_again)
+    raise_base_seqs(st, seen_again)
     _take_upserts(st, upserts, report)
     deletes.sort(key=lambda item: -ORDER[item[0][0]])
     present = {t: st.existing(t, ids) for t, ids in _ids_by_type(k for k, _ in deletes).items()}
     absent = [(k, v) for k, v in deletes if k[1] not in present.get(k[0], set())]
-    st.set_bases(absent)
+    write_bases(st, absent)
     here = [(k, v) for k, v in deletes if k[1] in present.get(k[0], set())]
     # Types nothing refers to go first, in bulk: nothing goes along with them, and their parents'
     # deletes (below, one by one, children first) then no longer find them.
@@ -161,7 +162,7 @@ def apply_pulled(st: LocalState, changes: list[tuple[Key, Version]], report: App
             leaves.setdefault(key[0], []).append((key, version))
     for entity_type, items in leaves.items():
         st.remove_many(entity_type, [k[1] for k, _ in items])
-        st.set_bases(items)
+        write_bases(st, items)
         report.applied += len(items)
     for key, version in here:
         if referrers(key[0]):
@@ -207,8 +208,8 @@ def _take_upserts(st: LocalState, upserts: list[tuple[Key, Version]], report: Ap
                 waiting.discard(key)
                 progress = True
     for entity_type in ENTITY_TYPES:  # parents first, so triggers on children find their parent
-        st.write_many(entity_type, [(k[1], ready[k]) for k in resolved if k[0] == entity_type])
-    st.set_bases([(k, v) for k, v in upserts if k in resolved])
+        write_rows(st, entity_type, [(k[1], ready[k]) for k in resolved if k[0] == entity_type])
+    write_bases(st, [(k, v) for k, v in upserts if k in resolved])
     for key in waiting:
         st.stage(key, versions[key])
     for key, version in upserts:

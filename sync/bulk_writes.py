@@ -1,0 +1,133 @@
+"""A pulled page's plainly taken versions, read and written in bulk: one executemany per table.
+
+``LocalState.write_many`` and ``set_bases`` go through SQLAlchemy Core, which builds and processes a
+parameter dictionary per row and reads each base's data back as JSON; a first download writes tens
+of thousands of rows and bases. Here the same upserts are built once per table and run with plain
+tuples through the driver's ``executemany``, each value converted by its column's own SQLAlchemy
+type, so the stored values are the ones Core would store. The base lookup reads only what deciding
+needs (checksum, tombstone, seq), not the data. Everything runs inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Dialect, Table
+
+from ..local_db.sync_tables import SyncBase
+from ..schema.entities import data_fields
+from .local_store import Data, Key, LocalState, Version, table
+
+_BASE: Table = SyncBase.__table__  # type: ignore[attr-defined]
+_CHUNK = 900  # ids per IN (...) query, under SQLite's oldest limit of 999 variables
+
+Processor = Callable[[Any], Any] | None
+
+
+@dataclass(frozen=True)
+class BaseMark:
+    """What deciding about a pulled version needs of the base: not its data."""
+
+    checksum: str | None
+    deleted: bool
+    seq: int
+
+
+@dataclass(frozen=True)
+class _Upsert:
+    sql: str
+    columns: tuple[str, ...]
+    processors: tuple[Processor, ...]
+
+    def params(self, rows: Iterable[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        """Each row's values as its columns' types bind them (a JSON column's None is JSON null, as in Core)."""
+        procs = self.processors
+        if not any(procs):
+            return [tuple(row) for row in rows]
+        return [tuple(v if p is None else p(v) for p, v in zip(procs, row, strict=True)) for row in rows]
+
+
+_STATEMENTS: dict[tuple[str, str], _Upsert] = {}
+
+
+def _upsert(t: Table, columns: list[str], key: list[str], dialect: Dialect) -> _Upsert:
+    cache_key = (t.name, dialect.name)
+    found = _STATEMENTS.get(cache_key)
+    if found is not None:
+        return found
+    q = dialect.identifier_preparer.quote
+    names = ", ".join(q(c) for c in columns)
+    marks = ", ".join("?" for _ in columns)
+    updates = ", ".join(f"{q(c)} = excluded.{q(c)}" for c in columns if c not in key)
+    sql = (
+        f"INSERT INTO {q(t.name)} ({names}) VALUES ({marks}) "
+        f"ON CONFLICT ({', '.join(q(c) for c in key)}) DO UPDATE SET {updates}"
+    )
+    processors = tuple(t.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns)
+    made = _Upsert(sql, tuple(columns), processors)
+    _STATEMENTS[cache_key] = made
+    return made
+
+
+def base_marks(st: LocalState, keys: Iterable[Key]) -> dict[Key, BaseMark]:
+    """The bases of ``keys`` that exist, without their data."""
+    by_type: dict[str, list[str]] = {}
+    for entity_type, entity_id in keys:
+        by_type.setdefault(entity_type, []).append(entity_id)
+    conn = st.s.connection()
+    found: dict[Key, BaseMark] = {}
+    for entity_type, ids in by_type.items():
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            sql = (
+                "SELECT entity_id, checksum, deleted, seq FROM sync_base "
+                f"WHERE entity_type = ? AND entity_id IN ({', '.join('?' for _ in chunk)})"
+            )
+            for entity_id, checksum, deleted, seq in conn.exec_driver_sql(sql, (entity_type, *chunk)):
+                found[(entity_type, entity_id)] = BaseMark(checksum, bool(deleted), int(seq))
+    return found
+
+
+def write_rows(st: LocalState, entity_type: str, rows: list[tuple[str, Data]]) -> None:
+    """``LocalState.write_many``: insert or update each row with exactly its data (local-only columns
+    are left alone), in one executemany."""
+    if not rows:
+        return
+    conn = st.s.connection()
+    names = data_fields(entity_type)
+    stmt = _upsert(table(entity_type), ["id", *names], ["id"], conn.dialect)
+    conn.exec_driver_sql(stmt.sql, stmt.params((entity_id, *(data.get(n) for n in names)) for entity_id, data in rows))
+
+
+def write_bases(st: LocalState, items: list[tuple[Key, Version]]) -> None:
+    """``LocalState.set_bases`` in one executemany (a tombstone's base holds no data)."""
+    if not items:
+        return
+    conn = st.s.connection()
+    columns = ["entity_type", "entity_id", "checksum", "data", "deleted", "seq"]
+    stmt = _upsert(_BASE, columns, ["entity_type", "entity_id"], conn.dialect)
+    # The data is bound here: a tombstone's is SQL NULL (as ``set_bases`` writes it), not JSON null.
+    as_json = stmt.processors[3] or (lambda value: value)
+    bind_flag = stmt.processors[4] or (lambda value: value)
+    deleted, live = bind_flag(True), bind_flag(False)
+    conn.exec_driver_sql(
+        stmt.sql,
+        [
+            (k[0], k[1], None, None, deleted, v.seq)
+            if v.deleted
+            else (k[0], k[1], v.checksum, as_json(v.data), live, v.seq)
+            for k, v in items
+        ],
+    )
+
+
+def raise_base_seqs(st: LocalState, items: list[tuple[Key, int]]) -> None:
+    """Versions seen again (this computer already holds them): only their base's seq moves up."""
+    if not items:
+        return
+    st.s.connection().exec_driver_sql(
+        "UPDATE sync_base SET seq = MAX(seq, ?) WHERE entity_type = ? AND entity_id = ?",
+        [(seq, k[0], k[1]) for k, seq in items],
+    )
