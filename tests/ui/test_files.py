@@ -274,7 +274,7 @@ def test_folder_and_file_models_pass_the_model_tester(ctx, idle, tmp_path, qtmod
     idle()
     added = [c for c in range(files.columnCount()) if files.headerData(c, Qt.Orientation.Horizontal) == "Added"]
     stored = ctx.workspace.files.list(ListQuery())[0].created_at
-    day = dt.date.fromisoformat(stored[:10])
+    day = dt.datetime.fromisoformat(stored.replace("Z", "+00:00")).astimezone().date()
     # the day as the locale writes it ("1 Dec 2026"), not the stored ISO text
     assert (
         files.index(0, added[0]).data()

@@ -27,11 +27,15 @@ from .paged_model import Column, PagedTableModel, light_records
 
 
 def _added(created_at: str) -> str:
-    """ "1 Dec 2026" from the stored ISO moment, in the locale's words (the raw text if it is not a date)."""
+    """ "1 Dec 2026": the day of the stored UTC moment on this computer's clock, in the locale's words
+    (the raw text if it is not a moment)."""
     try:
-        return day_text(dt.date.fromisoformat(created_at[:10]))
+        moment = dt.datetime.fromisoformat(created_at.replace("Z", "+00:00"))
     except ValueError:
         return created_at
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return day_text(moment.astimezone().date())
 
 
 TRANSFER_WORDS = {"up": "uploading…", "down": "downloading…"}
