@@ -154,7 +154,12 @@ def rfc8785_json(value: Any) -> bytes:
 
 def checksum(data: Any) -> str:
     """``"sha256:"`` + lowercase hex SHA-256 of the canonical JSON of ``data``."""
-    return CHECKSUM_PREFIX + hashlib.sha256(canonical_json(data)).hexdigest()
+    return checksum_of_canonical(canonical_json(data))
+
+
+def checksum_of_canonical(encoded: bytes) -> str:
+    """The checksum of a value whose canonical bytes are already at hand (``canonical_json(value)``)."""
+    return CHECKSUM_PREFIX + hashlib.sha256(encoded).hexdigest()
 
 
 def is_checksum(value: object) -> bool:

@@ -22,7 +22,6 @@ read-ahead.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -34,7 +33,7 @@ from sqlmodel import Session
 
 from ..local_db.database import read_session, transaction
 from ..local_db.sync_tables import SyncBatch
-from ..schema.canonical import CHECKSUM_PREFIX, CanonicalizationError, canonical_json
+from ..schema.canonical import CanonicalizationError, canonical_json, checksum_of_canonical
 from ..schema.entities import blob_refs
 from ..schema.fields import utc_now
 from ..schema.wire import (
@@ -517,23 +516,16 @@ def _change(key: Key, data: dict[str, Any] | None, base: Version | None) -> tupl
     if data is None:
         if base_checksum is None:
             return None  # never reached the server, or already deleted there
-        change = Change.model_construct(
-            entity_type=entity_type,
-            entity_id=entity_id,
-            op="delete",
-            data=None,
-            checksum=None,
-            base_checksum=base_checksum,
-        )
-        return change, change_size(change, 0)
-    encoded = canonical_json(data)
-    digest = CHECKSUM_PREFIX + hashlib.sha256(encoded).hexdigest()
-    if digest == base_checksum:
-        return None
+        encoded, digest = b"", None
+    else:
+        encoded = canonical_json(data)
+        digest = checksum_of_canonical(encoded)
+        if digest == base_checksum:
+            return None
     change = Change.model_construct(
         entity_type=entity_type,
         entity_id=entity_id,
-        op="upsert",
+        op="delete" if data is None else "upsert",
         data=data,
         checksum=digest,
         base_checksum=base_checksum,
