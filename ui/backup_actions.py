@@ -119,11 +119,14 @@ class BackupActions(QObject):
         self.restore_auto_action.triggered.connect(lambda: self.restore_automatic())
         self.last_dialog: QWidget | None = None
 
-    def install(self, menu: QMenu) -> None:
-        menu.addSeparator()
-        menu.addAction(self.back_up_action)
-        menu.addAction(self.restore_action)
-        menu.addAction(self.restore_auto_action)
+    def install(self, menu: QMenu, before: QAction | None = None) -> None:
+        """Add the actions to ``menu``, at its end or above ``before``."""
+        if before is None:
+            menu.addSeparator()
+            menu.addActions([self.back_up_action, self.restore_action, self.restore_auto_action])
+            return
+        menu.insertSeparator(before)
+        menu.insertActions(before, [self.back_up_action, self.restore_action, self.restore_auto_action])
 
     def _tell(self, title: str, text: str, icon: QMessageBox.Icon = QMessageBox.Icon.Information) -> QMessageBox:
         box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, self.window)
@@ -286,7 +289,7 @@ class BackupActions(QObject):
         return op.run()
 
 
-def install_backup_actions(window: MainWindow, menu: QMenu) -> BackupActions:
+def install_backup_actions(window: MainWindow, menu: QMenu, before: QAction | None = None) -> BackupActions:
     actions = BackupActions(window)
-    actions.install(menu)
+    actions.install(menu, before)
     return actions

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
-from ..app.workspace import Workspace
 from .operations import OperationRunner
+
+if TYPE_CHECKING:  # the window's frame is built before the database stack is imported
+    from ..app.workspace import Workspace
 
 
 class DataEvents(QObject):

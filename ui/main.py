@@ -1,8 +1,9 @@
-"""Starting the desktop app: the QApplication, the artist's workspace, the main window, the event loop.
+"""Starting the desktop app: the QApplication, the main window, the artist's workspace, the event loop.
 
-``gigbag`` with no subcommand lands here (``cli.main``). Opening the workspace may upgrade the
-database; if that fails, the artist is told in words where the backup of their data is, instead of
-seeing a traceback.
+``gigbag`` with no subcommand lands here (``cli.main``). The main window's frame is shown as soon as Qt
+is up, before the database and sync stack is imported; its data is opened right after the first paint
+(:mod:`.workspace_opening`). Opening the workspace may upgrade the database; if that fails, the artist
+is told in words where the backup of their data is, instead of seeing a traceback.
 """
 
 from __future__ import annotations
@@ -12,18 +13,21 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
-from ..app.database_care import DamagedDatabase, keep_daily_backup
-from ..app.errors import MigrationError
 from ..app.logging_setup import start_file_log
 from ..app.paths import APP_NAME, resolve_paths
-from ..app.workspace import Workspace
-from .damaged_database import resolve_damage
 from .main_window import MainWindow
 from .single_instance import SingleInstance
 from .widgets.icons import icon
+from .workspace_opening import WorkspaceOpening, migration_message
+
+if TYPE_CHECKING:
+    from ..app.workspace import Workspace
+
+__all__ = ["make_application", "migration_message", "run", "settle_garbage_collector"]
 
 log = logging.getLogger(__name__)
 
@@ -56,16 +60,19 @@ def settle_garbage_collector() -> None:
     gc.freeze()
 
 
-def migration_message(exc: MigrationError) -> str:
-    backup = f"\n\nA copy of your data from before the upgrade is kept at:\n{exc.backup}" if exc.backup else ""
-    return f"Gigbag could not upgrade your data to this version.\n\n{exc}{backup}"
-
-
 def bring_to_front(window: MainWindow) -> None:
     """Another start on this data folder asked for the window (it exits; this one stays)."""
     window.showNormal()
     window.raise_()
     window.activateWindow()
+
+
+def opened(window: MainWindow, workspace: Workspace) -> None:
+    """What follows the workspace's opening, once the window has it: the daily backup, a word on upgrades."""
+    window.backup_actions.keep_daily_backup()
+    settle_garbage_collector()
+    if workspace.upgraded_from_backup is not None:
+        window.show_message(f"Your data was upgraded; the previous copy is at {workspace.upgraded_from_backup}", 15_000)
 
 
 def run(data_dir: str | os.PathLike[str] | None = None, argv: Sequence[str] | None = None) -> int:
@@ -76,34 +83,24 @@ def run(data_dir: str | os.PathLike[str] | None = None, argv: Sequence[str] | No
     instance = SingleInstance(paths.data)
     if not instance.claim():
         return 0  # the Gigbag already open on this data folder came to the front
-    try:
-        while True:
-            try:
-                workspace = Workspace.open(data_dir)
-                break
-            except DamagedDatabase as damaged:
-                if not resolve_damage(damaged, paths.create()):
-                    return 1
-    except MigrationError as exc:
-        QMessageBox.critical(None, "Gigbag cannot open your data", migration_message(exc))
-        return 1
-    except OSError as exc:
-        QMessageBox.critical(None, "Gigbag cannot open your data", f"The data folder cannot be used: {exc}")
-        return 1
-    window = MainWindow(workspace)
+    window = MainWindow(paths=paths)
     instance.activate_requested.connect(lambda: bring_to_front(window))
+    opening = WorkspaceOpening(window, data_dir, paths, lambda ws: opened(window, ws))
     window.show()
-    window.backup_actions.keep_daily_backup()
-    settle_garbage_collector()
-    if workspace.upgraded_from_backup is not None:
-        window.show_message(f"Your data was upgraded; the previous copy is at {workspace.upgraded_from_backup}", 15_000)
     try:
-        return app.exec()
+        code = app.exec()
     finally:
         window.ops.wait_for_done(60_000)
-        try:
-            keep_daily_backup(workspace.paths)  # at most one a day: at close if none was made at start
-        except Exception as exc:  # noqa: BLE001 - a backup that cannot be made must not lose the quit
-            log.warning("automatic backup not made at close: %s", exc)
-        workspace.close()
+        workspace = opening.workspace
+        if workspace is not None:
+            from ..app.database_care import keep_daily_backup
+
+            try:
+                keep_daily_backup(workspace.paths)  # at most one a day: at close if none was made at start
+            except Exception as exc:  # noqa: BLE001 - a backup that cannot be made must not lose the quit
+                log.warning("automatic backup not made at close: %s", exc)
+            workspace.close()
         instance.release()
+    if opening.error is not None:
+        raise opening.error
+    return opening.exit_code if opening.exit_code is not None else code

@@ -6,6 +6,12 @@ handled is shown, and the window's memory (size, position, last section) kept in
 the data folder, so two data folders on one computer behave as two independent devices. The
 toolbar ends with an empty, reserved slot (:attr:`MainWindow.sync_slot`) for the sync button and
 the account, which a later part of the app fills through :meth:`MainWindow.add_toolbar_widget`.
+
+The window is built in two steps so the artist sees it at once: the frame (toolbar, menus, the sidebar
+listing the sections, the remembered geometry, an "Opening your data…" page) needs only Qt and this
+folder's INI file; :meth:`MainWindow.attach` then gives it the workspace, builds the sections and the
+sync UI, and emits :attr:`MainWindow.ready`. This module therefore imports nothing of the database or
+sync stack at import time (the second step imports it); ``MainWindow(workspace)`` does both steps.
 """
 
 from __future__ import annotations
@@ -13,8 +19,10 @@ from __future__ import annotations
 import importlib
 import logging
 import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import shiboken6
 from PySide6.QtCore import (
@@ -52,20 +60,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .. import __version__
-from ..app.errors import BlobStoreError, GigbagError, ValidationFailed
-from ..app.workspace import Workspace
-from .backup_actions import install_backup_actions
-from .context import DataEvents, UiContext
+from ..app.paths import DataPaths
+from .context import DataEvents
 from .log_folder import open_log_folder_action
 from .operations import OperationRunner
 from .section import Section
-from .sync import install_sync_ui
 from .widgets.elided_label import ElidedLabel
 from .widgets.empty_state import EmptyState
 from .widgets.icons import icon
 from .widgets.shortcuts import Shortcut, ShortcutsDialog
 from .widgets.theme import THEME_LABELS, THEMES, apply_theme, refresh_semantic_colors
+
+if TYPE_CHECKING:  # imported by attach(), after the frame is on screen
+    from ..app.workspace import Workspace
+    from .backup_actions import BackupActions
+    from .context import UiContext
+    from .sync import SyncUi
 
 log = logging.getLogger(__name__)
 
@@ -73,18 +83,32 @@ Index = QModelIndex | QPersistentModelIndex
 
 SETTINGS_FILE = "window.ini"
 
-#: (module under gigbag.ui.sections, class name), in sidebar order
-SECTION_CLASSES: tuple[tuple[str, str], ...] = (
-    ("portfolio", "PortfolioSection"),
-    ("tracks", "TracksSection"),
-    ("files", "FilesSection"),
-    ("library", "LibrarySection"),
-    ("goals", "GoalsSection"),
-    ("patterns", "PatternsSection"),
-    ("timeline", "TimelineSection"),
-    ("journal", "JournalSection"),
-    ("contacts", "ContactsSection"),
+
+@dataclass(frozen=True)
+class SectionEntry:
+    """A section as the frame lists it before its module is imported (a test keeps it equal to the class)."""
+
+    module: str  # under gigbag.ui.sections
+    class_name: str
+    title: str
+    icon_name: str
+
+
+#: the sections in sidebar order
+SECTIONS: tuple[SectionEntry, ...] = (
+    SectionEntry("portfolio", "PortfolioSection", "Portfolio", "user-identity"),
+    SectionEntry("tracks", "TracksSection", "Tracks", "audio-x-generic"),
+    SectionEntry("files", "FilesSection", "Files", "folder"),
+    SectionEntry("library", "LibrarySection", "Library", "media-playlist-audio"),
+    SectionEntry("goals", "GoalsSection", "Goals", "goals"),
+    SectionEntry("patterns", "PatternsSection", "Patterns", "patterns"),
+    SectionEntry("timeline", "TimelineSection", "Timeline", "x-office-calendar"),
+    SectionEntry("journal", "JournalSection", "Journal", "journal"),
+    SectionEntry("contacts", "ContactsSection", "Contacts", "x-office-address-book"),
 )
+
+#: (module under gigbag.ui.sections, class name), in sidebar order
+SECTION_CLASSES: tuple[tuple[str, str], ...] = tuple((e.module, e.class_name) for e in SECTIONS)
 
 
 def load_section_classes() -> tuple[list[type[Section]], list[str]]:
@@ -113,12 +137,36 @@ def window_settings(data_dir: Path) -> QSettings:
 # ---- the sidebar's model ---------------------------------------------------------------------
 
 
+class SidebarItem(Protocol):
+    """What a sidebar row shows: a built section, or its :class:`SectionEntry` while the data opens."""
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def icon_name(self) -> str: ...
+
+
 class SectionListModel(QAbstractListModel):
     """The sections as a list: name, icon and shortcut hint for the sidebar."""
 
-    def __init__(self, sections: list[Section], parent: QObject | None = None) -> None:
+    def __init__(self, sections: Sequence[SidebarItem], parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._sections = sections
+        self._sections: list[Any] = list(sections)
+
+    def set_items(self, items: list[Section]) -> None:
+        """The built sections replace the static entries (a reset only when the rows differ)."""
+        same = [s.title for s in items] == [s.title for s in self._sections]
+        if not same:
+            self.beginResetModel()
+        self._sections = list(items)
+        if same:
+            self.dataChanged.emit(self.index(0), self.index(max(0, len(items) - 1)))
+        else:
+            self.endResetModel()
+
+    def titles(self) -> list[str]:
+        return [s.title for s in self._sections]
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._sections)
@@ -139,7 +187,9 @@ class SectionListModel(QAbstractListModel):
         return None
 
     def section(self, row: int) -> Section:
-        return self._sections[row]
+        section = self._sections[row]
+        assert not isinstance(section, SectionEntry), "the sections are built by MainWindow.attach()"
+        return section  # type: ignore[no-any-return]
 
 
 class SidebarDelegate(QStyledItemDelegate):
@@ -148,9 +198,6 @@ class SidebarDelegate(QStyledItemDelegate):
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
         size = super().sizeHint(option, index)
         return QSize(size.width() + 12, max(size.height() + 14, 36))
-
-
-# ---- shortcuts dialog ------------------------------------------------------------------------
 
 
 # ---- the first-start page --------------------------------------------------------------------
@@ -177,11 +224,29 @@ class WelcomePage(EmptyState):
     goal_requested = Signal()
 
 
+class OpeningPage(EmptyState):
+    """What the frame shows while the workspace opens: a word and a busy bar, nothing to click yet."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Opening your data…", "", "", parent)
+        self.setObjectName("opening-page")
+        self.text_label.hide()
+        self.busy = QProgressBar(self)
+        self.busy.setObjectName("opening-busy")
+        self.busy.setRange(0, 0)
+        self.busy.setTextVisible(False)
+        self.busy.setFixedSize(180, 6)
+        self.busy.setAccessibleName("Opening your data")
+        self.add_widget(self.busy)
+
+
 # ---- the window ------------------------------------------------------------------------------
 
 
 def error_text(exc: BaseException) -> tuple[str, str]:
     """(message, details) for an error shown to the artist: the service's own words first."""
+    from ..app.errors import BlobStoreError, GigbagError, ValidationFailed
+
     if isinstance(exc, ValidationFailed | GigbagError | BlobStoreError):
         return str(exc), ""
     if isinstance(exc, OSError):
@@ -194,18 +259,32 @@ def error_text(exc: BaseException) -> tuple[str, str]:
 class MainWindow(QMainWindow):
     #: emitted after the current section changed (its title)
     section_changed = Signal(str)
+    #: emitted once, when the workspace is attached: every section built, the window usable
+    ready = Signal()
 
-    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+    workspace: Workspace
+    ctx: UiContext
+    backup_actions: BackupActions
+    sync_ui: SyncUi
+
+    def __init__(
+        self, workspace: Workspace | None = None, parent: QWidget | None = None, *, paths: DataPaths | None = None
+    ) -> None:
+        """The window on ``workspace``; or, with only ``paths``, its frame until :meth:`attach` is called."""
         super().__init__(parent)
-        self.workspace = workspace
-        self.settings = window_settings(workspace.paths.data)
+        if workspace is not None:
+            paths = workspace.paths
+        if paths is None:
+            raise TypeError("MainWindow needs a workspace or the data folder's paths")
+        self.paths = paths
+        self.settings = window_settings(paths.data)
         self.ops = OperationRunner(self)
         self.undo_stack = QUndoStack(self)
         self.events = DataEvents(self)
-        self.ctx = UiContext(workspace=workspace, ops=self.ops, undo=self.undo_stack, events=self.events)
         self.ops.unhandled_error.connect(self.show_error)
         self._error_box: QMessageBox | None = None
         self._closing = False
+        self._ready = False
         self.extra_shortcuts: list[tuple[str, str]] = []  # (keys, action) added by other parts, listed under Help
 
         self.setWindowTitle("Gigbag")
@@ -213,9 +292,8 @@ class MainWindow(QMainWindow):
         self.setObjectName("main-window")
         self.setMinimumSize(QSize(720, 480))
 
-        classes, self.missing_sections = load_section_classes()
-        self.sections: list[Section] = [cls(self.ctx) for cls in classes]
-
+        self.sections: list[Section] = []
+        self.missing_sections: list[str] = []
         self._build_central()
         self._build_actions()
         self._build_menus()
@@ -223,18 +301,71 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self.ops.busy_changed.connect(self._busy_changed)
         self._busy_changed(self.ops.busy)
-        self._theme = self._stored_theme()
+        self._theme = self._remembered_theme()
         apply_theme(self._theme)
         self._theme_actions[self._theme].setChecked(True)
-        self._restore_state()
+        self._restore_frame()
+        self._set_usable(False)
+        if workspace is not None:
+            self.attach(workspace)
+
+    @property
+    def is_ready(self) -> bool:
+        """True once :meth:`attach` built the sections (``ready`` was emitted)."""
+        return self._ready
+
+    @property
+    def closing(self) -> bool:
+        return self._closing
+
+    def abandon(self) -> None:
+        """The data could not be opened: hide the frame, keeping the remembered state as it was."""
+        self._closing = True
+        self.hide()
+
+    def attach(self, workspace: Workspace) -> None:
+        """The second step: the workspace, the sections, backup and sync; the window becomes usable."""
+        if self._ready:
+            raise RuntimeError("the main window already has its workspace")
+        from .backup_actions import install_backup_actions
+        from .context import UiContext
+        from .sync import install_sync_ui
+
+        self.workspace = workspace
+        self.paths = workspace.paths
+        self.ctx = UiContext(workspace=workspace, ops=self.ops, undo=self.undo_stack, events=self.events)
+        classes, self.missing_sections = load_section_classes()
+        self.sections = [cls(self.ctx) for cls in classes]
+        for section in self.sections:
+            self.stack.addWidget(section)
+            section.message.connect(self.show_message)
+        pending = self._selected_title()
+        self.sidebar_model.set_items(self.sections)
+        present = {s.title for s in self.sections}
+        for act in self.section_actions:
+            act.setVisible(act.text() in present)
+        self.welcome.goal_button.setVisible(self.find_section("Goals") is not None)
+        self.backup_actions = install_backup_actions(self, self._file_menu, before=self._file_menu_end)
+        stored = self._stored_theme()
+        if stored != self._theme:
+            self._theme = stored
+            apply_theme(stored)
+            self._theme_actions[stored].setChecked(True)
+        self.settings.setValue("theme", self._theme)
+        self._set_usable(True)
+        self.stack.removeWidget(self.opening)
+        self.opening.deleteLater()
+        self._open_first_section(pending)
         self.sync_ui = install_sync_ui(self)
+        self._ready = True
+        self.ready.emit()
 
     # ---- layout ------------------------------------------------------------------------------
     def _build_central(self) -> None:
         self.sidebar = QListView(self)
         self.sidebar.setObjectName("sidebar")
         self.sidebar.setAccessibleName("Sections")
-        self.sidebar_model = SectionListModel(self.sections, self.sidebar)
+        self.sidebar_model = SectionListModel(list(SECTIONS), self.sidebar)
         self.sidebar.setModel(self.sidebar_model)
         self.sidebar.setIconSize(QSize(22, 22))
         self.sidebar.setSpacing(2)
@@ -252,14 +383,14 @@ class MainWindow(QMainWindow):
 
         self.stack = QStackedWidget(self)
         self.stack.setObjectName("section-stack")
+        self.opening = OpeningPage(self.stack)
+        self.stack.addWidget(self.opening)
         self.welcome = WelcomePage(self.stack)
         self.stack.addWidget(self.welcome)
-        for section in self.sections:
-            self.stack.addWidget(section)
+        self.stack.setCurrentWidget(self.opening)
         self.welcome.profile_requested.connect(lambda: self.show_section("Portfolio", new_item=False))
         self.welcome.track_requested.connect(lambda: self.show_section("Tracks", new_item=True))
         self.welcome.goal_requested.connect(lambda: self.show_section("Goals", new_item=True))
-        self.welcome.goal_button.setVisible(self.find_section("Goals") is not None)
 
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.setObjectName("main-splitter")
@@ -322,19 +453,19 @@ class MainWindow(QMainWindow):
             "Keyboard shortcuts", "input-keyboard", self.show_shortcuts, [K(K.StandardKey.HelpContents)]
         )
         self.about_action = self._action("About Gigbag", "help-about", self._about)
-        self.log_folder_action = open_log_folder_action(self, self.workspace.paths.logs)
+        self.log_folder_action = open_log_folder_action(self, self.paths.logs)
         self.quit_action = self._action("Quit", "", self.close, [K(K.StandardKey.Quit)])
         self.quit_action.setIcon(QIcon())
         self.section_actions: list[QAction] = []
-        for i, section in enumerate(self.sections):
+        for i, entry in enumerate(SECTIONS):
             keys = [K(f"Ctrl+{i + 1}")] if i < 9 else None
             act = self._action(
-                section.title,
-                section.icon_name or section.title.lower(),
-                lambda s=section: self.show_section(s.title),
+                entry.title,
+                entry.icon_name or entry.title.lower(),
+                lambda title=entry.title: self.show_section(title),
                 keys,
             )
-            act.setIcon(icon(section.icon_name or section.title.lower(), section.title))
+            act.setIcon(icon(entry.icon_name or entry.title.lower(), entry.title))
             self.section_actions.append(act)
         self.theme_group = QActionGroup(self)
         self.theme_group.setExclusive(True)
@@ -357,8 +488,8 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         file_menu.addAction(self.new_action)
-        self.backup_actions = install_backup_actions(self, file_menu)
-        file_menu.addSeparator()
+        self._file_menu = file_menu
+        self._file_menu_end = file_menu.addSeparator()  # the backup actions go above it (attach)
         file_menu.addAction(self.quit_action)
         edit = bar.addMenu("&Edit")
         edit.addAction(self.undo_action)
@@ -438,13 +569,11 @@ class MainWindow(QMainWindow):
         self.busy_bar.setTextVisible(False)
         self.busy_bar.setAccessibleName("Working")
         self.busy_bar.hide()
-        self.place_label = ElidedLabel(f"Offline · {self.workspace.paths.data}", self, gap=16)  # yields to messages
-        self.place_label.setToolTip(f"Where this computer keeps your Gigbag data: {self.workspace.paths.data}")
+        self.place_label = ElidedLabel(f"Offline · {self.paths.data}", self, gap=16)  # yields to messages
+        self.place_label.setToolTip(f"Where this computer keeps your Gigbag data: {self.paths.data}")
         status.addWidget(self.busy_bar)
         status.addWidget(self.busy_label)
         status.addPermanentWidget(self.place_label)
-        for section in self.sections:
-            section.message.connect(self.show_message)
 
     # ---- sections ----------------------------------------------------------------------------
     def current_section(self) -> Section | None:
@@ -455,22 +584,31 @@ class MainWindow(QMainWindow):
         return next((s for s in self.sections if s.title == title), None)
 
     def show_section(self, title: str, new_item: bool = False) -> Section | None:
-        section = self.find_section(title)
-        if section is None:
+        """Show the section called ``title``; before :meth:`attach`, select its row (shown once built)."""
+        titles = self.sidebar_model.titles()
+        if title not in titles:
             return None
-        row = self.sections.index(section)
+        row = titles.index(title)
         self.sidebar.selectionModel().setCurrentIndex(
             self.sidebar_model.index(row), QItemSelectionModel.SelectionFlag.ClearAndSelect
         )
         self._show_row(row)
-        if new_item:
+        section = self.find_section(title)
+        if section is not None and new_item:
             section.new_item()
         return section
+
+    def _selected_title(self) -> str | None:
+        rows = self.sidebar.selectionModel().selectedRows()
+        return self.sidebar_model.titles()[rows[0].row()] if rows else None
 
     def _sidebar_selection_changed(self) -> None:
         rows = self.sidebar.selectionModel().selectedRows()
         if rows:
             self._show_row(rows[0].row())
+        if not self._ready:  # the title follows the row picked while the data opens
+            title = self._selected_title()
+            self.setWindowTitle(f"{title} — Gigbag" if title else "Gigbag")
 
     def _show_row(self, row: int) -> None:
         if not 0 <= row < len(self.sections):
@@ -548,6 +686,11 @@ class MainWindow(QMainWindow):
         self.busy_label.setText(f"{labels[0]}…" if labels else "")
 
     # ---- theme -------------------------------------------------------------------------------
+    def _remembered_theme(self) -> str:
+        """The theme last applied on this data folder (kept in the INI file so the frame opens in it)."""
+        theme = self.settings.value("theme")
+        return theme if isinstance(theme, str) and theme in THEMES else "auto"
+
     def _stored_theme(self) -> str:
         try:
             theme = self.workspace.preferences.current().theme
@@ -567,6 +710,7 @@ class MainWindow(QMainWindow):
         self._theme = theme
         apply_theme(theme)
         self._theme_actions[theme].setChecked(True)
+        self.settings.setValue("theme", theme)
         prefs = self.workspace.preferences
         self.ops.write(lambda _op: prefs.save({"theme": theme})).with_label("Saving the theme").run()
 
@@ -599,15 +743,18 @@ class MainWindow(QMainWindow):
         return dialog
 
     def _about(self) -> None:
+        from .. import __version__
+
         QMessageBox.about(
             self,
             "About Gigbag",
             f"<b>Gigbag</b> {__version__}<br>Your music career in one place, offline.<br><br>"
-            f"Data folder: {self.workspace.paths.data}",
+            f"Data folder: {self.paths.data}",
         )
 
     # ---- remembering the window ----------------------------------------------------------------
-    def _restore_state(self) -> None:
+    def _restore_frame(self) -> None:
+        """Size, position, toolbar, splitter and the last section's row, before the window is shown."""
         geometry = self.settings.value("geometry")
         restored = isinstance(geometry, QByteArray | bytes) and self.restoreGeometry(QByteArray(geometry))
         if not restored:
@@ -619,8 +766,20 @@ class MainWindow(QMainWindow):
         if isinstance(splitter, QByteArray | bytes):
             self.splitter.restoreState(QByteArray(splitter))
         last = self.settings.value("last_section")
-        if isinstance(last, str) and self.find_section(last) is not None:
+        if isinstance(last, str) and last in self.sidebar_model.titles():
             self.show_section(last)
+
+    def _set_usable(self, usable: bool) -> None:
+        """Before the sections exist, the actions that act on one are greyed (navigation stays)."""
+        for act in (self.new_action, self.delete_action, self.rename_action, self.find_action):
+            act.setEnabled(usable)
+        self.theme_group.setEnabled(usable)  # the theme is saved in the workspace's preferences
+
+    def _open_first_section(self, pending: str | None) -> None:
+        """The section picked before the data opened (the last one used), else the welcome or Portfolio."""
+        section = self.find_section(pending) if pending is not None else None
+        if section is not None:
+            self._show_row(self.sections.index(section))
             return
         self.show_welcome()
 

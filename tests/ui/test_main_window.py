@@ -176,6 +176,19 @@ def test_a_workspace_with_data_opens_on_portfolio(open_window, window_idle, data
     assert win.current_section().widget_for("stage_name").text() == "Ya Llegó"
 
 
+def when_ready(look) -> None:
+    """Call ``look()`` once the window that ``run()`` shows has its workspace (its ``ready`` was emitted)."""
+
+    def poll() -> None:
+        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+        if windows and windows[0].is_ready:
+            look()
+        else:
+            QTimer.singleShot(20, poll)
+
+    QTimer.singleShot(0, poll)
+
+
 def test_run_starts_the_app_on_a_fresh_data_folder(qapp, tmp_path):
     seen: dict[str, object] = {}
 
@@ -185,7 +198,7 @@ def test_run_starts_the_app_on_a_fresh_data_folder(qapp, tmp_path):
         seen["settings"] = Path(win.settings.fileName())
         win.close()
 
-    QTimer.singleShot(300, look)
+    when_ready(look)
     assert ui_main.run(data_dir=tmp_path / "fresh") == 0
     assert seen["page"] == "welcome-page"
     assert seen["settings"] == (tmp_path / "fresh" / "window.ini").resolve()
@@ -228,7 +241,7 @@ def test_the_desktop_writes_its_log_and_help_opens_the_log_folder(qapp, tmp_path
         win.log_folder_action.trigger()
         win.close()
 
-    QTimer.singleShot(300, look)
+    when_ready(look)
     try:
         assert ui_main.run(data_dir=tmp_path / "fresh") == 0
     finally:

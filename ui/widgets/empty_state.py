@@ -76,8 +76,12 @@ class EmptyState(QWidget):
         if icon is not None:
             button.setIcon(icon)
         button.clicked.connect(lambda _checked=False: slot())
-        self._buttons.insertWidget(self._buttons.count() - 1, button)
+        self.add_widget(button)
         return button
+
+    def add_widget(self, widget: QWidget) -> None:
+        """Put ``widget`` in the centred row under the text, where the buttons go."""
+        self._buttons.insertWidget(self._buttons.count() - 1, widget)
 
     def set_text(self, title: str, text: str) -> None:
         self.title_label.setText(title)
