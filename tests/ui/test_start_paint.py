@@ -136,7 +136,7 @@ def test_the_same_window_becomes_usable_through_the_real_start(qapp, tmp_path):
         seen["sections"] = [s.title for s in win.sections]
         seen["file menu"] = [a.text() or "--" for a in win.menuBar().actions()[0].menu().actions()]
         seen["new enabled"] = win.new_action.isEnabled()
-        seen["sync button"] = win.sync_ui.toolbar.isVisibleTo(win)
+        seen["sync button"] = win.sync_ui.toolbar.parent() is win.sync_slot
 
         def portfolio_filled() -> None:
             section = win.current_section()
@@ -218,3 +218,24 @@ def test_a_start_that_cannot_open_the_data_says_why_and_ends_with_1(qapp, tmp_pa
     assert len(told) == 1
     assert told[0][0] == "Gigbag cannot open your data" and words in told[0][1]
     assert not any(isinstance(w, MainWindow) and w.isVisible() for w in QApplication.topLevelWidgets())
+
+
+def test_closing_the_window_while_the_data_opens_ends_the_start_cleanly(qapp, tmp_path):
+    folder = tmp_path / "device"
+    with Workspace.open(folder) as ws:
+        ws.journal.create({"title": "Kept"})
+    closed: list[bool] = []
+
+    def close_early() -> None:
+        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+        if not windows:
+            QTimer.singleShot(5, close_early)
+            return
+        closed.append(windows[0].is_ready)
+        windows[0].close()
+
+    QTimer.singleShot(0, close_early)
+    assert ui_main.run(data_dir=folder) == 0
+    assert closed == [False]
+    with Workspace.open(folder) as ws:  # a start given up half-way leaves the data as it was
+        assert [e.title for e in ws.journal.list()] == ["Kept"]
