@@ -337,3 +337,43 @@ def test_the_noop_progress_events_are_the_engines(signed: Path) -> None:
         run_sync(ws.engine, ws.blobs, progress=events.append)
     assert [(e.phase, e.done, e.total) for e in events] == list(quick_sync.NOOP_PROGRESS)
     assert all(e == ProgressEvent(e.phase, done=e.done, total=e.total) for e in events)
+
+
+class _Recorder(http.server.BaseHTTPRequestHandler):
+    def do_GET(self) -> None:  # noqa: N802 - the standard library's name
+        self.server.seen.append((self.path, dict(self.headers)))  # type: ignore[attr-defined]
+        body = json.dumps({"changes": [], "cursor": 7, "has_more": False}).encode()
+        self.send_response(200)
+        self.send_header("Gigbag-Protocol", "2")
+        self.send_header("Gigbag-Account-Terms", "t-1")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *_args: Any) -> None:
+        pass
+
+
+def test_the_quick_pull_is_the_request_the_engine_sends() -> None:
+    from gigbag.schema.wire import MAX_PULL_LIMIT
+    from gigbag.sync.client import SyncClient
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    httpd.seen = []  # type: ignore[attr-defined]
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{httpd.server_address[1]}/prefix"
+    try:
+        assert quick_sync._pull_is_empty({"server_url": url, "cursor": 7}, "tok") == "t-1"
+        with SyncClient(url, "tok") as client:
+            page = client.pull(7, MAX_PULL_LIMIT)  # what Puller sends after a sync that pushed nothing
+        assert (page.changes, page.cursor, page.has_more, client.account_terms_tag) == ([], 7, False, "t-1")
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    transport = {"accept-encoding", "connection"}  # how the bytes travel, not what is asked
+    (quick_path, quick_headers), (engine_path, engine_headers) = httpd.seen  # type: ignore[attr-defined]
+    assert quick_path == engine_path == "/prefix/v1/sync/pull?since=7&limit=1000"
+    assert {k.lower(): v for k, v in quick_headers.items() if k.lower() not in transport} == {
+        k.lower(): v for k, v in engine_headers.items() if k.lower() not in transport
+    }
