@@ -25,6 +25,8 @@ if TYPE_CHECKING:  # the services are imported when a command runs: `gigbag` its
     from ..sync.conflicts import ConflictView, Side
     from ..sync.progress import ProgressEvent
     from ..sync.pull import MassDeletion
+    from ..sync.summary import SyncSummary
+    from .sync_outcome import Incomplete
     from .sync_service import SyncService
 
 EXIT_OK = 0
@@ -232,8 +234,59 @@ def _confirm(args: argparse.Namespace) -> Callable[[MassDeletion], bool]:
     return confirm
 
 
-def run_sync(args: argparse.Namespace) -> int:
+# What a sync where nothing needed syncing says (app.sync_words.summary_text; a test pins the two together).
+NOTHING_TO_SYNC = "Everything was already up to date"
+
+
+def _report_sync(args: argparse.Namespace, summary: SyncSummary, counts: str, undone: Incomplete | None) -> int:
+    """Print what a finished sync did (sentences or --json) and return its exit code."""
     from .formatting import format_bytes
+
+    lines = [f"Sync {'done' if undone is None else 'incomplete'}: {counts[:1].lower()}{counts[1:]}."]
+    if summary.uploaded_files:
+        lines.append(f"Uploaded ({format_bytes(summary.bytes_up)}): {', '.join(summary.uploaded_files)}")
+    if summary.downloaded_files:
+        lines.append(f"Downloaded ({format_bytes(summary.bytes_down)}): {', '.join(summary.downloaded_files)}")
+    if summary.reuploaded_files:
+        lines.append(f"Sent again (the server had lost them): {', '.join(summary.reuploaded_files)}")
+    if summary.orphans:
+        lines.append(f"{len(summary.orphans)} item(s) whose parent was deleted elsewhere were moved out or removed.")
+    if summary.missing_files:
+        lines.append(f"{len(summary.missing_files)} file(s) are neither on this computer nor on the server.")
+    if summary.open_conflicts:
+        lines.append(
+            f"{summary.open_conflicts} conflict(s) need your decision: see `gigbag conflicts`, "
+            "then `gigbag resolve ID --mine|--theirs`."
+        )
+    else:
+        lines.append("No conflicts.")
+    if undone is not None:
+        lines += [undone.headline, *(f"  {line}" for line in undone.lines), undone.advice]
+    _emit(args, "\n".join(lines), {"ok": True, **summary.to_dict()})
+    if undone is not None:
+        return EXIT_INCOMPLETE
+    return EXIT_CONFLICTS if summary.open_conflicts else EXIT_OK
+
+
+def _interrupted(args: argparse.Namespace) -> int:
+    return _fail(args, "interrupted; nothing was lost, the next sync continues where this one stopped")
+
+
+def run_sync(args: argparse.Namespace) -> int:
+    # A sync with nothing to do is proven and done without loading the engine (app.quick_sync);
+    # whatever it cannot prove, the full sync below does.
+    from .quick_sync import quick_noop_sync
+
+    try:
+        quick = quick_noop_sync(getattr(args, "data_dir", None), _progress_printer(args))
+    except KeyboardInterrupt:
+        return _interrupted(args)
+    if quick is not None:
+        return _report_sync(args, quick, NOTHING_TO_SYNC, None)
+    return _full_sync(args)
+
+
+def _full_sync(args: argparse.Namespace) -> int:
     from .sync_lock import SyncBusy
     from .sync_outcome import incomplete
     from .sync_words import summary_text
@@ -242,38 +295,11 @@ def run_sync(args: argparse.Namespace) -> int:
         try:
             summary = svc.sync(progress=_progress_printer(args), confirm_mass_delete=_confirm(args))
         except KeyboardInterrupt:
-            return _fail(args, "interrupted; nothing was lost, the next sync continues where this one stopped")
+            return _interrupted(args)
         except SyncBusy as exc:
             _fail(args, str(exc))
             return EXIT_BUSY
-        counts = summary_text(summary, summary.unsent)
-        undone = incomplete(summary)
-        lines = [f"Sync {'done' if undone is None else 'incomplete'}: {counts[:1].lower()}{counts[1:]}."]
-        if summary.uploaded_files:
-            lines.append(f"Uploaded ({format_bytes(summary.bytes_up)}): {', '.join(summary.uploaded_files)}")
-        if summary.downloaded_files:
-            lines.append(f"Downloaded ({format_bytes(summary.bytes_down)}): {', '.join(summary.downloaded_files)}")
-        if summary.reuploaded_files:
-            lines.append(f"Sent again (the server had lost them): {', '.join(summary.reuploaded_files)}")
-        if summary.orphans:
-            lines.append(
-                f"{len(summary.orphans)} item(s) whose parent was deleted elsewhere were moved out or removed."
-            )
-        if summary.missing_files:
-            lines.append(f"{len(summary.missing_files)} file(s) are neither on this computer nor on the server.")
-        if summary.open_conflicts:
-            lines.append(
-                f"{summary.open_conflicts} conflict(s) need your decision: see `gigbag conflicts`, "
-                "then `gigbag resolve ID --mine|--theirs`."
-            )
-        else:
-            lines.append("No conflicts.")
-        if undone is not None:
-            lines += [undone.headline, *(f"  {line}" for line in undone.lines), undone.advice]
-        _emit(args, "\n".join(lines), {"ok": True, **summary.to_dict()})
-        if undone is not None:
-            return EXIT_INCOMPLETE
-        return EXIT_CONFLICTS if summary.open_conflicts else EXIT_OK
+        return _report_sync(args, summary, summary_text(summary, summary.unsent), incomplete(summary))
 
     return _with_service(args, action)
 

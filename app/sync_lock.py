@@ -7,15 +7,14 @@ it when the process ends, so a crashed sync never leaves the folder locked.
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import GigbagError
+from .lock_file import LOCK_NAME, held_lock
 
-LOCK_NAME = "sync.lock"
+__all__ = ["LOCK_NAME", "SyncBusy", "sync_lock"]
 
 
 class SyncBusy(GigbagError):
@@ -26,34 +25,10 @@ class SyncBusy(GigbagError):
         )
 
 
-def _try_lock(fd: int) -> bool:
-    if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
-        import msvcrt
-
-        try:
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-        except OSError:
-            return False
-        return True
-    import fcntl
-
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return False
-    return True
-
-
 @contextmanager
 def sync_lock(data_dir: Path) -> Iterator[None]:
     """Hold the data folder's sync lock for the block, or raise :class:`SyncBusy` at once."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(data_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        if not _try_lock(fd):
+    with held_lock(data_dir / LOCK_NAME) as held:
+        if not held:
             raise SyncBusy(data_dir)
-        os.truncate(fd, 0)
-        os.write(fd, str(os.getpid()).encode())
         yield
-    finally:
-        os.close(fd)  # closing releases the lock

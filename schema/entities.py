@@ -16,6 +16,8 @@ from sqlmodel import AutoString, Field, SQLModel
 from sqlmodel.main import SQLModelConfig
 
 from .beat_catalog import check_configuration
+from .blob_refs import BLOB_REF_PREFIX as BLOB_REF_PREFIX
+from .blob_refs import blob_refs as blob_refs
 from .fields import Date, EntityId, LongText, Sha256, ShortText, Timestamp, Title, Url
 
 # Entities that exist once per account get the same id on every computer, so two computers that
@@ -30,8 +32,6 @@ TimelineEntryType = Literal["gig", "release", "milestone", "other"]
 JournalEntryType = Literal["song_idea", "set_plan", "general_note"]
 Flavor = Literal["Salsa", "Merengue"]
 Theme = Literal["light", "dark", "auto"]
-
-BLOB_REF_PREFIX = "blob:"
 
 
 def _enum(default: Any = ..., nullable: bool = False) -> Any:
@@ -395,21 +395,6 @@ def validate_data(entity_type: str, data: object) -> dict[str, Any]:
 
 def data_fields(entity_type: str) -> list[str]:
     return list(ENTITY_TYPES[entity_type].model_fields)
-
-
-def blob_refs(entity_type: str, data: dict[str, Any] | None) -> set[str]:
-    """The SHA-256 digests of the blobs an entity's data refers to (uploaded before it, pulled after)."""
-    if not data:
-        return set()
-    refs: set[str] = set()
-    if entity_type == "files" and isinstance(data.get("blob_sha256"), str):
-        refs.add(data["blob_sha256"])
-    if entity_type == "artists":
-        for key in ("avatar_url", "banner_url"):
-            value = data.get(key)
-            if isinstance(value, str) and value.startswith(BLOB_REF_PREFIX):
-                refs.add(value[len(BLOB_REF_PREFIX) :])
-    return refs
 
 
 def entity_json_schemas() -> dict[str, dict[str, Any]]:

@@ -12,24 +12,20 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .protocol import ACCOUNT_TERMS_HEADER as ACCOUNT_TERMS_HEADER
+from .protocol import MAX_PULL_LIMIT as MAX_PULL_LIMIT
+from .protocol import PROTOCOL_HEADER as PROTOCOL_HEADER
+from .protocol import PROTOCOL_VERSION as PROTOCOL_VERSION
 from .tiers import Tier
 
-PROTOCOL_VERSION = 2
-# Every push and pull carries the protocol the client speaks; the server answers with its own in the same
-# header. A request without it, or with another version, is refused with ERR_PROTOCOL_OUTDATED.
-PROTOCOL_HEADER = "Gigbag-Protocol"
 # ``skip`` of a pull: seq ranges "lo-hi,lo-hi" whose versions the client recorded from its own push answers
 # in this sync; the server leaves them out of the pages (they would only come back as echoes).
 MAX_PULL_SKIP_RANGES = 64
 MAX_PUSH_CHANGES = 500
 MAX_PUSH_BYTES = 8 * 1024 * 1024  # the request body of one push
 DEFAULT_PULL_LIMIT = 500
-MAX_PULL_LIMIT = 1000
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
-# Pull pages and GET /v1/account carry a short fingerprint of the account's tier and limits in force, so a
-# sync learns that the operator changed them without asking GET /v1/account on every sync.
-ACCOUNT_TERMS_HEADER = "Gigbag-Account-Terms"
 # RFC 9530: a blob's HEAD and GET answers carry "Repr-Digest: sha-256=:<base64>:", checked by the client.
 BLOB_DIGEST_HEADER = "Repr-Digest"
 

@@ -36,10 +36,10 @@ from ..local_db.sync_tables import SyncAccount
 from ..schema.entities import ARTIST_ID
 from .client import SyncClient, normalize_server_url
 from .errors import AccountMismatch, KeyringUnavailable, NotSignedIn, SyncError
+from .keyring_entry import KEYRING_SERVICE, keyring_user
 
 log = logging.getLogger(__name__)
 
-KEYRING_SERVICE = "gigbag"
 
 NO_KEYRING_HELP = (
     "No system keyring is available to keep this computer's sign-in token safely ({detail}). "
@@ -48,12 +48,6 @@ NO_KEYRING_HELP = (
     "act as this device — keep the token in a private file: "
     "`gigbag login --insecure-token-file PATH ...`."
 )
-
-
-def keyring_user(server_url: str, user_id: str, device_id: str) -> str:
-    """The keyring entry of one device's token: per server and user, and per device, because several
-    data folders on one computer may be signed in to the same account as separate devices."""
-    return f"{user_id}/{device_id}@{server_url}"
 
 
 def check_keyring() -> None:

@@ -22,17 +22,14 @@ from ..local_db.sync_tables import BlobTransfer, SyncBase
 from ..schema.entities import blob_refs
 from .blob_sync import VERIFIED, BlobSync
 from .errors import AuthenticationError, NetworkError, RequestRejected
+from .noop_rules import REFERRING_TYPES, REVERIFY_AFTER, REVERIFY_BUDGET, STAMP
 
 log = logging.getLogger(__name__)
 
-REVERIFY_AFTER = dt.timedelta(days=1)
-REVERIFY_BUDGET = 32  # HEAD requests per sync at most
-
-STAMP = "%Y-%m-%dT%H:%M:%S.%fZ"  # as schema.fields.utc_now writes it
 _TRANSFERS = BlobTransfer.__table__  # type: ignore[attr-defined]
 # The entity types whose data can refer to a blob (``schema.entities.blob_refs``): only their base
 # versions are read, so a sync's look costs what the files cost, not what the whole history does.
-_REFERRING_TYPES = ("files", "artists")
+_REFERRING_TYPES = REFERRING_TYPES
 
 
 def _server_held_blobs(blob_sync: BlobSync) -> set[str]:

@@ -34,6 +34,7 @@ from ..local_db.models import Artist, File
 from ..local_db.sync_tables import BlobTransfer, CloudOnlyFile
 from ..schema.entities import blob_refs, data_fields
 from ..schema.fields import utc_now
+from . import noop_rules
 from .client import RetryPolicy, SyncClient
 from .errors import (
     AuthenticationError,
@@ -61,7 +62,7 @@ NO_SPACE_ERRNOS = (errno.ENOSPC, errno.EDQUOT)
 
 # ``blob_transfers`` rows with this direction record when the server was last seen holding a blob of
 # this computer (after an upload, a download or a checked HEAD); ``blob_audit`` checks the oldest again.
-VERIFIED = "verified"
+VERIFIED = noop_rules.VERIFIED
 
 _TRANSFERS = BlobTransfer.__table__  # type: ignore[attr-defined]
 _CLOUD_ONLY = CloudOnlyFile.__table__  # type: ignore[attr-defined]

@@ -11,12 +11,9 @@ from __future__ import annotations
 
 import base64
 import email.utils
-import functools
 import json
 import logging
-import os
 import random
-import ssl
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -58,6 +55,7 @@ from .errors import (
     ServerError,
 )
 from .progress import CancelToken
+from .tls import tls_context
 
 log = logging.getLogger(__name__)
 
@@ -137,22 +135,6 @@ def blob_answer_problem(headers: httpx.Headers, sha256: str, size: int | None) -
         if said != sha256:
             return f"its {BLOB_DIGEST_HEADER} says sha-256 {said[:12]}…"
     return None
-
-
-@functools.cache
-def tls_context(verified: bool = True) -> ssl.SSLContext:
-    """The TLS settings of every client of this process, built once (loading the CA bundle is slow).
-
-    ``verified=False`` is for a plain-http server: a context with no trusted certificate at all, so
-    that an https URL reached from such a client fails its handshake rather than going unverified.
-    """
-    if not verified:
-        return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    if os.environ.get("SSL_CERT_FILE") or os.environ.get("SSL_CERT_DIR"):
-        return ssl.create_default_context(cafile=os.environ.get("SSL_CERT_FILE"), capath=os.environ.get("SSL_CERT_DIR"))
-    import certifi
-
-    return ssl.create_default_context(cafile=certifi.where())
 
 
 def check_protocol(response: httpx.Response, doing: str) -> None:

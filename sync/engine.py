@@ -19,14 +19,11 @@ sends no push and exactly one pull request.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Engine, update
 from sqlalchemy.exc import OperationalError
@@ -43,61 +40,17 @@ from .client import SyncClient
 from .conflicts import label_of
 from .errors import AuthenticationError, DiskFull, NotSignedIn, SyncCancelled, SyncError
 from .local_store import LocalState, SyncState, read_pending_counts, read_sync_state
+from .noop_rules import LAST_SYNC_RESOLUTION, age_of
 from .progress import CancelToken, ProgressCallback, ProgressEvent, no_progress
 from .pull import ConfirmMassDelete, Puller, refuse_mass_delete
-from .push import Pusher, Refusal
+from .push import Pusher
+from .summary import SyncSummary
 
 ClientFactory = Callable[..., SyncClient]
 
 log = logging.getLogger(__name__)
 
 _ACCOUNT = SyncAccount.__table__  # type: ignore[attr-defined]
-LAST_SYNC_RESOLUTION = dt.timedelta(minutes=1)
-
-
-@dataclass
-class SyncSummary:
-    """What a sync did, for the command line (``to_dict`` for --json) and the UI."""
-
-    pushed: int = 0  # changes the server applied
-    pulled: int = 0  # changes the server sent (this sync's own pushes are left out; earlier ones may come back)
-    received: int = 0  # changes from the other computers (what the artist calls "received")
-    merged: int = 0  # server versions merged with local edits
-    new_conflicts: int = 0
-    open_conflicts: int = 0
-    files_up: int = 0
-    bytes_up: int = 0
-    files_down: int = 0
-    bytes_down: int = 0
-    pending: int = 0  # local changes still waiting (edits made during the sync, refused ones, held ones)
-    unsent: int = 0  # of those, the ones no open conflict holds back: the next sync sends them
-    push_requests: int = 0
-    pull_requests: int = 0
-    replayed_batches: int = 0
-    refused: list[Refusal] = field(default_factory=list)
-    orphans: list[tuple[str, str]] = field(default_factory=list)
-    unusable: list[tuple[tuple[str, str], str]] = field(default_factory=list)
-    missing_files: list[str] = field(default_factory=list)
-    file_errors: list[tuple[str, str]] = field(default_factory=list)
-    uploaded_files: list[str] = field(default_factory=list)  # names of the files sent, in order
-    downloaded_files: list[str] = field(default_factory=list)
-    not_uploaded: list[tuple[str, str]] = field(default_factory=list)  # (file name, reason)
-    reuploaded_files: list[str] = field(default_factory=list)  # the server had lost them: sent again
-    # Titles of what the lists above name, for the words: "entity_type/entity_id" or a blob's
-    # SHA-256 -> "Azúcar" (a file name for a blob).
-    labels: dict[str, str] = field(default_factory=dict)
-    # The server's fingerprint of the account's tier and limits as of this sync's pull (None: not sent);
-    # when it differs from the one kept with the account's terms, the desktop reads the terms again.
-    account_terms_tag: str | None = None
-
-    @property
-    def complete(self) -> bool:
-        """Whether everything was sent and received: no refused change, no file left behind, no
-        server version this computer could not use. Only a complete sync counts as "Last synced"."""
-        return not (self.refused or self.not_uploaded or self.file_errors or self.unusable)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "complete": self.complete}
 
 
 class SyncEngine:
@@ -183,7 +136,7 @@ class SyncEngine:
         most once a :data:`LAST_SYNC_RESOLUTION` (a no-op writes nothing; the screens say "just now"
         for the first minute, so what they show stays right to the minute)."""
         now = utc_now()
-        if not exact and recorded is not None and _age(recorded, now) < LAST_SYNC_RESOLUTION:
+        if not exact and recorded is not None and age_of(recorded, now) < LAST_SYNC_RESOLUTION:
             return
         with self.db.connect() as conn, conn.begin():
             conn.execute(update(_ACCOUNT).where(_ACCOUNT.c.id == 1).values(last_sync_at=now))
@@ -202,14 +155,6 @@ class SyncEngine:
                     data = staged.data if staged is not None else None
                 labels[f"{entity_type}/{entity_id}"] = label_of(entity_type, data, entity_id)
         return labels
-
-
-def _age(stamp: str, now: str) -> dt.timedelta:
-    """How long before ``now`` the stamp ``stamp`` is (both as ``utc_now`` writes them); unreadable: very long."""
-    try:
-        return dt.datetime.fromisoformat(now) - dt.datetime.fromisoformat(stamp)
-    except ValueError:
-        return dt.timedelta.max
 
 
 def database_full(exc: OperationalError, db: Engine) -> DiskFull | None:

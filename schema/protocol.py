@@ -1,0 +1,18 @@
+"""The sync protocol's version, headers and page size, with nothing but the standard library.
+
+:mod:`.wire` re-exports these with the messages; ``gigbag sync``'s quick no-op path
+(:mod:`gigbag.app.quick_sync`) reads them here, so it sends the very request the engine sends
+without loading pydantic.
+"""
+
+from __future__ import annotations
+
+PROTOCOL_VERSION = 2
+# Every push and pull carries the protocol the client speaks; the server answers with its own in the same
+# header. A request without it, or with another version, is refused with ERR_PROTOCOL_OUTDATED.
+PROTOCOL_HEADER = "Gigbag-Protocol"
+MAX_PULL_LIMIT = 1000
+PULL_PATH = "/v1/sync/pull"
+# Pull pages and GET /v1/account carry a short fingerprint of the account's tier and limits in force, so a
+# sync learns that the operator changed them without asking GET /v1/account on every sync.
+ACCOUNT_TERMS_HEADER = "Gigbag-Account-Terms"
