@@ -52,8 +52,11 @@ def sync_lock(data_dir: Path) -> Iterator[None]:
     try:
         if not _try_lock(fd):
             raise SyncBusy(data_dir)
-        os.truncate(fd, 0)
-        os.write(fd, str(os.getpid()).encode())
+        pid = str(os.getpid()).encode()
+        if os.read(fd, 32) != pid:  # the same process syncing again writes nothing (a no-op stays write-free)
+            os.lseek(fd, 0, os.SEEK_SET)
+            os.truncate(fd, 0)
+            os.write(fd, pid)
         yield
     finally:
         os.close(fd)  # closing releases the lock
