@@ -36,14 +36,17 @@ def _try_lock(fd: int) -> bool:
 @contextmanager
 def held_lock(path: Path) -> Iterator[bool]:
     """Try to lock ``path`` (created if needed) for the block: yields whether the lock is held.
-    The holder's pid is written into the file; closing it (at the end of the block) releases the lock."""
+    The holder's pid is written into the file (unless it is there already); closing it (at the end of
+    the block) releases the lock."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         held = _try_lock(fd)
-        if held:
+        pid = str(os.getpid()).encode()
+        if held and os.read(fd, 32) != pid:  # the same process syncing again writes nothing (a no-op stays write-free)
+            os.lseek(fd, 0, os.SEEK_SET)
             os.truncate(fd, 0)
-            os.write(fd, str(os.getpid()).encode())
+            os.write(fd, pid)
         yield held
     finally:
         os.close(fd)  # closing releases the lock

@@ -34,7 +34,14 @@ from ..local_db.migrate import is_up_to_date
 from ..schema.blob_refs import blob_refs
 from ..schema.protocol import ACCOUNT_TERMS_HEADER, MAX_PULL_LIMIT, PROTOCOL_HEADER, PROTOCOL_VERSION, PULL_PATH
 from ..sync.keyring_entry import KEYRING_SERVICE, keyring_user
-from ..sync.noop_rules import LAST_SYNC_RESOLUTION, REFERRING_TYPES, REVERIFY_AFTER, STAMP, VERIFIED, age_of
+from ..sync.noop_rules import (
+    BLOB_CHECKS_DUE_SQL,
+    LAST_SYNC_RESOLUTION,
+    REVERIFY_AFTER,
+    STAMP,
+    WANTED_BLOBS_SQL,
+    age_of,
+)
 from ..sync.summary import SyncSummary
 from .lock_file import LOCK_NAME, held_lock
 from .paths import DataPaths, resolve_paths
@@ -181,12 +188,14 @@ def _blob_path(root: Path, sha256: str) -> Path:
 
 
 def _check_files(conn: sqlite3.Connection, root: Path) -> None:
-    """No file to download (``blob_sync.wanted_blobs``) and none due for a new look (``blob_audit``)."""
-    cloud_only = {str(r[0]) for r in conn.execute("SELECT file_id FROM cloud_only_files")}
-    wanted = {sha for file_id, sha in conn.execute("SELECT id, blob_sha256 FROM files") if file_id not in cloud_only}
-    artist = conn.execute("SELECT avatar_url, banner_url FROM artists LIMIT 1").fetchone()
-    if artist is not None:
-        wanted |= blob_refs("artists", {"avatar_url": artist[0], "banner_url": artist[1]})
+    """No file to download (``blob_sync.wanted_blobs``) and none due for a new look (``blob_audit``):
+    the engine's own statements (``sync.noop_rules``), run here through sqlite3."""
+    wanted: set[str] = set()
+    for kind, first, second in conn.execute(WANTED_BLOBS_SQL):
+        if kind == "files":
+            wanted.add(first)
+        else:
+            wanted |= blob_refs("artists", {"avatar_url": first, "banner_url": second})
     held: dict[str, bool] = {}
 
     def here(sha: object) -> bool:
@@ -198,25 +207,8 @@ def _check_files(conn: sqlite3.Connection, root: Path) -> None:
 
     if not all(here(sha) for sha in wanted):
         raise _NotProven("a file to download")
-    marks = ", ".join("?" for _ in REFERRING_TYPES)
-    referred: set[str] = set()
-    for entity_type, data in conn.execute(
-        f"SELECT entity_type, data FROM sync_base WHERE entity_type IN ({marks}) AND data IS NOT NULL",
-        REFERRING_TYPES,
-    ):
-        value = json.loads(data) if isinstance(data, str | bytes) else data
-        if value is not None and not isinstance(value, dict):
-            raise _NotProven("a base version that is not an object")
-        referred |= blob_refs(entity_type, value)
-    on_server = [sha for sha in referred if here(sha)]
-    if not on_server:
-        return
-    checked = {
-        str(sha): str(stamp)
-        for sha, stamp in conn.execute("SELECT sha256, updated_at FROM blob_transfers WHERE direction = ?", (VERIFIED,))
-    }
     cutoff = (dt.datetime.now(dt.UTC) - REVERIFY_AFTER).strftime(STAMP)
-    if any(checked.get(sha, "") < cutoff for sha in on_server):
+    if any(here(sha) for sha, _ in conn.execute(BLOB_CHECKS_DUE_SQL, {"cutoff": cutoff})):
         raise _NotProven("a file is due for a new check on the server")
 
 

@@ -24,7 +24,7 @@ from gigbag.schema.wire import ERR_ACCOUNT_DISABLED, ERR_TOKEN_EXPIRED, ERR_UNAU
 from .clock import utc_now
 from .errors import ApiError
 from .state import ServerState, server_state
-from .tables import devices, users
+from .tables import devices, user_counters, users
 from .tiers import tier_limits, with_overrides
 
 bearer_scheme = HTTPBearer(auto_error=False, description="The token returned by POST /v1/sessions")
@@ -39,6 +39,11 @@ class DeviceAuth:
     user_id: str
     device_id: str
     terms_tag: str = ""  # fingerprint of the account's tier and limits in force (ACCOUNT_TERMS_HEADER)
+    # Read with the token, in the same statement: the device's recorded last sync, and the user's
+    # latest seq (every change up to it was committed then; None: not read), so that a pull with
+    # nothing newer than its cursor is answered without another statement.
+    last_sync_at: dt.datetime | None = None
+    latest_seq: int | None = None
 
 
 def new_token() -> str:
@@ -80,8 +85,10 @@ def require_device(
                 users.c.storage_quota_bytes,
                 users.c.daily_upload_limit_bytes,
                 users.c.max_file_bytes,
+                user_counters.c.last_seq,
             )
             .join(users, users.c.id == devices.c.user_id)
+            .outerjoin(user_counters, user_counters.c.user_id == devices.c.user_id)
             .where(devices.c.token_hash == token_hash(token), devices.c.revoked_at.is_(None))
         ).first()
     if row is None:
@@ -99,7 +106,13 @@ def require_device(
     limits = with_overrides(
         tier_limits(state.config, row.tier), row.storage_quota_bytes, row.daily_upload_limit_bytes, row.max_file_bytes
     )
-    return DeviceAuth(user_id=row.user_id, device_id=row.id, terms_tag=limits.tag())
+    return DeviceAuth(
+        user_id=row.user_id,
+        device_id=row.id,
+        terms_tag=limits.tag(),
+        last_sync_at=row.last_sync_at,
+        latest_seq=None if row.last_seq is None else int(row.last_seq),
+    )
 
 
 def account_disabled(status: int = 401) -> ApiError:

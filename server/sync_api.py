@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 
 from gigbag.schema.entities import entity_json_schemas
 from gigbag.schema.wire import (
@@ -37,7 +39,7 @@ from .document_shape import ShallowDocuments
 from .errors import ApiError
 from .quotas import storage_usage
 from .responses import error_responses, header
-from .state import server_state
+from .state import ServerState, server_state
 from .tables import devices
 
 router = APIRouter(prefix="/v1")
@@ -63,7 +65,7 @@ def _json(body: str | bytes, *, replayed: bool = False) -> Response:
     return Response(content=body, media_type="application/json", headers=headers)
 
 
-def require_protocol(
+async def require_protocol(
     protocol: Annotated[
         str | None,
         Header(
@@ -188,7 +190,7 @@ def _apply(
     tags=["sync"],
     summary="Changes after a cursor, in seq order, tombstones included",
 )
-def pull(
+async def pull(
     auth: Authenticated,
     _protocol: SameProtocol,
     request: Request,
@@ -204,18 +206,38 @@ def pull(
         ),
     ] = None,
 ) -> Response:
-    state = server_state(request)
     ranges = _skip_ranges(skip)
     now = utc_now()
+    if _nothing_newer(auth, since, now):
+        body = _empty_page(since)  # no statement, no worker thread: what pull_page would answer
+    else:
+        body = await run_in_threadpool(_read_page, server_state(request), auth, since, limit, ranges, now)
+    response = _json(body)
+    response.headers[ACCOUNT_TERMS_HEADER] = auth.terms_tag
+    return response
+
+
+def _nothing_newer(auth: DeviceAuth, since: int, now: dt.datetime) -> bool:
+    """Whether a pull from ``since`` is an empty last page that has nothing to record: the user's latest
+    seq (read with the token) is not after it, and the device's sync was recorded within the minute."""
+    recorded = auth.last_sync_at is not None and now - auth.last_sync_at < sync_store.LAST_SYNC_RESOLUTION
+    return recorded and auth.latest_seq is not None and auth.latest_seq <= since
+
+
+def _empty_page(cursor: int) -> bytes:
+    return b'{"changes":[],"cursor":%d,"has_more":false}' % cursor
+
+
+def _read_page(
+    state: ServerState, auth: DeviceAuth, since: int, limit: int, ranges: list[tuple[int, int]], now: dt.datetime
+) -> bytes:
     with state.db.read() as conn:
         body, has_more = sync_store.pull_page(conn, auth.user_id, since, limit, ranges)
         recorded = has_more or sync_store.sync_recorded_recently(conn, auth.device_id, now)
     if not recorded:  # the last page: the device has synced (to the minute; a no-op writes nothing)
         with state.db.write() as conn:
             sync_store.touch_device_coarsely(conn, auth.device_id, now)
-    response = _json(body)
-    response.headers[ACCOUNT_TERMS_HEADER] = auth.terms_tag
-    return response
+    return body
 
 
 def _skip_ranges(raw: str | None) -> list[tuple[int, int]]:

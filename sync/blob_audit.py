@@ -15,35 +15,23 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from sqlalchemy import select
+from sqlalchemy import text
 
-from ..local_db.database import read_session
-from ..local_db.sync_tables import BlobTransfer, SyncBase
-from ..schema.entities import blob_refs
-from .blob_sync import VERIFIED, BlobSync
+from .blob_sync import BlobSync
 from .errors import AuthenticationError, NetworkError, RequestRejected
-from .noop_rules import REFERRING_TYPES, REVERIFY_AFTER, REVERIFY_BUDGET, STAMP
+from .noop_rules import BLOB_CHECKS_DUE_SQL, REVERIFY_AFTER, REVERIFY_BUDGET, STAMP
 
 log = logging.getLogger(__name__)
 
-_TRANSFERS = BlobTransfer.__table__  # type: ignore[attr-defined]
-# The entity types whose data can refer to a blob (``schema.entities.blob_refs``): only their base
-# versions are read, so a sync's look costs what the files cost, not what the whole history does.
-_REFERRING_TYPES = REFERRING_TYPES
+# The entity types whose data can refer to a blob (``noop_rules.REFERRING_TYPES``): only their base
+# versions are read (``noop_rules.BLOB_CHECKS_DUE_SQL``), so a sync's look costs what the files cost,
+# not what the whole history does; and the engine skips it when that statement finds nothing due.
+_DUE = text(BLOB_CHECKS_DUE_SQL)
 
 
-def _server_held_blobs(blob_sync: BlobSync) -> set[str]:
-    """Blobs the server should hold for this computer: those referred to by versions it has sent or accepted."""
-    refs: set[str] = set()
-    with read_session(blob_sync.db) as s:
-        for entity_type, data in s.execute(
-            select(SyncBase.entity_type, SyncBase.data).where(  # type: ignore[call-overload]
-                SyncBase.entity_type.in_(_REFERRING_TYPES),  # type: ignore[attr-defined]
-                SyncBase.data.is_not(None),  # type: ignore[union-attr]
-            )
-        ):
-            refs |= blob_refs(entity_type, data)
-    return refs
+def check_cutoff(older_than: dt.timedelta = REVERIFY_AFTER, now: dt.datetime | None = None) -> str:
+    """The stamp before which a blob's last check is too old (as ``blob_transfers.updated_at`` is written)."""
+    return ((now or dt.datetime.now(dt.UTC)) - older_than).strftime(STAMP)
 
 
 def due_for_check(
@@ -52,17 +40,13 @@ def due_for_check(
     budget: int = REVERIFY_BUDGET,
     now: dt.datetime | None = None,
 ) -> list[str]:
-    """The blobs of this computer to look at again now, oldest check first."""
-    held = {sha for sha in _server_held_blobs(blob_sync) if blob_sync.blobs.has(sha)}
-    if not held:
-        return []
-    with read_session(blob_sync.db) as s:
-        rows = s.execute(select(_TRANSFERS.c.sha256, _TRANSFERS.c.updated_at).where(_TRANSFERS.c.direction == VERIFIED))
-        checked = {str(sha): str(stamp) for sha, stamp in rows}
-    cutoff = ((now or dt.datetime.now(dt.UTC)) - older_than).strftime(STAMP)
-    due = [sha for sha in held if checked.get(sha, "") < cutoff]
-    due.sort(key=lambda sha: (checked.get(sha, ""), sha))  # never checked ("") first, then the oldest
-    return due[:budget]
+    """The blobs of this computer to look at again now, oldest check first: those the server should
+    hold (referred to by versions it has sent or accepted) that are here and were not seen on the
+    server since the cutoff."""
+    with blob_sync.db.execution_options(begin="DEFERRED").connect() as conn, conn.begin():
+        rows = conn.execute(_DUE, {"cutoff": check_cutoff(older_than, now)}).all()
+    due = sorted((str(checked), str(sha)) for sha, checked in rows)  # never checked ("") first, then the oldest
+    return [sha for _, sha in due if blob_sync.blobs.has(sha)][:budget]
 
 
 def reverify_uploaded(

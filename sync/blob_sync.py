@@ -25,14 +25,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete, select, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..local_db.blob_store import BlobStore, BlobStoreError
 from ..local_db.database import read_session, transaction
-from ..local_db.models import Artist, File
+from ..local_db.models import File
 from ..local_db.sync_tables import BlobTransfer, CloudOnlyFile
-from ..schema.entities import blob_refs, data_fields
+from ..schema.entities import blob_refs
 from ..schema.fields import utc_now
 from . import noop_rules
 from .client import RetryPolicy, SyncClient
@@ -114,16 +114,20 @@ class _PartDigest:
                 self.update(block)
 
 
+# One statement: the blob of every file not kept cloud-only, and the profile's two pictures.
+_WANTED_SQL = text(noop_rules.WANTED_BLOBS_SQL)
+
+
 def wanted_blobs(db: Engine) -> set[str]:
     """Blobs this computer should hold: those of its files (but cloud-only ones) and of the profile."""
-    with read_session(db) as s:
-        cloud_only = set(s.scalars(select(_CLOUD_ONLY.c.file_id)))
-        files = File.__table__.c  # type: ignore[attr-defined]
-        rows = s.execute(select(files.id, files.blob_sha256))
-        wanted = {sha for file_id, sha in rows if file_id not in cloud_only}
-        artist = s.scalars(select(Artist)).first()
-        if artist is not None:
-            wanted |= blob_refs("artists", {name: getattr(artist, name) for name in data_fields("artists")})
+    with db.execution_options(begin="DEFERRED").connect() as conn, conn.begin():
+        rows = conn.execute(_WANTED_SQL).all()
+    wanted: set[str] = set()
+    for kind, first, second in rows:
+        if kind == "files":
+            wanted.add(first)
+        else:
+            wanted |= blob_refs("artists", {"avatar_url": first, "banner_url": second})
     return wanted
 
 

@@ -34,7 +34,7 @@ from ..local_db.sync_tables import SyncAccount
 from ..schema.entities import ENTITY_TYPES
 from ..schema.fields import utc_now
 from .account import account_of, bind, forget_cached_token, load_token
-from .blob_audit import reverify_uploaded
+from .blob_audit import check_cutoff, reverify_uploaded
 from .blob_sync import BlobSync
 from .client import SyncClient
 from .conflicts import label_of
@@ -77,11 +77,12 @@ class SyncEngine:
 
     def run(self, state: SyncState | None = None) -> SyncSummary:
         """One sync; ``state``: what :func:`.local_store.read_sync_state` read just before (read here when None)."""
-        state = state or read_sync_state(self.db)
+        state = state or read_sync_state(self.db, check_cutoff())
         started_at = state.max_change_id
         if state.stored_batches:
             self.pusher.resend_unfinished()
-        reverify_uploaded(self.blob_sync)
+        if state.blob_check_due:  # else the look would find no file due: no statement, no request
+            reverify_uploaded(self.blob_sync)
         if started_at:  # an empty change log: nothing to plan
             self.pusher.push_pending(up_to=started_at)
         pushed_before = self.pusher.report.batches or state.stored_batches
@@ -184,7 +185,7 @@ def run_sync(
     client_factory: ClientFactory = SyncClient,
 ) -> SyncSummary:
     """Sync the signed-in account's data of this database now (binding it to the account first)."""
-    state = read_sync_state(db)
+    state = read_sync_state(db, check_cutoff())
     account = account_of(state.account)
     where = account.server_url or "no server"
     started = time.monotonic()

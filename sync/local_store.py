@@ -24,6 +24,7 @@ from ..local_db.models import TABLES
 from ..local_db.sync_tables import ChangeLog, SyncBase, SyncConflict, SyncIncoming
 from ..schema.entities import ENTITY_TYPES, data_fields
 from ..schema.fields import utc_now
+from .noop_rules import BLOB_CHECKS_DUE_SQL
 
 Key = tuple[str, str]  # (entity_type, entity_id)
 Data = dict[str, Any]
@@ -55,8 +56,9 @@ class Version:
 @dataclass(frozen=True)
 class SyncState:
     """What a sync needs to know before it starts, read in one snapshot: the account's row (its
-    columns, None when there is none), the newest change-log id (0: nothing pending), and whether a
-    stored batch or a waiting server version is there at all."""
+    columns, None when there is none), the newest change-log id (0: nothing pending), whether a
+    stored batch or a waiting server version is there at all, and whether a blob the server should
+    hold is due for a new look (``blob_audit``; False: the look would find nothing to do)."""
 
     account: (
         tuple[Any, ...] | None
@@ -64,6 +66,7 @@ class SyncState:
     max_change_id: int
     stored_batches: bool
     incoming: bool
+    blob_check_due: bool = True
 
 
 @dataclass(frozen=True)
@@ -77,10 +80,11 @@ class PendingCounts:
 
 # One statement in one read transaction each: a sync where nothing changed reads only these (and the
 # files it should hold), with no ORM and no write.
-_SYNC_STATE_SQL = (
+_SYNC_STATE_SQL = text(
     "SELECT a.server_url, a.email, a.user_id, a.device_id, a.bound_user_id, a.cursor, a.last_sync_at, "
     "a.token_file, a.id IS NOT NULL, (SELECT MAX(id) FROM change_log), "
-    "EXISTS (SELECT 1 FROM sync_batches), EXISTS (SELECT 1 FROM sync_incoming) "
+    "EXISTS (SELECT 1 FROM sync_batches), EXISTS (SELECT 1 FROM sync_incoming), "
+    f":cutoff IS NULL OR EXISTS (SELECT 1 FROM ({BLOB_CHECKS_DUE_SQL})) "
     "FROM (SELECT 1) LEFT JOIN sync_account AS a ON a.id = 1"
 )
 _PENDING_COUNTS_SQL = (
@@ -91,10 +95,12 @@ _PENDING_COUNTS_SQL = (
 )
 
 
-def read_sync_state(db: Engine) -> SyncState:
+def read_sync_state(db: Engine, blob_check_cutoff: str | None = None) -> SyncState:
+    """The state before a sync; ``blob_check_cutoff`` (a ``utc_now`` stamp): blobs last seen on the
+    server before it are due for a new look (``blob_audit.check_cutoff``); None: count them due."""
     with db.execution_options(begin="DEFERRED").connect() as conn, conn.begin():
-        row = conn.exec_driver_sql(_SYNC_STATE_SQL).one()
-    return SyncState(tuple(row[:8]) if row[8] else None, int(row[9] or 0), bool(row[10]), bool(row[11]))
+        row = conn.execute(_SYNC_STATE_SQL, {"cutoff": blob_check_cutoff}).one()
+    return SyncState(tuple(row[:8]) if row[8] else None, int(row[9] or 0), bool(row[10]), bool(row[11]), bool(row[12]))
 
 
 def read_pending_counts(db: Engine) -> PendingCounts:
