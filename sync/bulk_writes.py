@@ -88,7 +88,7 @@ def base_marks(st: LocalState, keys: Iterable[Key]) -> dict[Key, BaseMark]:
                 "SELECT entity_id, checksum, deleted, seq FROM sync_base "
                 f"WHERE entity_type = ? AND entity_id IN ({', '.join('?' for _ in chunk)})"
             )
-            for entity_id, checksum, deleted, seq in conn.exec_driver_sql(sql, (entity_type, *chunk)):
+            for entity_id, checksum, deleted, seq in conn.exec_driver_sql(sql, (entity_type, *chunk)).fetchall():
                 found[(entity_type, entity_id)] = BaseMark(checksum, bool(deleted), int(seq))
     return found
 
@@ -116,7 +116,7 @@ def read_rows(st: LocalState, entity_type: str, ids: list[str]) -> dict[str, Dat
     out: dict[str, Data] = {}
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
-        for row in conn.exec_driver_sql(f"{sql}({', '.join('?' for _ in chunk)})", tuple(chunk)):
+        for row in conn.exec_driver_sql(f"{sql}({', '.join('?' for _ in chunk)})", tuple(chunk)).fetchall():
             values = row[1:]
             if convert:
                 values = tuple(v if p is None else p(v) for p, v in zip(procs, values, strict=True))
@@ -133,7 +133,7 @@ def existing(st: LocalState, entity_type: str, ids: Iterable[str]) -> set[str]:
     for start in range(0, len(id_list), _CHUNK):
         chunk = id_list[start : start + _CHUNK]
         sql = f"SELECT id FROM {q(table(entity_type).name)} WHERE id IN ({', '.join('?' for _ in chunk)})"
-        found.update(row[0] for row in conn.exec_driver_sql(sql, tuple(chunk)))
+        found.update(row[0] for row in conn.exec_driver_sql(sql, tuple(chunk)).fetchall())
     return found
 
 
@@ -151,7 +151,7 @@ def pending_among(st: LocalState, keys: Iterable[Key]) -> set[Key]:
                 "SELECT DISTINCT entity_id FROM change_log "
                 f"WHERE entity_type = ? AND entity_id IN ({', '.join('?' for _ in chunk)})"
             )
-            found.update((entity_type, row[0]) for row in conn.exec_driver_sql(sql, (entity_type, *chunk)))
+            found.update((entity_type, row[0]) for row in conn.exec_driver_sql(sql, (entity_type, *chunk)).fetchall())
     return found
 
 
