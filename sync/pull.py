@@ -30,6 +30,7 @@ from ..schema.wire import MAX_PULL_LIMIT, PullResponse
 from .client import SyncClient
 from .conflicts import label_of
 from .errors import MassDeleteRefused, ProtocolError
+from .heap import older_objects_frozen
 from .incoming import ApplyReport, apply_pulled, settle_incoming
 from .local_store import Key, LocalState, Version
 from .progress import CancelToken, ProgressCallback, ProgressEvent
@@ -126,7 +127,7 @@ class Puller:
         self._staged = staged
         if since is None:
             since = stored_cursor(self.db)
-        with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY, mode="w+b") as spool:
+        with older_objects_frozen(), tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY, mode="w+b") as spool:
             deletions = self._fetch(since, spool)
             if deletions:
                 with read_session(self.db) as s:

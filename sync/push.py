@@ -51,6 +51,7 @@ from .blob_sync import BlobSync
 from .bulk_writes import BaseMark, base_marks, clear_pending, existing, pending_among, read_rows, write_bases
 from .client import SyncClient
 from .errors import AuthenticationError, ProtocolError, QuotaExceeded, RequestRejected
+from .heap import older_objects_frozen
 from .local_store import Key, LocalState, Version
 from .progress import CancelToken, ProgressCallback, ProgressEvent
 from .verify import verify_push_result
@@ -160,7 +161,7 @@ class Pusher:
         if not plan:
             return
         box: list[_Flight | None] = [None]
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="gigbag-push") as worker:
+        with older_objects_frozen(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="gigbag-push") as worker:
             try:
                 self._pipeline(plan, worker, box)
             finally:
