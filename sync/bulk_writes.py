@@ -1,11 +1,14 @@
-"""A pulled page's plainly taken versions, read and written in bulk: one executemany per table.
+"""The sync's bulk reads and writes: a pulled page's plainly taken versions and a push batch's rows, bases
+and answers, one statement (or executemany) per table and chunk.
 
 ``LocalState.write_many`` and ``set_bases`` go through SQLAlchemy Core, which builds and processes a
 parameter dictionary per row and reads each base's data back as JSON; a first download writes tens
 of thousands of rows and bases. Here the same upserts are built once per table and run with plain
 tuples through the driver's ``executemany``, each value converted by its column's own SQLAlchemy
 type, so the stored values are the ones Core would store. The base lookup reads only what deciding
-needs (checksum, tombstone, seq), not the data. Everything runs inside the caller's transaction.
+needs (checksum, tombstone, seq), not the data; rows are read with plain SQL, each value converted by
+its column's own result processor, so they read as ``LocalState.read_many`` reads them. Everything runs
+inside the caller's transaction.
 """
 
 from __future__ import annotations
@@ -85,9 +88,80 @@ def base_marks(st: LocalState, keys: Iterable[Key]) -> dict[Key, BaseMark]:
                 "SELECT entity_id, checksum, deleted, seq FROM sync_base "
                 f"WHERE entity_type = ? AND entity_id IN ({', '.join('?' for _ in chunk)})"
             )
-            for entity_id, checksum, deleted, seq in conn.exec_driver_sql(sql, (entity_type, *chunk)):
+            for entity_id, checksum, deleted, seq in conn.exec_driver_sql(sql, (entity_type, *chunk)).fetchall():
                 found[(entity_type, entity_id)] = BaseMark(checksum, bool(deleted), int(seq))
     return found
+
+
+_READERS: dict[tuple[str, str], tuple[str, tuple[str, ...], tuple[Processor, ...]]] = {}
+
+
+def _reader(entity_type: str, dialect: Dialect) -> tuple[str, tuple[str, ...], tuple[Processor, ...]]:
+    found = _READERS.get((entity_type, dialect.name))
+    if found is None:
+        t = table(entity_type)
+        q = dialect.identifier_preparer.quote
+        names = tuple(data_fields(entity_type))
+        sql = f"SELECT {q('id')}, {', '.join(q(n) for n in names)} FROM {q(t.name)} WHERE {q('id')} IN "
+        procs = tuple(t.c[n].type.dialect_impl(dialect).result_processor(dialect, None) for n in names)
+        found = _READERS[(entity_type, dialect.name)] = (sql, names, procs)
+    return found
+
+
+def read_rows(st: LocalState, entity_type: str, ids: list[str]) -> dict[str, Data]:
+    """``LocalState.read_many``: the data of the rows of ``ids`` that exist, by id."""
+    conn = st.s.connection()
+    sql, names, procs = _reader(entity_type, conn.dialect)
+    convert = any(procs)
+    out: dict[str, Data] = {}
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        for row in conn.exec_driver_sql(f"{sql}({', '.join('?' for _ in chunk)})", tuple(chunk)).fetchall():
+            values = row[1:]
+            if convert:
+                values = tuple(v if p is None else p(v) for p, v in zip(procs, values, strict=True))
+            out[row[0]] = dict(zip(names, values, strict=True))
+    return out
+
+
+def existing(st: LocalState, entity_type: str, ids: Iterable[str]) -> set[str]:
+    """``LocalState.existing``: which of ``ids`` have a row of ``entity_type``."""
+    conn = st.s.connection()
+    q = conn.dialect.identifier_preparer.quote
+    id_list = list(ids)
+    found: set[str] = set()
+    for start in range(0, len(id_list), _CHUNK):
+        chunk = id_list[start : start + _CHUNK]
+        sql = f"SELECT id FROM {q(table(entity_type).name)} WHERE id IN ({', '.join('?' for _ in chunk)})"
+        found.update(row[0] for row in conn.exec_driver_sql(sql, tuple(chunk)).fetchall())
+    return found
+
+
+def pending_among(st: LocalState, keys: Iterable[Key]) -> set[Key]:
+    """``LocalState.pending_among``: which of ``keys`` have change-log rows."""
+    by_type: dict[str, list[str]] = {}
+    for entity_type, entity_id in keys:
+        by_type.setdefault(entity_type, []).append(entity_id)
+    conn = st.s.connection()
+    found: set[Key] = set()
+    for entity_type, ids in by_type.items():
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            sql = (
+                "SELECT DISTINCT entity_id FROM change_log "
+                f"WHERE entity_type = ? AND entity_id IN ({', '.join('?' for _ in chunk)})"
+            )
+            found.update((entity_type, row[0]) for row in conn.exec_driver_sql(sql, (entity_type, *chunk)).fetchall())
+    return found
+
+
+def clear_pending(st: LocalState, keys: Iterable[Key], up_to: int) -> None:
+    """``LocalState.clear_pending_many``: the change-log rows of ``keys`` with id <= ``up_to``, one executemany."""
+    params = [(k[0], k[1], up_to) for k in keys]
+    if params:
+        st.s.connection().exec_driver_sql(
+            "DELETE FROM change_log WHERE entity_type = ? AND entity_id = ? AND id <= ?", params
+        )
 
 
 def write_rows(st: LocalState, entity_type: str, rows: list[tuple[str, Data]]) -> None:

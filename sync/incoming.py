@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..schema.entities import ENTITY_TYPES, EntityValidationError, validate_data
-from .bulk_writes import base_marks, raise_base_seqs, write_bases, write_rows
+from .bulk_writes import base_marks, existing, pending_among, raise_base_seqs, write_bases, write_rows
 from .local_store import ORDER, Data, Key, LocalState, Reference, Version, references, referrers
 from .merge import reconcile
 
@@ -131,7 +131,7 @@ def apply_pulled(st: LocalState, changes: list[tuple[Key, Version]], report: App
     keys = [key for key, _ in known]
     bases = base_marks(st, keys)
     staged = st.incoming_keys()
-    held = st.pending_among(keys) | st.conflict_keys() | staged
+    held = pending_among(st, keys) | st.conflict_keys() | staged
     seen_again: list[tuple[Key, int]] = []
     upserts: list[tuple[Key, Version]] = []
     deletes: list[tuple[Key, Version]] = []
@@ -150,7 +150,7 @@ def apply_pulled(st: LocalState, changes: list[tuple[Key, Version]], report: App
     raise_base_seqs(st, seen_again)
     _take_upserts(st, upserts, report)
     deletes.sort(key=lambda item: -ORDER[item[0][0]])
-    present = {t: st.existing(t, ids) for t, ids in _ids_by_type(k for k, _ in deletes).items()}
+    present = {t: existing(st, t, ids) for t, ids in _ids_by_type(k for k, _ in deletes).items()}
     absent = [(k, v) for k, v in deletes if k[1] not in present.get(k[0], set())]
     write_bases(st, absent)
     here = [(k, v) for k, v in deletes if k[1] in present.get(k[0], set())]
@@ -190,7 +190,7 @@ def _take_upserts(st: LocalState, upserts: list[tuple[Key, Version]], report: Ap
         for ref in references(key[0]):
             if data.get(ref.column) is not None:
                 wanted.setdefault(ref.target, set()).add(data[ref.column])
-    present = {target: st.existing(target, ids) for target, ids in wanted.items()}
+    present = {target: existing(st, target, ids) for target, ids in wanted.items()}
     resolved: set[Key] = set()
     waiting = set(ready)
     progress = True

@@ -14,9 +14,11 @@ local edits, conflicts, orphans.
 from __future__ import annotations
 
 import logging
+import pickle
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Engine, text, update
 
@@ -28,6 +30,7 @@ from ..schema.wire import MAX_PULL_LIMIT, PullResponse
 from .client import SyncClient
 from .conflicts import label_of
 from .errors import MassDeleteRefused, ProtocolError
+from .heap import older_objects_frozen
 from .incoming import ApplyReport, apply_pulled, settle_incoming
 from .local_store import Key, LocalState, Version
 from .progress import CancelToken, ProgressCallback, ProgressEvent
@@ -74,6 +77,20 @@ class PullReport:
     apply: ApplyReport = field(default_factory=ApplyReport)
 
 
+@dataclass(frozen=True)
+class _SpooledPage:
+    """A fetched page as the spool holds it: each change as (type, id, data, checksum, deleted, seq)."""
+
+    changes: list[tuple[str, str, dict[str, Any] | None, str | None, bool, int]]
+    cursor: int
+
+    @classmethod
+    def of(cls, page: PullResponse) -> _SpooledPage:
+        return cls(
+            [(c.entity_type, c.entity_id, c.data, c.checksum, c.deleted, c.seq) for c in page.changes], page.cursor
+        )
+
+
 def stored_cursor(db: Engine) -> int:
     with read_session(db) as s:
         account = s.get(SyncAccount, 1)
@@ -110,7 +127,7 @@ class Puller:
         self._staged = staged
         if since is None:
             since = stored_cursor(self.db)
-        with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY, mode="w+b") as spool:
+        with older_objects_frozen(), tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY, mode="w+b") as spool:
             deletions = self._fetch(since, spool)
             if deletions:
                 with read_session(self.db) as s:
@@ -146,7 +163,9 @@ class Puller:
             if page.cursor < since or (page.has_more and not page.changes):
                 raise ProtocolError("The server's pull answer does not move forward; try again later.")
             verify_pulled_page(page)  # before anything of it is spooled, applied or counted
-            spool.write(page.model_dump_json().encode() + b"\n")
+            # Spooled as plain values, read back without a second validation: the page was parsed and
+            # checked once, as it came, and this spool is this process's own temporary file.
+            pickle.dump(_SpooledPage.of(page), spool, protocol=pickle.HIGHEST_PROTOCOL)
             self.report.changes += len(page.changes)
             deletions += self._local_deletions(page)
             self.progress(ProgressEvent("pull", done=self.report.changes))
@@ -189,14 +208,17 @@ class Puller:
         return items
 
     @staticmethod
-    def _pages(spool: tempfile.SpooledTemporaryFile[bytes]) -> Iterator[PullResponse]:
-        for line in spool:
-            if line.strip():
-                yield PullResponse.model_validate_json(line)
+    def _pages(spool: tempfile.SpooledTemporaryFile[bytes]) -> Iterator[_SpooledPage]:
+        while True:
+            try:
+                yield pickle.load(spool)  # written by _fetch of this pull, above
+            except EOFError:
+                return
 
-    def _apply_page(self, page: PullResponse) -> None:
+    def _apply_page(self, page: _SpooledPage) -> None:
         changes: list[tuple[Key, Version]] = [
-            ((c.entity_type, c.entity_id), Version(c.data, c.checksum, c.deleted, c.seq)) for c in page.changes
+            ((entity_type, entity_id), Version(data, checksum, deleted, seq))
+            for entity_type, entity_id, data, checksum, deleted, seq in page.changes
         ]
         with transaction(self.db) as s:
             s.execute(text("PRAGMA defer_foreign_keys=ON"))

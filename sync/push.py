@@ -48,8 +48,10 @@ from ..schema.wire import (
 )
 from .batching import ENVELOPE_BYTES, PlannedChange, body_bytes, change_size, order_changes
 from .blob_sync import BlobSync
+from .bulk_writes import BaseMark, base_marks, clear_pending, existing, pending_among, read_rows, write_bases
 from .client import SyncClient
 from .errors import AuthenticationError, ProtocolError, QuotaExceeded, RequestRejected
+from .heap import older_objects_frozen
 from .local_store import Key, LocalState, Version
 from .progress import CancelToken, ProgressCallback, ProgressEvent
 from .verify import verify_push_result
@@ -159,7 +161,7 @@ class Pusher:
         if not plan:
             return
         box: list[_Flight | None] = [None]
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="gigbag-push") as worker:
+        with older_objects_frozen(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="gigbag-push") as worker:
             try:
                 self._pipeline(plan, worker, box)
             finally:
@@ -262,7 +264,7 @@ class Pusher:
                             base = st.base(("folders", folder_id))
                             data = base.data if base is not None else None
                         parents[folder_id] = (data or {}).get("parent_folder_id")
-                present = st.existing(entity_type, ids)
+                present = existing(st, entity_type, ids)
                 planned.extend(PlannedChange((entity_type, i), "upsert" if i in present else "delete") for i in ids)
         return order_changes(planned, parents)
 
@@ -288,9 +290,9 @@ class Pusher:
             # read and then thrown away (a held, refused or unchanged key makes room for another read).
             while position < len(plan) and len(changes) < MAX_PUSH_CHANGES and not full:
                 window = [p.key for p in plan[position : position + MAX_PUSH_CHANGES - len(changes)]]
-                pending = st.pending_among(window)
-                bases = st.bases(window)
-                rows = {t: st.read_many(t, ids) for t, ids in _ids_by_type(window).items()}
+                pending = pending_among(st, window)
+                bases = base_marks(st, window)
+                rows = {t: read_rows(st, t, ids) for t, ids in _ids_by_type(window).items()}
                 for key in window:
                     if len(changes) >= MAX_PUSH_CHANGES:
                         full = True
@@ -455,9 +457,9 @@ class Pusher:
         missing = set(sent) - answered
         if missing:
             raise ProtocolError(f"The server's answer to a push left out {len(missing)} of its changes.")
-        st.set_bases(applied)
+        write_bases(st, applied)
         # Only the change-log rows this batch covered: an edit made since stays pending.
-        st.clear_pending_many([key for key, _ in applied], batch.last_change_id)
+        clear_pending(st, [key for key, _ in applied], batch.last_change_id)
         staged = st.incoming_keys()
         for key, version in applied:
             held = st.incoming(key) if key in staged else None
@@ -507,7 +509,7 @@ def _ids_by_type(keys: list[Key]) -> dict[str, list[str]]:
     return out
 
 
-def _change(key: Key, data: dict[str, Any] | None, base: Version | None) -> tuple[Change, int] | None:
+def _change(key: Key, data: dict[str, Any] | None, base: BaseMark | None) -> tuple[Change, int] | None:
     """The change to push for ``key`` with its local ``data`` (None: deleted here) and the bytes it adds
     to a push body, or None when the server already has this state. The data is canonicalised once:
     its checksum and its size come from the same bytes."""
