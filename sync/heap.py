@@ -6,7 +6,9 @@ heap (modules, SQLAlchemy and pydantic's structures, a window's models), not onl
 on the 20,000-entity bench, that was about a tenth of a push's and a pull's wall time. ``gc.freeze()``
 moves what exists now into a generation the collector never scans, so collections see only what the
 sync made, and still collect its cycles; ``gc.unfreeze()`` puts it all back when the last sync ends.
-Nothing is lost: garbage among the frozen objects is collected after the unfreeze.
+Nothing is lost: garbage among the frozen objects is collected after the unfreeze. A process that froze
+its heap itself (the desktop app does at start, ``ui.main.settle_garbage_collector``) is left as it is:
+unfreezing would undo that for good, and its heap is already out of the collector's scans.
 """
 
 from __future__ import annotations
@@ -18,20 +20,23 @@ from contextlib import contextmanager
 
 _lock = threading.Lock()
 _depth = 0
+_froze = False  # whether the outermost block froze the heap (not when the process had frozen it already)
 
 
 @contextmanager
 def older_objects_frozen() -> Iterator[None]:
     """Within the block, the collector leaves out what existed when the first such block began."""
-    global _depth
+    global _depth, _froze
     with _lock:
         if _depth == 0:
-            gc.freeze()
+            _froze = gc.get_freeze_count() == 0
+            if _froze:
+                gc.freeze()
         _depth += 1
     try:
         yield
     finally:
         with _lock:
             _depth -= 1
-            if _depth == 0:
+            if _depth == 0 and _froze:
                 gc.unfreeze()
