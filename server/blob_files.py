@@ -17,6 +17,7 @@ import os
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -25,9 +26,12 @@ from gigbag.schema.canonical import is_sha256_hex
 from .upload_hashes import RunningHash, RunningHashes
 
 CHUNK_SIZE = 1024 * 1024
+SEND_BYTES = 4 * 1024 * 1024  # blocks of a download: each costs a thread hop and a write to the socket
 READ_BYTES = 4 * 1024 * 1024  # blocks of a re-hash
 STALE_TEMP_SECONDS = 24 * 3600
+PARALLEL_HASH_BYTES = 256 * 1024  # blocks from this size are hashed on another thread while they are written
 _NEW = object()  # IncomingFile's default: a new hash
+_HASHING = ThreadPoolExecutor(max_workers=4, thread_name_prefix="gigbag-blob-hash")
 
 
 class BlobFiles:
@@ -148,11 +152,11 @@ class BlobFiles:
 
     def read_range(self, sha256: str, start: int, end: int) -> Iterator[bytes]:
         """Bytes ``start..end`` (inclusive) of a blob, in chunks; memory stays at one chunk."""
-        with open(self.path(sha256), "rb") as f:
+        with open(self.path(sha256), "rb", buffering=0) as f:
             f.seek(start)
             remaining = end - start + 1
             while remaining > 0:
-                chunk = f.read(min(CHUNK_SIZE, remaining))
+                chunk = f.read(min(SEND_BYTES, remaining))
                 if not chunk:
                     break
                 remaining -= len(chunk)
@@ -169,9 +173,21 @@ class IncomingFile:
         self.size = size
 
     def write(self, data: bytes) -> None:
-        self.file.write(data)
-        if self.hasher is not None:
+        if self.hasher is None:
+            self.file.write(data)
+        elif len(data) < PARALLEL_HASH_BYTES:
+            self.file.write(data)
             self.hasher.update(data)
+        else:
+            # The hash of a big block runs on another thread while this one writes it (both release the GIL).
+            hashing = _HASHING.submit(self.hasher.update, data)
+            try:
+                self.file.write(data)
+            except BaseException:
+                self.hasher = None  # it was fed bytes the file may not hold: the stored bytes are hashed later
+                raise
+            finally:
+                hashing.result()
         self.size += len(data)
 
     def sync(self) -> None:

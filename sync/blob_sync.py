@@ -45,13 +45,13 @@ from .errors import (
     ServerError,
     SyncError,
 )
+from .part_writer import PartWriter
 from .progress import CancelToken, ProgressCallback, ProgressEvent
 
 TUS_THRESHOLD = 8 * 1024 * 1024  # blobs from this size upload resumably
 PATCH_SIZE = 64 * 1024 * 1024  # bytes per tus PATCH (the server records its offset every 16 MiB within one)
 READ_BYTES = 4 * 1024 * 1024  # blocks read from a file being uploaded (sent as they are: no re-chunking)
 PROGRESS_BYTES = 1024 * 1024  # a download reports its progress about this often
-WRITE_BYTES = 1024 * 1024  # blocks written to a download's partial file (and hashed)
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +97,7 @@ class _PartDigest:
         if offset:
             self._feed_from(part, offset)
 
-    def update(self, chunk: bytes) -> None:
+    def update(self, chunk: bytes | bytearray) -> None:
         self._hasher.update(chunk)
         self._position += len(chunk)
 
@@ -344,26 +344,25 @@ class BlobSync:
                 raise OSError(errno.ENOSPC, "not enough free space for the download", str(part))
             done = offset
             reported = offset
-            chunks = response.iter_bytes(WRITE_BYTES)
             with part.open("ab" if offset else "wb") as out:
                 digest.start(part, offset)
-                for chunk in chunks:
-                    self.cancel.check()
-                    out.write(chunk)
-                    digest.update(chunk)
-                    done += len(chunk)
-                    self.report.bytes_down += len(chunk)
-                    if done - reported >= PROGRESS_BYTES or done == total:
-                        reported = done
-                        self.progress(
-                            ProgressEvent(
-                                "download",
-                                bytes_done=done,
-                                bytes_total=total,
-                                message=sha256,
-                                name=self.name_of(sha256),
+                with PartWriter(out, digest) as writer:
+                    for chunk in response.iter_bytes():  # as received: no re-chunking
+                        self.cancel.check()
+                        writer.write(chunk)
+                        done += len(chunk)
+                        self.report.bytes_down += len(chunk)
+                        if done - reported >= PROGRESS_BYTES or done == total:
+                            reported = done
+                            self.progress(
+                                ProgressEvent(
+                                    "download",
+                                    bytes_done=done,
+                                    bytes_total=total,
+                                    message=sha256,
+                                    name=self.name_of(sha256),
+                                )
                             )
-                        )
                 out.flush()
                 os.fsync(out.fileno())
         return True
