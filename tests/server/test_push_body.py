@@ -14,7 +14,11 @@ from gigbag.server import push_body
 from tests.server.api_client import contact_list, delete, upsert
 
 DEVICE = str(uuid.uuid4())
-GOOD = [upsert(contact_list("a")), delete(str(uuid.uuid4()), None), {**upsert(contact_list("b")), "base_checksum": None}]
+GOOD = [
+    upsert(contact_list("a")),
+    delete(str(uuid.uuid4()), None),
+    {**upsert(contact_list("b")), "base_checksum": None},
+]
 
 
 def _fields(change: push_body.IncomingChange) -> dict[str, Any]:

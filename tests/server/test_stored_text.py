@@ -26,8 +26,12 @@ def _as_sent(data: object) -> str:
 
 
 def test_the_stored_text_is_the_data_as_pushed_and_is_what_a_pull_serves(api: Api, server: ServerProcess) -> None:
-    # keys out of canonical order, non-ASCII text, a float written 2.50: kept as sent, checksum verified
-    data = {"updated_at": "2026-01-02T03:04:05Z", "name": "Fans 🎸 ünd\u2028Presse", "created_at": "2026-01-02T03:04:05Z"}
+    # keys out of canonical order and non-ASCII text: kept as sent, checksum verified
+    data = {
+        "updated_at": "2026-01-02T03:04:05Z",
+        "name": "Fans 🎸 ünd\u2028Presse",
+        "created_at": "2026-01-02T03:04:05Z",
+    }
     change = upsert(data)
     assert api.push([change])["results"][0]["status"] == "applied"
     engine = server_engine(server)
@@ -71,9 +75,7 @@ def test_one_malformed_change_in_a_full_batch_is_refused_whole_with_its_field(
     assert fixed["cursor"] == MAX_PUSH_CHANGES - 1
 
 
-def test_rows_written_before_the_stored_text_are_served_and_conflict_as_before(
-    api: Api, server: ServerProcess
-) -> None:
+def test_rows_written_before_the_stored_text_are_served_and_conflict_as_before(api: Api, server: ServerProcess) -> None:
     old = contact_list("Written by an older server")
     entity_id = str(uuid.uuid4())
     engine = server_engine(server)
