@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from pathlib import Path
 
 import pytest
 from sqlalchemy import insert, select, update
@@ -116,3 +117,43 @@ def test_rows_written_before_the_stored_text_are_served_and_conflict_as_before(a
     edit = upsert(contact_list("edited here"), entity_id=entity_id, base=checksum(old))
     assert api.push([edit])["results"][0]["status"] == "applied"
     assert api.pull(1)["changes"][0]["data"] == edit["data"]
+
+
+def test_migration_0005_keeps_old_rows_and_its_downgrade_writes_the_text_back(tmp_path: Path) -> None:
+    from alembic import command
+    from sqlalchemy import create_engine, text
+
+    from gigbag.server.database import _alembic_config
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'server.sqlite'}")
+    old, new = contact_list("old"), contact_list("new ü")
+    try:
+        with engine.begin() as conn:
+            command.upgrade(_alembic_config(conn), "0004_library")
+            conn.execute(
+                text(
+                    "INSERT INTO users (id, email, display_name, password_hash, created_at) "
+                    "VALUES ('u', 'e', 'n', 'h', '2026-01-01 00:00:00')"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO entities (user_id, entity_type, entity_id, data, checksum, deleted, seq, updated_at) "
+                    "VALUES ('u', 'contact_lists', 'a', :d, 'c', 0, 1, '2026-01-01 00:00:00')"
+                ),
+                {"d": json.dumps(old)},
+            )
+            command.upgrade(_alembic_config(conn), "head")
+            conn.execute(
+                text(
+                    "INSERT INTO entities (user_id, entity_type, entity_id, data_text, checksum, deleted, seq, updated_at) "
+                    "VALUES ('u', 'contact_lists', 'b', :t, 'c', 0, 2, '2026-01-01 00:00:00')"
+                ),
+                {"t": _as_sent(new)},
+            )
+            assert conn.execute(text("SELECT data_text FROM entities WHERE entity_id = 'a'")).scalar() is None
+            command.downgrade(_alembic_config(conn), "0004_library")
+            rows = dict(conn.execute(text("SELECT entity_id, data FROM entities")).all())
+    finally:
+        engine.dispose()
+    assert {k: json.loads(v) for k, v in rows.items()} == {"a": old, "b": new}

@@ -26,22 +26,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     # Rows pushed since the upgrade hold their data only as text: write it back into ``data`` first.
-    rows = sa.table(
-        "entities",
-        sa.column("user_id"),
-        sa.column("entity_type"),
-        sa.column("entity_id"),
-        sa.column("data_text"),
-        sa.column("data", sa.JSON(none_as_null=True)),
-    )
-    conn = op.get_bind()
-    import json
-
-    for r in conn.execute(sa.select(rows).where(rows.c.data_text.is_not(None))).all():
-        conn.execute(
-            rows.update()
-            .where(rows.c.user_id == r.user_id, rows.c.entity_type == r.entity_type, rows.c.entity_id == r.entity_id)
-            .values(data=json.loads(r.data_text))
-        )
+    cast = "data_text::json" if op.get_bind().dialect.name == "postgresql" else "data_text"
+    op.execute(f"UPDATE entities SET data = {cast} WHERE data_text IS NOT NULL")
     with op.batch_alter_table("entities") as batch:
         batch.drop_column("data_text")
