@@ -24,7 +24,7 @@ from sqlalchemy import Connection, func, not_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from gigbag.schema.canonical import CanonicalizationError, canonical_json, checksum_of_canonical, is_checksum
-from gigbag.schema.entities import ENTITY_TYPES, EntityValidationError, validate_data
+from gigbag.schema.entities import ENTITY_TYPES, EntityValidationError, check_data
 from gigbag.schema.fields import is_uuid
 from gigbag.schema.wire import (
     INVALID_CHANGE,
@@ -108,7 +108,7 @@ def prepare(change: IncomingChange) -> PreparedChange:
             f"The checksum does not match the data (the server computed {computed}).",
         )
     try:
-        validate_data(change.entity_type, change.data)
+        check_data(change.entity_type, change.data)
     except EntityValidationError as exc:
         return _invalid(change, INVALID_DATA, str(exc), dict(exc.errors))
     return PreparedChange(change, text=_as_sent(change.data))
