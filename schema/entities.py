@@ -379,6 +379,17 @@ def field_errors(exc: ValidationError, schema: type[SQLModel] | None = None) -> 
 
 def validate_data(entity_type: str, data: object) -> dict[str, Any]:
     """Validate ``data`` for ``entity_type``; return it normalized, or raise EntityValidationError."""
+    model = _validated(entity_type, data)
+    return ENTITY_TYPES[entity_type].__pydantic_serializer__.to_python(model, mode="json")  # type: ignore[no-any-return]
+
+
+def check_data(entity_type: str, data: object) -> None:
+    """Raise EntityValidationError unless ``data`` is valid for ``entity_type`` (the server stores data
+    as sent, so it needs the verdict of :func:`validate_data`, not its normalized copy)."""
+    _validated(entity_type, data)
+
+
+def _validated(entity_type: str, data: object) -> SQLModel:
     schema = ENTITY_TYPES.get(entity_type)
     if schema is None:
         raise EntityValidationError(entity_type, {"entity_type": f"unknown entity type {entity_type!r}"})
@@ -392,7 +403,7 @@ def validate_data(entity_type: str, data: object) -> dict[str, Any]:
         raise EntityValidationError(entity_type, field_errors(exc, schema)) from None
     except ValueError as exc:  # raised by a validator outside pydantic's wrapping
         raise EntityValidationError(entity_type, {"__root__": str(exc)}) from None
-    return schema.__pydantic_serializer__.to_python(model, mode="json")  # type: ignore[no-any-return]
+    return model
 
 
 def data_fields(entity_type: str) -> list[str]:

@@ -8,7 +8,6 @@ and answers 400 ``document_too_deep`` naming the change.
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -29,9 +28,10 @@ def _too_deep(where: str) -> ApiError:
 
 
 async def refuse_deep_documents(request: Request) -> None:
-    raw = await request.body()
     try:
-        body: Any = json.loads(raw)
+        # Starlette keeps what FastAPI parsed for the route (``request.json()`` is json.loads of the
+        # body, cached on the request): the body is parsed once for both.
+        body: Any = await request.json()
     except RecursionError:
         raise _too_deep("The request body") from None
     except ValueError:

@@ -59,6 +59,11 @@ def request_hash(body: bytes) -> str:
         value = json.loads(body)
     except ValueError:
         return hashlib.sha256(body).hexdigest()
+    return value_hash(value)
+
+
+def value_hash(value: object) -> str:
+    """:func:`request_hash` of a body already parsed (by ``json.loads``, as FastAPI parses a push)."""
     normal = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=True)
     return hashlib.sha256(normal.encode("ascii")).hexdigest()
 

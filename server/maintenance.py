@@ -187,11 +187,12 @@ def _referenced(conn: Connection) -> Iterator[tuple[str, int | None, str]]:
     """(sha256, size if known, who refers to it) for every blob the database references."""
     for r in conn.execute(select(blobs.c.sha256, blobs.c.size).order_by(blobs.c.sha256)):
         yield r.sha256, int(r.size), "blob table"
-    query = select(entities.c.user_id, entities.c.entity_type, entities.c.entity_id, entities.c.data).where(
-        entities.c.deleted.is_(False), entities.c.entity_type.in_(("files", "artists"))
-    )
+    query = select(
+        entities.c.user_id, entities.c.entity_type, entities.c.entity_id, entities.c.data, entities.c.data_text
+    ).where(entities.c.deleted.is_(False), entities.c.entity_type.in_(("files", "artists")))
     for e in conn.execute(query.execution_options(yield_per=500)):
-        for sha in sorted(blob_refs(e.entity_type, e.data)):
+        data = json.loads(e.data_text) if e.data_text is not None else e.data
+        for sha in sorted(blob_refs(e.entity_type, data)):
             yield sha, None, f"{e.entity_type}/{e.entity_id} of user {e.user_id}"
 
 

@@ -8,6 +8,7 @@ database at scrape time, so every process answers the same number.
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import os
 from collections.abc import Iterator
@@ -51,8 +52,8 @@ UPLOADS_WRITING = Gauge(
 
 def record_push(results: Iterator[str]) -> None:
     PUSHES.inc()
-    for result in results:
-        CHANGES.labels(result=result).inc()
+    for result, count in collections.Counter(results).items():  # one labelled increment per status, not per change
+        CHANGES.labels(result=result).inc(count)
 
 
 class _UploadsInProgress(Collector):

@@ -26,12 +26,11 @@ from gigbag.schema.wire import (
     DeviceStatus,
     EntitySchemas,
     PullResponse,
-    PushRequest,
     PushResponse,
     SyncStatus,
 )
 
-from . import idempotency, metrics, sync_store
+from . import idempotency, metrics, push_body, sync_store
 from .auth import Authenticated, DeviceAuth
 from .clock import iso, utc_now
 from .database import Database
@@ -90,13 +89,6 @@ async def require_protocol(
 SameProtocol = Annotated[None, Depends(require_protocol)]
 
 
-async def raw_body(request: Request) -> bytes:
-    return await request.body()  # read once by Starlette and kept; FastAPI parses the same bytes
-
-
-RawBody = Annotated[bytes, Depends(raw_body)]
-
-
 @router.post(
     "/sync/push",
     response_model=PushResponse,
@@ -118,8 +110,7 @@ def push(
     auth: Authenticated,
     _protocol: SameProtocol,
     _shallow: ShallowDocuments,
-    raw: RawBody,
-    body: PushRequest,
+    body: push_body.RawPushBody,
     request: Request,
     idempotency_key: Annotated[
         str,
@@ -131,14 +122,15 @@ def push(
 ) -> Response:
     state = server_state(request)
     key = _parse_key(idempotency_key)
-    if body.device_id != auth.device_id:
+    push = push_body.read(body)  # the JSON FastAPI parsed, checked by plain code
+    if push.device_id != auth.device_id:
         raise ApiError(
             422,
             ERR_DEVICE_MISMATCH,
             "device_id is not the device this token was issued to; sign in again on this computer.",
         )
-    prepared = [sync_store.prepare(change) for change in body.changes]
-    req_hash = idempotency.request_hash(raw)
+    prepared = [sync_store.prepare(change) for change in push.changes]
+    req_hash = idempotency.value_hash(body)
     outcome = idempotency.reserve(state.db, auth.user_id, key, req_hash, utc_now())
     if isinstance(outcome, idempotency.Replay):
         return _json(outcome.body, replayed=True)

@@ -6,22 +6,25 @@ hands out is larger than any seq already committed: per user, seq order is commi
 pull that read up to seq N can never later find a new change below N. An upsert or delete applies
 only when the entity's current checksum equals the change's ``base_checksum`` (absent and
 tombstone both count as null); otherwise the change is a conflict and the answer carries the
-server's version. Data is stored exactly as sent; its checksum is recomputed and must match.
+server's version. Data is stored exactly as sent (its keys in the order sent), as JSON text written
+once at push time, after its checksum was recomputed from its canonical form and matched; a pull page
+splices that text in as it is: no decode or encode per row.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator, Sequence
+import json.encoder
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, func, not_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from gigbag.schema.canonical import CanonicalizationError, checksum, is_checksum
-from gigbag.schema.entities import ENTITY_TYPES, EntityValidationError, validate_data
+from gigbag.schema.canonical import CanonicalizationError, canonical_json, checksum_of_canonical, is_checksum
+from gigbag.schema.entities import ENTITY_TYPES, EntityValidationError, check_data
 from gigbag.schema.fields import is_uuid
 from gigbag.schema.wire import (
     INVALID_CHANGE,
@@ -29,11 +32,27 @@ from gigbag.schema.wire import (
     INVALID_DATA,
     INVALID_ENTITY_ID,
     INVALID_UNKNOWN_TYPE,
-    Change,
     PushResult,
 )
 
+from .push_body import IncomingChange
 from .tables import devices, entities, user_counters
+
+_quote = json.encoder.encode_basestring_ascii  # the C encoder of a JSON string (ASCII, as pages always were)
+
+
+def _as_sent_encoder() -> Callable[[Any], str]:
+    """JSON text of a value with its keys in their order (the C encoder built once, not per call)."""
+    encoder = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return encoder.encode
+    chunks = make(None, encoder.default, json.encoder.encode_basestring, None, ":", ",", False, False, False)
+    join = "".join
+    return lambda value: join(chunks(value, 0))
+
+
+_as_sent = _as_sent_encoder()
 
 LOAD_BATCH = 400
 
@@ -42,11 +61,12 @@ LOAD_BATCH = 400
 class PreparedChange:
     """A change checked outside the transaction; ``invalid`` is its answer when it cannot apply."""
 
-    change: Change
+    change: IncomingChange
     invalid: PushResult | None = None
+    text: str | None = None  # an upsert's data as JSON text, keys as sent (its checksum verified)
 
 
-def _invalid(change: Change, code: str, message: str, fields: dict[str, str] | None = None) -> PreparedChange:
+def _invalid(change: IncomingChange, code: str, message: str, fields: dict[str, str] | None = None) -> PreparedChange:
     return PreparedChange(
         change,
         PushResult(
@@ -60,7 +80,7 @@ def _invalid(change: Change, code: str, message: str, fields: dict[str, str] | N
     )
 
 
-def prepare(change: Change) -> PreparedChange:
+def prepare(change: IncomingChange) -> PreparedChange:
     """Check one change against the protocol and its type's rules (no database needed)."""
     if change.entity_type not in ENTITY_TYPES:
         return _invalid(change, INVALID_UNKNOWN_TYPE, "This entity type is not synced by this server.")
@@ -77,9 +97,10 @@ def prepare(change: Change) -> PreparedChange:
     if not is_checksum(change.checksum):
         return _invalid(change, INVALID_CHANGE, "checksum must be 'sha256:' and 64 lowercase hex digits.")
     try:
-        computed = checksum(change.data)
+        encoded = canonical_json(change.data)
     except CanonicalizationError as exc:
         return _invalid(change, INVALID_DATA, f"The data cannot be written as canonical JSON: {exc}.")
+    computed = checksum_of_canonical(encoded)
     if computed != change.checksum:
         return _invalid(
             change,
@@ -87,10 +108,10 @@ def prepare(change: Change) -> PreparedChange:
             f"The checksum does not match the data (the server computed {computed}).",
         )
     try:
-        validate_data(change.entity_type, change.data)
+        check_data(change.entity_type, change.data)
     except EntityValidationError as exc:
         return _invalid(change, INVALID_DATA, str(exc), dict(exc.errors))
-    return PreparedChange(change)
+    return PreparedChange(change, text=_as_sent(change.data))
 
 
 @dataclass
@@ -109,7 +130,7 @@ class PushAnswer:
 
 
 def _result(
-    change: Change,
+    change: IncomingChange,
     status: str,
     checksum: str | None,
     seq: int | None,
@@ -129,12 +150,17 @@ def _result(
     }
 
 
-@dataclass
+@dataclass(slots=True)
 class _Row:
-    data: dict[str, Any] | None
+    text: str | None  # the data as JSON text, as sent (rows before migration 0005: see ``data``)
     checksum: str | None
     deleted: bool
     seq: int
+    data: dict[str, Any] | None = None
+
+    def value(self) -> dict[str, Any] | None:
+        """The data as a value (decoded only for the answer of a conflict)."""
+        return json.loads(self.text) if self.text is not None else self.data
 
 
 def lock_counter(conn: Connection, user_id: str) -> int:
@@ -155,7 +181,12 @@ def _load(conn: Connection, user_id: str, keys: set[tuple[str, str]]) -> dict[tu
         for start in range(0, len(ids), LOAD_BATCH):
             rows = conn.execute(
                 select(
-                    entities.c.entity_id, entities.c.data, entities.c.checksum, entities.c.deleted, entities.c.seq
+                    entities.c.entity_id,
+                    entities.c.data,
+                    entities.c.data_text,
+                    entities.c.checksum,
+                    entities.c.deleted,
+                    entities.c.seq,
                 ).where(
                     entities.c.user_id == user_id,
                     entities.c.entity_type == entity_type,
@@ -163,7 +194,7 @@ def _load(conn: Connection, user_id: str, keys: set[tuple[str, str]]) -> dict[tu
                 )
             )
             for r in rows:
-                out[(entity_type, r.entity_id)] = _Row(r.data, r.checksum, bool(r.deleted), int(r.seq))
+                out[(entity_type, r.entity_id)] = _Row(r.data_text, r.checksum, bool(r.deleted), int(r.seq), r.data)
     return out
 
 
@@ -189,12 +220,12 @@ def apply_push(
         key = (change.entity_type, change.entity_id)
         row = current.get(key)
         if change.base_checksum != (row.checksum if row else None):
-            server = {"data": row.data, "checksum": row.checksum, "deleted": row.deleted} if row else None
+            server = {"data": row.value(), "checksum": row.checksum, "deleted": row.deleted} if row else None
             results.append(_result(change, "conflict", row.checksum if row else None, row.seq if row else None, server))
             continue
         if change.op == "upsert":
             unchanged = row is not None and not row.deleted and row.checksum == change.checksum
-            new = None if unchanged else _Row(change.data, change.checksum, False, seq + 1)
+            new = None if unchanged else _Row(p.text, change.checksum, False, seq + 1)
         else:
             unchanged = row is not None and row.deleted
             new = None if unchanged else _Row(None, None, True, seq + 1)
@@ -220,6 +251,7 @@ def _write(
         index_elements=[entities.c.user_id, entities.c.entity_type, entities.c.entity_id],
         set_={
             "data": stmt.excluded.data,
+            "data_text": stmt.excluded.data_text,
             "checksum": stmt.excluded.checksum,
             "deleted": stmt.excluded.deleted,
             "last_device_id": stmt.excluded.last_device_id,
@@ -233,7 +265,8 @@ def _write(
             "user_id": user_id,
             "entity_type": entity_type,
             "entity_id": entity_id,
-            "data": row.data,
+            "data": None,
+            "data_text": row.text,
             "checksum": row.checksum,
             "deleted": row.deleted,
             "last_device_id": device_id,
@@ -279,7 +312,8 @@ def pull_page(
     """A pull page rendered as JSON bytes (a ``PullResponse``), and whether more pages follow.
 
     Versions whose seq lies in one of the ``skip`` ranges are left out (the client recorded them from
-    its own push answers). The rows are written into the JSON as read, with no wire model per change.
+    its own push answers). Each version's stored JSON text is spliced into the page as it is;
+    only rows written before migration 0005 have their ``data`` encoded here.
     """
     # The latest seq first: every row up to it is committed, so a last page may move the cursor there
     # even when the rows it skipped (or rows since rewritten at a higher seq) are not in the page.
@@ -287,6 +321,8 @@ def pull_page(
     query = select(
         entities.c.entity_type,
         entities.c.entity_id,
+        entities.c.data_text,
+        # Old rows only: NULL (nothing to decode) for every version pushed since 0005.
         entities.c.data,
         entities.c.checksum,
         entities.c.deleted,
@@ -297,21 +333,25 @@ def pull_page(
     rows = conn.execute(query.order_by(entities.c.seq).limit(limit + 1)).all()
     has_more = len(rows) > limit
     rows = rows[:limit]
-    changes = [
-        {
-            "entity_type": r.entity_type,
-            "entity_id": r.entity_id,
-            "data": r.data,
-            "checksum": r.checksum,
-            "deleted": bool(r.deleted),
-            "seq": int(r.seq),
-        }
-        for r in rows
-    ]
-    last = changes[-1]["seq"] if changes else since
+    quote = _quote
+    parts = []
+    for entity_type, entity_id, text, data, check, deleted, seq in rows:
+        if text is None:
+            text = "null" if data is None else _old_data_text(data)
+        parts.append(
+            f'{{"entity_type":{quote(entity_type)},"entity_id":{quote(entity_id)},"data":{text},'
+            f'"checksum":{"null" if check is None else quote(check)},'
+            f'"deleted":{"true" if deleted else "false"},"seq":{int(seq)}}}'
+        )
+    last = int(rows[-1].seq) if rows else since
     cursor = last if has_more else max(since, latest, last)
-    page = {"changes": changes, "cursor": cursor, "has_more": has_more}
-    return json.dumps(page, ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode("ascii"), has_more
+    page = f'{{"changes":[{",".join(parts)}],"cursor":{cursor},"has_more":{"true" if has_more else "false"}}}'
+    return page.encode("utf-8"), has_more
+
+
+def _old_data_text(data: Any) -> str:
+    """The JSON of a row's ``data`` written before migration 0005 (as every page wrote it then)."""
+    return json.dumps(data, ensure_ascii=True, allow_nan=False, separators=(",", ":"))
 
 
 def latest_seq(conn: Connection, user_id: str) -> int:
