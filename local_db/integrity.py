@@ -16,10 +16,8 @@ from pathlib import Path
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 
-def _header_problem(path: Path) -> str | None:
-    size = path.stat().st_size
-    if size == 0:
-        return "the database file is empty (0 bytes): its content is gone"
+def _header_problem(path: Path, size: int) -> str | None:
+    """What the first 100 bytes say is wrong (read only once SQLite has refused the file: see below)."""
     with path.open("rb") as fh:
         header = fh.read(100)
     if len(header) < 100 or not header.startswith(SQLITE_HEADER):
@@ -28,7 +26,10 @@ def _header_problem(path: Path) -> str | None:
     page_size = 65536 if page_size == 1 else page_size
     if page_size < 512 or page_size & (page_size - 1):
         return "the database file's header is damaged (an impossible page size)"
-    pages = int.from_bytes(header[28:32], "big")
+    return _size_problem(size, page_size, int.from_bytes(header[28:32], "big"))
+
+
+def _size_problem(size: int, page_size: int, pages: int) -> str | None:
     if size % page_size or (pages and size < pages * page_size):
         return (
             f"the database file is cut short: it holds {size:,} bytes where its header counts "
@@ -38,25 +39,39 @@ def _header_problem(path: Path) -> str | None:
 
 
 def database_problem(path: Path) -> str | None:
-    """A sentence saying what is wrong with the database at ``path``, or None (also when it does not exist)."""
+    """A sentence saying what is wrong with the database at ``path``, or None (also when it does not exist).
+
+    A whole file is only ever read through SQLite: opening and closing the database file any other way
+    drops every POSIX lock this process's SQLite connections hold on it (sqlite.org/howtocorrupt.html,
+    2.2), and another process could then reset the WAL under them. The header is read directly only
+    once SQLite has refused the file, to name what is wrong.
+    """
     if not path.exists():
         return None
     try:
-        problem = _header_problem(path)
-        if problem:
-            return problem
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        size = path.stat().st_size
+        if size == 0:
+            return "the database file is empty (0 bytes): its content is gone"
         try:
-            rows = [r[0] for r in conn.execute("PRAGMA quick_check(5)")]
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError as exc:
-        return f"SQLite cannot read the database file ({exc})"
+            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+            try:
+                page_size = int(conn.execute("PRAGMA page_size").fetchone()[0])
+                pages = int(conn.execute("PRAGMA page_count").fetchone()[0])
+                rows = [r[0] for r in conn.execute("PRAGMA quick_check(5)")]
+            finally:
+                conn.close()
+        except sqlite3.DatabaseError as exc:
+            return _header_problem(path, size) or f"SQLite cannot read the database file ({exc})"
+        if rows != ["ok"]:
+            return _header_problem(path, size) or (
+                f"SQLite found damage inside the database file ({'; '.join(str(r) for r in rows[:3])})"
+            )
+        wal = Path(f"{path}-wal")
+        if wal.exists() and wal.stat().st_size:  # SQLite counts the pages still in the WAL too
+            pages = 0  # then only a partial page shows a cut; quick_check has read every page there is
+        return _size_problem(size, page_size, pages)
     except OSError as exc:
         return f"the database file cannot be read ({exc.strerror or exc})"
-    if rows != ["ok"]:
-        return f"SQLite found damage inside the database file ({'; '.join(str(r) for r in rows[:3])})"
-    return None
 
 
 def move_aside(path: Path, label: str = "damaged") -> Path:
