@@ -43,9 +43,14 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
-        """A read-only transaction (a consistent snapshot on SQLite; READ COMMITTED on PostgreSQL)."""
-        with self.engine.connect() as conn, conn.begin():
-            yield conn
+        """A read-only transaction that sees one snapshot throughout: SQLite's read transaction, and
+        REPEATABLE READ on PostgreSQL (at READ COMMITTED each statement sees its own, so a pull page's
+        latest seq and its rows could come from two moments; read-only, it never fails to serialize)."""
+        with self.engine.connect() as conn:
+            if self.is_postgres:
+                conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                yield conn
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
