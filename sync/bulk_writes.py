@@ -13,7 +13,7 @@ inside the caller's transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,22 +74,33 @@ def _upsert(t: Table, columns: list[str], key: list[str], dialect: Dialect) -> _
     return made
 
 
-def base_marks(st: LocalState, keys: Iterable[Key]) -> dict[Key, BaseMark]:
-    """The bases of ``keys`` that exist, without their data."""
+def _chunks(ids: list[str]) -> Iterator[tuple[list[str], str]]:
+    """``ids`` in chunks that fit one ``IN (...)``, each with its placeholders."""
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        yield chunk, ", ".join("?" for _ in chunk)
+
+
+def _typed_chunks(keys: Iterable[Key]) -> Iterator[tuple[str, list[str], str]]:
+    """``keys`` grouped by entity type, in chunks that fit one ``IN (...)``: (type, ids, placeholders)."""
     by_type: dict[str, list[str]] = {}
     for entity_type, entity_id in keys:
         by_type.setdefault(entity_type, []).append(entity_id)
+    for entity_type, ids in by_type.items():
+        for chunk, marks in _chunks(ids):
+            yield entity_type, chunk, marks
+
+
+def base_marks(st: LocalState, keys: Iterable[Key]) -> dict[Key, BaseMark]:
+    """The bases of ``keys`` that exist, without their data."""
     conn = st.s.connection()
     found: dict[Key, BaseMark] = {}
-    for entity_type, ids in by_type.items():
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start : start + _CHUNK]
-            sql = (
-                "SELECT entity_id, checksum, deleted, seq FROM sync_base "
-                f"WHERE entity_type = ? AND entity_id IN ({', '.join('?' for _ in chunk)})"
-            )
-            for entity_id, checksum, deleted, seq in conn.exec_driver_sql(sql, (entity_type, *chunk)).fetchall():
-                found[(entity_type, entity_id)] = BaseMark(checksum, bool(deleted), int(seq))
+    for entity_type, chunk, marks in _typed_chunks(keys):
+        sql = (
+            f"SELECT entity_id, checksum, deleted, seq FROM sync_base WHERE entity_type = ? AND entity_id IN ({marks})"
+        )
+        for entity_id, checksum, deleted, seq in conn.exec_driver_sql(sql, (entity_type, *chunk)).fetchall():
+            found[(entity_type, entity_id)] = BaseMark(checksum, bool(deleted), int(seq))
     return found
 
 
@@ -114,9 +125,8 @@ def read_rows(st: LocalState, entity_type: str, ids: list[str]) -> dict[str, Dat
     sql, names, procs = _reader(entity_type, conn.dialect)
     convert = any(procs)
     out: dict[str, Data] = {}
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
-        for row in conn.exec_driver_sql(f"{sql}({', '.join('?' for _ in chunk)})", tuple(chunk)).fetchall():
+    for chunk, marks in _chunks(ids):
+        for row in conn.exec_driver_sql(f"{sql}({marks})", tuple(chunk)).fetchall():
             values = row[1:]
             if convert:
                 values = tuple(v if p is None else p(v) for p, v in zip(procs, values, strict=True))
@@ -128,30 +138,20 @@ def existing(st: LocalState, entity_type: str, ids: Iterable[str]) -> set[str]:
     """``LocalState.existing``: which of ``ids`` have a row of ``entity_type``."""
     conn = st.s.connection()
     q = conn.dialect.identifier_preparer.quote
-    id_list = list(ids)
     found: set[str] = set()
-    for start in range(0, len(id_list), _CHUNK):
-        chunk = id_list[start : start + _CHUNK]
-        sql = f"SELECT id FROM {q(table(entity_type).name)} WHERE id IN ({', '.join('?' for _ in chunk)})"
+    for chunk, marks in _chunks(list(ids)):
+        sql = f"SELECT id FROM {q(table(entity_type).name)} WHERE id IN ({marks})"
         found.update(row[0] for row in conn.exec_driver_sql(sql, tuple(chunk)).fetchall())
     return found
 
 
 def pending_among(st: LocalState, keys: Iterable[Key]) -> set[Key]:
     """``LocalState.pending_among``: which of ``keys`` have change-log rows."""
-    by_type: dict[str, list[str]] = {}
-    for entity_type, entity_id in keys:
-        by_type.setdefault(entity_type, []).append(entity_id)
     conn = st.s.connection()
     found: set[Key] = set()
-    for entity_type, ids in by_type.items():
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start : start + _CHUNK]
-            sql = (
-                "SELECT DISTINCT entity_id FROM change_log "
-                f"WHERE entity_type = ? AND entity_id IN ({', '.join('?' for _ in chunk)})"
-            )
-            found.update((entity_type, row[0]) for row in conn.exec_driver_sql(sql, (entity_type, *chunk)).fetchall())
+    for entity_type, chunk, marks in _typed_chunks(keys):
+        sql = f"SELECT DISTINCT entity_id FROM change_log WHERE entity_type = ? AND entity_id IN ({marks})"
+        found.update((entity_type, row[0]) for row in conn.exec_driver_sql(sql, (entity_type, *chunk)).fetchall())
     return found
 
 
