@@ -8,6 +8,7 @@ The token lives in an in-memory keyring (as on a desktop) unless ``--token-file`
 
     .venv/bin/python bench/bench_noop.py --sizes 1000,20000 --noops 30 --rounds 3
     .venv/bin/python bench/bench_noop.py --sizes 1000 --profile /tmp/noop.prof   # cProfile of the no-ops
+    .venv/bin/python bench/bench_noop.py --sizes 1000 --spy /tmp/noop-server.txt  # py-spy of the server meanwhile
 """
 
 from __future__ import annotations
@@ -15,7 +16,10 @@ from __future__ import annotations
 import argparse
 import cProfile
 import json
+import shutil
+import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -51,6 +55,26 @@ class MemoryKeyring(KeyringBackend):
         self.entries.pop((service, username), None)
 
 
+def start_spy(pid: int, out: Path) -> subprocess.Popen[bytes]:
+    if not shutil.which("py-spy"):
+        raise SystemExit("--spy needs py-spy on PATH (the bench extra)")
+    spy = subprocess.Popen(
+        ["py-spy", "record", "--pid", str(pid), "--format", "raw", "--rate", "500", "-o", str(out)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(1.0)  # py-spy attaches
+    return spy
+
+
+def stop_spy(spy: subprocess.Popen[bytes]) -> None:
+    spy.send_signal(signal.SIGINT)
+    try:
+        spy.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        spy.kill()
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="1000,20000")
@@ -58,6 +82,7 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--token-file", action="store_true", help="keep the token in a file, not the keyring")
     ap.add_argument("--profile", type=Path, help="write a cProfile of the timed no-ops here")
+    ap.add_argument("--spy", type=Path, help="write py-spy's folded stacks of the server during the no-ops here")
     ap.add_argument("--json", type=Path, help="write the samples here")
     args = ap.parse_args()
     sizes = [int(x) for x in args.sizes.split(",") if x]
@@ -86,6 +111,7 @@ def main() -> int:
                 print(f"set up {count:,} entities in {time.perf_counter() - started:.1f} s", flush=True)
             samples: dict[int, list[float]] = {n: [] for n in sizes}
             prof = cProfile.Profile() if args.profile else None
+            spy = start_spy(server.pid, args.spy) if args.spy else None
             for _ in range(args.rounds):
                 for count, c in zip(sizes, computers, strict=True):
                     service = c.service
@@ -98,6 +124,8 @@ def main() -> int:
                         if prof is not None:
                             prof.disable()
                         assert summary.pulled == 0 and summary.pushed == 0, summary
+            if spy is not None:
+                stop_spy(spy)
             if prof is not None:
                 prof.dump_stats(args.profile)
         finally:
