@@ -34,7 +34,7 @@ from ..local_db.database import read_session, transaction
 from ..local_db.models import Artist
 from ..local_db.sync_tables import SyncAccount
 from ..schema.entities import ARTIST_ID
-from .client import SyncClient, normalize_server_url
+from .client import SyncClient, close_connections, normalize_server_url
 from .errors import AccountMismatch, KeyringUnavailable, NotSignedIn, SyncError
 from .keyring_entry import KEYRING_SERVICE, keyring_user
 
@@ -237,6 +237,8 @@ def sign_in(
             raise
     if previous.signed_in:
         _retire(previous, token_file, client_factory)
+    if previous.server_url is not None:
+        close_connections(previous.server_url)  # the earlier sign-in's kept connections (or another server's)
     values = {
         "server_url": server_url,
         "email": email,
@@ -301,6 +303,8 @@ def sign_out(db: Engine, client_factory: Callable[..., SyncClient] = SyncClient)
             log.warning("sign-out: the server at %s could not revoke the token: %s", account.server_url, exc)
             revoked = False
     forget_token(account)
+    if account.server_url is not None:
+        close_connections(account.server_url)
     with transaction(db) as s:
         row = s.get(SyncAccount, 1)
         if row is not None:

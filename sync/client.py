@@ -5,16 +5,24 @@ Network errors, 5xx, 409 and 429 are retried with exponential back-off and jitte
 server's own sentence. Pushes are safe to retry because every attempt of a batch carries the same
 idempotency key and body. Bodies of file uploads stream from disk, so memory does not grow with file
 size. The token travels in the ``Authorization`` header only and is never logged.
+
+A process keeps one HTTP client (and its keep-alive connection) per server and token across syncs
+(:func:`close_connections` closes them: sign-out, another server, the end of the process), so a
+sync where nothing changed costs one request on an open connection, not a new TCP connection. A
+request on a kept connection that the server has closed meanwhile is sent again at once, once.
 """
 
 from __future__ import annotations
 
+import atexit
 import base64
 import email.utils
 import json
 import logging
 import random
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -148,8 +156,79 @@ def check_protocol(response: httpx.Response, doing: str) -> None:
         )
 
 
+# What a kept connection that the server closed meanwhile (its keep-alive timeout, a restart) gives on
+# reuse: the request is sent again at once on a new connection, once per request, before any back-off.
+_STALE_CONNECTION = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
+MAX_KEPT_CLIENTS = 8  # the least recently used one beyond these is closed (a process rarely has more than two)
+_kept_lock = threading.Lock()
+_kept_clients: OrderedDict[tuple[str, str | None], httpx.Client] = OrderedDict()  # (server URL, token) -> client
+
+
+def _headers(token: str | None) -> dict[str, str]:
+    headers = {
+        "User-Agent": f"gigbag/{__version__}",
+        "Accept": "application/json",
+        PROTOCOL_HEADER: str(PROTOCOL_VERSION),
+    }
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    return headers
+
+
+def _new_http(
+    server_url: str,
+    token: str | None,
+    timeout: httpx.Timeout,
+    transport: httpx.BaseTransport | None = None,
+    event_hooks: Mapping[str, list[Callable[..., Any]]] | None = None,
+) -> httpx.Client:
+    return httpx.Client(
+        base_url=server_url,
+        headers=_headers(token),
+        timeout=timeout,
+        transport=transport,
+        event_hooks=dict(event_hooks or {}),
+        follow_redirects=False,
+        verify=tls_context(verified=not server_url.startswith("http://")),
+    )
+
+
+def _kept_http(server_url: str, token: str | None) -> httpx.Client:
+    """The process's client of this server and token (made on first use; httpx clients are thread-safe)."""
+    key = (server_url, token)
+    retired: list[httpx.Client] = []
+    with _kept_lock:
+        http = _kept_clients.get(key)
+        if http is None or http.is_closed:
+            http = _kept_clients[key] = _new_http(server_url, token, DEFAULT_TIMEOUT)
+        _kept_clients.move_to_end(key)
+        while len(_kept_clients) > MAX_KEPT_CLIENTS:
+            retired.append(_kept_clients.popitem(last=False)[1])
+    for old in retired:
+        old.close()
+    return http
+
+
+def close_connections(server_url: str | None = None, token: str | None = None) -> None:
+    """Close the kept clients (and their connections): of ``server_url`` (of one ``token`` of it when
+    given), or all of them. After a sign-out, a refused token, a change of server, and at exit."""
+    url = normalize_server_url(server_url) if server_url is not None else None
+    with _kept_lock:
+        keys = [k for k in _kept_clients if url is None or (k[0] == url and (token is None or k[1] == token))]
+        closing = [_kept_clients.pop(k) for k in keys]
+    for http in closing:
+        http.close()
+
+
+atexit.register(close_connections)
+
+
 class SyncClient:
-    """A connection to one sync server. Use as a context manager, or call :meth:`close`."""
+    """A connection to one sync server. Use as a context manager, or call :meth:`close`.
+
+    Without a ``transport``, ``event_hooks`` or a ``timeout`` of its own it uses the process's kept
+    client of this server and token, which :meth:`close` leaves open for the next one.
+    """
 
     def __init__(
         self,
@@ -167,25 +246,17 @@ class SyncClient:
         self.cancel = cancel or CancelToken()
         # The last account-terms fingerprint the server sent (a pull or GET /v1/account), None before one.
         self.account_terms_tag: str | None = None
-        headers = {
-            "User-Agent": f"gigbag/{__version__}",
-            "Accept": "application/json",
-            PROTOCOL_HEADER: str(PROTOCOL_VERSION),
-        }
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
-        self._http = httpx.Client(
-            base_url=self.server_url,
-            headers=headers,
-            timeout=timeout,
-            transport=transport,
-            event_hooks=dict(event_hooks or {}),
-            follow_redirects=False,
-            verify=tls_context(verified=not self.server_url.startswith("http://")),
-        )
+        self._token = token or None
+        self._kept = transport is None and not event_hooks and timeout is DEFAULT_TIMEOUT
+        if self._kept:
+            self._http = _kept_http(self.server_url, self._token)
+        else:
+            self._http = _new_http(self.server_url, self._token, timeout, transport, event_hooks)
 
     def close(self) -> None:
-        self._http.close()
+        """Close this client's own connection; a kept one stays open for the next client."""
+        if not self._kept:
+            self._http.close()
 
     def __enter__(self) -> SyncClient:
         return self
@@ -216,10 +287,8 @@ class SyncClient:
         last_problem = ""
         for attempt in range(attempts):
             self.cancel.check()
-            payload: Any = content if body is None else body()
-            request = self._http.build_request(method, url, params=params, headers=headers, content=payload)
             try:
-                response = self._http.send(request, stream=stream)
+                response = self._send_once(method, url, params, headers, content, body, stream, again=retry)
             except httpx.TransportError as exc:
                 last_problem = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
                 log.info(
@@ -258,6 +327,31 @@ class SyncClient:
             response.close()
             log.info("%s %s while %s: HTTP %d", method, url, doing, status)
             raise error_for(response, doing)
+        raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+    def _send_once(
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, Any] | None,
+        headers: Mapping[str, str] | None,
+        content: bytes | None,
+        body: Callable[[], Iterable[bytes]] | None,
+        stream: bool,
+        *,
+        again: bool,
+    ) -> httpx.Response:
+        """One try; on a kept connection that turns out closed by the server, the same request once more
+        at once (``again``: its body can be made again)."""
+        for reuse in (True, False):
+            payload: Any = content if body is None else body()
+            request = self._http.build_request(method, url, params=params, headers=headers, content=payload)
+            try:
+                return self._http.send(request, stream=stream)
+            except _STALE_CONNECTION as exc:
+                if not (reuse and again and self._kept):
+                    raise
+                log.debug("%s %s: the kept connection was closed (%s); sending again", method, url, exc)
         raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
     @staticmethod

@@ -36,7 +36,7 @@ from ..schema.fields import utc_now
 from .account import account_of, bind, forget_cached_token, load_token
 from .blob_audit import check_cutoff, reverify_uploaded
 from .blob_sync import BlobSync
-from .client import SyncClient
+from .client import SyncClient, close_connections
 from .conflicts import label_of
 from .errors import AuthenticationError, DiskFull, NotSignedIn, SyncCancelled, SyncError
 from .local_store import LocalState, SyncState, read_pending_counts, read_sync_state
@@ -213,6 +213,8 @@ def run_sync(
     except SyncError as exc:
         if isinstance(exc, AuthenticationError):
             forget_cached_token(account)  # the keyring is read again next time
+            if account.server_url is not None:
+                close_connections(account.server_url)  # and a new connection carries what it gives
         log.warning("sync with %s failed: %s: %s", where, type(exc).__name__, exc)
         raise
     except OperationalError as exc:
