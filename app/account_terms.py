@@ -5,7 +5,8 @@ Read from ``GET /v1/account`` after a sign-in and after a sync that moved someth
 (``account-terms.json`` in the data folder). The storage limit of the account becomes this
 computer's limit (``storage_quotas.limit_bytes``), so the storage bar and the local refusal of an
 import over the limit (:mod:`gigbag.app.storage_limit`) use the one limit the server enforces.
-Signing out forgets the terms and brings back the default local limit.
+Signing out forgets the terms and brings back the default local limit. The file is read again only
+when it changed on disk (a sync where nothing changed compares the server's fingerprint with the kept one).
 """
 
 from __future__ import annotations
@@ -49,8 +50,32 @@ class AccountTerms:
         return TIER_NAMES.get(self.tier, self.tier.capitalize())
 
 
+# The terms last read per file, with the file's identity then (inode, mtime, size): a new version is
+# written to a partial file and renamed over the old, so it always has another inode.
+_read: dict[Path, tuple[tuple[int, int, int], AccountTerms | None]] = {}
+
+
 def _path(workspace: Workspace) -> Path:
     return workspace.paths.data / TERMS_FILE
+
+
+def _identity(found: os.stat_result) -> tuple[int, int, int]:
+    return found.st_ino, found.st_mtime_ns, found.st_size
+
+
+def _terms_of(path: Path, found: os.stat_result) -> AccountTerms | None:
+    """The terms in ``path`` (whose ``stat`` is ``found``), read only when the file is not the one last read."""
+    kept = _read.get(path)
+    if kept is not None and kept[0] == _identity(found):
+        return kept[1]
+    try:
+        raw: Any = json.loads(path.read_text(encoding="utf-8"))
+        raw["overridden"] = tuple(raw.get("overridden") or ())
+        terms: AccountTerms | None = AccountTerms(**raw)
+    except (OSError, ValueError, TypeError, KeyError):
+        terms = None
+    _read[path] = (_identity(found), terms)
+    return terms
 
 
 def _set_limit(workspace: Workspace, limit: int) -> None:
@@ -76,18 +101,19 @@ def refresh_terms(workspace: Workspace, client: SyncClient) -> AccountTerms:
     partial = target.with_suffix(".json.partial")
     partial.write_text(json.dumps(asdict(terms), indent=2), encoding="utf-8")
     os.replace(partial, target)
+    _read[target] = (_identity(target.stat()), terms)
     log.info("account terms: tier %s, storage limit %d bytes", terms.tier, terms.storage_quota_bytes)
     return terms
 
 
 def cached_terms(workspace: Workspace) -> AccountTerms | None:
     """The terms last read from the server, or None (never read, or signed out)."""
+    path = _path(workspace)
     try:
-        raw: Any = json.loads(_path(workspace).read_text(encoding="utf-8"))
-        raw["overridden"] = tuple(raw.get("overridden") or ())
-        return AccountTerms(**raw)
-    except (OSError, ValueError, TypeError, KeyError):
+        found = path.stat()
+    except OSError:
         return None
+    return _terms_of(path, found)
 
 
 def worth_refreshing(workspace: Workspace, summary: SyncSummary) -> bool:
@@ -98,15 +124,16 @@ def worth_refreshing(workspace: Workspace, summary: SyncSummary) -> bool:
     moved = summary.pushed or summary.pulled or summary.files_up or summary.files_down or not summary.complete
     if moved:
         return True
-    if summary.account_terms_tag is not None:
-        kept = cached_terms(workspace)
-        if kept is None or kept.tag != summary.account_terms_tag:
-            return True
+    path = _path(workspace)
     try:
-        age = time.time() - _path(workspace).stat().st_mtime
+        found = path.stat()
     except OSError:
         return True
-    return age > TERMS_MAX_AGE_SECONDS
+    if summary.account_terms_tag is not None:
+        kept = _terms_of(path, found)
+        if kept is None or kept.tag != summary.account_terms_tag:
+            return True
+    return time.time() - found.st_mtime > TERMS_MAX_AGE_SECONDS
 
 
 def forget_terms(workspace: Workspace) -> None:

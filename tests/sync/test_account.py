@@ -3,6 +3,7 @@ database; a database synced with one account never syncs into another."""
 
 from __future__ import annotations
 
+import json
 import stat
 from pathlib import Path
 from typing import Any
@@ -132,3 +133,37 @@ def test_a_sync_where_nothing_moved_asks_for_the_terms_only_when_the_operator_ch
     a.requests.clear()
     a.sync()
     assert a.requests == [("GET", "/v1/sync/pull")]
+
+
+def test_the_kept_terms_are_read_from_disk_only_when_the_file_changed(
+    server: Any, email: str, make_device: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A no-op compares the pull's fingerprint with the kept terms without reading their file; a file
+    another process rewrote (another ``gigbag`` of this data folder) is read again."""
+    from gigbag.app import account_terms
+
+    a = make_device("a")
+    a.login(server, email, create=True)
+    a.sync()
+    reads: list[Path] = []
+    read_text = Path.read_text
+
+    def counted(self: Path, *args: Any, **kwargs: Any) -> str:
+        if self.name == account_terms.TERMS_FILE:
+            reads.append(self)
+        return read_text(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", counted)
+    a.requests.clear()
+    a.sync()
+    a.sync()
+    assert reads == [] and a.requests == [("GET", "/v1/sync/pull")] * 2
+    path = a.ws.paths.data / account_terms.TERMS_FILE
+    kept = json.loads(read_text(path, encoding="utf-8"))
+    partial = path.with_suffix(".partial")
+    partial.write_text(json.dumps({**kept, "tag": "an older fingerprint"}), encoding="utf-8")
+    partial.replace(path)
+    a.requests.clear()
+    a.sync()
+    assert len(reads) == 1  # the new file, once
+    assert a.requests == [("GET", "/v1/sync/pull"), ("GET", "/v1/account")]  # its fingerprint differs
