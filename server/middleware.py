@@ -1,4 +1,5 @@
-"""ASGI middlewares: one log line (and the metrics) per request, the size/encoding guard of JSON bodies.
+"""ASGI middlewares: one log line (and the metrics) per request, the size/encoding guard of JSON bodies,
+the short answer of a pull with nothing newer.
 
 Both are plain ASGI (not Starlette's BaseHTTPMiddleware), so streamed blob bodies and client
 disconnects pass through untouched. The guard reads the body of JSON routes up to their limit
@@ -19,7 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gigbag.schema.wire import ERR_PAYLOAD_TOO_LARGE, MAX_JSON_BODY_BYTES, MAX_PUSH_BYTES, TUS_VERSION
 
-from . import metrics
+from . import metrics, sync_api
 from .responses import SafeJSONResponse
 
 access_log = logging.getLogger("gigbag.server.access")
@@ -202,3 +203,16 @@ class TusHeaderMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_header)
+
+
+class NoopPullMiddleware:
+    """Answers a pull with nothing newer than its cursor (a no-op sync's one request) before the router
+    (:func:`~.sync_api.answer_noop_pull`); every other request goes on untouched."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and await sync_api.answer_noop_pull(scope, receive, send):
+            return
+        await self.app(scope, receive, send)

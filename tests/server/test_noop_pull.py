@@ -11,6 +11,7 @@ from __future__ import annotations
 import httpx
 
 from gigbag.schema.wire import ACCOUNT_TERMS_HEADER, PROTOCOL_HEADER, PROTOCOL_VERSION
+from tests.fixtures.server_process import ServerProcess
 from tests.server.api_client import Api, contact_list, upsert
 
 
@@ -65,3 +66,35 @@ def test_every_pull_needs_the_token_and_the_protocol(api: Api) -> None:
         f"{api.base_url}/v1/sync/pull", params={"since": cursor}, headers={"Authorization": f"Bearer {api.token}"}
     )
     assert r.status_code == 400 and r.json()["error"] == "protocol_outdated"
+
+
+def test_the_short_answer_is_logged_and_counted_as_the_pull_route(server: ServerProcess, api: Api) -> None:
+    cursor = api.push([upsert(contact_list())])["cursor"]
+    api.pull(cursor)
+    api.pull(cursor)  # the short way (answered before the router)
+    mine = [line for line in server.log_text().splitlines() if f"user={api.user_id}" in line]
+    assert f'"GET /v1/sync/pull?since={cursor}' in mine[-1] and "route=/v1/sync/pull " in mine[-1] + " "
+    assert " 200 " in mine[-1]
+
+
+def test_a_revoked_token_is_refused_on_the_short_way_too(api: Api) -> None:
+    cursor = api.push([upsert(contact_list())])["cursor"]
+    api.pull(cursor)
+    api.pull(cursor)
+    assert api.http.delete("/v1/sessions/current").status_code in (200, 204)
+    r = api.http.get("/v1/sync/pull", params={"since": cursor})
+    assert r.status_code == 401 and r.json()["error"] == "unauthorized"
+
+
+def test_a_pull_query_the_short_way_does_not_read_goes_to_the_route(api: Api) -> None:
+    cursor = api.push([upsert(contact_list())])["cursor"]
+    api.pull(cursor)
+    for query, status in (
+        (f"since={cursor}&since={cursor}", 200),  # the route's own reading of a repeated parameter
+        (f"since={cursor}&limit=0", 422),
+        (f"since={cursor}&limit=1001", 422),
+        ("since=-1&limit=5", 422),
+        (f"since={cursor}&skip=1-2", 200),
+    ):
+        r = api.http.get(f"/v1/sync/pull?{query}")
+        assert r.status_code == status, (query, r.text)
