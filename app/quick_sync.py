@@ -9,7 +9,9 @@ none is due for a new check on the server, the token loads as the engine loads i
 to the very pull the engine would send (same cursor, same headers) is an empty last page at the same
 cursor in this protocol version, and the account's terms need no refresh. Then it writes and returns
 what the engine's no-op writes and returns. On any doubt it returns None and changes nothing: the
-caller runs the full engine, which pulls again.
+caller runs the full engine. What the quick path has read by then is handed to it, so that it is not
+read twice: the token from the keyring, and the server's answer to the pull (a page with changes, say),
+which the engine's first request takes when it is that very pull (``sync.client.hand_answer``).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -79,24 +82,56 @@ class _NotProven(Exception):
     """Why the probe cannot prove a no-op (the full engine runs)."""
 
 
+# Hop-by-hop and framing headers of an answer, not handed over with its (already decoded) body.
+_FRAMING = frozenset({"connection", "keep-alive", "transfer-encoding", "content-length"})
+
+
+@dataclass
+class _Handover:
+    """What the quick path read before it gave up, for the engine that runs next in this process."""
+
+    account: dict[str, Any] | None = None
+    keyring_token: str | None = None
+    token: str | None = None
+    answer: tuple[list[tuple[str, str]], bytes] | None = None  # a 200 of this protocol to the engine's pull
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def give(self) -> None:
+        account = self.account
+        if account is None:
+            return
+        if self.keyring_token is not None:
+            from ..sync.account import keep_keyring_token
+
+            keep_keyring_token(account["server_url"], account["user_id"], account["device_id"], self.keyring_token)
+        if self.answer is not None:
+            from ..sync.client import hand_answer
+
+            headers, body = self.answer
+            hand_answer(account["server_url"], self.token, "GET", PULL_PATH, self.params, headers, body)
+
+
 def quick_noop_sync(
     data_dir: str | os.PathLike[str] | None, progress: Callable[[ProgressEvent], None] | None = None
 ) -> SyncSummary | None:
     """The no-op sync of ``data_dir`` done without the engine, or None when it cannot be proven one."""
     started = time.monotonic()
     paths = resolve_paths(data_dir)
+    handover = _Handover()
     try:
         _check_folder(paths)
         with held_lock(paths.data / LOCK_NAME) as held:
             if not held:
                 raise _NotProven("another process holds the sync lock")
             account, recorded = _read_quiet_state(paths)
-            token = _load_token(account)
-            tag = _pull_is_empty(account, token)
+            handover.account = account
+            token = _load_token(account, handover)
+            tag = _pull_is_empty(account, token, handover)
             _check_terms(paths, tag)
             _record_last_sync(paths.database, recorded)
     except _NotProven as exc:
         log.debug("quick no-op check: %s; the full sync runs", exc)
+        handover.give()
         return None
     except Exception as exc:  # anything unforeseen: the engine knows what to do with it
         log.debug("quick no-op check failed (%s: %s); the full sync runs", type(exc).__name__, exc)
@@ -213,8 +248,9 @@ def _check_files(conn: sqlite3.Connection, root: Path) -> None:
 
 
 # ---- the token ----------------------------------------------------------------------------------
-def _load_token(account: dict[str, Any]) -> str:
-    """The token as ``sync.account.load_token`` reads it: the file named, else the keyring."""
+def _load_token(account: dict[str, Any], handover: _Handover | None = None) -> str:
+    """The token as ``sync.account.load_token`` reads it: the file named, else the keyring (a token read
+    from it is kept in ``handover``)."""
     if account["token_file"]:
         try:
             token = Path(account["token_file"]).read_text(encoding="utf-8").strip()
@@ -238,13 +274,16 @@ def _load_token(account: dict[str, Any]) -> str:
         raise _NotProven(f"the keyring failed ({exc})") from exc
     if not stored:
         raise _NotProven("no token in the keyring")
+    if handover is not None:
+        handover.keyring_token = str(stored)
     return str(stored)
 
 
 # ---- the pull -----------------------------------------------------------------------------------
-def _pull_is_empty(account: dict[str, Any], token: str) -> str | None:
+def _pull_is_empty(account: dict[str, Any], token: str, handover: _Handover | None = None) -> str | None:
     """Send the engine's pull (after the stored cursor, the largest page, no skip); return the
-    account-terms tag of an answer that is an empty last page at the same cursor, else raise."""
+    account-terms tag of an answer that is an empty last page at the same cursor, else raise. A 200
+    answer of this protocol, whatever its page, is kept in ``handover`` for the engine."""
     parts = urllib.parse.urlsplit(account["server_url"])
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
         raise _NotProven("a server address the engine's client must read")
@@ -259,7 +298,8 @@ def _pull_is_empty(account: dict[str, Any], token: str) -> str | None:
         PROTOCOL_HEADER: str(PROTOCOL_VERSION),
         "Authorization": f"Bearer {token}",
     }
-    target = f"{parts.path.rstrip('/')}{PULL_PATH}?{urllib.parse.urlencode({'since': cursor, 'limit': MAX_PULL_LIMIT})}"
+    params = {"since": cursor, "limit": MAX_PULL_LIMIT}
+    target = f"{parts.path.rstrip('/')}{PULL_PATH}?{urllib.parse.urlencode(params)}"
     conn: http.client.HTTPConnection
     if parts.scheme == "https":
         from ..sync.tls import tls_context
@@ -270,15 +310,18 @@ def _pull_is_empty(account: dict[str, Any], token: str) -> str | None:
     with closing(conn):
         conn.request("GET", target, headers=headers)
         response = conn.getresponse()
-        body = response.read(MAX_ANSWER_BYTES + 1)
         if response.status != 200:
             raise _NotProven(f"HTTP {response.status}")
-        if len(body) > MAX_ANSWER_BYTES:
-            raise _NotProven("a long answer")
         if (response.getheader("Content-Encoding") or "identity").strip().lower() != "identity":
             raise _NotProven("an encoded answer")
         if (response.getheader(PROTOCOL_HEADER) or "").strip() != str(PROTOCOL_VERSION):
             raise _NotProven("another protocol version")
+        body = response.read()  # whole: a page with changes goes to the engine as it came
+        if handover is not None:
+            kept = [(name, value) for name, value in response.getheaders() if name.lower() not in _FRAMING]
+            handover.token, handover.params, handover.answer = token, params, (kept, body)
+        if len(body) > MAX_ANSWER_BYTES:
+            raise _NotProven("a long answer")
         tag = response.getheader(ACCOUNT_TERMS_HEADER)
     page = json.loads(body)
     if not isinstance(page, dict) or set(page) != {"changes", "cursor", "has_more"}:

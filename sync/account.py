@@ -142,6 +142,12 @@ def store_token(server_url: str, user_id: str, device_id: str, token: str, token
         raise KeyringUnavailable(NO_KEYRING_HELP.format(detail=str(exc) or type(exc).__name__)) from exc
 
 
+def keep_keyring_token(server_url: str, user_id: str, device_id: str, token: str) -> None:
+    """Keep a token this process has just read from the keyring's entry of this sign-in (``gigbag sync``'s
+    quick path hands it over when it falls through to the engine), so it is not read twice."""
+    _keyring_tokens[(keyring.get_keyring(), keyring_user(server_url, user_id, device_id))] = token
+
+
 def load_token(account: AccountInfo) -> str:
     """The device token of the signed-in account (raises NotSignedIn or KeyringUnavailable)."""
     if not account.signed_in:

@@ -198,6 +198,47 @@ def test_a_change_from_another_device_is_received(
     assert (code, out["received"]) == (0, 1)
 
 
+def test_what_the_quick_path_read_is_not_read_again_by_the_engine(
+    tmp_path: Path, server: ServerProcess, email: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Falling through after its pull (a change from another device), the quick path hands the engine
+    the token it read from the keyring and the server's answer: one keyring read, one pull in all."""
+    import keyring
+
+    from gigbag.sync import account as accounts
+
+    mine, other = tmp_path / "k", tmp_path / "o"
+    sign_in(mine, server, email, create=True, token_file=False)
+    sign_in(other, server, email, create=False)
+    with Workspace.open(other) as ws:
+        ws.timeline.create({"date": "2026-01-03", "title": "Their gig", "entry_type": "gig"})
+        SyncService(ws).sync()
+    with sqlite3.connect(mine / "gigbag.sqlite3") as conn:
+        (user_id,) = conn.execute("SELECT user_id FROM sync_account WHERE id = 1").fetchone()
+    accounts._keyring_tokens.clear()  # as in a new process
+    backend = keyring.get_keyring()
+    reads: list[str] = []
+    get_password = type(backend).get_password
+    monkeypatch.setattr(
+        type(backend),
+        "get_password",
+        lambda self, service, user: reads.append(user) or get_password(self, service, user),
+    )
+
+    def pulls() -> int:
+        return sum(
+            1 for line in server.log_text().splitlines() if "GET /v1/sync/pull" in line and f"user={user_id}" in line
+        )
+
+    before = pulls()
+    assert quick_sync.quick_noop_sync(mine) is None  # changes from the server: not a no-op
+    with Workspace.open(mine) as ws:
+        summary = SyncService(ws).sync()
+    assert summary.received == 1 and summary.pull_requests == 1
+    assert pulls() - before == 1  # the engine took the quick path's answer
+    assert len(reads) == 2  # the quick path's probe and its read; none by the engine
+
+
 def test_changed_account_terms_are_read_again(signed: Path, server: ServerProcess, email: str) -> None:
     kept = json.loads((signed / "account-terms.json").read_text(encoding="utf-8"))
     admin_ok(server, "user", "set-quota", email, "3MB")
