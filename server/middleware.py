@@ -33,6 +33,22 @@ _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 UNMATCHED_ROUTE = "<unmatched>"
 
 
+_SERIES: dict[tuple[str, str, int], tuple[Any, Any]] = {}  # the metrics' children, as labels() finds them
+
+
+def _series(method: str, route: str, status: int) -> tuple[Any, Any]:
+    """The request counter's and the latency histogram's series of one kind of answer (looked up once:
+    ``labels()`` takes a lock and builds its key on every call: ~10 µs of a no-op pull's ~0.35 ms)."""
+    key = (method, route, status)
+    found = _SERIES.get(key)
+    if found is None:
+        found = _SERIES[key] = (
+            metrics.REQUESTS.labels(method=method, route=route, status=str(status or 0)),
+            metrics.LATENCY.labels(method=method, route=route),
+        )
+    return found
+
+
 class AccessLogMiddleware:
     """One log line and the request metrics per answer: method, route template, status, duration, account.
 
@@ -71,8 +87,9 @@ class AccessLogMiddleware:
             path = scope.get("path", "")
             query = scope.get("query_string", b"").decode("latin-1")
             target = (f"{path}?{query}" if query else path)[:300]
-            metrics.REQUESTS.labels(method=method, route=route, status=str(status or 0)).inc()
-            metrics.LATENCY.labels(method=method, route=route).observe(seconds)
+            counter, latency = _series(method, route, status)
+            counter.inc()
+            latency.observe(seconds)
             access_log.info(
                 '%s "%s %s" %s %dB %.1fms route=%s%s',
                 who,
