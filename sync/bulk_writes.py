@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Dialect, Table
 
 from ..local_db.sync_tables import SyncBase
-from ..schema.entities import data_fields
+from ..schema.entities import ENTITY_TYPES, data_fields
 from .local_store import Data, Key, LocalState, Version, table
 
 _BASE: Table = SyncBase.__table__  # type: ignore[attr-defined]
@@ -143,6 +143,14 @@ def existing(st: LocalState, entity_type: str, ids: Iterable[str]) -> set[str]:
         sql = f"SELECT id FROM {q(table(entity_type).name)} WHERE id IN ({marks})"
         found.update(row[0] for row in conn.exec_driver_sql(sql, tuple(chunk)).fetchall())
     return found
+
+
+def any_entities(st: LocalState) -> bool:
+    """Whether this computer holds any entity at all (one statement; no count of big tables)."""
+    conn = st.s.connection()
+    q = conn.dialect.identifier_preparer.quote
+    sql = "SELECT " + " OR ".join(f"EXISTS (SELECT 1 FROM {q(table(t).name)})" for t in ENTITY_TYPES)
+    return bool(conn.exec_driver_sql(sql).scalar())
 
 
 def pending_among(st: LocalState, keys: Iterable[Key]) -> set[Key]:
