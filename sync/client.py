@@ -55,7 +55,6 @@ from .errors import (
     ServerError,
 )
 from .progress import CancelToken
-from .pull_answer import PulledPage, read_pull_answer
 from .tls import tls_context
 
 log = logging.getLogger(__name__)
@@ -121,7 +120,6 @@ def error_for(response: httpx.Response, doing: str) -> Exception:
 
 
 _M = TypeVar("_M", bound=BaseModel)
-_T = TypeVar("_T")
 
 
 def blob_answer_problem(headers: httpx.Headers, sha256: str, size: int | None) -> str | None:
@@ -273,18 +271,14 @@ class SyncClient:
     def _parse(model: type[_M], response: httpx.Response, doing: str) -> _M:
         """The answer as ``model``, parsed straight from its bytes; an answer that is not JSON or of the wrong
         shape is a sentence (the detail goes to the log)."""
-        return SyncClient._read(model.model_validate_json, model.__name__, response, doing)
-
-    @staticmethod
-    def _read(reader: Callable[[bytes], _T], what: str, response: httpx.Response, doing: str) -> _T:
         try:
-            return reader(response.content)
+            return model.model_validate_json(response.content)
         except ValidationError as exc:
             log.warning(
                 "the answer to %s %s is not a valid %s: %s",
                 response.request.method,
                 response.request.url.path,
-                what,
+                model.__name__,
                 exc,
             )
             raise ProtocolError(
@@ -361,9 +355,8 @@ class SyncClient:
         replayed = response.headers.get(REPLAYED_HEADER, "").lower() == "true"
         return self._parse(PushResponse, response, doing), replayed
 
-    def pull(self, since: int, limit: int, skip: str | None = None) -> PulledPage:
-        """A page after ``since``; ``skip`` ("lo-hi,…") leaves out versions this device recorded from its pushes.
-        Read as plain values (``pull_answer``): what ``PullResponse`` would accept, with its errors."""
+    def pull(self, since: int, limit: int, skip: str | None = None) -> PullResponse:
+        """A page after ``since``; ``skip`` ("lo-hi,…") leaves out versions this device recorded from its pushes."""
         doing = "fetching changes"
         params: dict[str, Any] = {"since": since, "limit": limit}
         if skip:
@@ -371,7 +364,7 @@ class SyncClient:
         response = self._send("GET", "/v1/sync/pull", doing, params=params)
         check_protocol(response, doing)
         self.account_terms_tag = response.headers.get(ACCOUNT_TERMS_HEADER)
-        return self._read(read_pull_answer, PullResponse.__name__, response, doing)
+        return self._parse(PullResponse, response, doing)
 
     def status(self) -> SyncStatus:
         response = self._send("GET", "/v1/sync/status", "reading the account's status")

@@ -32,7 +32,7 @@ from ..local_db.change_capture import applying_server_changes
 from ..local_db.database import read_session, transaction
 from ..local_db.sync_tables import SyncAccount
 from ..schema.entities import ENTITY_TYPES
-from ..schema.wire import MAX_PULL_LIMIT
+from ..schema.wire import MAX_PULL_LIMIT, PullResponse
 from .bulk_writes import any_entities
 from .client import SyncClient
 from .conflicts import label_of
@@ -42,7 +42,6 @@ from .incoming import ApplyReport, apply_pulled, settle_incoming
 from .local_store import Key, LocalState, Version
 from .page_fetch import PageFetcher
 from .progress import CancelToken, ProgressCallback, ProgressEvent
-from .pull_answer import PulledPage
 from .verify import keep_unusable_fetchable, verify_pulled_page
 
 SPOOL_IN_MEMORY = 8 * 1024 * 1024
@@ -87,8 +86,12 @@ class PullReport:
 
 
 # A fetched page as the spool holds it: each change as a plain tuple (type, id, data, checksum, deleted,
-# seq: the fields of ``PulledVersion``), and its cursor.
+# seq), and its cursor.
 _SpooledPage = tuple[list[tuple[Any, ...]], int]
+
+
+def _plain(page: PullResponse) -> _SpooledPage:
+    return [(c.entity_type, c.entity_id, c.data, c.checksum, c.deleted, c.seq) for c in page.changes], page.cursor
 
 
 def stored_cursor(db: Engine) -> int:
@@ -142,7 +145,7 @@ class Puller:
         return self.report
 
     @contextmanager
-    def _fetched(self, since: int) -> Iterator[tuple[Iterator[PulledPage], bool]]:
+    def _fetched(self, since: int) -> Iterator[tuple[Iterator[PullResponse], bool]]:
         """The pages after ``since``, and whether there is more than one. The first is fetched here (a
         no-op sync is one page: no thread); the others by a :class:`PageFetcher`, one ahead."""
         first = self._fetch_page(since)
@@ -152,7 +155,7 @@ class Puller:
         with PageFetcher(self._fetch_page, first.cursor) as ahead:
             yield itertools.chain([first], ahead), True
 
-    def _fetch_page(self, since: int) -> PulledPage:
+    def _fetch_page(self, since: int) -> PullResponse:
         self.cancel.check()
         page = self.client.pull(since, self.page_size, self._skip)
         if page.cursor < since or (page.has_more and not page.changes):
@@ -163,20 +166,20 @@ class Puller:
         with read_session(self.db) as s:
             return not any_entities(LocalState(s))
 
-    def _received(self, page: PulledPage) -> None:
+    def _received(self, page: PullResponse) -> None:
         self.report.requests += 1
         verify_pulled_page(page)  # before anything of it is spooled, applied or counted
         self.report.changes += len(page.changes)
         self.progress(ProgressEvent("pull", done=self.report.changes))
 
-    def _apply_as_fetched(self, pages: Iterator[PulledPage], since: int) -> None:
+    def _apply_as_fetched(self, pages: Iterator[PullResponse], since: int) -> None:
         cursor = since
         for page in pages:
             self._received(page)
             self.cancel.check()
-            cursor = self._take(page.changes, page.cursor, cursor)
+            cursor = self._take(*_plain(page), cursor)
 
-    def _spool_then_apply(self, pages: Iterator[PulledPage], since: int) -> None:
+    def _spool_then_apply(self, pages: Iterator[PullResponse], since: int) -> None:
         """Every page into the spool first, counting what they delete here; ask when that is most of
         the local data; then apply them."""
         with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY, mode="w+b") as spool:
@@ -185,8 +188,7 @@ class Puller:
                 self._received(page)
                 # Spooled as plain values, read back without a second validation: the page was parsed and
                 # checked once, as it came, and this spool is this process's own temporary file.
-                spooled: _SpooledPage = ([tuple(c) for c in page.changes], page.cursor)
-                pickle.dump(spooled, spool, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(_plain(page), spool, protocol=pickle.HIGHEST_PROTOCOL)
                 deletions += self._local_deletions(page)
             self.cancel.check()
             if deletions:
@@ -211,7 +213,7 @@ class Puller:
         self.progress(ProgressEvent("apply", done=self.report.pages))
         return page_cursor
 
-    def _local_deletions(self, page: PulledPage) -> int:
+    def _local_deletions(self, page: PullResponse) -> int:
         ids: dict[str, list[str]] = {}
         for change in page.changes:
             if change.deleted and change.entity_type in ENTITY_TYPES:

@@ -20,7 +20,6 @@ from ..schema.wire import Change, PullResponse, PushResult
 from .conflicts import label_of
 from .errors import ProtocolError
 from .local_store import Key, LocalState
-from .pull_answer import PulledPage
 
 log = logging.getLogger(__name__)
 _ACCOUNT = SyncAccount.__table__  # type: ignore[attr-defined]
@@ -48,7 +47,7 @@ def _matches(data: dict[str, object] | None, expected: str | None) -> bool:
         return False
 
 
-def verify_pulled_page(page: PulledPage | PullResponse) -> None:
+def verify_pulled_page(page: PullResponse) -> None:
     """Raise :class:`ChecksumMismatch` for the first version of ``page`` whose data does not match its checksum."""
     for change in page.changes:
         if change.deleted:
