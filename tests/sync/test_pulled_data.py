@@ -1,7 +1,8 @@
-"""The receiver's quick validation agrees with the schema's: on every demo entity and on hostile variants.
+"""The receiver's quick paths agree with the slow ones: on every demo entity and on hostile variants.
 
 ``pulled_data.normalized_data`` (an entity's data without SQLModel's constructor) must accept exactly
-what ``validate_data`` accepts, normalized the same, and refuse the rest with the same error.
+what ``validate_data`` accepts, normalized the same, and refuse the rest with the same error; the bulk
+writes' JSON binding must give the text SQLAlchemy's own JSON type gives.
 """
 
 from __future__ import annotations
@@ -11,8 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import JSON
+from sqlalchemy.dialects import sqlite
 
 from gigbag.schema.entities import ENTITY_TYPES, EntityValidationError, validate_data
+from gigbag.sync.bulk_writes import _quick_json
 from gigbag.sync.pulled_data import normalized_data
 
 BAD_VALUES: list[Any] = [None, "", " ", "x" * 20_000, 0, -1, 1.5, float("nan"), True, [], {}, ["a"], "2025-13-40"]
@@ -80,3 +84,21 @@ def test_entity_data_is_read_without_the_model_s_constructor(monkeypatch: pytest
 
     monkeypatch.setattr(ENTITY_TYPES["timeline_entries"], "__init__", no_init)
     assert normalized_data("timeline_entries", data) == expected
+
+
+def test_json_is_bound_as_sqlalchemy_binds_it(demo: dict[str, list[dict[str, Any]]]) -> None:
+    dialect = sqlite.dialect()
+    core = JSON().dialect_impl(dialect).bind_processor(dialect)
+    assert core is not None
+    quick = _quick_json(core)
+    assert quick is not core  # the quick one is in use
+    values: list[Any] = [row["data"] for rows in demo.values() for row in rows]
+    values += [None, [], {}, "text", 1, 2.5, True, {"é": ["\u2028", "\ud800", 1e300, -0.0, 2**70]}, {"n": float("nan")}]
+    for value in values:
+        assert quick(value) == core(value), value
+    for refused in ({"x": object()}, {1j: 1}):
+        with pytest.raises(TypeError) as quick_error:
+            quick(refused)
+        with pytest.raises(TypeError) as core_error:
+            core(refused)
+        assert str(quick_error.value) == str(core_error.value)
