@@ -9,14 +9,20 @@ page — with foreign keys checked at commit (``PRAGMA defer_foreign_keys``) and
 An interrupted pull therefore resumes from the last committed page, without gaps or repeats. When
 the last page is in, the waiting versions are settled (``incoming.settle_incoming``): merges with
 local edits, conflicts, orphans.
+
+A computer that holds no entity at all (a first download) has nothing a pull could delete, so
+nothing to ask: its pages are applied as they come, each in its own transaction as above, while the
+next one is fetched (``page_fetch``). Pages after the first are always fetched one ahead, on a thread.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import pickle
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,12 +33,14 @@ from ..local_db.database import read_session, transaction
 from ..local_db.sync_tables import SyncAccount
 from ..schema.entities import ENTITY_TYPES
 from ..schema.wire import MAX_PULL_LIMIT, PullResponse
+from .bulk_writes import any_entities
 from .client import SyncClient
 from .conflicts import label_of
 from .errors import MassDeleteRefused, ProtocolError
 from .heap import older_objects_frozen
 from .incoming import ApplyReport, apply_pulled, settle_incoming
 from .local_store import Key, LocalState, Version
+from .page_fetch import PageFetcher
 from .progress import CancelToken, ProgressCallback, ProgressEvent
 from .verify import keep_unusable_fetchable, verify_pulled_page
 
@@ -77,18 +85,13 @@ class PullReport:
     apply: ApplyReport = field(default_factory=ApplyReport)
 
 
-@dataclass(frozen=True)
-class _SpooledPage:
-    """A fetched page as the spool holds it: each change as (type, id, data, checksum, deleted, seq)."""
+# A fetched page as the spool holds it: each change as a plain tuple (type, id, data, checksum, deleted,
+# seq), and its cursor.
+_SpooledPage = tuple[list[tuple[Any, ...]], int]
 
-    changes: list[tuple[str, str, dict[str, Any] | None, str | None, bool, int]]
-    cursor: int
 
-    @classmethod
-    def of(cls, page: PullResponse) -> _SpooledPage:
-        return cls(
-            [(c.entity_type, c.entity_id, c.data, c.checksum, c.deleted, c.seq) for c in page.changes], page.cursor
-        )
+def _plain(page: PullResponse) -> _SpooledPage:
+    return [(c.entity_type, c.entity_id, c.data, c.checksum, c.deleted, c.seq) for c in page.changes], page.cursor
 
 
 def stored_cursor(db: Engine) -> int:
@@ -127,8 +130,67 @@ class Puller:
         self._staged = staged
         if since is None:
             since = stored_cursor(self.db)
-        with older_objects_frozen(), tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY, mode="w+b") as spool:
-            deletions = self._fetch(since, spool)
+        with older_objects_frozen(), self._fetched(since) as (pages, more):
+            if more and self._nothing_here():
+                # Nothing here to delete, so nothing to ask: each page is applied as it comes, while the
+                # server renders the next (a first download).
+                self._apply_as_fetched(pages, since)
+            else:
+                self._spool_then_apply(pages, since)
+        self.cancel.check()
+        self.settle()
+        if self.report.apply.unusable:
+            with transaction(self.db) as s:
+                keep_unusable_fetchable(LocalState(s), self.report.apply.unusable)
+        return self.report
+
+    @contextmanager
+    def _fetched(self, since: int) -> Iterator[tuple[Iterator[PullResponse], bool]]:
+        """The pages after ``since``, and whether there is more than one. The first is fetched here (a
+        no-op sync is one page: no thread); the others by a :class:`PageFetcher`, one ahead."""
+        first = self._fetch_page(since)
+        if not first.has_more:
+            yield iter([first]), False
+            return
+        with PageFetcher(self._fetch_page, first.cursor) as ahead:
+            yield itertools.chain([first], ahead), True
+
+    def _fetch_page(self, since: int) -> PullResponse:
+        self.cancel.check()
+        page = self.client.pull(since, self.page_size, self._skip)
+        if page.cursor < since or (page.has_more and not page.changes):
+            raise ProtocolError("The server's pull answer does not move forward; try again later.")
+        return page
+
+    def _nothing_here(self) -> bool:
+        with read_session(self.db) as s:
+            return not any_entities(LocalState(s))
+
+    def _received(self, page: PullResponse) -> None:
+        self.report.requests += 1
+        verify_pulled_page(page)  # before anything of it is spooled, applied or counted
+        self.report.changes += len(page.changes)
+        self.progress(ProgressEvent("pull", done=self.report.changes))
+
+    def _apply_as_fetched(self, pages: Iterator[PullResponse], since: int) -> None:
+        cursor = since
+        for page in pages:
+            self._received(page)
+            self.cancel.check()
+            cursor = self._take(*_plain(page), cursor)
+
+    def _spool_then_apply(self, pages: Iterator[PullResponse], since: int) -> None:
+        """Every page into the spool first, counting what they delete here; ask when that is most of
+        the local data; then apply them."""
+        with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY, mode="w+b") as spool:
+            deletions = 0
+            for page in pages:
+                self._received(page)
+                # Spooled as plain values, read back without a second validation: the page was parsed and
+                # checked once, as it came, and this spool is this process's own temporary file.
+                pickle.dump(_plain(page), spool, protocol=pickle.HIGHEST_PROTOCOL)
+                deletions += self._local_deletions(page)
+            self.cancel.check()
             if deletions:
                 with read_session(self.db) as s:
                     total = LocalState(s).count_all()
@@ -138,40 +200,18 @@ class Puller:
                         raise MassDeleteRefused(deletions, total)
             spool.seek(0)
             cursor = since
-            for page in self._pages(spool):
+            for changes, page_cursor in self._spooled(spool):
                 self.cancel.check()
-                if page.changes or page.cursor != cursor:  # an empty page at the same cursor writes nothing
-                    self._apply_page(page)
-                    self.report.applied += 1
-                cursor = page.cursor
-                self.report.pages += 1
-                self.progress(ProgressEvent("apply", done=self.report.pages))
-        self.cancel.check()
-        self.settle()
-        if self.report.apply.unusable:
-            with transaction(self.db) as s:
-                keep_unusable_fetchable(LocalState(s), self.report.apply.unusable)
-        return self.report
+                cursor = self._take(changes, page_cursor, cursor)
 
-    def _fetch(self, since: int, spool: tempfile.SpooledTemporaryFile[bytes]) -> int:
-        """Fetch every page after ``since`` into the spool; return how many local entities they delete."""
-        deletions = 0
-        while True:
-            self.cancel.check()
-            page = self.client.pull(since, self.page_size, self._skip)
-            self.report.requests += 1
-            if page.cursor < since or (page.has_more and not page.changes):
-                raise ProtocolError("The server's pull answer does not move forward; try again later.")
-            verify_pulled_page(page)  # before anything of it is spooled, applied or counted
-            # Spooled as plain values, read back without a second validation: the page was parsed and
-            # checked once, as it came, and this spool is this process's own temporary file.
-            pickle.dump(_SpooledPage.of(page), spool, protocol=pickle.HIGHEST_PROTOCOL)
-            self.report.changes += len(page.changes)
-            deletions += self._local_deletions(page)
-            self.progress(ProgressEvent("pull", done=self.report.changes))
-            since = page.cursor
-            if not page.has_more:
-                return deletions
+    def _take(self, changes: Sequence[Sequence[Any]], page_cursor: int, cursor: int) -> int:
+        """Apply a page (an empty one at the same cursor writes nothing); the cursor after it."""
+        if changes or page_cursor != cursor:
+            self._apply_page(changes, page_cursor)
+            self.report.applied += 1
+        self.report.pages += 1
+        self.progress(ProgressEvent("apply", done=self.report.pages))
+        return page_cursor
 
     def _local_deletions(self, page: PullResponse) -> int:
         ids: dict[str, list[str]] = {}
@@ -208,23 +248,23 @@ class Puller:
         return items
 
     @staticmethod
-    def _pages(spool: tempfile.SpooledTemporaryFile[bytes]) -> Iterator[_SpooledPage]:
+    def _spooled(spool: tempfile.SpooledTemporaryFile[bytes]) -> Iterator[_SpooledPage]:
         while True:
             try:
-                yield pickle.load(spool)  # written by _fetch of this pull, above
+                yield pickle.load(spool)  # written by _spool_then_apply of this pull, above
             except EOFError:
                 return
 
-    def _apply_page(self, page: _SpooledPage) -> None:
+    def _apply_page(self, page: Sequence[Sequence[Any]], cursor: int) -> None:
         changes: list[tuple[Key, Version]] = [
             ((entity_type, entity_id), Version(data, checksum, deleted, seq))
-            for entity_type, entity_id, data, checksum, deleted, seq in page.changes
+            for entity_type, entity_id, data, checksum, deleted, seq in page
         ]
         with transaction(self.db) as s:
             s.execute(text("PRAGMA defer_foreign_keys=ON"))
             with applying_server_changes(s):
                 apply_pulled(LocalState(s), changes, self.report.apply)
-            s.execute(update(_ACCOUNT).where(_ACCOUNT.c.id == 1).values(cursor=page.cursor))
+            s.execute(update(_ACCOUNT).where(_ACCOUNT.c.id == 1).values(cursor=cursor))
 
     def settle(self) -> None:
         """Apply, merge or settle every waiting server version (the pull has completed)."""

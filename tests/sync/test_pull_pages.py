@@ -1,0 +1,151 @@
+"""A pull of several pages against a real server: pages fetched one ahead, a first download applied
+page by page as it comes, and every way of stopping half-way leaving what the next sync completes.
+
+Pages of two changes (the client asks for ``limit=2``), so a handful of entities makes many pages.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from gigbag.local_db.database import read_session
+from gigbag.local_db.sync_tables import SyncAccount, SyncBase
+from gigbag.sync.client import SyncClient
+from gigbag.sync.errors import MassDeleteRefused, SyncCancelled
+from gigbag.sync.progress import CancelToken, ProgressEvent
+from gigbag.sync.pull import refuse_mass_delete
+from gigbag.sync.verify import ChecksumMismatch
+from tests.fixtures.altering_proxy import AlteringProxy, Answer, flip_pulled_data
+
+from .conftest import Device, server_entities
+
+
+@pytest.fixture(autouse=True)
+def pages_of_two(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = SyncClient.pull
+    monkeypatch.setattr(SyncClient, "pull", lambda self, since, limit, skip=None: real(self, since, 2, skip))
+
+
+@pytest.fixture
+def proxy(server: Any) -> Iterator[AlteringProxy]:
+    with AlteringProxy(server.url) as p:
+        yield p
+
+
+class Via:
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+
+def state(device: Device) -> tuple[int, int, int]:
+    """(timeline entries, the stored cursor, the highest seq of a base): the cursor of the last page applied."""
+    with read_session(device.ws.engine) as s:
+        account = s.get(SyncAccount, 1)
+        assert account is not None
+        top = s.scalar(select(func.max(SyncBase.seq))) or 0
+    return device.ws.timeline.count(), account.cursor, top
+
+
+def page_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "gigbag-pull-pages"]
+
+
+def gigs(device: Device, count: int) -> None:
+    for i in range(count):
+        device.ws.timeline.create({"date": "2025-05-01", "title": f"Gig {i}", "entry_type": "gig"})
+
+
+def test_a_first_download_applies_each_page_as_it_comes_and_a_damaged_page_stops_it_there(
+    server: Any, proxy: AlteringProxy, email: str, make_device: Any
+) -> None:
+    a, b = make_device("a"), make_device("b")
+    a.login(server, email, create=True)
+    gigs(a, 9)
+    a.sync()
+    b.login(Via(proxy.url), email)
+    pulls = 0
+
+    def third_page(answer: Answer) -> bool:
+        nonlocal pulls
+        if answer.path != "/v1/sync/pull" or answer.status != 200:
+            return False
+        pulls += 1
+        return pulls == 3 and flip_pulled_data("timeline_entries")(answer)
+
+    proxy.add(third_page, times=1)
+    with pytest.raises(ChecksumMismatch):
+        b.sync()
+    entries, cursor, top = state(b)
+    assert entries == 4 and cursor == top > 0  # the two pages before it, each with its cursor; nothing of it
+    assert page_threads() == []
+    b.sync()
+    assert b.entities() == a.entities() == server_entities(server, email)
+    assert state(b)[0] == 9
+
+
+def test_a_first_download_cancelled_after_a_page_is_completed_by_the_next_sync(
+    server: Any, email: str, make_device: Any
+) -> None:
+    a, b = make_device("a"), make_device("b")
+    a.login(server, email, create=True)
+    gigs(a, 7)
+    a.sync()
+    b.login(server, email)
+    cancel = CancelToken()
+
+    def progress(event: ProgressEvent) -> None:
+        if event.phase == "apply" and event.done == 2:
+            cancel.cancel()
+
+    with pytest.raises(SyncCancelled):
+        b.sync(progress=progress, cancel=cancel)
+    entries, cursor, top = state(b)
+    assert entries == 4 and cursor == top > 0
+    assert page_threads() == []
+    b.sync()
+    assert b.entities() == a.entities() == server_entities(server, email)
+
+
+def test_a_pull_of_several_pages_asks_before_it_deletes_most_of_the_data_and_applies_nothing_first(
+    server: Any, email: str, make_device: Any
+) -> None:
+    a, b = make_device("a"), make_device("b")
+    a.login(server, email, create=True)
+    ids = [a.ws.journal.create({"title": f"Entry {i}"}).id for i in range(6)]
+    a.sync()
+    b.login(server, email)
+    b.sync()
+    gigs(a, 3)  # pages of upserts before the deletes
+    a.sync()
+    a.ws.journal.delete_many(ids[:4])
+    a.sync()
+    before = state(b)
+    with pytest.raises(MassDeleteRefused) as refused:
+        b.sync(confirm_mass_delete=refuse_mass_delete)
+    assert (refused.value.deletions, refused.value.total) == (4, 6)
+    assert state(b) == before and b.ws.journal.count() == 6  # not even the pages before the deletes
+    assert page_threads() == []
+    b.sync()
+    assert b.entities() == a.entities() == server_entities(server, email)
+    assert b.ws.journal.count() == 2 and state(b)[0] == 3
+
+
+def test_pages_are_fetched_at_most_one_ahead_of_the_one_refused(
+    server: Any, proxy: AlteringProxy, email: str, make_device: Any
+) -> None:
+    a, b = make_device("a"), make_device("b")
+    a.login(server, email, create=True)
+    gigs(a, 12)
+    a.sync()
+    b.login(Via(proxy.url), email)
+    proxy.add(flip_pulled_data("timeline_entries"), times=1)  # the first page
+    b.requests.clear()
+    with pytest.raises(ChecksumMismatch):
+        b.sync()
+    assert 1 <= b.requests.count(("GET", "/v1/sync/pull")) <= 2
+    assert state(b)[0] == 0
