@@ -7,7 +7,7 @@ without loading pydantic.
 
 from __future__ import annotations
 
-PROTOCOL_VERSION = 2
+PROTOCOL_VERSION = 3
 # Every push and pull carries the protocol the client speaks; the server answers with its own in the same
 # header. A request without it, or with another version, is refused with ERR_PROTOCOL_OUTDATED.
 PROTOCOL_HEADER = "Gigbag-Protocol"

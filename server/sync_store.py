@@ -32,6 +32,7 @@ from gigbag.schema.wire import (
     INVALID_DATA,
     INVALID_ENTITY_ID,
     INVALID_UNKNOWN_TYPE,
+    MAX_PULL_PAGE_BYTES,
     PushResult,
 )
 
@@ -311,6 +312,9 @@ def pull_page(
 ) -> tuple[bytes, bool]:
     """A pull page rendered as JSON bytes (a ``PullResponse``), and whether more pages follow.
 
+    A page holds at most ``limit`` changes and ends after the one that takes it to MAX_PULL_PAGE_BYTES,
+    so neither side holds much more than a push's worth of large entities at once.
+
     Versions whose seq lies in one of the ``skip`` ranges are left out (the client recorded them from
     its own push answers). Each version's stored JSON text is spliced into the page as it is;
     only rows written before migration 0005 have their ``data`` encoded here.
@@ -330,20 +334,27 @@ def pull_page(
     ).where(entities.c.user_id == user_id, entities.c.seq > since, entities.c.seq <= latest)
     if skip:
         query = query.where(not_(or_(*(entities.c.seq.between(lo, hi) for lo, hi in skip))))
-    rows = conn.execute(query.order_by(entities.c.seq).limit(limit + 1)).all()
-    has_more = len(rows) > limit
-    rows = rows[:limit]
+    result = conn.execute(query.order_by(entities.c.seq).limit(limit + 1))
     quote = _quote
-    parts = []
-    for entity_type, entity_id, text, data, check, deleted, seq in rows:
+    parts: list[str] = []
+    size = 0
+    last = since
+    has_more = False
+    for entity_type, entity_id, text, data, check, deleted, seq in result:
+        if len(parts) == limit or size >= MAX_PULL_PAGE_BYTES:
+            has_more = True
+            break
         if text is None:
             text = "null" if data is None else _old_data_text(data)
-        parts.append(
+        part = (
             f'{{"entity_type":{quote(entity_type)},"entity_id":{quote(entity_id)},"data":{text},'
             f'"checksum":{"null" if check is None else quote(check)},'
             f'"deleted":{"true" if deleted else "false"},"seq":{int(seq)}}}'
         )
-    last = int(rows[-1].seq) if rows else since
+        parts.append(part)
+        size += len(part)
+        last = int(seq)
+    result.close()
     cursor = last if has_more else max(since, latest, last)
     page = f'{{"changes":[{",".join(parts)}],"cursor":{cursor},"has_more":{"true" if has_more else "false"}}}'
     return page.encode("utf-8"), has_more

@@ -10,6 +10,8 @@ import pytest
 
 from gigbag.schema.canonical import checksum
 from gigbag.schema.wire import (
+    MAX_PULL_LIMIT,
+    MAX_PULL_PAGE_BYTES,
     MAX_PUSH_BYTES,
     MAX_PUSH_CHANGES,
     PROTOCOL_HEADER,
@@ -309,7 +311,7 @@ def test_pull_pages_across_several_pages_in_seq_order(api: Api) -> None:
     [
         ("since=-1", "since"),
         ("limit=0", "limit"),
-        ("limit=1001", "limit"),
+        (f"limit={MAX_PULL_LIMIT + 1}", "limit"),
         ("since=x", "since"),
         (f"since={2**64}", "since"),
     ],
@@ -368,6 +370,27 @@ def test_push_limits_changes_and_bytes(api: Api) -> None:
     assert api.status()["cursor"] == MAX_PUSH_CHANGES
 
 
+def test_a_pull_page_ends_once_it_holds_max_pull_page_bytes(api: Api) -> None:
+    """Pages of MAX_PULL_LIMIT large entities would cost either side hundreds of MiB: a page stops after the
+    change that takes it to MAX_PULL_PAGE_BYTES, and the next page goes on from its cursor."""
+    journal = {
+        "created_at": "2026-01-02T03:04:05Z",
+        "updated_at": "2026-01-02T03:04:05Z",
+        "title": "long",
+        "content": [{"type": "text", "text": "x" * (MAX_PULL_PAGE_BYTES // 5)}],
+    }
+    changes = [upsert(journal, entity_type="journal_entries") for _ in range(7)]
+    for start in range(0, len(changes), 3):  # three of them fit in one push body
+        api.push(changes[start : start + 3])
+    first = api.pull(0, limit=MAX_PULL_LIMIT)
+    assert [c["seq"] for c in first["changes"]] == [1, 2, 3, 4, 5]  # five reach the bound, with the JSON around
+    assert first["has_more"] and first["cursor"] == 5
+    second = api.pull(first["cursor"], limit=MAX_PULL_LIMIT)
+    assert [c["seq"] for c in second["changes"]] == [6, 7] and not second["has_more"] and second["cursor"] == 7
+    assert [c["entity_id"] for c in first["changes"] + second["changes"]] == [c["entity_id"] for c in changes]
+    assert len(api.pull(0, limit=2)["changes"]) == 2  # the count still bounds a page of small ones
+
+
 def test_push_body_errors_are_json(api: Api) -> None:
     key = {"Idempotency-Key": str(uuid.uuid4()), "Content-Type": "application/json"}
     r = api.http.post("/v1/sync/push", content=b"{not json", headers=key)
@@ -406,7 +429,9 @@ def test_a_client_of_another_protocol_is_told_to_update_gigbag(api: Api) -> None
     body = {"device_id": api.device_id, "changes": [upsert(contact_list())]}
     bare = httpx.Client(base_url=api.base_url, timeout=60.0, headers={"Authorization": f"Bearer {api.token}"})
     try:
-        for headers in ({}, {PROTOCOL_HEADER: "1"}):
+        # none (version 1); version 1; the version before this one (2: pushes of at most 500); a newer one
+        older = str(PROTOCOL_VERSION - 1)
+        for headers in ({}, {PROTOCOL_HEADER: "1"}, {PROTOCOL_HEADER: older}, {PROTOCOL_HEADER: "9"}):
             for r in (
                 bare.post("/v1/sync/push", json=body, headers={"Idempotency-Key": str(uuid.uuid4()), **headers}),
                 bare.get("/v1/sync/pull", headers=headers),
@@ -415,6 +440,7 @@ def test_a_client_of_another_protocol_is_told_to_update_gigbag(api: Api) -> None
                 answer = r.json()
                 assert answer["error"] == "protocol_outdated" and answer["protocol"] == PROTOCOL_VERSION
                 assert "update Gigbag" in answer["message"]
+                assert f"speaks protocol {headers.get(PROTOCOL_HEADER, '')}".strip() in answer["message"]
     finally:
         bare.close()
     assert api.status()["cursor"] == 0  # nothing applied

@@ -56,8 +56,8 @@ def _change(size: int = 10) -> Change:
     return Change(entity_type="contact_lists", entity_id=uid(), op="upsert", data=data, checksum=checksum(data))
 
 
-def test_batches_hold_at_most_500_changes_in_order() -> None:
-    changes = [_change() for _ in range(1203)]
+def test_batches_hold_at_most_max_push_changes_in_order() -> None:
+    changes = [_change() for _ in range(2 * MAX_PUSH_CHANGES + 203)]
     batches = list(split_batches(changes))
     assert [len(b) for b in batches] == [MAX_PUSH_CHANGES, MAX_PUSH_CHANGES, 203]
     assert [c for b in batches for c in b] == changes

@@ -11,7 +11,7 @@ from sqlalchemy import func, select, text
 
 from gigbag.local_db.database import read_session
 from gigbag.local_db.sync_tables import SyncAccount, SyncBatch
-from gigbag.schema.wire import MAX_PUSH_CHANGES
+from gigbag.schema.wire import MAX_PULL_LIMIT, MAX_PUSH_CHANGES
 from gigbag.sync.errors import MassDeleteRefused, SyncCancelled
 from gigbag.sync.progress import CancelToken, ProgressEvent
 from gigbag.sync.pull import MassDeletion, refuse_mass_delete
@@ -86,16 +86,15 @@ def test_pushes_are_batched_parents_first_and_pulls_are_paged_with_the_cursor_st
 ) -> None:
     a, b = pair(server, email, make_device)
     fans = a.ws.contact_lists.create({"name": "Fans"})
-    for i in range(1150):
-        a.ws.contacts.create({"list_id": fans.id, "name": f"Fan {i}"})
+    total = 2 * MAX_PUSH_CHANGES + 151
+    a.ws.contacts.create_many([{"list_id": fans.id, "name": f"Fan {i}"} for i in range(total - 1)])
     summary = a.sync()
     pushes = [r for r in a.requests if r == ("POST", "/v1/sync/push")]
-    assert summary.push_requests == len(pushes) == 3 and summary.pushed == 1151
-    assert 1151 / len(pushes) <= MAX_PUSH_CHANGES
-    # its own 1151 versions are recorded from the push answers and not pulled back: one empty page
+    assert summary.push_requests == len(pushes) == 3 and summary.pushed == total
+    # its own versions are recorded from the push answers and not pulled back: one empty page
     assert summary.pulled == 0 and summary.pull_requests == 1
     got = b.sync()
-    assert got.pull_requests == 2  # pages of 1000, the largest the server gives
+    assert got.pull_requests == -(-total // MAX_PULL_LIMIT)  # pages of MAX_PULL_LIMIT, the largest the server gives
     assert cursor(b) == cursor(a) > 0
     assert b.entities() == a.entities()
     # The list (parent) was sent before its members: its seq is the smallest.

@@ -24,6 +24,7 @@ from gigbag.app.sync_words import summary_text
 from gigbag.app.workspace import Workspace
 from gigbag.cli.main import main
 from gigbag.local_db.blob_store import BlobStore
+from gigbag.schema.protocol import PROTOCOL_VERSION
 from gigbag.sync.engine import SyncSummary, run_sync
 from gigbag.sync.progress import ProgressEvent
 from tests.fixtures.server_process import ServerProcess
@@ -318,7 +319,7 @@ class _OtherProtocol(http.server.BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 - the standard library's name
         body = json.dumps({"changes": [], "cursor": self.server.cursor, "has_more": False}).encode()  # type: ignore[attr-defined]
         self.send_response(200)
-        self.send_header("Gigbag-Protocol", "3")
+        self.send_header("Gigbag-Protocol", self.server.protocol)  # type: ignore[attr-defined]
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -328,9 +329,10 @@ class _OtherProtocol(http.server.BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def other_protocol_server(signed: Path) -> Iterator[str]:
+@pytest.fixture(params=[PROTOCOL_VERSION - 1, PROTOCOL_VERSION + 1], ids=["older", "newer"])
+def other_protocol_server(signed: Path, request: pytest.FixtureRequest) -> Iterator[str]:
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _OtherProtocol)
+    httpd.protocol = str(request.param)  # type: ignore[attr-defined]
     with sqlite3.connect(signed / "gigbag.sqlite3") as conn:
         httpd.cursor = conn.execute("SELECT cursor FROM sync_account").fetchone()[0]  # type: ignore[attr-defined]
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
@@ -349,7 +351,7 @@ def test_a_server_of_another_protocol_ends_as_before(
 ) -> None:
     set_account(signed, server_url=other_protocol_server)
     code, _out, err = same_as_full(signed, tmp_path, monkeypatch, capsys)
-    assert code == 1 and "protocol 3" in err
+    assert code == 1 and "The sync server speaks protocol" in err and "update the Gigbag server" in err
 
 
 def test_another_sync_holding_the_lock_is_left_to_the_full_path(signed: Path) -> None:
@@ -385,7 +387,7 @@ class _Recorder(http.server.BaseHTTPRequestHandler):
         self.server.seen.append((self.path, dict(self.headers)))  # type: ignore[attr-defined]
         body = json.dumps({"changes": [], "cursor": 7, "has_more": False}).encode()
         self.send_response(200)
-        self.send_header("Gigbag-Protocol", "2")
+        self.send_header("Gigbag-Protocol", str(PROTOCOL_VERSION))
         self.send_header("Gigbag-Account-Terms", "t-1")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
