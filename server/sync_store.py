@@ -64,9 +64,16 @@ class PreparedChange:
     change: IncomingChange
     invalid: PushResult | None = None
     text: str | None = None  # an upsert's data as JSON text, keys as sent (its checksum verified)
+    digest: str | None = None  # the checksum of the data's canonical form, once computed
 
 
-def _invalid(change: IncomingChange, code: str, message: str, fields: dict[str, str] | None = None) -> PreparedChange:
+def _invalid(
+    change: IncomingChange,
+    code: str,
+    message: str,
+    fields: dict[str, str] | None = None,
+    digest: str | None = None,
+) -> PreparedChange:
     return PreparedChange(
         change,
         PushResult(
@@ -77,6 +84,7 @@ def _invalid(change: IncomingChange, code: str, message: str, fields: dict[str, 
             error_code=code,
             field_errors=fields,
         ),
+        digest=digest,
     )
 
 
@@ -106,12 +114,13 @@ def prepare(change: IncomingChange) -> PreparedChange:
             change,
             INVALID_CHECKSUM_MISMATCH,
             f"The checksum does not match the data (the server computed {computed}).",
+            digest=computed,
         )
     try:
         check_data(change.entity_type, change.data)
     except EntityValidationError as exc:
-        return _invalid(change, INVALID_DATA, str(exc), dict(exc.errors))
-    return PreparedChange(change, text=_as_sent(change.data))
+        return _invalid(change, INVALID_DATA, str(exc), dict(exc.errors), digest=computed)
+    return PreparedChange(change, text=_as_sent(change.data), digest=computed)
 
 
 @dataclass
@@ -319,17 +328,18 @@ def _statements(dialect: Dialect) -> _Statements:
     if dialect.name == "postgresql":
         # A lookup per key, planned the same with or without statistics: an ``IN``/``ANY`` list on a table
         # analyzed before the user's rows came can be planned as a scan of all the user's rows per push.
+        # Parameters in binary (%b): psycopg writes a list in text form escaping each element with a regex.
         load = (
-            f"SELECT e.{_SELECTED.replace(', ', ', e.')} FROM unnest(%s::text[]) AS k(entity_id) "
-            f"CROSS JOIN LATERAL (SELECT {_SELECTED} FROM entities WHERE user_id = %s AND entity_type = %s "
+            f"SELECT e.{_SELECTED.replace(', ', ', e.')} FROM unnest(%b::text[]) AS k(entity_id) "
+            f"CROSS JOIN LATERAL (SELECT {_SELECTED} FROM entities WHERE user_id = %b AND entity_type = %b "
             "AND entity_id = k.entity_id LIMIT 1) AS e"
         )
         write = (
             "INSERT INTO entities (user_id, entity_type, entity_id, data, data_text, checksum, deleted, "
             "last_device_id, seq, updated_at) "
-            "SELECT %s::varchar, t.entity_type, t.entity_id, NULL::json, t.data_text, t.checksum, t.deleted, "
-            "%s::varchar, t.seq, %s::timestamptz "
-            "FROM unnest(%s::varchar[], %s::varchar[], %s::text[], %s::varchar[], %s::boolean[], %s::bigint[]) "
+            "SELECT %b::varchar, t.entity_type, t.entity_id, NULL::json, t.data_text, t.checksum, t.deleted, "
+            "%b::varchar, t.seq, %b::timestamptz "
+            "FROM unnest(%b::varchar[], %b::varchar[], %b::text[], %b::varchar[], %b::boolean[], %b::bigint[]) "
             f"AS t(entity_type, entity_id, data_text, checksum, deleted, seq) {_ON_KEY}"
         )
     else:
