@@ -1,13 +1,15 @@
 """Idempotency keys of pushes, by Stripe's rules, kept in the database per (user, key).
 
-A push first *reserves* its key in a short transaction of its own: the row is unique on
-(user_id, key) and records a hash of the request, so a concurrent retry with the same key sees it
-and gets 409 while the first is in flight, and a retry with another body gets 422. The push's own
-transaction then locks that row, checks the reservation is still its own, applies the changes and
-stores the response in the row, all atomically: the changes and the stored response commit
-together or not at all. A failed push releases its reservation; one whose process died is taken
-over after :data:`STALE_RESERVATION`. Keys expire :data:`KEY_TTL` after they were first used,
-compared as real timestamps.
+A push claims its key inside its own transaction, right after it locked the user's counter row: the
+key's row (unique on (user_id, key), with a hash of the request) is inserted as in flight, the
+changes are applied and the response is stored in the row, and all of it commits together or not at
+all. So a retry after a lost answer finds the stored response (a replay) and a retry with another
+body finds another hash (422); a second request with the same key while the first runs waits for
+the counter lock and then replays the first's answer; a push that fails or whose process dies
+leaves no row, and its retry runs afresh. A row committed in flight (by an older server, which
+reserved keys in a transaction of their own) answers 409 until it is :data:`STALE_RESERVATION` old
+and is then taken over. Keys expire :data:`KEY_TTL` after they were first used, compared as real
+timestamps.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ import datetime as dt
 import hashlib
 import json
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from fastapi.exceptions import RequestValidationError
 from sqlalchemy import Connection, delete, select, update
 
 from gigbag.schema.wire import (
@@ -26,7 +30,8 @@ from gigbag.schema.wire import (
     IDEMPOTENCY_KEY_TTL_HOURS,
 )
 
-from .database import Database, insert_ignoring_conflict
+from . import push_body, sync_store
+from .database import insert_ignoring_conflict
 from .errors import ApiError
 from .tables import idempotency_keys
 
@@ -49,22 +54,29 @@ class Replay:
 
 
 def request_hash(body: bytes) -> str:
-    """SHA-256 of the request body, so that key order and spacing do not matter.
-
-    The body is parsed and written again with sorted keys by the standard library's C JSON code: one
-    pass each way, not an RFC 8785 canonicalisation of every change (each change's own checksum is
-    verified once, in ``sync_store.prepare``).
-    """
+    """:func:`push_hash` of a raw push body (the SHA-256 of the bytes when they are not a push)."""
     try:
-        value = json.loads(body)
-    except ValueError:
+        push = push_body.read(json.loads(body))
+    except (ValueError, RequestValidationError):
         return hashlib.sha256(body).hexdigest()
-    return value_hash(value)
+    return push_hash(push.device_id, [sync_store.prepare(change) for change in push.changes])
 
 
-def value_hash(value: object) -> str:
-    """:func:`request_hash` of a body already parsed (by ``json.loads``, as FastAPI parses a push)."""
-    normal = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=True)
+def push_hash(device_id: str, prepared: Sequence[sync_store.PreparedChange]) -> str:
+    """SHA-256 of a push as checked, so that key order and spacing do not matter.
+
+    Each change counts with its fields and its data's SHA-256 of the canonical form, which checking it
+    computed anyway (no second encoding of the data); data never canonicalised (a change refused
+    before) counts as written again with sorted keys.
+    """
+    parts = []
+    for p in prepared:
+        c = p.change
+        data = p.digest
+        if data is None and c.data is not None:
+            data = json.dumps(c.data, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=True)
+        parts.append((c.entity_type, c.entity_id, c.op, c.checksum, c.base_checksum, data))
+    normal = json.dumps((device_id, parts), separators=(",", ":"), ensure_ascii=True)
     return hashlib.sha256(normal.encode("ascii")).hexdigest()
 
 
@@ -85,7 +97,10 @@ def _in_flight() -> ApiError:
     )
 
 
-def reserve(db: Database, user_id: str, key: str, req_hash: str, now: dt.datetime) -> Reservation | Replay:
+def claim(conn: Connection, user_id: str, key: str, req_hash: str, now: dt.datetime) -> Reservation | Replay:
+    """In the push's transaction, which holds the user's counter lock: the key's row for this push, or the
+    stored response to replay; 422 when the key was used for another body, 409 while an older server's
+    reservation of it is in flight."""
     token = secrets.token_hex(16)
     fresh = {
         "request_hash": req_hash,
@@ -97,49 +112,30 @@ def reserve(db: Database, user_id: str, key: str, req_hash: str, now: dt.datetim
         "created_at": now,
         "expires_at": now + KEY_TTL,
     }
-    with db.write() as conn:
-        conn.execute(
-            delete(idempotency_keys).where(idempotency_keys.c.user_id == user_id, idempotency_keys.c.expires_at <= now)
-        )
-        conn.execute(insert_ignoring_conflict(conn, idempotency_keys).values(user_id=user_id, key=key, **fresh))
-        row = conn.execute(
-            select(idempotency_keys)
-            .where(idempotency_keys.c.user_id == user_id, idempotency_keys.c.key == key)
-            .with_for_update()
-        ).one()
-        if row.lock_token == token:
-            return Reservation(key, token)
-        where = (idempotency_keys.c.user_id == user_id, idempotency_keys.c.key == key)
-        if row.expires_at <= now:  # expired between the purge and the insert: start afresh
-            conn.execute(update(idempotency_keys).where(*where).values(**fresh))
-            return Reservation(key, token)
-        if row.request_hash != req_hash:
-            raise _reused()
-        if row.state == DONE:
-            return Replay(int(row.response_status), str(row.response_body))
-        if row.locked_at is not None and now - row.locked_at < STALE_RESERVATION:
-            raise _in_flight()
-        # The process that reserved it died mid-push (its transaction was rolled back): take over.
-        conn.execute(update(idempotency_keys).where(*where).values(lock_token=token, locked_at=now))
-        return Reservation(key, token)
-
-
-def claim_in_push(conn: Connection, user_id: str, reservation: Reservation) -> Replay | None:
-    """Inside the push's transaction: lock the key's row and check it is still this push's.
-
-    Returns a replay when another request took the key over and finished; raises 409 when another
-    request holds it; returns None when the push may go on.
-    """
-    row = conn.execute(
-        select(idempotency_keys)
-        .where(idempotency_keys.c.user_id == user_id, idempotency_keys.c.key == reservation.key)
-        .with_for_update()
+    conn.execute(
+        delete(idempotency_keys).where(idempotency_keys.c.user_id == user_id, idempotency_keys.c.expires_at <= now)
+    )
+    inserted = conn.execute(
+        insert_ignoring_conflict(conn, idempotency_keys)
+        .values(user_id=user_id, key=key, **fresh)
+        .returning(idempotency_keys.c.lock_token)
     ).first()
-    if row is not None and row.lock_token == reservation.lock_token and row.state == IN_FLIGHT:
-        return None
-    if row is not None and row.state == DONE:
+    if inserted is not None:
+        return Reservation(key, token)
+    where = (idempotency_keys.c.user_id == user_id, idempotency_keys.c.key == key)
+    row = conn.execute(select(idempotency_keys).where(*where).with_for_update()).one()
+    if row.expires_at <= now:  # expired between the purge and the insert: start afresh
+        conn.execute(update(idempotency_keys).where(*where).values(**fresh))
+        return Reservation(key, token)
+    if row.request_hash != req_hash:
+        raise _reused()
+    if row.state == DONE:
         return Replay(int(row.response_status), str(row.response_body))
-    raise _in_flight()
+    if row.locked_at is not None and now - row.locked_at < STALE_RESERVATION:
+        raise _in_flight()
+    # The process that reserved it died mid-push (its transaction was rolled back): take over.
+    conn.execute(update(idempotency_keys).where(*where).values(lock_token=token, locked_at=now))
+    return Reservation(key, token)
 
 
 def store_response(conn: Connection, user_id: str, reservation: Reservation, status: int, body: str) -> None:
@@ -152,16 +148,3 @@ def store_response(conn: Connection, user_id: str, reservation: Reservation, sta
         )
         .values(state=DONE, lock_token=None, response_status=status, response_body=body)
     )
-
-
-def release(db: Database, user_id: str, reservation: Reservation) -> None:
-    """Forget a reservation whose push failed (nothing was committed), so a retry can run."""
-    with db.write() as conn:
-        conn.execute(
-            delete(idempotency_keys).where(
-                idempotency_keys.c.user_id == user_id,
-                idempotency_keys.c.key == reservation.key,
-                idempotency_keys.c.lock_token == reservation.lock_token,
-                idempotency_keys.c.state == IN_FLIGHT,
-            )
-        )

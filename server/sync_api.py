@@ -134,15 +134,8 @@ def push(
             "device_id is not the device this token was issued to; sign in again on this computer.",
         )
     prepared = [sync_store.prepare(change) for change in push.changes]
-    req_hash = idempotency.value_hash(body)
-    outcome = idempotency.reserve(state.db, auth.user_id, key, req_hash, utc_now())
-    if isinstance(outcome, idempotency.Replay):
-        return _json(outcome.body, replayed=True)
-    try:
-        status, text, replayed = _apply(state.db, auth, outcome, prepared)
-    except BaseException:
-        idempotency.release(state.db, auth.user_id, outcome)
-        raise
+    req_hash = idempotency.push_hash(push.device_id, prepared)
+    status, text, replayed = _apply(state.db, auth, key, req_hash, prepared)
     return _json(text, replayed=replayed)
 
 
@@ -154,20 +147,19 @@ def _parse_key(raw: str) -> str:
 
 
 def _apply(
-    db: Database,
-    auth: DeviceAuth,
-    reservation: idempotency.Reservation,
-    prepared: list[sync_store.PreparedChange],
+    db: Database, auth: DeviceAuth, key: str, req_hash: str, prepared: list[sync_store.PreparedChange]
 ) -> tuple[int, str, bool]:
+    """The push in one transaction: the counter lock, the key, the changes and the stored answer (an error
+    rolls all of it back, the key included, so its retry runs afresh)."""
     now = utc_now()
     with db.write() as conn:
         last_seq = sync_store.lock_counter(conn, auth.user_id)
-        replay = idempotency.claim_in_push(conn, auth.user_id, reservation)
-        if replay is not None:
-            return replay.status, replay.body, True
+        outcome = idempotency.claim(conn, auth.user_id, key, req_hash, now)
+        if isinstance(outcome, idempotency.Replay):
+            return outcome.status, outcome.body, True
         answer = sync_store.apply_push(conn, auth.user_id, auth.device_id, prepared, last_seq, now)
         text = answer.render()
-        idempotency.store_response(conn, auth.user_id, reservation, 200, text)
+        idempotency.store_response(conn, auth.user_id, outcome, 200, text)
         sync_store.touch_device(conn, auth.device_id, now)
     metrics.record_push(answer.statuses())
     return 200, text, False

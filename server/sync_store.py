@@ -8,7 +8,8 @@ only when the entity's current checksum equals the change's ``base_checksum`` (a
 tombstone both count as null); otherwise the change is a conflict and the answer carries the
 server's version. Data is stored exactly as sent (its keys in the order sent), as JSON text written
 once at push time, after its checksum was recomputed from its canonical form and matched; a pull page
-splices that text in as it is: no decode or encode per row.
+splices that text in as it is: no decode or encode per row. A push reads and writes its rows with plain
+SQL through the driver (on PostgreSQL one statement each per batch), not a Core statement per row.
 """
 
 from __future__ import annotations
@@ -20,8 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, not_, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Dialect, func, not_, or_, select, update
 
 from gigbag.schema.canonical import CanonicalizationError, canonical_json, checksum_of_canonical, is_checksum
 from gigbag.schema.entities import ENTITY_TYPES, EntityValidationError, check_data
@@ -65,9 +65,16 @@ class PreparedChange:
     change: IncomingChange
     invalid: PushResult | None = None
     text: str | None = None  # an upsert's data as JSON text, keys as sent (its checksum verified)
+    digest: str | None = None  # the checksum of the data's canonical form, once computed
 
 
-def _invalid(change: IncomingChange, code: str, message: str, fields: dict[str, str] | None = None) -> PreparedChange:
+def _invalid(
+    change: IncomingChange,
+    code: str,
+    message: str,
+    fields: dict[str, str] | None = None,
+    digest: str | None = None,
+) -> PreparedChange:
     return PreparedChange(
         change,
         PushResult(
@@ -78,6 +85,7 @@ def _invalid(change: IncomingChange, code: str, message: str, fields: dict[str, 
             error_code=code,
             field_errors=fields,
         ),
+        digest=digest,
     )
 
 
@@ -107,12 +115,13 @@ def prepare(change: IncomingChange) -> PreparedChange:
             change,
             INVALID_CHECKSUM_MISMATCH,
             f"The checksum does not match the data (the server computed {computed}).",
+            digest=computed,
         )
     try:
         check_data(change.entity_type, change.data)
     except EntityValidationError as exc:
-        return _invalid(change, INVALID_DATA, str(exc), dict(exc.errors))
-    return PreparedChange(change, text=_as_sent(change.data))
+        return _invalid(change, INVALID_DATA, str(exc), dict(exc.errors), digest=computed)
+    return PreparedChange(change, text=_as_sent(change.data), digest=computed)
 
 
 @dataclass
@@ -178,24 +187,22 @@ def _load(conn: Connection, user_id: str, keys: set[tuple[str, str]]) -> dict[tu
     for entity_type, entity_id in keys:
         by_type.setdefault(entity_type, []).append(entity_id)
     out: dict[tuple[str, str], _Row] = {}
+    statements = _statements(conn.dialect)
+    decode = statements.decode_data
     for entity_type, ids in by_type.items():
-        for start in range(0, len(ids), LOAD_BATCH):
-            rows = conn.execute(
-                select(
-                    entities.c.entity_id,
-                    entities.c.data,
-                    entities.c.data_text,
-                    entities.c.checksum,
-                    entities.c.deleted,
-                    entities.c.seq,
-                ).where(
-                    entities.c.user_id == user_id,
-                    entities.c.entity_type == entity_type,
-                    entities.c.entity_id.in_(ids[start : start + LOAD_BATCH]),
-                )
-            )
-            for r in rows:
-                out[(entity_type, r.entity_id)] = _Row(r.data_text, r.checksum, bool(r.deleted), int(r.seq), r.data)
+        chunks: list[tuple[str, tuple[Any, ...]]]
+        if statements.postgres:
+            chunks = [(statements.load, (ids, user_id, entity_type))]
+        else:
+            chunks = [
+                (statements.load % ", ".join("?" * len(chunk)), (user_id, entity_type, *chunk))
+                for chunk in (ids[start : start + LOAD_BATCH] for start in range(0, len(ids), LOAD_BATCH))
+            ]
+        for sql, params in chunks:
+            for entity_id, data, text, check, deleted, seq in conn.exec_driver_sql(sql, params).fetchall():
+                if data is not None and decode is not None:
+                    data = decode(data)
+                out[(entity_type, entity_id)] = _Row(text, check, bool(deleted), int(seq), data)
     return out
 
 
@@ -246,37 +253,112 @@ def apply_push(
 def _write(
     conn: Connection, user_id: str, device_id: str, dirty: dict[tuple[str, str], _Row], now: dt.datetime
 ) -> None:
-    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-    stmt = insert(entities)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[entities.c.user_id, entities.c.entity_type, entities.c.entity_id],
-        set_={
-            "data": stmt.excluded.data,
-            "data_text": stmt.excluded.data_text,
-            "checksum": stmt.excluded.checksum,
-            "deleted": stmt.excluded.deleted,
-            "last_device_id": stmt.excluded.last_device_id,
-            "seq": stmt.excluded.seq,
-            "updated_at": stmt.excluded.updated_at,
-        },
-    )
+    statements = _statements(conn.dialect)
     # In seq order, so the unique (user_id, seq) index never sees a transient duplicate.
-    params = [
-        {
-            "user_id": user_id,
-            "entity_type": entity_type,
-            "entity_id": entity_id,
-            "data": None,
-            "data_text": row.text,
-            "checksum": row.checksum,
-            "deleted": row.deleted,
-            "last_device_id": device_id,
-            "seq": row.seq,
-            "updated_at": now,
-        }
-        for (entity_type, entity_id), row in sorted(dirty.items(), key=lambda item: item[1].seq)
-    ]
-    conn.execute(stmt, params)
+    rows = sorted(dirty.items(), key=lambda item: item[1].seq)
+    when = statements.bind_time(now)
+    if statements.postgres:
+        # One statement for the whole batch: the rows travel as one array per column.
+        columns = (
+            [entity_type for (entity_type, _), _ in rows],
+            [entity_id for (_, entity_id), _ in rows],
+            [row.text for _, row in rows],
+            [row.checksum for _, row in rows],
+            [row.deleted for _, row in rows],
+            [row.seq for _, row in rows],
+        )
+        conn.exec_driver_sql(statements.write, (user_id, device_id, when, *columns))
+        return
+    yes, no = statements.bind_bool(True), statements.bind_bool(False)
+    conn.exec_driver_sql(
+        statements.write,
+        [
+            (
+                user_id,
+                entity_type,
+                entity_id,
+                None,
+                row.text,
+                row.checksum,
+                yes if row.deleted else no,
+                device_id,
+                row.seq,
+                when,
+            )
+            for (entity_type, entity_id), row in rows
+        ],
+    )
+
+
+_WRITTEN = ("data", "data_text", "checksum", "deleted", "last_device_id", "seq", "updated_at")
+_UPDATE = ", ".join(f"{name} = excluded.{name}" for name in _WRITTEN)
+_ON_KEY = f"ON CONFLICT (user_id, entity_type, entity_id) DO UPDATE SET {_UPDATE}"
+_SELECTED = "entity_id, data, data_text, checksum, deleted, seq"
+
+
+@dataclass(frozen=True)
+class _Statements:
+    """A push's two statements in plain SQL for one dialect, and the column conversions SQLAlchemy would apply.
+
+    The rows go through the driver as they are (no compiled statement, no parameter dictionary and no
+    type processing per row); each value is converted by its column's own SQLAlchemy type once per push
+    where Core would do it per row, so the stored values are the ones Core stored.
+    """
+
+    postgres: bool
+    load: str
+    write: str
+    bind_time: Callable[[dt.datetime], Any]
+    bind_bool: Callable[[bool], Any]
+    decode_data: Callable[[Any], Any] | None
+
+
+def _processor(column: str, dialect: Dialect) -> Callable[[Any], Any]:
+    process = entities.c[column].type.dialect_impl(dialect).bind_processor(dialect)
+    return process if process is not None else (lambda value: value)
+
+
+_CACHE: dict[str, _Statements] = {}
+
+
+def _statements(dialect: Dialect) -> _Statements:
+    found = _CACHE.get(dialect.name)
+    if found is not None:
+        return found
+    decode = entities.c.data.type.dialect_impl(dialect).result_processor(dialect, None)
+    if dialect.name == "postgresql":
+        # A lookup per key, planned the same with or without statistics: an ``IN``/``ANY`` list on a table
+        # analyzed before the user's rows came can be planned as a scan of all the user's rows per push.
+        # Parameters in binary (%b): psycopg writes a list in text form escaping each element with a regex.
+        load = (
+            f"SELECT e.{_SELECTED.replace(', ', ', e.')} FROM unnest(%b::text[]) AS k(entity_id) "
+            f"CROSS JOIN LATERAL (SELECT {_SELECTED} FROM entities WHERE user_id = %b AND entity_type = %b "
+            "AND entity_id = k.entity_id LIMIT 1) AS e"
+        )
+        write = (
+            "INSERT INTO entities (user_id, entity_type, entity_id, data, data_text, checksum, deleted, "
+            "last_device_id, seq, updated_at) "
+            "SELECT %b::varchar, t.entity_type, t.entity_id, NULL::json, t.data_text, t.checksum, t.deleted, "
+            "%b::varchar, t.seq, %b::timestamptz "
+            "FROM unnest(%b::varchar[], %b::varchar[], %b::text[], %b::varchar[], %b::boolean[], %b::bigint[]) "
+            f"AS t(entity_type, entity_id, data_text, checksum, deleted, seq) {_ON_KEY}"
+        )
+    else:
+        load = f"SELECT {_SELECTED} FROM entities WHERE user_id = ? AND entity_type = ? AND entity_id IN (%s)"
+        write = (
+            "INSERT INTO entities (user_id, entity_type, entity_id, data, data_text, checksum, deleted, "
+            f"last_device_id, seq, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) {_ON_KEY}"
+        )
+    made = _Statements(
+        postgres=dialect.name == "postgresql",
+        load=load,
+        write=write,
+        bind_time=_processor("updated_at", dialect),
+        bind_bool=_processor("deleted", dialect),
+        decode_data=decode,
+    )
+    _CACHE[dialect.name] = made
+    return made
 
 
 # A device's last sync is recorded at most once a minute by a pull (a push records it exactly, in its own

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import sqlite3
 import threading
+import time
 import uuid
 from collections import Counter
+from collections.abc import Callable, Iterator
 
 import httpx
 from sqlalchemy import text
 
 from gigbag.schema.canonical import checksum
+from gigbag.server.config import SQLITE_FILE_NAME
 from tests.fixtures.server_process import ServerProcess
 from tests.server.api_client import PROTOCOL, Api, contact_list, upsert
 from tests.server.server_db import server_engine
@@ -31,8 +36,13 @@ def test_replay_returns_the_same_response_and_changes_nothing(api: Api) -> None:
     assert [r["status"] for r in first.json()["results"]] == ["applied", "applied"]
     status_before = api.status()
     pulled_before = api.pull_all()
-    # the same body again, even re-serialized with other key order and spacing
-    body = {"changes": [dict(reversed(list(c.items()))) for c in changes], "device_id": api.device_id}
+    # the same body again, even re-serialized with other key order (of the data too) and spacing
+    body = {
+        "changes": [
+            {**dict(reversed(list(c.items()))), "data": dict(reversed(list(c["data"].items())))} for c in changes
+        ],
+        "device_id": api.device_id,
+    }
 
     replay = api.http.post(
         "/v1/sync/push",
@@ -225,3 +235,92 @@ def test_a_key_in_flight_is_409_until_its_holder_is_presumed_dead(api: Api, serv
         assert api.push_raw(changes, key).headers["idempotent-replayed"] == "true"
     finally:
         engine.dispose()
+
+
+@contextlib.contextmanager
+def _counter_held(server: ServerProcess, user_id: str) -> Iterator[Callable[[int], None]]:
+    """Hold the user's counter lock (every push's first step) from outside the server; yields a wait for
+    ``n`` requests blocked behind it (seen on PostgreSQL; on SQLite, whose writer waits on a busy
+    timeout, a short pause)."""
+    if server.database_url is None:
+        conn = sqlite3.connect(server.data_dir / SQLITE_FILE_NAME, isolation_level=None, timeout=30)
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield lambda n: time.sleep(1.0)
+        finally:
+            conn.rollback()
+            conn.close()
+        return
+    engine = server_engine(server)
+    try:
+        with engine.connect() as conn, conn.begin():
+            conn.execute(text("SELECT last_seq FROM user_counters WHERE user_id = :u FOR UPDATE"), {"u": user_id})
+
+            def blocked(n: int) -> None:
+                with engine.connect() as watch:
+                    for _ in range(600):
+                        waiting = watch.execute(text("SELECT count(*) FROM pg_locks WHERE NOT granted")).scalar()
+                        if waiting >= n:
+                            return
+                        time.sleep(0.05)
+                raise AssertionError(f"{n} pushes never waited for the counter lock")
+
+            yield blocked
+    finally:
+        engine.dispose()
+
+
+def test_a_retry_while_the_first_push_runs_gets_its_answer(api: Api, server: ServerProcess) -> None:
+    """The key is claimed in the push's own transaction: a retry that comes while the first is still
+    applying waits for it and replays its answer (no 409, nothing applied twice)."""
+    key = str(uuid.uuid4())
+    changes = [upsert(contact_list(f"c{i}")) for i in range(20)]
+    responses: list[httpx.Response] = []
+
+    def send() -> None:
+        responses.append(api.push_raw(changes, key))
+
+    with _counter_held(server, api.user_id) as blocked:
+        first = threading.Thread(target=send)
+        first.start()
+        blocked(1)
+        retry = threading.Thread(target=send)
+        retry.start()
+        blocked(2)
+    first.join()
+    retry.join()
+    assert sorted(r.headers.get("idempotent-replayed", "no") for r in responses) == ["no", "true"]
+    assert [r.status_code for r in responses] == [200, 200]
+    assert responses[0].content == responses[1].content
+    assert api.status()["cursor"] == 20
+
+
+def test_a_push_whose_server_died_before_it_applied_leaves_its_key_free(server_factory, backend: str) -> None:
+    """The server is killed while the push waits inside its transaction: nothing of it was committed, the
+    key included, so the retry (to a new process) applies at once instead of waiting out a stale reservation."""
+    server = server_factory(backend)
+    api = Api.sign_up(server.url)
+    key = str(uuid.uuid4())
+    changes = [upsert(contact_list("after the crash"))]
+    with _counter_held(server, api.user_id) as blocked:
+        push = threading.Thread(target=lambda: _ignore_errors(lambda: api.push_raw(changes, key)))
+        push.start()
+        blocked(1)
+        server.kill()
+    push.join()
+    restarted = server.restart()
+    server_factory.track(restarted)  # type: ignore[attr-defined]
+    again = Api(restarted.url, api.token, api.user_id, api.device_id, api.email)
+    try:
+        r = again.push_raw(changes, key)
+        assert r.status_code == 200 and "idempotent-replayed" not in r.headers
+        assert r.json()["results"][0]["status"] == "applied"
+        assert again.status()["cursor"] == 1
+    finally:
+        again.close()
+        api.close()
+
+
+def _ignore_errors(call: Callable[[], object]) -> None:
+    with contextlib.suppress(httpx.HTTPError):
+        call()
