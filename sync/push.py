@@ -181,19 +181,21 @@ class Pusher:
     def push_pending(self, up_to: int | None, only: set[Key] | None = None) -> None:
         """Push every pending entity that has a change-log row with id <= ``up_to`` (all when None),
         or only the entities in ``only``."""
-        plan = self._plan(up_to, only)
-        if not plan:
-            return
-        box: list[_Flight | None] = [None]
-        with older_objects_frozen(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="gigbag-push") as worker:
-            try:
-                self._pipeline(plan, worker, box)
-            finally:
-                waiting = box[0]
-                if waiting is not None:
-                    # Stopped (cancelled, or an error) with a batch on the server: let its request end.
-                    # The batch stays stored, so the next sync sends it again and the server replays.
-                    waiting.answer.exception()
+        # The plan allocates per pending entity too: the collector leaves the app's heap out of its scans.
+        with older_objects_frozen():
+            plan = self._plan(up_to, only)
+            if not plan:
+                return
+            box: list[_Flight | None] = [None]
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="gigbag-push") as worker:
+                try:
+                    self._pipeline(plan, worker, box)
+                finally:
+                    waiting = box[0]
+                    if waiting is not None:
+                        # Stopped (cancelled, or an error) with a batch on the server: let its request end.
+                        # The batch stays stored, so the next sync sends it again and the server replays.
+                        waiting.answer.exception()
 
     def _pipeline(self, plan: list[PlannedChange], worker: ThreadPoolExecutor, box: list[_Flight | None]) -> None:
         """Read and store batch n+1 while batch n is on the server; ``box[0]`` is the batch on the server."""
