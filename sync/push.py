@@ -59,12 +59,13 @@ from .batching import (
     wire_change,
 )
 from .blob_sync import BlobSync
-from .bulk_writes import BaseMark, base_marks, clear_pending, existing, pending_among, read_rows
+from .bulk_writes import clear_pending, existing
 from .client import SyncClient
 from .errors import AuthenticationError, ProtocolError, QuotaExceeded, RequestRejected
 from .heap import older_objects_frozen
 from .local_store import Key, LocalState, Version
 from .progress import CancelToken, ProgressCallback, ProgressEvent
+from .push_reads import pending_entities
 from .push_writes import write_pushed_bases
 from .verify import verify_push_result
 
@@ -350,18 +351,17 @@ class Pusher:
         # read and then thrown away (a held, refused or unchanged key makes room for another read).
         while position < len(plan) and len(changes) < MAX_PUSH_CHANGES and not full:
             window = [p.key for p in plan[position : position + MAX_PUSH_CHANGES - len(changes)]]
-            pending = pending_among(st, window)
-            bases = base_marks(st, window)
-            rows = {t: read_rows(st, t, ids) for t, ids in _ids_by_type(window).items()}
+            pending = pending_entities(st, window)
             for key in window:
                 if len(changes) >= MAX_PUSH_CHANGES:
                     full = True
                     break
-                if key in held or key not in pending:
+                found = pending.get(key)
+                if found is None or key in held:
                     position += 1
                     continue
                 try:
-                    change = _change(key, rows[key[0]].get(key[1]), bases.get(key))
+                    change = _change(key, *found)
                 except CanonicalizationError as exc:
                     self._refuse(key, f"its data cannot be written as JSON: {exc}")
                     position += 1
@@ -559,19 +559,12 @@ def _as_change(change: OutChange) -> Change:
     )
 
 
-def _ids_by_type(keys: list[Key]) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for entity_type, entity_id in keys:
-        out.setdefault(entity_type, []).append(entity_id)
-    return out
-
-
-def _change(key: Key, data: dict[str, Any] | None, base: BaseMark | None) -> OutChange | None:
-    """The change to push for ``key`` with its local ``data`` (None: deleted here), its JSON written, or
-    None when the server already has this state. The data is canonicalised once: its checksum and
-    (most often) its JSON in the body come from the same bytes."""
+def _change(key: Key, data: dict[str, Any] | None, base_checksum: str | None) -> OutChange | None:
+    """The change to push for ``key`` with its local ``data`` (None: deleted here) over the base of
+    ``base_checksum`` (None: none, or a tombstone), its JSON written, or None when the server already
+    has this state. The data is canonicalised once: its checksum and (most often) its JSON in the
+    body come from the same bytes."""
     entity_type, entity_id = key
-    base_checksum = base.checksum if base is not None and not base.deleted else None
     if data is None:
         if base_checksum is None:
             return None  # never reached the server, or already deleted there
