@@ -59,13 +59,13 @@ from .batching import (
     wire_change,
 )
 from .blob_sync import BlobSync
-from .bulk_writes import clear_pending, existing
+from .bulk_writes import clear_pending
 from .client import SyncClient
 from .errors import AuthenticationError, ProtocolError, QuotaExceeded, RequestRejected
 from .heap import older_objects_frozen
 from .local_store import Key, LocalState, Version
 from .progress import CancelToken, ProgressCallback, ProgressEvent
-from .push_reads import pending_entities
+from .push_reads import pending_entities, pending_presence
 from .push_writes import write_pushed_bases
 from .verify import verify_push_result
 
@@ -310,25 +310,24 @@ class Pusher:
     def _plan(self, up_to: int | None, only: set[Key] | None) -> list[PlannedChange]:
         with read_session(self.db) as s:
             st = LocalState(s)
-            keys = [k for k in st.pending_keys(up_to) if k not in self._refused and (only is None or k in only)]
-            if not keys:
+            found = [
+                (key, present)
+                for key, present in pending_presence(st, up_to)
+                if key not in self._refused and (only is None or key in only)
+            ]
+            if not found:
                 return []
-            by_type: dict[str, list[str]] = {}
-            for entity_type, entity_id in keys:
-                by_type.setdefault(entity_type, []).append(entity_id)
-            planned: list[PlannedChange] = []
             parents: dict[str, str | None] = {}
-            for entity_type, ids in by_type.items():
-                if entity_type == "folders":
-                    rows = st.read_many("folders", ids)
-                    for folder_id in ids:
-                        data = rows.get(folder_id)
-                        if data is None:
-                            base = st.base(("folders", folder_id))
-                            data = base.data if base is not None else None
-                        parents[folder_id] = (data or {}).get("parent_folder_id")
-                present = existing(st, entity_type, ids)
-                planned.extend(PlannedChange((entity_type, i), "upsert" if i in present else "delete") for i in ids)
+            folder_ids = [key[1] for key, _ in found if key[0] == "folders"]
+            if folder_ids:
+                rows = st.read_many("folders", folder_ids)
+                for folder_id in folder_ids:
+                    data = rows.get(folder_id)
+                    if data is None:
+                        base = st.base(("folders", folder_id))
+                        data = base.data if base is not None else None
+                    parents[folder_id] = (data or {}).get("parent_folder_id")
+        planned = [PlannedChange(key, "upsert" if present else "delete") for key, present in found]
         return order_changes(planned, parents)
 
     def _held(self, st: LocalState) -> set[Key]:

@@ -65,3 +65,24 @@ def pending_entities(st: LocalState, keys: Iterable[Key]) -> dict[Key, tuple[Dat
                     data = dict(zip(names, values, strict=True))
                 out[(entity_type, row[0])] = (data, row[1])
     return out
+
+
+def pending_presence(st: LocalState, up_to: int | None) -> list[tuple[Key, bool]]:
+    """Every entity with a change-log row (with id <= ``up_to`` when given) and whether its row is on this
+    computer (an upsert to push) or not (a delete): one statement per type in the change log."""
+    conn = st.s.connection()
+    q = conn.dialect.identifier_preparer.quote
+    bound: tuple[int, ...] = () if up_to is None else (up_to,)
+    limit = "" if up_to is None else " AND id <= ?"
+    types = conn.exec_driver_sql(
+        "SELECT DISTINCT entity_type FROM change_log" + ("" if up_to is None else " WHERE id <= ?"), bound
+    ).fetchall()
+    out: list[tuple[Key, bool]] = []
+    for (entity_type,) in types:
+        name = q(table(entity_type).name)
+        sql = (
+            f"SELECT c.entity_id, EXISTS (SELECT 1 FROM {name} WHERE {q('id')} = c.entity_id) FROM "
+            f"(SELECT DISTINCT entity_id FROM change_log WHERE entity_type = ?{limit}) AS c"
+        )
+        out.extend(((entity_type, i), bool(present)) for i, present in conn.exec_driver_sql(sql, (entity_type, *bound)))
+    return out

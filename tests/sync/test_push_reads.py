@@ -16,8 +16,9 @@ from gigbag.local_db.database import read_session, transaction
 from gigbag.schema.canonical import canonical_json, checksum, checksum_of_canonical
 from gigbag.schema.entities import validate_data
 from gigbag.sync.batching import OutChange, data_json
+from gigbag.sync.bulk_writes import existing
 from gigbag.sync.local_store import Key, LocalState, Version
-from gigbag.sync.push_reads import pending_entities
+from gigbag.sync.push_reads import pending_entities, pending_presence
 from gigbag.sync.push_writes import write_pushed_bases
 
 NOW = "2025-03-01T12:00:00Z"
@@ -105,3 +106,25 @@ def test_bases_written_from_the_bodys_json_read_back_as_the_data_sent(ws: Worksp
                 assert st.base(key) == Version(None, None, True, seq)
             else:
                 assert st.base(key) == Version(change.data, change.checksum, False, seq)
+
+
+def test_the_plan_reads_each_pending_entity_once_with_whether_its_row_is_here(ws: Workspace) -> None:
+    written = _write(ws)
+    gone: Key = ("journal_entries", str(uuid.uuid4()))
+    with transaction(ws.engine) as s:
+        st = LocalState(s)
+        st.mark_pending(gone, "delete")
+        up_to = st.max_change_id()
+        later: Key = ("timeline_entries", str(uuid.uuid4()))
+        st.mark_pending(later, "delete")  # after ``up_to``
+        st.mark_pending(next(iter(written)), "update")  # a second row for the same entity
+    with read_session(ws.engine) as s:
+        st = LocalState(s)
+        for bound in (None, up_to):
+            found = pending_presence(st, bound)
+            keys = st.pending_keys(bound)
+            assert sorted(k for k, _ in found) == sorted(keys)  # each entity once
+            for key, present in found:
+                assert present == bool(existing(st, key[0], [key[1]]))
+        assert dict(pending_presence(st, up_to)) == {**dict.fromkeys(written, True), gone: False}
+        assert later in dict(pending_presence(st, None))
