@@ -4,14 +4,21 @@ Upserts go parents first (the protocol's type order; among folders, outer folder
 inside them), then deletes children first, so that the server's sequence — which every other
 computer replays — never has a child before its parent. A batch holds at most
 ``MAX_PUSH_CHANGES`` changes and stays under the push byte limit.
+
+A change to push is an :class:`OutChange`, its JSON object already written (``wire``) as it goes in
+the body, so the batch's size is counted from those bytes and the body is joined from them, with
+no model per change and no second encoding of the whole body: :func:`push_body` gives exactly the
+bytes :func:`body_bytes` writes for the same body (a stored batch is sent again as ``body_bytes``
+of its stored document, so the two must agree).
 """
 
 from __future__ import annotations
 
 import json
+import json.encoder
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..schema.wire import MAX_PUSH_BYTES, MAX_PUSH_CHANGES, Change
 from .local_store import ORDER, Key
@@ -20,10 +27,25 @@ from .local_store import ORDER, Key
 ENVELOPE_BYTES = 1024
 
 
-@dataclass(frozen=True)
-class PlannedChange:
+class PlannedChange(NamedTuple):
     key: Key
     op: str  # 'upsert' | 'delete'
+
+
+@dataclass(slots=True)
+class OutChange:
+    """One change of a push as this computer sends it (the fields of ``wire.Change``), with its JSON
+    object as written in the body and its data's JSON in it (both unset for a change read back from
+    a stored batch, whose body is kept whole)."""
+
+    entity_type: str
+    entity_id: str
+    op: str
+    data: dict[str, Any] | None
+    checksum: str | None
+    base_checksum: str | None
+    wire: bytes = b""
+    data_json: bytes | None = None
 
 
 def folder_depths(parents: Mapping[str, str | None]) -> dict[str, int]:
@@ -49,10 +71,25 @@ def order_changes(changes: Iterable[PlannedChange], folder_parents: Mapping[str,
     def depth(change: PlannedChange) -> int:
         return depths.get(change.key[1], 0) if change.key[0] == "folders" else 0
 
-    items = list(changes)
-    upserts = sorted((c for c in items if c.op == "upsert"), key=lambda c: (ORDER[c.key[0]], depth(c), c.key[1]))
-    deletes = sorted((c for c in items if c.op == "delete"), key=lambda c: (-ORDER[c.key[0]], -depth(c), c.key[1]))
-    return upserts + deletes
+    # By type first (a few groups), then each group's ids: one plain string sort per type instead of a
+    # tuple key per change.
+    groups: dict[tuple[str, str], list[PlannedChange]] = {}
+    for change in changes:
+        groups.setdefault((change.op, change.key[0]), []).append(change)
+    out: list[PlannedChange] = []
+    for op, sign in (("upsert", 1), ("delete", -1)):
+        for entity_type in sorted((t for o, t in groups if o == op), key=lambda t: sign * ORDER[t]):
+            group = groups[(op, entity_type)]
+            if entity_type == "folders":
+                group.sort(key=lambda c: (sign * depth(c), c.key[1]))
+            else:
+                group.sort(key=_entity_id)
+            out.extend(group)
+    return out
+
+
+def _entity_id(change: PlannedChange) -> str:
+    return change.key[1]
 
 
 # Per change, room for the few characters by which the body as sent (compact JSON, sorted keys) and
@@ -66,6 +103,45 @@ _CHANGE_FRAME = len('{"base_checksum":,"checksum":,"data":,"entity_id":"","entit
 def body_bytes(body: dict[str, Any]) -> bytes:
     """A push body as sent: compact JSON with sorted keys, the same bytes for the same stored body."""
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
+
+
+_STRING = json.encoder.encode_basestring  # the one json.dumps(ensure_ascii=False) uses for str
+_PLAIN_SCALARS = (str, int, bool, type(None))
+
+
+def _text(value: str | None) -> str:
+    return "null" if value is None else _STRING(value)
+
+
+def data_json(data: dict[str, Any], canonical: bytes) -> bytes:
+    """The data's JSON as :func:`body_bytes` writes it, given its canonical JSON (RFC 8785).
+
+    For data of plain strings, integers (canonicalisation refuses what is beyond ±2**53), booleans and
+    nulls under ASCII keys the two are the same bytes (the canonical encoder is the same C encoder with
+    the same settings, see ``schema/canonical.py``), so those are reused; anything else (a float, which
+    RFC 8785 may write another way, a nested value, other keys) is written again by ``json.dumps``.
+    """
+    for key, value in data.items():
+        if type(value) not in _PLAIN_SCALARS or not key.isascii():
+            return body_bytes(data)
+    return canonical
+
+
+def wire_change(change: OutChange, data_bytes: bytes | None) -> bytes:
+    """The change's JSON object as :func:`body_bytes` writes it (keys sorted, compact); ``data_bytes``:
+    its data's JSON (:func:`data_json`), None for a delete."""
+    base, digest = _text(change.base_checksum), _text(change.checksum)
+    data = "null" if data_bytes is None else data_bytes.decode()
+    entity_id, entity_type, op = _STRING(change.entity_id), _STRING(change.entity_type), _STRING(change.op)
+    return (
+        f'{{"base_checksum":{base},"checksum":{digest},"data":{data},'
+        f'"entity_id":{entity_id},"entity_type":{entity_type},"op":{op}}}'
+    ).encode()
+
+
+def push_body(device_id: str, changes: Iterable[OutChange]) -> bytes:
+    """``body_bytes({"device_id": device_id, "changes": [...]})`` joined from the changes' ``wire`` bytes."""
+    return b'{"changes":[%b],"device_id":%b}' % (b",".join(c.wire for c in changes), _STRING(device_id).encode())
 
 
 def _json_text_len(value: str | None) -> int:

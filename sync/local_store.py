@@ -258,13 +258,17 @@ class LocalState:
 
     # ---- pending local changes ---------------------------------------------------------------
     def max_change_id(self) -> int:
-        return int(self.s.scalar(select(func.max(_CHANGE_LOG.c.id))) or 0)
+        return int(self.s.connection().exec_driver_sql("SELECT MAX(id) FROM change_log").scalar() or 0)
 
     def pending_keys(self, up_to: int | None = None) -> list[Key]:
-        stmt = select(_CHANGE_LOG.c.entity_type, _CHANGE_LOG.c.entity_id).distinct()
-        if up_to is not None:
-            stmt = stmt.where(_CHANGE_LOG.c.id <= up_to)
-        return [(r[0], r[1]) for r in self.s.execute(stmt)]
+        # Plain SQL: a first sync plans every row of the computer from here.
+        sql = "SELECT DISTINCT entity_type, entity_id FROM change_log"
+        rows = (
+            self.s.connection().exec_driver_sql(sql).fetchall()
+            if up_to is None
+            else self.s.connection().exec_driver_sql(sql + " WHERE id <= ?", (up_to,)).fetchall()
+        )
+        return [(r[0], r[1]) for r in rows]
 
     def pending_count(self) -> int:
         sub = select(_CHANGE_LOG.c.entity_type, _CHANGE_LOG.c.entity_id).distinct().subquery()
@@ -409,7 +413,8 @@ class LocalState:
         return self.s.execute(select(_INCOMING.c.entity_id).limit(1)).first() is not None
 
     def incoming_keys(self) -> set[Key]:
-        return {(r[0], r[1]) for r in self.s.execute(select(_INCOMING.c.entity_type, _INCOMING.c.entity_id))}
+        rows = self.s.connection().exec_driver_sql("SELECT entity_type, entity_id FROM sync_incoming").fetchall()
+        return {(r[0], r[1]) for r in rows}
 
     def stage(self, key: Key, version: Version) -> None:
         """Keep a server version to apply when the pull has completed (a newer one replaces it)."""
@@ -439,7 +444,8 @@ class LocalState:
         return SyncConflict.model_validate(dict(row)) if row is not None else None
 
     def conflict_keys(self) -> set[Key]:
-        return {(r[0], r[1]) for r in self.s.execute(select(_CONFLICTS.c.entity_type, _CONFLICTS.c.entity_id))}
+        rows = self.s.connection().exec_driver_sql("SELECT entity_type, entity_id FROM sync_conflicts").fetchall()
+        return {(r[0], r[1]) for r in rows}
 
     def keep_conflict(
         self,

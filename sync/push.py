@@ -12,12 +12,14 @@ replays instead of applying twice.
 
 The batches are pipelined, one request on the server at a time: while batch n is on the server
 (a worker thread waits for its answer), batch n+1 is read and stored; when n's answer comes,
-n+1 is sent at once and n's answer applied while n+1 is on the server. The server so sees the
-batches one after the other, in plan order (parents before children, across batches too), and
-the answers are applied in that order. When an answer holds a conflict or a refusal, the batch
-read ahead is dropped unsent and read again after the answer is applied, so that what the answer
-holds back (an entity in conflict, what is inside it) stays held back exactly as without the
-read-ahead.
+n+1 is sent at once, and n's answer is applied while n+1 is on the server — in the same
+transaction that then reads and stores batch n+2 (one commit per batch: the answer applied and
+the next batch stored become durable together, and the stored batch before it is ever sent). The
+server so sees the batches one after the other, in plan order (parents before children, across
+batches too), and the answers are applied in that order. When an answer holds a conflict or a
+refusal, the batch read ahead is dropped unsent and read again after the answer is applied, so
+that what the answer holds back (an entity in conflict, what is inside it) stays held back exactly
+as without the read-ahead.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, delete, select, text
+from sqlalchemy import Engine, delete, select
 from sqlmodel import Session
 
 from ..local_db.database import read_session, transaction
@@ -46,14 +48,25 @@ from ..schema.wire import (
     PushRequest,
     PushResponse,
 )
-from .batching import ENVELOPE_BYTES, PlannedChange, body_bytes, change_size, order_changes
+from .batching import (
+    ENVELOPE_BYTES,
+    OutChange,
+    PlannedChange,
+    body_bytes,
+    data_json,
+    order_changes,
+    push_body,
+    wire_change,
+)
 from .blob_sync import BlobSync
-from .bulk_writes import BaseMark, base_marks, clear_pending, existing, pending_among, read_rows, write_bases
+from .bulk_writes import clear_pending
 from .client import SyncClient
 from .errors import AuthenticationError, ProtocolError, QuotaExceeded, RequestRejected
 from .heap import older_objects_frozen
 from .local_store import Key, LocalState, Version
 from .progress import CancelToken, ProgressCallback, ProgressEvent
+from .push_reads import pending_entities, pending_presence
+from .push_writes import write_pushed_bases
 from .verify import verify_push_result
 
 log = logging.getLogger(__name__)
@@ -83,7 +96,7 @@ class PushReport:
 
 @dataclass
 class _Planned:
-    changes: list[Change]
+    changes: list[OutChange]
     last_change_id: int
     noops: list[Key]
 
@@ -94,10 +107,18 @@ class _Outgoing:
 
     key: str
     body: bytes
-    changes: list[Change]
+    changes: list[OutChange]
     last_change_id: int
     start: int = 0  # plan positions of the batch: where its reading began and ended
     end: int = 0
+
+
+@dataclass
+class _Answered:
+    """A batch and the answer the server gave it."""
+
+    batch: _Outgoing
+    answer: tuple[PushResponse, bool]
 
 
 @dataclass
@@ -146,7 +167,11 @@ class Pusher:
                 self._drop(batch.idempotency_key)
                 continue
             request = PushRequest.model_validate(batch.body)
-            outgoing = _Outgoing(batch.idempotency_key, body_bytes(batch.body), request.changes, batch.last_change_id)
+            changes = [
+                OutChange(c.entity_type, c.entity_id, c.op, c.data, c.checksum, c.base_checksum)
+                for c in request.changes
+            ]
+            outgoing = _Outgoing(batch.idempotency_key, body_bytes(batch.body), changes, batch.last_change_id)
             try:
                 answer = self.client.push(outgoing.key, outgoing.body)
             except RequestRejected as exc:
@@ -157,72 +182,110 @@ class Pusher:
     def push_pending(self, up_to: int | None, only: set[Key] | None = None) -> None:
         """Push every pending entity that has a change-log row with id <= ``up_to`` (all when None),
         or only the entities in ``only``."""
-        plan = self._plan(up_to, only)
-        if not plan:
-            return
-        box: list[_Flight | None] = [None]
-        with older_objects_frozen(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="gigbag-push") as worker:
-            try:
-                self._pipeline(plan, worker, box)
-            finally:
-                waiting = box[0]
-                if waiting is not None:
-                    # Stopped (cancelled, or an error) with a batch on the server: let its request end.
-                    # The batch stays stored, so the next sync sends it again and the server replays.
-                    waiting.answer.exception()
+        # The plan allocates per pending entity too: the collector leaves the app's heap out of its scans.
+        with older_objects_frozen():
+            plan = self._plan(up_to, only)
+            if not plan:
+                return
+            box: list[_Flight | None] = [None]
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="gigbag-push") as worker:
+                try:
+                    self._pipeline(plan, worker, box)
+                finally:
+                    waiting = box[0]
+                    if waiting is not None:
+                        # Stopped (cancelled, or an error) with a batch on the server: let its request end.
+                        # The batch stays stored, so the next sync sends it again and the server replays.
+                        waiting.answer.exception()
 
     def _pipeline(self, plan: list[PlannedChange], worker: ThreadPoolExecutor, box: list[_Flight | None]) -> None:
         """Read and store batch n+1 while batch n is on the server; ``box[0]`` is the batch on the server."""
         total = len(plan)
         position = 0
         drops = 0
-        while True:
-            self.cancel.check()
-            ready: _Outgoing | None = None
-            reread = position
-            if position < total:
-                planned, after = self._read_batch(plan, position)
-                if planned.changes and _wants_files(planned):
+        # A clean answer whose successor is already on the server: applied by the next step's transaction.
+        landing: _Answered | None = None
+        try:
+            while True:
+                self.cancel.check()
+                reread = position
+                answered, landing = landing, None
+                ready, position, files = self._step(plan, position, answered)
+                if files is not None:
                     # File uploads share the connection and may refuse changes: the batch on the server
                     # lands first, and this batch is read again after it (its answer may hold some back).
                     if box[0] is not None:
                         position, drops = self._settle(box, drops, total)
                         continue
-                    self._upload_files(planned)
-                ready = self._store(planned, position, after)
-                position = after
-            flight = box[0]
-            if flight is None:
-                if ready is None:
-                    if position >= total:
-                        return
+                    self._upload_files(files)
+                    ready = self._store(files, reread, position)
+                flight = box[0]
+                if flight is None:
+                    if ready is None:
+                        if position >= total:
+                            return
+                        continue
+                    box[0] = self._launch(worker, ready)
                     continue
-                box[0] = self._launch(worker, ready)
-                continue
-            try:
-                response, replayed = flight.answer.result()
-            except RequestRejected as exc:
-                box[0] = None
-                if ready is not None:
-                    self._drop(ready.key)  # never sent: its changes are read again
-                self._rejected(flight.batch, exc)
-                position, drops = flight.batch.start, drops + 1
-                if drops > MAX_DROPS:
-                    raise ProtocolError("The server kept refusing this computer's pushes as they were sent.") from exc
-                continue
-            except BaseException:
-                box[0] = None
-                if ready is not None:
-                    self._drop(ready.key)
-                raise
-            clean = all(r.status == "applied" for r in response.results)
-            box[0] = self._launch(worker, ready) if ready is not None and clean else None
-            self._land(flight.batch, (response, replayed))
-            if ready is not None and not clean:
-                # The answer held something back (a conflict, a refusal): read the next batch again.
-                self._drop(ready.key)
-                position = reread
-            self.progress(ProgressEvent("push", done=flight.batch.end, total=total))
+                try:
+                    answer = flight.answer.result()
+                except RequestRejected as exc:
+                    box[0] = None
+                    if ready is not None:
+                        self._drop(ready.key)  # never sent: its changes are read again
+                    self._rejected(flight.batch, exc)
+                    position, drops = flight.batch.start, drops + 1
+                    if drops > MAX_DROPS:
+                        raise ProtocolError(
+                            "The server kept refusing this computer's pushes as they were sent."
+                        ) from exc
+                    continue
+                except BaseException:
+                    box[0] = None
+                    if ready is not None:
+                        self._drop(ready.key)
+                    raise
+                clean = all(r.status == "applied" for r in answer[0].results)
+                if ready is not None and clean:
+                    box[0] = self._launch(worker, ready)
+                    landing = _Answered(flight.batch, answer)
+                else:
+                    box[0] = None
+                    self._land(flight.batch, answer)
+                    if ready is not None:
+                        # The answer held something back (a conflict, a refusal): read the next batch again.
+                        self._drop(ready.key)
+                        position = reread
+                self.progress(ProgressEvent("push", done=flight.batch.end, total=total))
+        except BaseException:
+            if landing is not None:
+                self._land(landing.batch, landing.answer)  # the answer in hand is kept even when the sync stops
+            raise
+
+    def _step(
+        self, plan: list[PlannedChange], position: int, landing: _Answered | None
+    ) -> tuple[_Outgoing | None, int, _Planned | None]:
+        """In one transaction: apply ``landing``'s answer, then read the next batch from ``position`` (seeing
+        that answer) and store it. Returns the stored batch (None: nothing to send), the new position, and
+        the batch read but not stored when it needs files uploaded first (outside any transaction)."""
+        if landing is None and position >= len(plan):
+            return None, position, None
+        recorded: list[int] = []
+        ready: _Outgoing | None = None
+        files: _Planned | None = None
+        after = position
+        with transaction(self.db) as s:
+            if landing is not None:
+                recorded = self._apply(s, landing.batch, landing.answer[0])
+            if position < len(plan):
+                planned, after = self._read_batch(LocalState(s), plan, position)
+                if planned.changes and _wants_files(planned):
+                    files = planned
+                else:
+                    ready = self._store_in(s, planned, position, after)
+        if landing is not None:
+            self._landed(landing.batch, landing.answer, recorded)
+        return ready, after, files
 
     def _settle(self, box: list[_Flight | None], drops: int, total: int) -> tuple[int, int]:
         """Land the batch on the server before a batch that needs files; the position to read from next."""
@@ -247,25 +310,24 @@ class Pusher:
     def _plan(self, up_to: int | None, only: set[Key] | None) -> list[PlannedChange]:
         with read_session(self.db) as s:
             st = LocalState(s)
-            keys = [k for k in st.pending_keys(up_to) if k not in self._refused and (only is None or k in only)]
-            if not keys:
+            found = [
+                (key, present)
+                for key, present in pending_presence(st, up_to)
+                if key not in self._refused and (only is None or key in only)
+            ]
+            if not found:
                 return []
-            by_type: dict[str, list[str]] = {}
-            for entity_type, entity_id in keys:
-                by_type.setdefault(entity_type, []).append(entity_id)
-            planned: list[PlannedChange] = []
             parents: dict[str, str | None] = {}
-            for entity_type, ids in by_type.items():
-                if entity_type == "folders":
-                    rows = st.read_many("folders", ids)
-                    for folder_id in ids:
-                        data = rows.get(folder_id)
-                        if data is None:
-                            base = st.base(("folders", folder_id))
-                            data = base.data if base is not None else None
-                        parents[folder_id] = (data or {}).get("parent_folder_id")
-                present = existing(st, entity_type, ids)
-                planned.extend(PlannedChange((entity_type, i), "upsert" if i in present else "delete") for i in ids)
+            folder_ids = [key[1] for key, _ in found if key[0] == "folders"]
+            if folder_ids:
+                rows = st.read_many("folders", folder_ids)
+                for folder_id in folder_ids:
+                    data = rows.get(folder_id)
+                    if data is None:
+                        base = st.base(("folders", folder_id))
+                        data = base.data if base is not None else None
+                    parents[folder_id] = (data or {}).get("parent_folder_id")
+        planned = [PlannedChange(key, "upsert" if present else "delete") for key, present in found]
         return order_changes(planned, parents)
 
     def _held(self, st: LocalState) -> set[Key]:
@@ -276,51 +338,48 @@ class Pusher:
                 held.update(k for k in st.dependents(entity_type, entity_id)[0] if st.is_pending(k))
         return held
 
-    def _read_batch(self, plan: list[PlannedChange], position: int) -> tuple[_Planned, int]:
-        """Read the next batch of the plan in one snapshot; return it and the new position."""
-        with read_session(self.db) as s:
-            st = LocalState(s)
-            last_change_id = st.max_change_id()
-            held = self._held(st) | self._refused
-            changes: list[Change] = []
-            noops: list[Key] = []
-            size = ENVELOPE_BYTES
-            full = False
-            # Each window holds only as many keys as the batch still has room for, so no window is
-            # read and then thrown away (a held, refused or unchanged key makes room for another read).
-            while position < len(plan) and len(changes) < MAX_PUSH_CHANGES and not full:
-                window = [p.key for p in plan[position : position + MAX_PUSH_CHANGES - len(changes)]]
-                pending = pending_among(st, window)
-                bases = base_marks(st, window)
-                rows = {t: read_rows(st, t, ids) for t, ids in _ids_by_type(window).items()}
-                for key in window:
-                    if len(changes) >= MAX_PUSH_CHANGES:
-                        full = True
-                        break
-                    if key in held or key not in pending:
-                        position += 1
-                        continue
-                    try:
-                        made = _change(key, rows[key[0]].get(key[1]), bases.get(key))
-                    except CanonicalizationError as exc:
-                        self._refuse(key, f"its data cannot be written as JSON: {exc}")
-                        position += 1
-                        continue
-                    if made is None:
-                        noops.append(key)
-                        position += 1
-                        continue
-                    change, n = made
-                    if ENVELOPE_BYTES + n > self.max_bytes:
-                        self._refuse(key, "it is larger than the server accepts in one push")
-                        position += 1
-                        continue
-                    if size + n > self.max_bytes:
-                        full = True
-                        break
-                    changes.append(change)
-                    size += n
+    def _read_batch(self, st: LocalState, plan: list[PlannedChange], position: int) -> tuple[_Planned, int]:
+        """Read the next batch of the plan (in the caller's transaction); return it and the new position."""
+        last_change_id = st.max_change_id()
+        held = self._held(st) | self._refused
+        changes: list[OutChange] = []
+        noops: list[Key] = []
+        size = ENVELOPE_BYTES
+        full = False
+        # Each window holds only as many keys as the batch still has room for, so no window is
+        # read and then thrown away (a held, refused or unchanged key makes room for another read).
+        while position < len(plan) and len(changes) < MAX_PUSH_CHANGES and not full:
+            window = [p.key for p in plan[position : position + MAX_PUSH_CHANGES - len(changes)]]
+            pending = pending_entities(st, window)
+            for key in window:
+                if len(changes) >= MAX_PUSH_CHANGES:
+                    full = True
+                    break
+                found = pending.get(key)
+                if found is None or key in held:
                     position += 1
+                    continue
+                try:
+                    change = _change(key, *found)
+                except CanonicalizationError as exc:
+                    self._refuse(key, f"its data cannot be written as JSON: {exc}")
+                    position += 1
+                    continue
+                if change is None:
+                    noops.append(key)
+                    position += 1
+                    continue
+                n = len(change.wire) + 1  # and the comma before the next
+                if ENVELOPE_BYTES + n > self.max_bytes:
+                    self._refuse(key, "it is larger than the server accepts in one push")
+                    position += 1
+                    continue
+                if size + n > self.max_bytes:
+                    full = True
+                    break
+                changes.append(change)
+                size += n
+                position += 1
         return _Planned(changes, last_change_id, noops), position
 
     def _refuse(self, key: Key, reason: str) -> None:
@@ -355,28 +414,21 @@ class Pusher:
 
     # ---- storing, sending, applying -----------------------------------------------------------
     def _store(self, planned: _Planned, start: int, end: int) -> _Outgoing | None:
-        """Clear the unchanged entities and store the batch with a new key, before it is ever sent."""
         with transaction(self.db) as s:
-            st = LocalState(s)
-            for key in planned.noops:
-                st.clear_pending(key, planned.last_change_id)
-            if not planned.changes:
-                return None
-            body = body_bytes({"device_id": self.device_id, "changes": [_wire(c) for c in planned.changes]})
-            batch = _Outgoing(str(uuid.uuid4()), body, planned.changes, planned.last_change_id, start, end)
-            # The body's JSON text goes in as it is sent (the column reads it back as the same document).
-            s.execute(
-                text(
-                    "INSERT INTO sync_batches (idempotency_key, created_at, body, last_change_id) "
-                    "VALUES (:key, :created_at, :body, :last_change_id)"
-                ),
-                {
-                    "key": batch.key,
-                    "created_at": utc_now(),
-                    "body": body.decode(),
-                    "last_change_id": planned.last_change_id,
-                },
-            )
+            return self._store_in(s, planned, start, end)
+
+    def _store_in(self, s: Session, planned: _Planned, start: int, end: int) -> _Outgoing | None:
+        """Clear the unchanged entities and store the batch with a new key, before it is ever sent."""
+        clear_pending(LocalState(s), planned.noops, planned.last_change_id)
+        if not planned.changes:
+            return None
+        body = push_body(self.device_id, planned.changes)
+        batch = _Outgoing(str(uuid.uuid4()), body, planned.changes, planned.last_change_id, start, end)
+        # The body's JSON text goes in as it is sent (the column reads it back as the same document).
+        s.connection().exec_driver_sql(
+            "INSERT INTO sync_batches (idempotency_key, created_at, body, last_change_id) VALUES (?, ?, ?, ?)",
+            (batch.key, utc_now(), body.decode(), planned.last_change_id),
+        )
         return batch
 
     def _drop(self, key: str) -> None:
@@ -405,7 +457,13 @@ class Pusher:
 
     def _land(self, batch: _Outgoing, answer: tuple[PushResponse, bool]) -> None:
         """Apply a batch's answer in one transaction (which also forgets the stored batch)."""
-        response, replayed = answer
+        with transaction(self.db) as s:
+            recorded = self._apply(s, batch, answer[0])
+        self._landed(batch, answer, recorded)
+
+    def _landed(self, batch: _Outgoing, answer: tuple[PushResponse, bool], recorded: list[int]) -> None:
+        """Count a batch whose answer was applied (and committed)."""
+        replayed = answer[1]
         self.report.batches += 1
         self.report.sent += len(batch.changes)
         if replayed:
@@ -416,8 +474,6 @@ class Pusher:
             len(batch.changes),
             " (replayed by the server)" if replayed else "",
         )
-        with transaction(self.db) as s:
-            recorded = self._apply(s, batch, response)
         self.report.recorded.extend(recorded)  # committed: the pull may leave these versions out
 
     def skip_ranges(self, max_ranges: int = MAX_PULL_SKIP_RANGES) -> str | None:
@@ -428,18 +484,17 @@ class Pusher:
         st = LocalState(s)
         sent = {(c.entity_type, c.entity_id): c for c in batch.changes}
         answered: set[Key] = set()
-        applied: list[tuple[Key, Version]] = []
+        applied: list[tuple[OutChange, int]] = []  # with the seq the server gave it
         for result in response.results:
             key = (result.entity_type, result.entity_id)
             change = sent.get(key)
             if change is None:
                 raise ProtocolError(f"The server answered for {key[0]} {key[1]}, which this push did not send.")
             answered.add(key)
-            verify_push_result(change, result)
+            if result.status != "applied" or (result.checksum is not None and result.checksum != change.checksum):
+                verify_push_result(_as_change(change), result)
             if result.status == "applied":
-                deleted = change.op == "delete"
-                data = None if deleted else change.data
-                applied.append((key, Version(data, change.checksum, deleted, result.seq or 0)))
+                applied.append((change, result.seq or 0))
             elif result.status == "conflict":
                 server = result.server
                 version = (
@@ -457,17 +512,19 @@ class Pusher:
         missing = set(sent) - answered
         if missing:
             raise ProtocolError(f"The server's answer to a push left out {len(missing)} of its changes.")
-        write_bases(st, applied)
+        write_pushed_bases(st, applied)
         # Only the change-log rows this batch covered: an edit made since stays pending.
-        clear_pending(st, [key for key, _ in applied], batch.last_change_id)
+        clear_pending(st, [(c.entity_type, c.entity_id) for c, _ in applied], batch.last_change_id)
         staged = st.incoming_keys()
-        for key, version in applied:
-            held = st.incoming(key) if key in staged else None
-            if held is not None and held.seq <= version.seq:
-                st.unstage(key)
+        if staged:
+            for c, seq in applied:
+                key = (c.entity_type, c.entity_id)
+                held = st.incoming(key) if key in staged else None
+                if held is not None and held.seq <= seq:
+                    st.unstage(key)
         self.report.applied += len(applied)
-        s.execute(delete(_BATCHES).where(_BATCHES.c.idempotency_key == batch.key))
-        return [version.seq for _, version in applied if version.seq > 0]
+        s.connection().exec_driver_sql("DELETE FROM sync_batches WHERE idempotency_key = ?", (batch.key,))
+        return [seq for _, seq in applied if seq > 0]
 
 
 def seq_ranges(seqs: list[int], max_ranges: int) -> str | None:
@@ -490,46 +547,34 @@ def _wants_files(planned: _Planned) -> bool:
     return any(c.op == "upsert" and blob_refs(c.entity_type, c.data) for c in planned.changes)
 
 
-def _wire(change: Change) -> dict[str, Any]:
-    """A change as it goes in a push body (every field, as ``PushRequest.model_dump`` writes it)."""
-    return {
-        "entity_type": change.entity_type,
-        "entity_id": change.entity_id,
-        "op": change.op,
-        "data": change.data,
-        "checksum": change.checksum,
-        "base_checksum": change.base_checksum,
-    }
+def _as_change(change: OutChange) -> Change:
+    return Change.model_construct(
+        entity_type=change.entity_type,
+        entity_id=change.entity_id,
+        op=change.op,
+        data=change.data,
+        checksum=change.checksum,
+        base_checksum=change.base_checksum,
+    )
 
 
-def _ids_by_type(keys: list[Key]) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for entity_type, entity_id in keys:
-        out.setdefault(entity_type, []).append(entity_id)
-    return out
-
-
-def _change(key: Key, data: dict[str, Any] | None, base: BaseMark | None) -> tuple[Change, int] | None:
-    """The change to push for ``key`` with its local ``data`` (None: deleted here) and the bytes it adds
-    to a push body, or None when the server already has this state. The data is canonicalised once:
-    its checksum and its size come from the same bytes."""
+def _change(key: Key, data: dict[str, Any] | None, base_checksum: str | None) -> OutChange | None:
+    """The change to push for ``key`` with its local ``data`` (None: deleted here) over the base of
+    ``base_checksum`` (None: none, or a tombstone), its JSON written, or None when the server already
+    has this state. The data is canonicalised once: its checksum and (most often) its JSON in the
+    body come from the same bytes."""
     entity_type, entity_id = key
-    base_checksum = base.checksum if base is not None and not base.deleted else None
     if data is None:
         if base_checksum is None:
             return None  # never reached the server, or already deleted there
-        encoded, digest = b"", None
-    else:
-        encoded = canonical_json(data)
-        digest = checksum_of_canonical(encoded)
-        if digest == base_checksum:
-            return None
-    change = Change.model_construct(
-        entity_type=entity_type,
-        entity_id=entity_id,
-        op="delete" if data is None else "upsert",
-        data=data,
-        checksum=digest,
-        base_checksum=base_checksum,
-    )
-    return change, change_size(change, len(encoded))
+        change = OutChange(entity_type, entity_id, "delete", None, None, base_checksum)
+        change.wire = wire_change(change, None)
+        return change
+    encoded = canonical_json(data)
+    digest = checksum_of_canonical(encoded)
+    if digest == base_checksum:
+        return None
+    change = OutChange(entity_type, entity_id, "upsert", data, digest, base_checksum)
+    change.data_json = data_json(data, encoded)
+    change.wire = wire_change(change, change.data_json)
+    return change
