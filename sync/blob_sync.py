@@ -46,8 +46,8 @@ from .errors import (
     SyncError,
 )
 from .part_writer import PartWriter
-from .socket_body import body_socket, receive_body
 from .progress import CancelToken, ProgressCallback, ProgressEvent
+from .socket_body import body_socket, receive_body
 
 TUS_THRESHOLD = 8 * 1024 * 1024  # blobs from this size upload resumably
 PATCH_SIZE = 64 * 1024 * 1024  # bytes per tus PATCH (the server records its offset every 16 MiB within one)

@@ -76,7 +76,7 @@ def receive_body(
             except TimeoutError as exc:
                 raise NetworkError("The server stopped sending a file (timed out); sync again to resume.") from exc
             except OSError as exc:
-                raise NetworkError(f"The connection broke while a file came down ({exc}); sync again to resume.") from exc
+                raise NetworkError(f"The connection broke while a file came down ({exc}); sync again.") from exc
             if not n:
                 raise NetworkError("The server closed the connection before the end of a file; sync again to resume.")
             filled += n
