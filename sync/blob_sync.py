@@ -50,7 +50,7 @@ from .progress import CancelToken, ProgressCallback, ProgressEvent
 from .socket_body import body_socket, receive_body
 
 TUS_THRESHOLD = 8 * 1024 * 1024  # blobs from this size upload resumably
-PATCH_SIZE = 64 * 1024 * 1024  # bytes per tus PATCH (the server records its offset every 16 MiB within one)
+PATCH_SIZE = 256 * 1024 * 1024  # bytes per tus PATCH (the server records its offset every 16 MiB within one)
 READ_BYTES = 4 * 1024 * 1024  # blocks read from a file being uploaded (sent as they are: no re-chunking)
 PROGRESS_BYTES = 1024 * 1024  # a download reports its progress about this often
 SOCKET_BODY_BYTES = 1024 * 1024  # downloads from this size are received straight from the socket
@@ -99,7 +99,7 @@ class _PartDigest:
         if offset:
             self._feed_from(part, offset)
 
-    def update(self, chunk: bytes | bytearray) -> None:
+    def update(self, chunk: bytes | bytearray | memoryview) -> None:
         self._hasher.update(chunk)
         self._position += len(chunk)
 
