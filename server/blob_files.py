@@ -236,6 +236,8 @@ class FileUploadAppender:
     """Appends to a partial file; a checkpoint is an fsync. Closing hands the running hash (if
     any) to ``keep`` with the file's stamp after the last write."""
 
+    checkpoints_alongside_writes = True  # an fsync makes durable what was written before it began
+
     def __init__(self, incoming: IncomingFile, keep: Callable[[tuple[int, ...]], None]) -> None:
         self.incoming = incoming
         self._keep = keep
@@ -248,8 +250,9 @@ class FileUploadAppender:
         self.incoming.write(data)
 
     def checkpoint(self) -> int:
+        written = self.incoming.size  # before the fsync: bytes written meanwhile are not counted
         self.incoming.sync()
-        return self.incoming.size
+        return written
 
     def close(self) -> int:
         try:

@@ -506,23 +506,38 @@ def _offset_mismatch(row: UploadRow) -> ApiError:
 
 class _Writer:
     """The PATCH's writes, one job at a time on a worker thread, so receiving never waits for the disk
-    (or S3) unless the previous job is still running; the offset is recorded after each checkpoint."""
+    (or S3) unless the previous job is still running; the offset is recorded after each checkpoint.
+
+    A store whose checkpoint may run while the next bytes are written (a partial file: an fsync
+    covers what was written before it began) checkpoints on a thread of its own, so the data path
+    never waits for the disk to make bytes durable or for the database to record the offset."""
 
     def __init__(self, state: ServerState, row: UploadRow, appender: Any) -> None:
         self.state = state
         self.row = row
         self.appender = appender
         self.recorded = row.offset
+        self.alongside = bool(getattr(appender, "checkpoints_alongside_writes", False))
         self._job: asyncio.Future[None] | None = None
+        self._checkpoint: asyncio.Future[None] | None = None
+        self._checkpointing = False
 
     def _store(self, data: bytearray) -> None:
         self.appender.write(data)
         metrics.BLOB_BYTES_IN.inc(len(data))
-        if self.appender.size - self.recorded >= CHECKPOINT_BYTES:
-            durable = self.appender.checkpoint()
-            if durable != self.recorded:
-                _save_offset(self.state, self.row.id, durable)
-                self.recorded = durable
+        if not self.alongside and self.appender.size - self.recorded >= CHECKPOINT_BYTES:
+            self._record(self.appender.checkpoint())
+
+    def _record(self, durable: int) -> None:
+        if durable > self.recorded:
+            _save_offset(self.state, self.row.id, durable)
+            self.recorded = durable
+
+    def _checkpoint_alongside(self) -> None:
+        try:
+            self._record(self.appender.checkpoint())
+        finally:
+            self._checkpointing = False
 
     async def wait(self) -> None:
         job, self._job = self._job, None
@@ -532,11 +547,21 @@ class _Writer:
     async def write(self, data: bytearray) -> None:
         """Hand ``data`` (no longer touched by the caller) to the thread once the previous job is done."""
         await self.wait()
+        due = self.appender.size - self.recorded >= CHECKPOINT_BYTES
+        if self.alongside and due and not self._checkpointing:
+            if self._checkpoint is not None:
+                await self._checkpoint  # done (or failed: its error is raised here)
+            self._checkpointing = True
+            self._checkpoint = asyncio.ensure_future(run_in_threadpool(self._checkpoint_alongside))
         self._job = asyncio.ensure_future(run_in_threadpool(self._store, data))
 
     async def close(self) -> int:
         try:
-            await self.wait()
+            try:
+                await self.wait()
+            finally:
+                if self._checkpoint is not None:
+                    await self._checkpoint
         finally:
             durable = await run_in_threadpool(self.appender.close)
             if durable != self.recorded:
