@@ -190,6 +190,22 @@ class IncomingFile:
                 hashing.result()
         self.size += len(data)
 
+    def write_chunks(self, chunks: list[bytes]) -> None:
+        """Write received pieces in order without joining them (the hash of all of them runs on another
+        thread meanwhile)."""
+        if self.hasher is None:
+            self.file.writelines(chunks)
+        else:
+            hashing = _HASHING.submit(_feed, self.hasher, chunks)
+            try:
+                self.file.writelines(chunks)
+            except BaseException:
+                self.hasher = None  # it was fed bytes the file may not hold: the stored bytes are hashed later
+                raise
+            finally:
+                hashing.result()
+        self.size += sum(map(len, chunks))
+
     def sync(self) -> None:
         """Make the bytes written so far durable (before their count is recorded anywhere)."""
         self.file.flush()
@@ -249,6 +265,9 @@ class FileUploadAppender:
     def write(self, data: bytes) -> None:
         self.incoming.write(data)
 
+    def write_chunks(self, chunks: list[bytes]) -> None:
+        self.incoming.write_chunks(chunks)
+
     def checkpoint(self) -> int:
         written = self.incoming.size  # before the fsync: bytes written meanwhile are not counted
         self.incoming.sync()
@@ -261,6 +280,11 @@ class FileUploadAppender:
         finally:
             self.incoming.close()
         return self.incoming.size
+
+
+def _feed(hasher: Any, chunks: list[bytes]) -> None:
+    for chunk in chunks:
+        hasher.update(chunk)
 
 
 def file_stamp(fd: int) -> tuple[int, ...]:

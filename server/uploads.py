@@ -522,9 +522,13 @@ class _Writer:
         self._checkpoint: asyncio.Future[None] | None = None
         self._checkpointing = False
 
-    def _store(self, data: bytearray) -> None:
-        self.appender.write(data)
-        metrics.BLOB_BYTES_IN.inc(len(data))
+    def _store(self, chunks: list[bytes]) -> None:
+        write_chunks = getattr(self.appender, "write_chunks", None)
+        if write_chunks is not None:
+            write_chunks(chunks)
+        else:
+            self.appender.write(b"".join(chunks))
+        metrics.BLOB_BYTES_IN.inc(sum(map(len, chunks)))
         if not self.alongside and self.appender.size - self.recorded >= CHECKPOINT_BYTES:
             self._record(self.appender.checkpoint())
 
@@ -544,8 +548,9 @@ class _Writer:
         if job is not None:
             await job
 
-    async def write(self, data: bytearray) -> None:
-        """Hand ``data`` (no longer touched by the caller) to the thread once the previous job is done."""
+    async def write(self, chunks: list[bytes]) -> None:
+        """Hand ``chunks`` (as received: joined, if at all, on the thread) to the thread once the previous
+        job is done."""
         await self.wait()
         due = self.appender.size - self.recorded >= CHECKPOINT_BYTES
         if self.alongside and due and not self._checkpointing:
@@ -553,7 +558,7 @@ class _Writer:
                 await self._checkpoint  # done (or failed: its error is raised here)
             self._checkpointing = True
             self._checkpoint = asyncio.ensure_future(run_in_threadpool(self._checkpoint_alongside))
-        self._job = asyncio.ensure_future(run_in_threadpool(self._store, data))
+        self._job = asyncio.ensure_future(run_in_threadpool(self._store, chunks))
 
     async def close(self) -> int:
         try:
@@ -574,7 +579,8 @@ async def _receive(state: ServerState, row: UploadRow, request: Request) -> int:
     """Append the request's bytes at the row's offset; returns the offset reached (durably recorded)."""
     appender = await run_in_threadpool(state.files.upload_append, row.id, row.length, row.offset)
     writer = _Writer(state, row, appender)
-    buffer = bytearray()
+    pending: list[bytes] = []  # received, not yet handed to the writer (never copied on the event loop)
+    pending_bytes = 0
     received = row.offset
     too_long = False
     metrics.UPLOADS_WRITING.inc()
@@ -583,22 +589,23 @@ async def _receive(state: ServerState, row: UploadRow, request: Request) -> int:
             async for chunk in request.stream():
                 room = row.length - received
                 if len(chunk) > room:
-                    buffer += chunk[:room]
+                    pending.append(chunk[:room])
                     received += room
                     too_long = True
                     break
-                buffer += chunk
+                pending.append(chunk)
+                pending_bytes += len(chunk)
                 received += len(chunk)
-                if len(buffer) >= WRITE_BYTES:
-                    await writer.write(buffer)
-                    buffer = bytearray()
+                if pending_bytes >= WRITE_BYTES:
+                    await writer.write(pending)
+                    pending, pending_bytes = [], 0
         except ClientDisconnect:
             pass  # keep every byte that arrived: the client continues from the recorded offset
     finally:
         metrics.UPLOADS_WRITING.dec()
         try:
-            if buffer:
-                await writer.write(buffer)
+            if pending:
+                await writer.write(pending)
         finally:
             durable = await writer.close()
     if too_long:
