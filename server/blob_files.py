@@ -190,6 +190,22 @@ class IncomingFile:
                 hashing.result()
         self.size += len(data)
 
+    def write_chunks(self, chunks: list[bytes]) -> None:
+        """Write received pieces in order without joining them (the hash of all of them runs on another
+        thread meanwhile)."""
+        if self.hasher is None:
+            self.file.writelines(chunks)
+        else:
+            hashing = _HASHING.submit(_feed, self.hasher, chunks)
+            try:
+                self.file.writelines(chunks)
+            except BaseException:
+                self.hasher = None  # it was fed bytes the file may not hold: the stored bytes are hashed later
+                raise
+            finally:
+                hashing.result()
+        self.size += sum(map(len, chunks))
+
     def sync(self) -> None:
         """Make the bytes written so far durable (before their count is recorded anywhere)."""
         self.file.flush()
@@ -236,6 +252,8 @@ class FileUploadAppender:
     """Appends to a partial file; a checkpoint is an fsync. Closing hands the running hash (if
     any) to ``keep`` with the file's stamp after the last write."""
 
+    checkpoints_alongside_writes = True  # an fsync makes durable what was written before it began
+
     def __init__(self, incoming: IncomingFile, keep: Callable[[tuple[int, ...]], None]) -> None:
         self.incoming = incoming
         self._keep = keep
@@ -247,9 +265,13 @@ class FileUploadAppender:
     def write(self, data: bytes) -> None:
         self.incoming.write(data)
 
+    def write_chunks(self, chunks: list[bytes]) -> None:
+        self.incoming.write_chunks(chunks)
+
     def checkpoint(self) -> int:
+        written = self.incoming.size  # before the fsync: bytes written meanwhile are not counted
         self.incoming.sync()
-        return self.incoming.size
+        return written
 
     def close(self) -> int:
         try:
@@ -258,6 +280,11 @@ class FileUploadAppender:
         finally:
             self.incoming.close()
         return self.incoming.size
+
+
+def _feed(hasher: Any, chunks: list[bytes]) -> None:
+    for chunk in chunks:
+        hasher.update(chunk)
 
 
 def file_stamp(fd: int) -> tuple[int, ...]:

@@ -506,37 +506,67 @@ def _offset_mismatch(row: UploadRow) -> ApiError:
 
 class _Writer:
     """The PATCH's writes, one job at a time on a worker thread, so receiving never waits for the disk
-    (or S3) unless the previous job is still running; the offset is recorded after each checkpoint."""
+    (or S3) unless the previous job is still running; the offset is recorded after each checkpoint.
+
+    A store whose checkpoint may run while the next bytes are written (a partial file: an fsync
+    covers what was written before it began) checkpoints on a thread of its own, so the data path
+    never waits for the disk to make bytes durable or for the database to record the offset."""
 
     def __init__(self, state: ServerState, row: UploadRow, appender: Any) -> None:
         self.state = state
         self.row = row
         self.appender = appender
         self.recorded = row.offset
+        self.alongside = bool(getattr(appender, "checkpoints_alongside_writes", False))
         self._job: asyncio.Future[None] | None = None
+        self._checkpoint: asyncio.Future[None] | None = None
+        self._checkpointing = False
 
-    def _store(self, data: bytearray) -> None:
-        self.appender.write(data)
-        metrics.BLOB_BYTES_IN.inc(len(data))
-        if self.appender.size - self.recorded >= CHECKPOINT_BYTES:
-            durable = self.appender.checkpoint()
-            if durable != self.recorded:
-                _save_offset(self.state, self.row.id, durable)
-                self.recorded = durable
+    def _store(self, chunks: list[bytes]) -> None:
+        write_chunks = getattr(self.appender, "write_chunks", None)
+        if write_chunks is not None:
+            write_chunks(chunks)
+        else:
+            self.appender.write(b"".join(chunks))
+        metrics.BLOB_BYTES_IN.inc(sum(map(len, chunks)))
+        if not self.alongside and self.appender.size - self.recorded >= CHECKPOINT_BYTES:
+            self._record(self.appender.checkpoint())
+
+    def _record(self, durable: int) -> None:
+        if durable > self.recorded:
+            _save_offset(self.state, self.row.id, durable)
+            self.recorded = durable
+
+    def _checkpoint_alongside(self) -> None:
+        try:
+            self._record(self.appender.checkpoint())
+        finally:
+            self._checkpointing = False
 
     async def wait(self) -> None:
         job, self._job = self._job, None
         if job is not None:
             await job
 
-    async def write(self, data: bytearray) -> None:
-        """Hand ``data`` (no longer touched by the caller) to the thread once the previous job is done."""
+    async def write(self, chunks: list[bytes]) -> None:
+        """Hand ``chunks`` (as received: joined, if at all, on the thread) to the thread once the previous
+        job is done."""
         await self.wait()
-        self._job = asyncio.ensure_future(run_in_threadpool(self._store, data))
+        due = self.appender.size - self.recorded >= CHECKPOINT_BYTES
+        if self.alongside and due and not self._checkpointing:
+            if self._checkpoint is not None:
+                await self._checkpoint  # done (or failed: its error is raised here)
+            self._checkpointing = True
+            self._checkpoint = asyncio.ensure_future(run_in_threadpool(self._checkpoint_alongside))
+        self._job = asyncio.ensure_future(run_in_threadpool(self._store, chunks))
 
     async def close(self) -> int:
         try:
-            await self.wait()
+            try:
+                await self.wait()
+            finally:
+                if self._checkpoint is not None:
+                    await self._checkpoint
         finally:
             durable = await run_in_threadpool(self.appender.close)
             if durable != self.recorded:
@@ -549,7 +579,8 @@ async def _receive(state: ServerState, row: UploadRow, request: Request) -> int:
     """Append the request's bytes at the row's offset; returns the offset reached (durably recorded)."""
     appender = await run_in_threadpool(state.files.upload_append, row.id, row.length, row.offset)
     writer = _Writer(state, row, appender)
-    buffer = bytearray()
+    pending: list[bytes] = []  # received, not yet handed to the writer (never copied on the event loop)
+    pending_bytes = 0
     received = row.offset
     too_long = False
     metrics.UPLOADS_WRITING.inc()
@@ -558,22 +589,23 @@ async def _receive(state: ServerState, row: UploadRow, request: Request) -> int:
             async for chunk in request.stream():
                 room = row.length - received
                 if len(chunk) > room:
-                    buffer += chunk[:room]
+                    pending.append(chunk[:room])
                     received += room
                     too_long = True
                     break
-                buffer += chunk
+                pending.append(chunk)
+                pending_bytes += len(chunk)
                 received += len(chunk)
-                if len(buffer) >= WRITE_BYTES:
-                    await writer.write(buffer)
-                    buffer = bytearray()
+                if pending_bytes >= WRITE_BYTES:
+                    await writer.write(pending)
+                    pending, pending_bytes = [], 0
         except ClientDisconnect:
             pass  # keep every byte that arrived: the client continues from the recorded offset
     finally:
         metrics.UPLOADS_WRITING.dec()
         try:
-            if buffer:
-                await writer.write(buffer)
+            if pending:
+                await writer.write(pending)
         finally:
             durable = await writer.close()
     if too_long:

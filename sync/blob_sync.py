@@ -47,11 +47,13 @@ from .errors import (
 )
 from .part_writer import PartWriter
 from .progress import CancelToken, ProgressCallback, ProgressEvent
+from .socket_body import body_socket, receive_body
 
 TUS_THRESHOLD = 8 * 1024 * 1024  # blobs from this size upload resumably
-PATCH_SIZE = 64 * 1024 * 1024  # bytes per tus PATCH (the server records its offset every 16 MiB within one)
+PATCH_SIZE = 256 * 1024 * 1024  # bytes per tus PATCH (the server records its offset every 16 MiB within one)
 READ_BYTES = 4 * 1024 * 1024  # blocks read from a file being uploaded (sent as they are: no re-chunking)
 PROGRESS_BYTES = 1024 * 1024  # a download reports its progress about this often
+SOCKET_BODY_BYTES = 1024 * 1024  # downloads from this size are received straight from the socket
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +99,7 @@ class _PartDigest:
         if offset:
             self._feed_from(part, offset)
 
-    def update(self, chunk: bytes | bytearray) -> None:
+    def update(self, chunk: bytes | bytearray | memoryview) -> None:
         self._hasher.update(chunk)
         self._position += len(chunk)
 
@@ -342,27 +344,31 @@ class BlobSync:
             self._sizes[sha256] = total
             if length and length.isdigit() and shutil.disk_usage(part.parent).free < int(length):
                 raise OSError(errno.ENOSPC, "not enough free space for the download", str(part))
-            done = offset
-            reported = offset
+            progress = {"done": offset, "reported": offset}
+
+            def received(n: int) -> None:
+                self.cancel.check()
+                done = progress["done"] = progress["done"] + n
+                self.report.bytes_down += n
+                if done - progress["reported"] >= PROGRESS_BYTES or done == total:
+                    progress["reported"] = done
+                    self.progress(
+                        ProgressEvent(
+                            "download", bytes_done=done, bytes_total=total, message=sha256, name=self.name_of(sha256)
+                        )
+                    )
+
+            sock = body_socket(response) if length and length.isdigit() and int(length) >= SOCKET_BODY_BYTES else None
             with part.open("ab" if offset else "wb") as out:
                 digest.start(part, offset)
                 with PartWriter(out, digest) as writer:
-                    for chunk in response.iter_bytes():  # as received: no re-chunking
-                        self.cancel.check()
-                        writer.write(chunk)
-                        done += len(chunk)
-                        self.report.bytes_down += len(chunk)
-                        if done - reported >= PROGRESS_BYTES or done == total:
-                            reported = done
-                            self.progress(
-                                ProgressEvent(
-                                    "download",
-                                    bytes_done=done,
-                                    bytes_total=total,
-                                    message=sha256,
-                                    name=self.name_of(sha256),
-                                )
-                            )
+                    if sock is not None and length is not None:
+                        timeout = self.client.read_timeout
+                        receive_body(response.iter_raw(), sock, int(length), writer, received, timeout)
+                    else:
+                        for chunk in response.iter_bytes():  # as received: no re-chunking
+                            writer.write(chunk)
+                            received(len(chunk))
                 out.flush()
                 os.fsync(out.fileno())
         return True

@@ -591,6 +591,11 @@ class SyncClient:
         except (KeyError, ValueError) as exc:
             raise ProtocolError("The sync server did not say how much of an upload it holds.") from exc
 
+    @property
+    def read_timeout(self) -> float | None:
+        """Seconds a download may wait for its next bytes (the client's read timeout)."""
+        return self._http.timeout.read
+
     @contextmanager
     def download(self, sha256: str, offset: int = 0) -> Iterator[httpx.Response]:
         """A streaming GET of a blob from ``offset`` (a Range request); status 200 or 206."""

@@ -197,3 +197,28 @@ def test_a_file_over_the_quota_is_refused_by_name_and_everything_else_syncs(
     assert "storage" in summary.refused[0].reason.lower()
     assert summary.pushed == 1
     assert a.service.pending_count() == 1  # the file waits until there is room
+
+
+def test_a_big_download_is_received_straight_from_the_socket_and_verified(
+    server: Any, email: str, make_device: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gigbag.sync import blob_sync as blob_sync_module
+
+    calls: list[int] = []
+    real = blob_sync_module.receive_body
+
+    def spy(*args: Any) -> None:
+        calls.append(args[2])  # the body's length
+        real(*args)
+
+    monkeypatch.setattr(blob_sync_module, "receive_body", spy)
+    a, b = make_device("a"), make_device("b")
+    a.login(server, email, create=True)
+    b.login(server, email)
+    src = random_file(tmp_path, "mix.wav", 3 * 1024 * 1024 + 5)
+    file = a.ws.files.import_file(src)
+    a.sync()
+    assert b.sync().files_down == 1
+    assert calls == [src.stat().st_size]
+    assert b.ws.blobs.path(file.blob_sha256).read_bytes() == src.read_bytes()
+    assert b.sync().files_down == 0  # the connection it left unusable is not reused
