@@ -7,7 +7,7 @@ import struct
 import wave
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, QSize, Qt, QTimer
+from PySide6.QtCore import QPoint, QSize, Qt
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, QMessageBox
 
 from gigbag.app.errors import ValidationFailed
@@ -176,24 +176,10 @@ def test_a_workspace_with_data_opens_on_portfolio(open_window, window_idle, data
     assert win.current_section().widget_for("stage_name").text() == "Ya Llegó"
 
 
-def when_ready(look) -> None:
-    """Call ``look()`` once the window that ``run()`` shows has its workspace (its ``ready`` was emitted)."""
-
-    def poll() -> None:
-        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
-        if windows and windows[0].is_ready:
-            look()
-        else:
-            QTimer.singleShot(20, poll)
-
-    QTimer.singleShot(0, poll)
-
-
-def test_run_starts_the_app_on_a_fresh_data_folder(qapp, tmp_path):
+def test_run_starts_the_app_on_a_fresh_data_folder(qapp, tmp_path, when_ready):
     seen: dict[str, object] = {}
 
-    def look() -> None:
-        win = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible())
+    def look(win: MainWindow) -> None:
         seen["page"] = win.stack.currentWidget().objectName()
         seen["settings"] = Path(win.settings.fileName())
         win.close()
@@ -217,7 +203,7 @@ def test_search_box_and_status_bar_exist(window):
     assert isinstance(window.find_section("Tracks").search, QLineEdit)
 
 
-def test_the_desktop_writes_its_log_and_help_opens_the_log_folder(qapp, tmp_path):
+def test_the_desktop_writes_its_log_and_help_opens_the_log_folder(qapp, tmp_path, when_ready):
     from PySide6.QtCore import QObject, QUrl, Slot
     from PySide6.QtGui import QDesktopServices
 
@@ -234,8 +220,7 @@ def test_the_desktop_writes_its_log_and_help_opens_the_log_folder(qapp, tmp_path
     QDesktopServices.setUrlHandler("file", opened, "open")
     seen: dict[str, object] = {}
 
-    def look() -> None:
-        win = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible())
+    def look(win: MainWindow) -> None:
         help_menu = next(a.menu() for a in win.menuBar().actions() if a.text().replace("&", "") == "Help")
         seen["help"] = [a.text() for a in help_menu.actions()]
         win.log_folder_action.trigger()
