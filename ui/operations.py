@@ -9,6 +9,7 @@ window's handler (``OperationRunner.unhandled_error``), with the service's words
 
 from __future__ import annotations
 
+import logging
 import threading
 import traceback
 from collections.abc import Callable
@@ -17,6 +18,8 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 T = TypeVar("T")
+
+log = logging.getLogger(__name__)
 
 
 class Cancelled(Exception):
@@ -151,6 +154,7 @@ class OperationRunner(QObject):
         self._readers = QThreadPool(self)
         self._readers.setMaxThreadCount(max(2, QThreadPool.globalInstance().maxThreadCount()))
         self._running: dict[int, tuple[Operation[Any], _OpSignals]] = {}
+        self._quiet: list[_OpSignals] = []  # kept alive until their work finished
 
     def write(self, fn: Callable[[OpContext], T]) -> Operation[T]:
         """An operation that writes: runs on the single writer thread, in order."""
@@ -159,6 +163,17 @@ class OperationRunner(QObject):
     def read(self, fn: Callable[[OpContext], T]) -> Operation[T]:
         """An operation that only reads (may run beside others)."""
         return Operation(self, fn, self._readers)
+
+    def background(self, fn: Callable[[OpContext], object]) -> None:
+        """Work nobody waits to see (warming caches): on a reader thread, not shown as busy, errors only logged.
+
+        Closing still waits for it (:meth:`wait_for_done`), so it never runs while the app shuts down.
+        """
+        signals = _OpSignals()
+        signals.failed.connect(lambda exc: log.warning("background work failed: %s", exc))
+        self._quiet.append(signals)
+        signals.finished.connect(lambda: self._quiet.remove(signals))
+        self._readers.start(_Runnable(fn, signals, threading.Event()))
 
     @property
     def busy(self) -> bool:

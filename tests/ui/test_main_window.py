@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, 
 from gigbag.app.errors import ValidationFailed
 from gigbag.local_db.migrate import MigrationError
 from gigbag.ui import main as ui_main
-from gigbag.ui.main_window import SECTION_CLASSES, MainWindow, SectionListModel, WelcomePage
+from gigbag.ui.main_window import SECTION_CLASSES, MainWindow, SectionListModel, WelcomePage, window_settings
 from gigbag.ui.sections.files import FilesSection
 from gigbag.ui.sections.portfolio import PortfolioSection
 from gigbag.ui.sections.tracks import TracksSection
@@ -150,6 +150,26 @@ def test_theme_follows_the_preference_and_survives_a_restart(open_window, window
     win2.set_theme("light")
     window_idle(win2)
     assert not is_dark()
+
+
+def test_the_stored_theme_wins_over_the_folders_ini_unless_the_artist_picks_one_first(
+    open_window, window_idle, data_dir
+):
+    win = open_window()
+    win.set_theme("dark")
+    window_idle(win)
+    win.close()
+    ini = window_settings(data_dir)
+    ini.setValue("theme", "light")  # the INI lags behind the preference (changed on another computer, synced)
+    ini.sync()
+    win2 = open_window()
+    window_idle(win2)
+    assert win2.theme == "dark" and is_dark() and win2._theme_actions["dark"].isChecked()
+    assert window_settings(data_dir).value("theme") == "dark"  # the next frame opens in it
+    win2.set_theme("light")
+    win2._stored_theme_read("dark")  # a read that answers after the artist picked: their pick stays
+    assert win2.theme == "light" and not is_dark()
+    window_idle(win2)
 
 
 def test_window_state_and_last_section_survive_a_restart(open_window, window_idle):
