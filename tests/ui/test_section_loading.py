@@ -8,6 +8,7 @@ from gigbag.ui.context import UiContext
 from gigbag.ui.main_window import SECTIONS, MainWindow
 from gigbag.ui.sections.files import FilesSection
 from gigbag.ui.sections.goals import GoalsSection
+from gigbag.ui.sections.portfolio import PortfolioSection
 from gigbag.ui.sections.tracks import TracksSection
 from gigbag.ui.widgets.track_list import TrackModel
 
@@ -58,6 +59,17 @@ def test_a_list_shows_that_it_is_being_read_until_the_first_read_answers(qtbot, 
     assert goals.browser.list_stack.currentWidget() is goals.browser.loading
     idle()
     assert goals.browser.list_stack.currentWidget() is goals.browser.empty
+
+    ctx.workspace.profile.save({"stage_name": "Ya Llegó"})
+    portfolio = PortfolioSection(ctx)
+    qtbot.addWidget(portfolio)
+    portfolio.show()
+    portfolio.activate()
+    assert portfolio.content_stack.currentWidget() is portfolio.loading  # not an empty "Your stage name" form
+    assert not portfolio.save_bar.isVisible()
+    idle()
+    assert portfolio.content_stack.currentWidget() is portfolio.scroll_area
+    assert portfolio.widget_for("stage_name").text() == "Ya Llegó" and portfolio.save_bar.isVisible()
 
     files = FilesSection(ctx)
     qtbot.addWidget(files)
