@@ -304,7 +304,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_toolbar()
         self._build_status_bar()
-        self.ops.busy_changed.connect(self._busy_changed)
+        self.ops.running_changed.connect(lambda: self._busy_changed(self.ops.busy))  # the label follows what runs
         self._busy_changed(self.ops.busy)
         self._theme = self._remembered_theme()
         apply_theme(self._theme)

@@ -146,6 +146,8 @@ class OperationRunner(QObject):
 
     unhandled_error = Signal(object)
     busy_changed = Signal(bool)
+    #: an operation started or finished (the labels of what runs may have changed)
+    running_changed = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -184,11 +186,13 @@ class OperationRunner(QObject):
         self._running[id(op)] = (op, signals)
         if not was_busy:
             self.busy_changed.emit(True)
+        self.running_changed.emit()
 
     def _done(self, op: Operation[Any], signals: _OpSignals) -> None:
         self._running.pop(id(op), None)
         if not self.busy:
             self.busy_changed.emit(False)
+        self.running_changed.emit()
 
     def cancel_all(self) -> None:
         for op, _signals in list(self._running.values()):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import struct
+import threading
 import wave
 from pathlib import Path
 
@@ -170,6 +171,20 @@ def test_the_stored_theme_wins_over_the_folders_ini_unless_the_artist_picks_one_
     win2._stored_theme_read("dark")  # a read that answers after the artist picked: their pick stays
     assert win2.theme == "light" and not is_dark()
     window_idle(win2)
+
+
+def test_the_status_bar_names_the_work_that_still_runs(window, qtbot, window_idle):
+    window_idle(window)
+    first, second = threading.Event(), threading.Event()
+    window.ops.write(lambda _op: first.wait(10)).with_label("Opening your data").run()
+    window.ops.read(lambda _op: second.wait(10)).run()
+    qtbot.waitUntil(lambda: window.busy_label.text() == "Opening your data…", timeout=5000)
+    first.set()  # that one is done; an unnamed read still runs: the bar stays, the finished work's name goes
+    qtbot.waitUntil(lambda: window.busy_label.text() == "", timeout=5000)
+    assert window.ops.busy and not window.busy_bar.isHidden()
+    second.set()
+    window_idle(window)
+    assert window.busy_bar.isHidden()
 
 
 def test_window_state_and_last_section_survive_a_restart(open_window, window_idle):
