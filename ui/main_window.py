@@ -9,14 +9,18 @@ the account, which a later part of the app fills through :meth:`MainWindow.add_t
 
 The window is built in two steps so the artist sees it at once: the frame (toolbar, menus, the sidebar
 listing the sections, the remembered geometry, an "Opening your data…" page) needs only Qt and this
-folder's INI file; :meth:`MainWindow.attach` then gives it the workspace, builds the sections and the
-sync UI, and emits :attr:`MainWindow.ready`. This module therefore imports nothing of the database or
-sync stack at import time (the second step imports it); ``MainWindow(workspace)`` does both steps.
+folder's INI file; :meth:`MainWindow.attach` then gives it the workspace, builds the section to show
+first and the sync UI, and emits :attr:`MainWindow.ready`. The other sections are built when they are
+first shown (or asked for by :meth:`MainWindow.find_section`); their modules are imported on a worker
+thread once the window's own work is done, so that first visit costs only the widgets. This module
+therefore imports nothing of the database or sync stack at import time (the second step imports it);
+``MainWindow(workspace)`` does both steps.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import logging
 import traceback
 from collections.abc import Sequence
@@ -68,6 +72,7 @@ from .section import Section
 from .widgets.elided_label import ElidedLabel
 from .widgets.empty_state import EmptyState
 from .widgets.icons import icon
+from .widgets.loading_state import LoadingState
 from .widgets.shortcuts import Shortcut, ShortcutsDialog
 from .widgets.theme import THEME_LABELS, THEMES, apply_theme, refresh_semantic_colors
 
@@ -111,22 +116,29 @@ SECTIONS: tuple[SectionEntry, ...] = (
 SECTION_CLASSES: tuple[tuple[str, str], ...] = tuple((e.module, e.class_name) for e in SECTIONS)
 
 
-def load_section_classes() -> tuple[list[type[Section]], list[str]]:
-    """The section classes that can be imported, and the names of those that cannot (yet)."""
-    found: list[type[Section]] = []
-    missing: list[str] = []
-    for module_name, class_name in SECTION_CLASSES:
-        try:
-            module = importlib.import_module(f"{__package__}.sections.{module_name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__package__}.sections.{module_name}":
-                raise
-            missing.append(class_name)
-            continue
-        found.append(getattr(module, class_name))
+def section_module(entry: SectionEntry) -> str:
+    return f"{__package__}.sections.{entry.module}"
+
+
+def available_sections() -> tuple[list[SectionEntry], list[str]]:
+    """The sections this build has, and the class names of those it lacks (found without importing them)."""
+    found: list[SectionEntry] = []
+    missing: list[SectionEntry] = []
+    for entry in SECTIONS:
+        (found if importlib.util.find_spec(section_module(entry)) is not None else missing).append(entry)
     if missing:
-        log.warning("sections not available in this build: %s", ", ".join(missing))
-    return found, missing
+        log.warning("sections not available in this build: %s", ", ".join(e.class_name for e in missing))
+    return found, [e.class_name for e in missing]
+
+
+def section_class(entry: SectionEntry) -> type[Section]:
+    return getattr(importlib.import_module(section_module(entry)), entry.class_name)  # type: ignore[no-any-return]
+
+
+def import_section_modules(entries: Sequence[SectionEntry]) -> None:
+    """Import the sections' modules (on a worker thread: no widget is made, only classes defined)."""
+    for entry in entries:
+        importlib.import_module(section_module(entry))
 
 
 def window_settings(data_dir: Path) -> QSettings:
@@ -138,7 +150,7 @@ def window_settings(data_dir: Path) -> QSettings:
 
 
 class SidebarItem(Protocol):
-    """What a sidebar row shows: a built section, or its :class:`SectionEntry` while the data opens."""
+    """What a sidebar row shows: a section's :class:`SectionEntry` (or the section itself)."""
 
     @property
     def title(self) -> str: ...
@@ -154,8 +166,8 @@ class SectionListModel(QAbstractListModel):
         super().__init__(parent)
         self._sections: list[Any] = list(sections)
 
-    def set_items(self, items: list[Section]) -> None:
-        """The built sections replace the static entries (a reset only when the rows differ)."""
+    def set_items(self, items: Sequence[SidebarItem]) -> None:
+        """The rows become ``items`` (a reset only when the titles differ: a build without some sections)."""
         same = [s.title for s in items] == [s.title for s in self._sections]
         if not same:
             self.beginResetModel()
@@ -185,11 +197,6 @@ class SectionListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return section.title
         return None
-
-    def section(self, row: int) -> Section:
-        section = self._sections[row]
-        assert not isinstance(section, SectionEntry), "the sections are built by MainWindow.attach()"
-        return section  # type: ignore[no-any-return]
 
 
 class SidebarDelegate(QStyledItemDelegate):
@@ -224,20 +231,13 @@ class WelcomePage(EmptyState):
     goal_requested = Signal()
 
 
-class OpeningPage(EmptyState):
+class OpeningPage(LoadingState):
     """What the frame shows while the workspace opens: a word and a busy bar, nothing to click yet."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Opening your data…", "", "", parent)
+        super().__init__("Opening your data…", parent)
         self.setObjectName("opening-page")
-        self.text_label.hide()
-        self.busy = QProgressBar(self)
         self.busy.setObjectName("opening-busy")
-        self.busy.setRange(0, 0)
-        self.busy.setTextVisible(False)
-        self.busy.setFixedSize(180, 6)
-        self.busy.setAccessibleName("Opening your data")
-        self.add_widget(self.busy)
 
 
 # ---- the window ------------------------------------------------------------------------------
@@ -259,8 +259,10 @@ def error_text(exc: BaseException) -> tuple[str, str]:
 class MainWindow(QMainWindow):
     #: emitted after the current section changed (its title)
     section_changed = Signal(str)
-    #: emitted once, when the workspace is attached: every section built, the window usable
+    #: emitted once, when the workspace is attached: the section on screen built, the window usable
     ready = Signal()
+    #: emitted when a section is built (its first showing, or :meth:`find_section`), with the section
+    section_built = Signal(object)
 
     workspace: Workspace
     ctx: UiContext
@@ -285,6 +287,7 @@ class MainWindow(QMainWindow):
         self._error_box: QMessageBox | None = None
         self._closing = False
         self._ready = False
+        self._theme_picked = False
         self.extra_shortcuts: list[tuple[str, str]] = []  # (keys, action) added by other parts, listed under Help
 
         self.setWindowTitle("Gigbag")
@@ -292,14 +295,16 @@ class MainWindow(QMainWindow):
         self.setObjectName("main-window")
         self.setMinimumSize(QSize(720, 480))
 
-        self.sections: list[Section] = []
+        #: the sections this build offers, in sidebar order (known once attached; each built when first shown)
+        self.sections: list[SectionEntry] = []
         self.missing_sections: list[str] = []
+        self._built: dict[str, Section] = {}
         self._build_central()
         self._build_actions()
         self._build_menus()
         self._build_toolbar()
         self._build_status_bar()
-        self.ops.busy_changed.connect(self._busy_changed)
+        self.ops.running_changed.connect(lambda: self._busy_changed(self.ops.busy))  # the label follows what runs
         self._busy_changed(self.ops.busy)
         self._theme = self._remembered_theme()
         apply_theme(self._theme)
@@ -324,7 +329,7 @@ class MainWindow(QMainWindow):
         self.hide()
 
     def attach(self, workspace: Workspace) -> None:
-        """The second step: the workspace, the sections, backup and sync; the window becomes usable."""
+        """The second step: the workspace, the first section, backup and sync; the window becomes usable."""
         if self._ready:
             raise RuntimeError("the main window already has its workspace")
         from .backup_actions import install_backup_actions
@@ -334,24 +339,18 @@ class MainWindow(QMainWindow):
         self.workspace = workspace
         self.paths = workspace.paths
         self.ctx = UiContext(workspace=workspace, ops=self.ops, undo=self.undo_stack, events=self.events)
-        classes, self.missing_sections = load_section_classes()
-        self.sections = [cls(self.ctx) for cls in classes]
-        for section in self.sections:
-            self.stack.addWidget(section)
-            section.message.connect(self.show_message)
+        self.sections, self.missing_sections = available_sections()
         pending = self._selected_title()
         self.sidebar_model.set_items(self.sections)
         present = {s.title for s in self.sections}
         for act in self.section_actions:
             act.setVisible(act.text() in present)
-        self.welcome.goal_button.setVisible(self.find_section("Goals") is not None)
+        self.welcome.goal_button.setVisible("Goals" in present)
         self.backup_actions = install_backup_actions(self, self._file_menu, before=self._file_menu_end)
-        stored = self._stored_theme()
-        if stored != self._theme:
-            self._theme = stored
-            apply_theme(stored)
-            self._theme_actions[stored].setChecked(True)
-        self.settings.setValue("theme", self._theme)
+        # The frame opened in the theme this folder's INI remembers; the artist's preference (perhaps
+        # changed on another computer) is read off the UI thread and wins unless they pick one first.
+        self._theme_picked = False
+        self.ops.read(lambda _op: self._stored_theme()).success(self._stored_theme_read).run()
         self._set_usable(True)
         self.stack.removeWidget(self.opening)
         self.opening.deleteLater()
@@ -359,6 +358,27 @@ class MainWindow(QMainWindow):
         self.sync_ui = install_sync_ui(self)
         self._ready = True
         self.ready.emit()
+        self._when_idle(self._import_the_other_sections)
+
+    def _when_idle(self, then: Any) -> None:
+        """Call ``then()`` once none of the window's operations runs (now, if none does)."""
+        if not self.ops.busy:
+            then()
+            return
+
+        def changed(busy: bool) -> None:
+            if not busy:
+                self.ops.busy_changed.disconnect(changed)
+                then()
+
+        self.ops.busy_changed.connect(changed)
+
+    def _import_the_other_sections(self) -> None:
+        if self._closing:
+            return
+        others = [e for e in self.sections if e.title not in self._built]
+        if others:
+            self.ops.background(lambda _op: import_section_modules(others))
 
     # ---- layout ------------------------------------------------------------------------------
     def _build_central(self) -> None:
@@ -581,7 +601,23 @@ class MainWindow(QMainWindow):
         return widget if isinstance(widget, Section) else None
 
     def find_section(self, title: str) -> Section | None:
-        return next((s for s in self.sections if s.title == title), None)
+        """The section called ``title``, built now if it was not yet (None before :meth:`attach`, or unknown)."""
+        built = self._built.get(title)
+        if built is not None:
+            return built
+        entry = next((e for e in self.sections if e.title == title), None)
+        if entry is None:
+            return None
+        section = section_class(entry)(self.ctx)
+        self._built[title] = section
+        self.stack.addWidget(section)
+        section.message.connect(self.show_message)
+        self.section_built.emit(section)
+        return section
+
+    def built_sections(self) -> list[Section]:
+        """The sections built so far, in sidebar order."""
+        return [self._built[e.title] for e in self.sections if e.title in self._built]
 
     def show_section(self, title: str, new_item: bool = False) -> Section | None:
         """Show the section called ``title``; before :meth:`attach`, select its row (shown once built)."""
@@ -613,8 +649,8 @@ class MainWindow(QMainWindow):
     def _show_row(self, row: int) -> None:
         if not 0 <= row < len(self.sections):
             return
-        section = self.sections[row]
-        if self.stack.currentWidget() is section:
+        section = self.find_section(self.sections[row].title)
+        if section is None or self.stack.currentWidget() is section:
             return
         self.stack.setCurrentWidget(section)
         self.setWindowTitle(f"{section.title} — Gigbag")
@@ -699,6 +735,15 @@ class MainWindow(QMainWindow):
             theme = "auto"
         return theme if theme in THEMES else "auto"
 
+    def _stored_theme_read(self, stored: str) -> None:
+        if self._theme_picked or self._closing:
+            return
+        if stored != self._theme:
+            self._theme = stored
+            apply_theme(stored)
+            self._theme_actions[stored].setChecked(True)
+        self.settings.setValue("theme", self._theme)
+
     @property
     def theme(self) -> str:
         return self._theme
@@ -707,6 +752,7 @@ class MainWindow(QMainWindow):
         """Switch theme now and remember it in the artist's preferences."""
         if theme not in THEMES:
             return
+        self._theme_picked = True
         self._theme = theme
         apply_theme(theme)
         self._theme_actions[theme].setChecked(True)
@@ -777,9 +823,9 @@ class MainWindow(QMainWindow):
 
     def _open_first_section(self, pending: str | None) -> None:
         """The section picked before the data opened (the last one used), else the welcome or Portfolio."""
-        section = self.find_section(pending) if pending is not None else None
-        if section is not None:
-            self._show_row(self.sections.index(section))
+        titles = [e.title for e in self.sections]
+        if pending in titles:
+            self._show_row(titles.index(pending))
             return
         self.show_welcome()
 
@@ -805,7 +851,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self._closing = True
         self.save_state()
-        for section in self.sections:
+        for section in self.built_sections():
             section.shutdown()
         self.ops.wait_for_done(60_000)
         QApplication.processEvents()

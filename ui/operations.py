@@ -9,6 +9,7 @@ window's handler (``OperationRunner.unhandled_error``), with the service's words
 
 from __future__ import annotations
 
+import logging
 import threading
 import traceback
 from collections.abc import Callable
@@ -17,6 +18,8 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 T = TypeVar("T")
+
+log = logging.getLogger(__name__)
 
 
 class Cancelled(Exception):
@@ -143,6 +146,8 @@ class OperationRunner(QObject):
 
     unhandled_error = Signal(object)
     busy_changed = Signal(bool)
+    #: an operation started or finished (the labels of what runs may have changed)
+    running_changed = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -151,6 +156,7 @@ class OperationRunner(QObject):
         self._readers = QThreadPool(self)
         self._readers.setMaxThreadCount(max(2, QThreadPool.globalInstance().maxThreadCount()))
         self._running: dict[int, tuple[Operation[Any], _OpSignals]] = {}
+        self._quiet: list[_OpSignals] = []  # kept alive until their work finished
 
     def write(self, fn: Callable[[OpContext], T]) -> Operation[T]:
         """An operation that writes: runs on the single writer thread, in order."""
@@ -159,6 +165,17 @@ class OperationRunner(QObject):
     def read(self, fn: Callable[[OpContext], T]) -> Operation[T]:
         """An operation that only reads (may run beside others)."""
         return Operation(self, fn, self._readers)
+
+    def background(self, fn: Callable[[OpContext], object]) -> None:
+        """Work nobody waits to see (warming caches): on a reader thread, not shown as busy, errors only logged.
+
+        Closing still waits for it (:meth:`wait_for_done`), so it never runs while the app shuts down.
+        """
+        signals = _OpSignals()
+        signals.failed.connect(lambda exc: log.warning("background work failed: %s", exc))
+        self._quiet.append(signals)
+        signals.finished.connect(lambda: self._quiet.remove(signals))
+        self._readers.start(_Runnable(fn, signals, threading.Event()))
 
     @property
     def busy(self) -> bool:
@@ -169,11 +186,13 @@ class OperationRunner(QObject):
         self._running[id(op)] = (op, signals)
         if not was_busy:
             self.busy_changed.emit(True)
+        self.running_changed.emit()
 
     def _done(self, op: Operation[Any], signals: _OpSignals) -> None:
         self._running.pop(id(op), None)
         if not self.busy:
             self.busy_changed.emit(False)
+        self.running_changed.emit()
 
     def cancel_all(self) -> None:
         for op, _signals in list(self._running.values()):

@@ -2,9 +2,10 @@
 
 ``ctx`` is a UiContext on a fresh workspace (real SQLite, real file store); ``idle()`` waits until
 every background operation finished and its callbacks ran; ``window`` is the main window on that
-data folder. Errors that reach the window's error handler fail the test unless the test asks for
-``ui_errors`` (and then checks them itself). Delete confirmations are answered "yes" unless a test
-sets another answer with ``confirm.set_auto_answer``.
+data folder; ``poll`` and ``when_ready`` act from inside ``ui.main.run()``'s event loop. Errors that
+reach the window's error handler fail the test unless the test asks for ``ui_errors`` (and then checks
+them itself). Delete confirmations are answered "yes" unless a test sets another answer with
+``confirm.set_auto_answer``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QApplication
 
@@ -119,3 +121,46 @@ def window_idle(qtbot) -> Callable[[MainWindow], None]:  # type: ignore[no-untyp
         qtbot.waitUntil(lambda: not win.ops.busy, timeout=timeout)
 
     return wait
+
+
+@pytest.fixture
+def poll(qapp: QApplication) -> Iterator[Callable[..., None]]:
+    """``poll(step, every_ms=20)``: call ``step()`` on the running event loop until it returns True.
+
+    Every poll stops when the test ends, also one whose moment never came (a start that ended over its
+    frame never has a ready window): left running, it would act on a later test's window.
+    """
+    timers: list[QTimer] = []
+
+    def start(step: Callable[[], bool], every_ms: int = 20) -> None:
+        timer = QTimer()
+        timer.setInterval(every_ms)
+
+        def tick() -> None:
+            if step():
+                timer.stop()
+
+        timer.timeout.connect(tick)
+        timer.start()
+        timers.append(timer)
+
+    yield start
+    for timer in timers:
+        timer.stop()
+
+
+@pytest.fixture
+def when_ready(poll: Callable[..., None]) -> Callable[[Callable[[MainWindow], None]], None]:
+    """``when_ready(look)``: call ``look(window)`` once the window ``run()`` shows has its workspace."""
+
+    def arm(look: Callable[[MainWindow], None]) -> None:
+        def step() -> bool:
+            windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+            if windows and windows[0].is_ready:
+                look(windows[0])
+                return True
+            return False
+
+        poll(step)
+
+    return arm

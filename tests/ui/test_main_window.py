@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import math
 import struct
+import threading
 import wave
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, QSize, Qt, QTimer
+from PySide6.QtCore import QPoint, QSize, Qt
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, QMessageBox
 
 from gigbag.app.errors import ValidationFailed
 from gigbag.local_db.migrate import MigrationError
 from gigbag.ui import main as ui_main
-from gigbag.ui.main_window import SECTION_CLASSES, MainWindow, SectionListModel, WelcomePage
+from gigbag.ui.main_window import SECTION_CLASSES, MainWindow, SectionListModel, WelcomePage, window_settings
 from gigbag.ui.sections.files import FilesSection
 from gigbag.ui.sections.portfolio import PortfolioSection
 from gigbag.ui.sections.tracks import TracksSection
@@ -152,6 +153,40 @@ def test_theme_follows_the_preference_and_survives_a_restart(open_window, window
     assert not is_dark()
 
 
+def test_the_stored_theme_wins_over_the_folders_ini_unless_the_artist_picks_one_first(
+    open_window, window_idle, data_dir
+):
+    win = open_window()
+    win.set_theme("dark")
+    window_idle(win)
+    win.close()
+    ini = window_settings(data_dir)
+    ini.setValue("theme", "light")  # the INI lags behind the preference (changed on another computer, synced)
+    ini.sync()
+    win2 = open_window()
+    window_idle(win2)
+    assert win2.theme == "dark" and is_dark() and win2._theme_actions["dark"].isChecked()
+    assert window_settings(data_dir).value("theme") == "dark"  # the next frame opens in it
+    win2.set_theme("light")
+    win2._stored_theme_read("dark")  # a read that answers after the artist picked: their pick stays
+    assert win2.theme == "light" and not is_dark()
+    window_idle(win2)
+
+
+def test_the_status_bar_names_the_work_that_still_runs(window, qtbot, window_idle):
+    window_idle(window)
+    first, second = threading.Event(), threading.Event()
+    window.ops.write(lambda _op: first.wait(10)).with_label("Opening your data").run()
+    window.ops.read(lambda _op: second.wait(10)).run()
+    qtbot.waitUntil(lambda: window.busy_label.text() == "Opening your data…", timeout=5000)
+    first.set()  # that one is done; an unnamed read still runs: the bar stays, the finished work's name goes
+    qtbot.waitUntil(lambda: window.busy_label.text() == "", timeout=5000)
+    assert window.ops.busy and not window.busy_bar.isHidden()
+    second.set()
+    window_idle(window)
+    assert window.busy_bar.isHidden()
+
+
 def test_window_state_and_last_section_survive_a_restart(open_window, window_idle):
     win = open_window()
     win.resize(760, 540)  # the offscreen screen is 800x600
@@ -176,24 +211,10 @@ def test_a_workspace_with_data_opens_on_portfolio(open_window, window_idle, data
     assert win.current_section().widget_for("stage_name").text() == "Ya Llegó"
 
 
-def when_ready(look) -> None:
-    """Call ``look()`` once the window that ``run()`` shows has its workspace (its ``ready`` was emitted)."""
-
-    def poll() -> None:
-        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
-        if windows and windows[0].is_ready:
-            look()
-        else:
-            QTimer.singleShot(20, poll)
-
-    QTimer.singleShot(0, poll)
-
-
-def test_run_starts_the_app_on_a_fresh_data_folder(qapp, tmp_path):
+def test_run_starts_the_app_on_a_fresh_data_folder(qapp, tmp_path, when_ready):
     seen: dict[str, object] = {}
 
-    def look() -> None:
-        win = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible())
+    def look(win: MainWindow) -> None:
         seen["page"] = win.stack.currentWidget().objectName()
         seen["settings"] = Path(win.settings.fileName())
         win.close()
@@ -217,7 +238,7 @@ def test_search_box_and_status_bar_exist(window):
     assert isinstance(window.find_section("Tracks").search, QLineEdit)
 
 
-def test_the_desktop_writes_its_log_and_help_opens_the_log_folder(qapp, tmp_path):
+def test_the_desktop_writes_its_log_and_help_opens_the_log_folder(qapp, tmp_path, when_ready):
     from PySide6.QtCore import QObject, QUrl, Slot
     from PySide6.QtGui import QDesktopServices
 
@@ -234,8 +255,7 @@ def test_the_desktop_writes_its_log_and_help_opens_the_log_folder(qapp, tmp_path
     QDesktopServices.setUrlHandler("file", opened, "open")
     seen: dict[str, object] = {}
 
-    def look() -> None:
-        win = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible())
+    def look(win: MainWindow) -> None:
         help_menu = next(a.menu() for a in win.menuBar().actions() if a.text().replace("&", "") == "Help")
         seen["help"] = [a.text() for a in help_menu.actions()]
         win.log_folder_action.trigger()

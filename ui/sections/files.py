@@ -49,6 +49,7 @@ from ..widgets.field_errors import FieldErrorLabel
 from ..widgets.file_list import CATEGORIES, CATEGORY_LABELS, FileModel, FileRow
 from ..widgets.folder_tree import ALL, ROOT, FolderTreeModel
 from ..widgets.icons import icon
+from ..widgets.loading_state import LoadingState
 from ..widgets.paged_model import SelectionKeeper, select_ids, selected_ids
 from ..widgets.search_box import SearchBox
 from ..widgets.storage_bar import StorageBar
@@ -216,6 +217,10 @@ class FilesSection(Section):
         self.keeper = SelectionKeeper(self.table, self.model)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.list_stack.addWidget(self.table)
+        self.loading = LoadingState("Reading your files…", self.list_stack)
+        self.loading.fail_with(self.model.reload_failed, "Your files")
+        self.list_stack.addWidget(self.loading)
+        self.list_stack.setCurrentWidget(self.loading)  # until the first read answers
         rv.addWidget(self.list_stack, 1)
         self.error_label = FieldErrorLabel(right)
         rv.addWidget(self.error_label)

@@ -47,6 +47,7 @@ from ..context import UiContext
 from ..operations import OpContext, Operation
 from ..section import Section
 from ..widgets.empty_state import EmptyState
+from ..widgets.loading_state import LoadingState
 from ..widgets.search_box import SearchBox
 
 Index = QModelIndex | QPersistentModelIndex
@@ -211,6 +212,9 @@ class LibrarySection(Section):
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.table)
         self.stack.addWidget(self.empty)
+        self.loading = LoadingState("Reading the shared library…", self.stack)
+        self.stack.addWidget(self.loading)
+        self.stack.setCurrentWidget(self.loading)  # until the first listing (kept or fresh) arrives
 
         self.selected_label = QLabel("Choose a track to hear its preview or add it to your files.", self)
         self.selected_label.setWordWrap(True)

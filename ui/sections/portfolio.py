@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -47,6 +48,7 @@ from ..section import Section
 from ..widgets.field_errors import FieldErrorLabel, FieldErrors
 from ..widgets.icons import icon
 from ..widgets.images import IMAGE_FILTER, AvatarView, BannerView, blob_ref, load_blob_image
+from ..widgets.loading_state import LoadingState
 from ..widgets.theme import set_semantic_foreground
 from ..widgets.undo_commands import ServiceCommand, execute
 
@@ -162,8 +164,16 @@ class PortfolioSection(Section):
             label.setMinimumWidth(widest)
         column.addWidget(self._build_metrics(page))
         column.addStretch(1)
-        outer.addWidget(scroll, 1)
-        outer.addWidget(self._build_save_bar())
+        # until the first read answers, the form is not shown: empty, it would say there is no profile yet
+        self.content_stack = QStackedWidget(self)
+        self.content_stack.addWidget(scroll)
+        self.loading = LoadingState("Reading your profile…", self.content_stack)
+        self.content_stack.addWidget(self.loading)
+        self.content_stack.setCurrentWidget(self.loading)
+        outer.addWidget(self.content_stack, 1)
+        self.save_bar = self._build_save_bar()
+        self.save_bar.hide()
+        outer.addWidget(self.save_bar)
         self._wire_dirty_tracking()
 
     def _build_header(self, parent: QWidget) -> QWidget:
@@ -514,11 +524,18 @@ class PortfolioSection(Section):
     def reload(self) -> None:
         self._stale = False
         profile_service = self.ctx.workspace.profile
-        self.ctx.ops.read(lambda _op: profile_service.current()).success(self._loaded).run()
+        self.ctx.ops.read(lambda _op: profile_service.current()).success(self._loaded).failure(self._load_failed).run()
 
     def _loaded(self, profile: Artist | None) -> None:
         self._fill(profile)
+        self.content_stack.setCurrentWidget(self.scroll_area)
+        self.save_bar.show()
         self.loaded.emit()
+
+    def _load_failed(self, exc: BaseException) -> bool:
+        if self.content_stack.currentWidget() is self.loading:
+            self.loading.show_failure("Your profile could not be read", str(exc) or type(exc).__name__)
+        return False  # the window's error handler shows it too
 
     def _data_changed(self, types: set[str]) -> None:
         if types and "artists" not in types:

@@ -48,6 +48,7 @@ from ..widgets.empty_state import EmptyState
 from ..widgets.field_errors import FieldErrorLabel, FieldErrors
 from ..widgets.icons import icon
 from ..widgets.images import IMAGE_FILTER, PictureView, load_image
+from ..widgets.loading_state import LoadingState
 from ..widgets.paged_model import SelectionKeeper, select_ids, selected_ids
 from ..widgets.player_bar import PlayerBar
 from ..widgets.search_box import SearchBox
@@ -179,6 +180,10 @@ class TracksSection(Section):
         splitter.setSizes([640, 380])
         self.splitter = splitter
         self.stack.addWidget(splitter)
+        self.loading = LoadingState("Reading your tracks…", self.stack)
+        self.loading.fail_with(self.model.reload_failed, "Your tracks")
+        self.stack.addWidget(self.loading)
+        self.stack.setCurrentWidget(self.loading)  # until the first read answers
         outer.addWidget(self.stack, 1)
 
         self.hint_label = QLabel(self)
@@ -187,6 +192,8 @@ class TracksSection(Section):
         outer.addWidget(self.hint_label)
         self.player_bar = self._build_player_bar()
         outer.addWidget(self.player_bar)
+        for below_the_list in (self.hint_label, self.player_bar):
+            below_the_list.hide()  # shown with the first rows
 
     def _build_details(self, parent: QWidget) -> QWidget:
         scroll = QScrollArea(parent)

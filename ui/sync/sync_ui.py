@@ -100,9 +100,10 @@ class SyncUi(QObject):
         c.sync_finished.connect(self._sync_finished)
         c.message.connect(window.show_message)
         c.delete_confirmation.connect(self.confirm_big_delete)
-        files = window.find_section("Files") if hasattr(window, "find_section") else None
-        if files is not None and hasattr(files, "model") and hasattr(files.model, "set_transfers"):
-            c.transfers_changed.connect(files.model.set_transfers)
+        if hasattr(window, "section_built"):  # Files marks the files moving now, from whenever it is built
+            window.section_built.connect(self._section_built)
+            for section in window.built_sections():
+                self._section_built(section)
         c.account_changed.connect(self._account_changed)
         for terms_may_change in (c.account_changed, c.sync_finished, buttons.account_button.menu_.aboutToShow):
             terms_may_change.connect(self.read_account_terms)
@@ -110,6 +111,12 @@ class SyncUi(QObject):
         self._state_changed(c.state)
         c.refresh()
         self._first_state = True
+
+    def _section_built(self, section: QObject) -> None:
+        set_transfers = getattr(getattr(section, "model", None), "set_transfers", None)
+        if getattr(section, "title", "") == "Files" and set_transfers is not None:
+            self.controller.transfers_changed.connect(set_transfers)
+            set_transfers(self.controller.transfers)
 
     # ---- window hooks --------------------------------------------------------------------------
     def _add_to_file_menu(self, window: QMainWindow) -> None:

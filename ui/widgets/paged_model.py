@@ -90,6 +90,8 @@ class PagedTableModel(QAbstractTableModel):
 
     #: a reload (or the first load) finished; the argument is the total row count
     reloaded = Signal(int)
+    #: a reload failed (the window's error handler shows the error); the argument is the exception
+    reload_failed = Signal(object)
     #: a further page arrived
     page_loaded = Signal(int)
 
@@ -177,6 +179,7 @@ class PagedTableModel(QAbstractTableModel):
 
         def failed(exc: BaseException) -> bool:
             self._reload_finished()
+            self.reload_failed.emit(exc)
             return False
 
         self.ctx.ops.read(read).success(self._apply_reload).failure(failed).run()

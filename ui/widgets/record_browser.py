@@ -42,6 +42,7 @@ from ..section import Section
 from .confirm import confirm_delete, describe_count
 from .empty_state import EmptyState
 from .icons import icon
+from .loading_state import LoadingState
 from .paged_model import PagedTableModel, SelectionKeeper, select_ids, selected_ids
 from .record_form import RecordForm, muted
 from .search_box import SearchBox
@@ -133,6 +134,10 @@ class RecordBrowser(QWidget):
         self.list_stack = QStackedWidget(self)
         self.list_stack.addWidget(self.view)
         self.list_stack.addWidget(self.empty)
+        self.loading = LoadingState(f"Reading your {plural}…", self.list_stack)
+        self.loading.fail_with(model.reload_failed, f"Your {plural}")
+        self.list_stack.addWidget(self.loading)
+        self.list_stack.setCurrentWidget(self.loading)  # until the first read answers
 
         self.placeholder = QLabel(f"Select a {noun} to see and edit it,\nor press Ctrl+N to add one.", self)
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
