@@ -173,38 +173,33 @@ class IncomingFile:
         self.size = size
 
     def write(self, data: bytes) -> None:
-        if self.hasher is None:
-            self.file.write(data)
-        elif len(data) < PARALLEL_HASH_BYTES:
-            self.file.write(data)
-            self.hasher.update(data)
-        else:
-            # The hash of a big block runs on another thread while this one writes it (both release the GIL).
-            hashing = _HASHING.submit(self.hasher.update, data)
-            try:
-                self.file.write(data)
-            except BaseException:
-                self.hasher = None  # it was fed bytes the file may not hold: the stored bytes are hashed later
-                raise
-            finally:
-                hashing.result()
-        self.size += len(data)
+        self.write_chunks([data])
 
     def write_chunks(self, chunks: list[bytes]) -> None:
-        """Write received pieces in order without joining them (the hash of all of them runs on another
-        thread meanwhile)."""
+        """Write received pieces in order without joining them; the hash of a big write runs on another
+        thread meanwhile (both release the GIL)."""
+        size = sum(map(len, chunks))
         if self.hasher is None:
-            self.file.writelines(chunks)
+            self._put(chunks)
         else:
-            hashing = _HASHING.submit(_feed, self.hasher, chunks)
+            hashing = _HASHING.submit(_feed, self.hasher, chunks) if size >= PARALLEL_HASH_BYTES else None
             try:
-                self.file.writelines(chunks)
+                self._put(chunks)
             except BaseException:
                 self.hasher = None  # it was fed bytes the file may not hold: the stored bytes are hashed later
                 raise
             finally:
-                hashing.result()
-        self.size += sum(map(len, chunks))
+                if hashing is not None:
+                    hashing.result()
+            if hashing is None:
+                _feed(self.hasher, chunks)
+        self.size += size
+
+    def _put(self, chunks: list[bytes]) -> None:
+        if len(chunks) == 1:
+            self.file.write(chunks[0])
+        else:
+            self.file.writelines(chunks)
 
     def sync(self) -> None:
         """Make the bytes written so far durable (before their count is recorded anywhere)."""
