@@ -17,6 +17,7 @@ from sqlalchemy import text
 from gigbag.app.sync_service import SyncService
 from gigbag.local_db.database import read_session
 from gigbag.local_db.sync_tables import SyncAccount
+from gigbag.schema.wire import MAX_PUSH_CHANGES
 from gigbag.sync.account import KEYRING_SERVICE
 from gigbag.sync.client import SyncClient
 from gigbag.ui.sync.controller import ProgressView
@@ -279,7 +280,7 @@ def test_the_window_stays_usable_during_a_long_sync_and_edits_made_meanwhile_are
     other = OtherComputer(tmp_path / "laptop", live_server.url)
     try:
         other.sync()
-        assert other.workspace.timeline.count() == 3000
+        assert other.workspace.timeline.count() == count
         assert [g.title for g in other.workspace.goals.list()] == ["Written during the sync"]
     finally:
         other.close()
@@ -700,8 +701,10 @@ def test_closing_the_window_mid_sync_stops_it_cleanly_and_the_next_start_syncs_t
 ):  # type: ignore[no-untyped-def]
     window = open_window()
     ws = window.workspace
-    for i in range(3000):
-        ws.timeline.create({"date": "2025-03-03", "title": f"Session {i}"})
+    # Five batches: the push sends batch n+1 while batch n is on the server, so the window must close
+    # with more than one batch still to go for something to be left for the restart.
+    count = 5 * MAX_PUSH_CHANGES
+    ws.timeline.create_many([{"date": "2025-03-03", "title": f"Session {i}"} for i in range(count)])
     sign_in_through_dialog(qtbot, window, live_server.url)
     c = controller_of(window)
     closed_at: list[float] = []
@@ -727,7 +730,7 @@ def test_closing_the_window_mid_sync_stops_it_cleanly_and_the_next_start_syncs_t
     other = OtherComputer(tmp_path / "laptop", live_server.url)
     try:
         other.sync()
-        assert other.workspace.timeline.count() == 3000
+        assert other.workspace.timeline.count() == count
     finally:
         other.close()
 
