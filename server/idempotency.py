@@ -9,7 +9,9 @@ the counter lock and then replays the first's answer; a push that fails or whose
 leaves no row, and its retry runs afresh. A row committed in flight (by an older server, which
 reserved keys in a transaction of their own) answers 409 until it is :data:`STALE_RESERVATION` old
 and is then taken over. Keys expire :data:`KEY_TTL` after they were first used, compared as real
-timestamps.
+timestamps: a key past that is free whether or not its row is still stored, so deleting expired rows
+is housekeeping only. Each push deletes at most :data:`PURGE_PER_PUSH` of its user's, oldest first,
+by the (user_id, expires_at) index: one index probe when none is due, however many keys the user has.
 """
 
 from __future__ import annotations
@@ -37,6 +39,9 @@ from .tables import idempotency_keys
 
 KEY_TTL = dt.timedelta(hours=IDEMPOTENCY_KEY_TTL_HOURS)
 STALE_RESERVATION = dt.timedelta(minutes=2)
+# Expired keys a push deletes at most. A push adds one key, so the purge keeps up with the keys
+# expiring, and a user back after a long break pays for their old keys over a few pushes.
+PURGE_PER_PUSH = 100
 IN_FLIGHT = "in_flight"
 DONE = "done"
 
@@ -112,9 +117,7 @@ def claim(conn: Connection, user_id: str, key: str, req_hash: str, now: dt.datet
         "created_at": now,
         "expires_at": now + KEY_TTL,
     }
-    conn.execute(
-        delete(idempotency_keys).where(idempotency_keys.c.user_id == user_id, idempotency_keys.c.expires_at <= now)
-    )
+    purge_expired(conn, user_id, now)
     inserted = conn.execute(
         insert_ignoring_conflict(conn, idempotency_keys)
         .values(user_id=user_id, key=key, **fresh)
@@ -136,6 +139,13 @@ def claim(conn: Connection, user_id: str, key: str, req_hash: str, now: dt.datet
     # The process that reserved it died mid-push (its transaction was rolled back): take over.
     conn.execute(update(idempotency_keys).where(*where).values(lock_token=token, locked_at=now))
     return Reservation(key, token)
+
+
+def purge_expired(conn: Connection, user_id: str, now: dt.datetime) -> None:
+    """Delete up to :data:`PURGE_PER_PUSH` of the user's keys expired at ``now``, the oldest first."""
+    t = idempotency_keys
+    due = select(t.c.key).where(t.c.user_id == user_id, t.c.expires_at <= now).order_by(t.c.expires_at)
+    conn.execute(delete(t).where(t.c.user_id == user_id, t.c.key.in_(due.limit(PURGE_PER_PUSH).scalar_subquery())))
 
 
 def store_response(conn: Connection, user_id: str, reservation: Reservation, status: int, body: str) -> None:
