@@ -1,6 +1,6 @@
-"""A push's purge of expired idempotency keys, on SQLite and PostgreSQL: only its user's expired keys,
-at most PURGE_PER_PUSH of them, oldest first, by the (user_id, expires_at) index; an expired key the
-purge has not reached yet is still free (the replay window stays exactly KEY_TTL)."""
+"""A push's purge of expired idempotency keys, on SQLite and PostgreSQL: its user's expired keys only,
+by the (user_id, expires_at) index; a key stored past its expiry is free, one not yet past it replays
+(the replay window stays exactly KEY_TTL)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from sqlalchemy import event, func, insert, select
 
 from gigbag.server.config import ServerConfig
 from gigbag.server.database import Database, migrate, open_database
-from gigbag.server.idempotency import DONE, KEY_TTL, PURGE_PER_PUSH, Replay, Reservation, claim, purge_expired
+from gigbag.server.idempotency import DONE, KEY_TTL, Replay, Reservation, claim, purge_expired
 from gigbag.server.tables import idempotency_keys, users
 
 NOW = dt.datetime(2026, 12, 2, 12, 0, tzinfo=dt.UTC)
@@ -47,8 +47,7 @@ def _add_keys(database: Database, user: str, count: int, expires_at: dt.datetime
             "response_status": 200,
             "response_body": "{}",
             "created_at": expires_at - KEY_TTL,
-            # the oldest first by name too: key i expired i seconds after key 0
-            "expires_at": expires_at + dt.timedelta(seconds=i),
+            "expires_at": expires_at,
         }
         for i in range(count)
     ]
@@ -62,30 +61,23 @@ def _keys(database: Database, user: str) -> list[str]:
         return list(conn.execute(select(t.c.key).where(t.c.user_id == user).order_by(t.c.key)).scalars())
 
 
-def test_a_push_deletes_at_most_its_share_of_its_own_expired_keys_oldest_first(db: Database) -> None:
-    extra = 7
-    _add_keys(db, "alice", PURGE_PER_PUSH + extra, NOW - dt.timedelta(hours=2), "old")
-    _add_keys(db, "alice", 3, NOW + dt.timedelta(hours=1), "live")
+def test_a_push_deletes_its_own_expired_keys_and_no_others(db: Database) -> None:
+    _add_keys(db, "alice", 20, NOW - dt.timedelta(hours=2), "old")
+    _add_keys(db, "alice", 3, NOW + dt.timedelta(seconds=1), "live")
     _add_keys(db, "bob", 5, NOW - dt.timedelta(hours=2), "bobs")
     with db.engine.begin() as conn:
         purge_expired(conn, "alice", NOW)
-    assert _keys(db, "alice") == [f"live-{i:04d}" for i in range(3)] + [
-        f"old-{i:04d}" for i in range(PURGE_PER_PUSH, PURGE_PER_PUSH + extra)
-    ]
-    assert len(_keys(db, "bob")) == 5  # another user's keys wait for that user's pushes
-    with db.engine.begin() as conn:
-        purge_expired(conn, "alice", NOW)
     assert _keys(db, "alice") == [f"live-{i:04d}" for i in range(3)]
+    assert len(_keys(db, "bob")) == 5  # another user's keys wait for that user's pushes
 
 
 def test_an_expired_key_still_stored_is_free_and_a_live_one_replays(db: Database) -> None:
-    _add_keys(db, "alice", PURGE_PER_PUSH, NOW - dt.timedelta(hours=3), "old")
-    _add_keys(db, "alice", 1, NOW - dt.timedelta(seconds=1), "late")  # beyond this push's purge
+    _add_keys(db, "alice", 1, NOW - dt.timedelta(seconds=1), "late")  # expired one second ago
     _add_keys(db, "alice", 1, NOW + dt.timedelta(seconds=1), "live")  # one second left
     with db.engine.begin() as conn:
         taken = claim(conn, "alice", "late-0000", "1" * 64, NOW)
         replayed = claim(conn, "alice", "live-0000", "0" * 64, NOW)
-    assert isinstance(taken, Reservation)  # expired one second ago: runs as new, with its new hash
+    assert isinstance(taken, Reservation)  # runs as new, with its new hash
     assert replayed == Replay(200, "{}")
     with db.engine.connect() as conn:
         t = idempotency_keys

@@ -6,8 +6,8 @@ Create Date: 2026-12-02
 
 A push deletes its user's expired keys (``server.idempotency.purge_expired``). With only the primary
 key (user_id, key) and an index on expires_at alone, that read every key of the user, or every
-user's expired keys; this index makes it a range of the user's expired keys. It replaces the index
-on expires_at, which nothing else reads.
+user's expired keys (those of users who no longer push stay until they do); this index makes it a
+range of the user's expired keys. It replaces the index on expires_at, which nothing else reads.
 """
 
 from __future__ import annotations
