@@ -14,11 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import httpx
-
 from ..schema.wire import PROTOCOL_VERSION
 from ..sync.client import RetryPolicy, SyncClient, normalize_server_url
 from ..sync.errors import SyncError
+from ..sync.http_import import httpx
 
 log = logging.getLogger(__name__)
 

@@ -136,7 +136,9 @@ idempotency_keys = Table(
     Column("response_status", Integer, nullable=True),
     Column("response_body", Text, nullable=True),
     Column("created_at", UTCDateTime(), nullable=False),
-    Column("expires_at", UTCDateTime(), nullable=False, index=True),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    # A push purges its user's expired keys by this range (server.idempotency.purge_expired).
+    Index("ix_idempotency_keys_user_id_expires_at", "user_id", "expires_at"),
 )
 
 # Failed sign-ins per email, known account or not, so both answer alike. ``email`` holds the

@@ -24,7 +24,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
 from sqlalchemy import Engine, delete, select, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -45,6 +44,7 @@ from .errors import (
     ServerError,
     SyncError,
 )
+from .http_import import httpx
 from .part_writer import PartWriter
 from .progress import CancelToken, ProgressCallback, ProgressEvent
 from .socket_body import body_socket, receive_body

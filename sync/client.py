@@ -28,7 +28,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-import httpx
 from pydantic import BaseModel, ValidationError
 
 from .. import __version__
@@ -62,6 +61,7 @@ from .errors import (
     RequestRejected,
     ServerError,
 )
+from .http_import import httpx
 from .progress import CancelToken
 from .tls import tls_context
 

@@ -13,10 +13,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Literal
 
-import httpx
-
 from ..schema.wire import AccountInfo, LibraryPage
 from .client import SyncClient
+from .http_import import httpx
 
 Download = Literal["preview", "file"]
 

@@ -18,9 +18,8 @@ import socket
 import ssl
 from collections.abc import Callable, Iterator
 
-import httpx
-
 from .errors import NetworkError
+from .http_import import httpx
 from .part_writer import PartWriter
 
 RECV_BYTES = 1024 * 1024  # at most this much per read: progress and cancelling stay as fine-grained

@@ -112,7 +112,10 @@ def _check_schema(config: ServerConfig) -> None:
         with db.engine.connect() as conn:
             ctx = MigrationContext.configure(conn, opts={"compare_type": True})
             assert compare_metadata(ctx, metadata) == []
-            assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0005_entity_text"
+            assert (
+                conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+                == "0006_idempotency_purge_index"
+            )
     finally:
         db.dispose()
 

@@ -14,11 +14,9 @@ from sqlalchemy import text
 from gigbag.app.workspace import Workspace
 from gigbag.local_db.database import read_session, transaction
 from gigbag.schema.canonical import checksum
-from gigbag.schema.entities import validate_data
 from gigbag.sync.bulk_writes import base_marks, clear_pending, existing, pending_among, read_rows, write_bases
 from gigbag.sync.local_store import Key, LocalState, Version
-
-NOW = "2025-03-01T12:00:00Z"
+from tests.fixtures.local_rows import write_sample_rows
 
 
 @pytest.fixture
@@ -28,26 +26,8 @@ def ws(tmp_path: Path) -> Iterator[Workspace]:
     workspace.close()
 
 
-def _rows(ws: Workspace) -> dict[Key, dict[str, object]]:
-    made: list[tuple[str, dict[str, object]]] = [
-        ("journal_entries", {"title": "Notes", "content": [{"type": "text", "text": "é ü"}, {"type": "todo"}]}),
-        ("journal_entries", {"title": "Empty", "content": []}),
-        ("timeline_entries", {"date": "2025-06-30", "title": "Gig", "description": None}),
-        ("user_preferences", {"use_glass_ui": False, "auto_play": True, "default_volume": 0.5}),
-    ]
-    out: dict[Key, dict[str, object]] = {}
-    with transaction(ws.engine) as s:
-        st = LocalState(s)
-        for entity_type, values in made:
-            key = (entity_type, str(uuid.uuid4()))
-            data = validate_data(key[0], {"created_at": NOW, "updated_at": NOW, **values})
-            st.write(key[0], key[1], data)
-            out[key] = data
-    return out
-
-
 def test_plain_reads_match_the_core_reads(ws: Workspace) -> None:
-    written = _rows(ws)
+    written = write_sample_rows(ws)
     absent: Key = ("journal_entries", str(uuid.uuid4()))
     keys = [*written, absent]
     with read_session(ws.engine) as s:
@@ -66,7 +46,7 @@ def test_plain_reads_match_the_core_reads(ws: Workspace) -> None:
 
 
 def test_bases_and_clears_match_the_core_writes(ws: Workspace) -> None:
-    written = _rows(ws)
+    written = write_sample_rows(ws)
     keys = list(written)
     versions = [(k, Version(data, checksum(data), False, i + 1)) for i, (k, data) in enumerate(written.items())]
     versions[-1] = (versions[-1][0], Version(None, None, True, 9))

@@ -14,14 +14,12 @@ import pytest
 from gigbag.app.workspace import Workspace
 from gigbag.local_db.database import read_session, transaction
 from gigbag.schema.canonical import canonical_json, checksum, checksum_of_canonical
-from gigbag.schema.entities import validate_data
 from gigbag.sync.batching import OutChange, data_json
 from gigbag.sync.bulk_writes import existing
 from gigbag.sync.local_store import Key, LocalState, Version
 from gigbag.sync.push_reads import pending_entities, pending_presence
 from gigbag.sync.push_writes import write_pushed_bases
-
-NOW = "2025-03-01T12:00:00Z"
+from tests.fixtures.local_rows import write_sample_rows
 
 
 @pytest.fixture
@@ -31,27 +29,8 @@ def ws(tmp_path: Path) -> Iterator[Workspace]:
     workspace.close()
 
 
-def _write(ws: Workspace) -> dict[Key, dict[str, object]]:
-    made: list[tuple[str, dict[str, object]]] = [
-        ("journal_entries", {"title": "Notes", "content": [{"type": "text", "text": "é ü"}, {"type": "todo"}]}),
-        ("journal_entries", {"title": "Based", "content": []}),
-        ("timeline_entries", {"date": "2025-06-30", "title": "Gig", "description": None}),
-        ("user_preferences", {"use_glass_ui": False, "auto_play": True, "default_volume": 0.5}),
-    ]
-    out: dict[Key, dict[str, object]] = {}
-    with transaction(ws.engine) as s:
-        st = LocalState(s)
-        for entity_type, values in made:
-            key = (entity_type, str(uuid.uuid4()))
-            data = validate_data(key[0], {"created_at": NOW, "updated_at": NOW, **values})
-            st.write(key[0], key[1], data)
-            st.mark_pending(key, "update")
-            out[key] = data
-    return out
-
-
 def test_one_read_gives_the_pending_entities_their_data_and_base_checksum(ws: Workspace) -> None:
-    written = _write(ws)
+    written = write_sample_rows(ws, mark_pending="update")
     keys = list(written)
     based, synced = keys[1], keys[2]
     gone: Key = ("journal_entries", str(uuid.uuid4()))  # deleted here, its base a live version
@@ -82,7 +61,7 @@ def test_one_read_gives_the_pending_entities_their_data_and_base_checksum(ws: Wo
 
 
 def test_bases_written_from_the_bodys_json_read_back_as_the_data_sent(ws: Workspace) -> None:
-    written = _write(ws)
+    written = write_sample_rows(ws, mark_pending="update")
     applied: list[tuple[OutChange, int]] = []
     for seq, (key, data) in enumerate(written.items(), start=1):
         encoded = canonical_json(data)
@@ -109,7 +88,7 @@ def test_bases_written_from_the_bodys_json_read_back_as_the_data_sent(ws: Worksp
 
 
 def test_the_plan_reads_each_pending_entity_once_with_whether_its_row_is_here(ws: Workspace) -> None:
-    written = _write(ws)
+    written = write_sample_rows(ws, mark_pending="update")
     gone: Key = ("journal_entries", str(uuid.uuid4()))
     with transaction(ws.engine) as s:
         st = LocalState(s)
