@@ -34,6 +34,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bytecode import compile_package  # noqa: E402
 
 from gigbag.app.workspace import Workspace  # noqa: E402
 from tests.fixtures.server_process import ServerProcess, start_server  # noqa: E402
@@ -188,6 +191,7 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--json", type=Path, help="also write the figures as JSON here")
     args = ap.parse_args()
+    compile_package(ROOT)
     size = parse_size(args.size)
     work = Path(tempfile.mkdtemp(prefix="gigbag-bench-files-"))
     print(f"bench_files: {size / MIB:,.0f} MiB, {args.rounds} rounds, in {work}; cores: {os.cpu_count()}", flush=True)

@@ -37,6 +37,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from bytecode import compile_package
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 PASSWORD = "correct horse battery staple"
@@ -148,7 +150,9 @@ def main() -> int:
     if not env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY"):
         env.setdefault("QT_QPA_PLATFORM", "offscreen")
     variants = {"": env}
+    compile_package(ROOT)
     if args.base:
+        compile_package(args.base.resolve())
         variants[" (base)"] = {**env, "PYTHONPATH": str(args.base.resolve())}
     work = Path(tempfile.mkdtemp(prefix="gigbag-bench-start-"))
     print(

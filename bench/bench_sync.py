@@ -49,6 +49,7 @@ sys.path.insert(0, str(ROOT))  # tests.fixtures.server_process
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import anki_peer  # noqa: E402
+from bytecode import compile_package  # noqa: E402
 from loopback_floor import Floor, Row, write_rows  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
@@ -433,6 +434,7 @@ def main() -> int:
     ap.add_argument("--profile", type=Path, help="profile one extra round into this folder (cProfile + py-spy)")
     ap.add_argument("--json", type=Path, help="also write the figures as JSON here")
     args = ap.parse_args()
+    compile_package(ROOT)
     q = args.quick
     rounds = args.rounds or (3 if q else 5)
     entities = args.entities or (2000 if q else 20000)
