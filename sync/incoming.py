@@ -49,13 +49,8 @@ def normalized(entity_type: str, data: Data | None) -> Data | None:
     return None if data is None else normalized_data(entity_type, data)
 
 
-# The normalized data of a page's live versions, or why this client cannot use one, by (key, seq):
-# made ahead of the apply (``normalize_ahead``, while the previous page is written) instead of in it.
-Normalized = dict[tuple[Key, int], Data | Exception]
-
-
-def _normalize(key: Key, version: Version) -> Data | None | Exception:
-    """The normalized data of a version (None for a tombstone), or the error saying why it is unusable."""
+def _usable(key: Key, version: Version, report: ApplyReport) -> Data | None | bool:
+    """The normalized data of a version, or False (reported) when this client cannot use it."""
     if version.deleted and key[0] in ENTITY_TYPES:
         return None
     try:
@@ -63,31 +58,11 @@ def _normalize(key: Key, version: Version) -> Data | None | Exception:
             raise ValueError(f"unknown entity type {key[0]!r}")
         return normalized(key[0], version.data)
     except (EntityValidationError, ValueError) as exc:
-        return exc
-
-
-def normalize_ahead(changes: Iterable[tuple[Key, Version]]) -> Normalized:
-    """What :func:`apply_pulled` would make of each live version, made beforehand (no database needed)."""
-    out: Normalized = {}
-    for key, version in changes:
-        made = _normalize(key, version)
-        if made is not None:
-            out[(key, version.seq)] = made
-    return out
-
-
-def _usable(key: Key, version: Version, report: ApplyReport, ahead: Normalized | None = None) -> Data | None | bool:
-    """The normalized data of a version, or False (reported) when this client cannot use it."""
-    made = ahead.get((key, version.seq)) if ahead is not None else None
-    if made is None:
-        made = _normalize(key, version)
-    if isinstance(made, Exception):
         # Not marked as seen: the version stays staged (``sync_incoming``), so every later sync tries
         # it again (a newer Gigbag reads it) and a newer server version replaces it.
         if all(k != key for k, _ in report.unusable):
-            report.unusable.append((key, str(made)))
+            report.unusable.append((key, str(exc)))
         return False
-    return made
 
 
 def take_delete(st: LocalState, key: Key, version: Version, report: ApplyReport) -> bool:
@@ -144,17 +119,15 @@ def _has_local_edits(st: LocalState, key: Key) -> bool:
     return st.is_pending(key) or st.conflict(key) is not None
 
 
-def apply_pulled(
-    st: LocalState, changes: list[tuple[Key, Version]], report: ApplyReport, ahead: Normalized | None = None
-) -> None:
+def apply_pulled(st: LocalState, changes: list[tuple[Key, Version]], report: ApplyReport) -> None:
     """Apply one pulled page: upserts parents first (those whose parent is neither here nor in the
     page wait, staged), then tombstones children first. The common case — entities without local
-    edits — is read and written in bulk. ``ahead``: the page's :func:`normalize_ahead`, when made."""
+    edits — is read and written in bulk."""
     known: list[tuple[Key, Version]] = []
     for key, version in changes:
         if key[0] in ENTITY_TYPES:
             known.append((key, version))
-        elif _usable(key, version, report, ahead) is False:
+        elif _usable(key, version, report) is False:
             st.stage(key, version)  # a newer Gigbag knows it: kept for then
     keys = [key for key, _ in known]
     bases = base_marks(st, keys)
@@ -176,7 +149,7 @@ def apply_pulled(
         else:
             (deletes if version.deleted else upserts).append((key, version))
     raise_base_seqs(st, seen_again)
-    _take_upserts(st, upserts, report, ahead)
+    _take_upserts(st, upserts, report)
     deletes.sort(key=lambda item: -ORDER[item[0][0]])
     present = {t: existing(st, t, ids) for t, ids in _ids_by_type(k for k, _ in deletes).items()}
     absent = [(k, v) for k, v in deletes if k[1] not in present.get(k[0], set())]
@@ -204,15 +177,13 @@ def _ids_by_type(keys: Iterable[Key]) -> dict[str, list[str]]:
     return out
 
 
-def _take_upserts(
-    st: LocalState, upserts: list[tuple[Key, Version]], report: ApplyReport, ahead: Normalized | None
-) -> None:
+def _take_upserts(st: LocalState, upserts: list[tuple[Key, Version]], report: ApplyReport) -> None:
     """``take_upsert`` for a page's upserts in bulk: the references of each are resolved against
     this computer and the page itself; what refers to neither waits (staged)."""
     versions = dict(upserts)
     ready: dict[Key, Data] = {}
     for key, version in upserts:
-        data = _usable(key, version, report, ahead)
+        data = _usable(key, version, report)
         if isinstance(data, dict):
             ready[key] = data
     wanted: dict[str, set[str]] = {}
@@ -395,7 +366,6 @@ __all__ = [
     "ApplyReport",
     "Reference",
     "apply_pulled",
-    "normalize_ahead",
     "references",
     "settle_incoming",
     "settle_with_local_edits",

@@ -13,36 +13,23 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable, Iterator
-from typing import Generic, Protocol, TypeVar
+
+from ..schema.wire import PullResponse
 
 _POLL = 0.1  # seconds between looks at the stop flag while waiting
 
 
-class Page(Protocol):
-    """What the fetcher needs of a page: where the next one starts, and whether there is one."""
+class PageFetcher:
+    """``fetch(since)`` for each page after ``since`` until one says it is the last; iterate for the pages."""
 
-    @property
-    def cursor(self) -> int: ...
-
-    @property
-    def has_more(self) -> bool: ...
-
-
-P = TypeVar("P", bound=Page)
-
-
-class PageFetcher(Generic[P]):
-    """``fetch(since)`` for each page after ``since`` until one says it is the last; iterate for the pages.
-    ``fetch`` may do more than the request (check the page, prepare it): that too runs ahead, here."""
-
-    def __init__(self, fetch: Callable[[int], P], since: int) -> None:
+    def __init__(self, fetch: Callable[[int], PullResponse], since: int) -> None:
         self._fetch = fetch
-        self._pages: queue.SimpleQueue[P | BaseException] = queue.SimpleQueue()
+        self._pages: queue.SimpleQueue[PullResponse | BaseException] = queue.SimpleQueue()
         self._may_ask = threading.Semaphore(1)  # released each time the consumer takes a page
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, args=(since,), name="gigbag-pull-pages", daemon=True)
 
-    def __enter__(self) -> PageFetcher[P]:
+    def __enter__(self) -> PageFetcher:
         self._thread.start()
         return self
 
@@ -71,7 +58,7 @@ class PageFetcher(Generic[P]):
                 return not self._stop.is_set()
         return False
 
-    def __iter__(self) -> Iterator[P]:
+    def __iter__(self) -> Iterator[PullResponse]:
         while True:
             item = self._pages.get()
             if isinstance(item, BaseException):

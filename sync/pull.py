@@ -12,10 +12,7 @@ local edits, conflicts, orphans.
 
 A computer that holds no entity at all (a first download) has nothing a pull could delete, so
 nothing to ask: its pages are applied as they come, each in its own transaction as above, while the
-next one is fetched (``page_fetch``). Pages after the first are always fetched one ahead, on a thread,
-and checked there (every checksum verified) before they are handed over; for a first download the
-thread also validates each version for this client's schema (``incoming.normalize_ahead``), so that
-Python work runs while this thread waits on SQLite writing the previous page.
+next one is fetched (``page_fetch``). Pages after the first are always fetched one ahead, on a thread.
 """
 
 from __future__ import annotations
@@ -41,7 +38,7 @@ from .client import SyncClient
 from .conflicts import label_of
 from .errors import MassDeleteRefused, ProtocolError
 from .heap import older_objects_frozen
-from .incoming import ApplyReport, Normalized, apply_pulled, normalize_ahead, settle_incoming
+from .incoming import ApplyReport, apply_pulled, settle_incoming
 from .local_store import Key, LocalState, Version
 from .page_fetch import PageFetcher
 from .progress import CancelToken, ProgressCallback, ProgressEvent
@@ -97,37 +94,6 @@ def _plain(page: PullResponse) -> _SpooledPage:
     return [(c.entity_type, c.entity_id, c.data, c.checksum, c.deleted, c.seq) for c in page.changes], page.cursor
 
 
-def _versions(changes: Sequence[Sequence[Any]]) -> list[tuple[Key, Version]]:
-    return [
-        ((entity_type, entity_id), Version(data, checksum, deleted, seq))
-        for entity_type, entity_id, data, checksum, deleted, seq in changes
-    ]
-
-
-@dataclass(frozen=True)
-class _Fetched:
-    """A fetched page whose every checksum was verified; for a first download also its versions and
-    their normalized data, made ahead (``versions`` and ``ahead``, else None)."""
-
-    page: PullResponse
-    versions: list[tuple[Key, Version]] | None = None
-    ahead: Normalized | None = None
-
-    @property
-    def cursor(self) -> int:
-        return self.page.cursor
-
-    @property
-    def has_more(self) -> bool:
-        return self.page.has_more
-
-
-def _prepared(fetched: _Fetched) -> _Fetched:
-    page = fetched.page
-    versions = [((c.entity_type, c.entity_id), Version(c.data, c.checksum, c.deleted, c.seq)) for c in page.changes]
-    return _Fetched(page, versions, normalize_ahead(versions))
-
-
 def stored_cursor(db: Engine) -> int:
     with read_session(db) as s:
         account = s.get(SyncAccount, 1)
@@ -164,8 +130,10 @@ class Puller:
         self._staged = staged
         if since is None:
             since = stored_cursor(self.db)
-        with older_objects_frozen(), self._fetched(since) as (pages, first_download):
-            if first_download:
+        with older_objects_frozen(), self._fetched(since) as (pages, more):
+            if more and self._nothing_here():
+                # Nothing here to delete, so nothing to ask: each page is applied as it comes, while the
+                # server renders the next (a first download).
                 self._apply_as_fetched(pages, since)
             else:
                 self._spool_then_apply(pages, since)
@@ -177,29 +145,15 @@ class Puller:
         return self.report
 
     @contextmanager
-    def _fetched(self, since: int) -> Iterator[tuple[Iterator[_Fetched], bool]]:
-        """The pages after ``since``, checked, and whether they are a first download: more than one page
-        for a computer with nothing a pull could delete, so nothing to ask (each page is applied as it
-        comes, while the server renders the next). The first page is fetched here (a no-op sync is one
-        page: no thread); the others by a :class:`PageFetcher`, one ahead."""
-        first = self._checked(since)
+    def _fetched(self, since: int) -> Iterator[tuple[Iterator[PullResponse], bool]]:
+        """The pages after ``since``, and whether there is more than one. The first is fetched here (a
+        no-op sync is one page: no thread); the others by a :class:`PageFetcher`, one ahead."""
+        first = self._fetch_page(since)
         if not first.has_more:
             yield iter([first]), False
             return
-        if self._nothing_here():
-            with PageFetcher(self._checked_and_prepared, first.cursor) as ahead:
-                yield itertools.chain([_prepared(first)], ahead), True
-            return
-        with PageFetcher(self._checked, first.cursor) as pages:
-            yield itertools.chain([first], pages), False
-
-    def _checked(self, since: int) -> _Fetched:
-        page = self._fetch_page(since)
-        verify_pulled_page(page)  # before anything of it is spooled, applied or counted
-        return _Fetched(page)
-
-    def _checked_and_prepared(self, since: int) -> _Fetched:
-        return _prepared(self._checked(since))
+        with PageFetcher(self._fetch_page, first.cursor) as ahead:
+            yield itertools.chain([first], ahead), True
 
     def _fetch_page(self, since: int) -> PullResponse:
         self.cancel.check()
@@ -214,24 +168,23 @@ class Puller:
 
     def _received(self, page: PullResponse) -> None:
         self.report.requests += 1
+        verify_pulled_page(page)  # before anything of it is spooled, applied or counted
         self.report.changes += len(page.changes)
         self.progress(ProgressEvent("pull", done=self.report.changes))
 
-    def _apply_as_fetched(self, pages: Iterator[_Fetched], since: int) -> None:
+    def _apply_as_fetched(self, pages: Iterator[PullResponse], since: int) -> None:
         cursor = since
-        for fetched in pages:
-            self._received(fetched.page)
+        for page in pages:
+            self._received(page)
             self.cancel.check()
-            ready = fetched if fetched.versions is not None else _prepared(fetched)
-            cursor = self._take(ready.versions or [], ready.cursor, cursor, ready.ahead)
+            cursor = self._take(*_plain(page), cursor)
 
-    def _spool_then_apply(self, pages: Iterator[_Fetched], since: int) -> None:
+    def _spool_then_apply(self, pages: Iterator[PullResponse], since: int) -> None:
         """Every page into the spool first, counting what they delete here; ask when that is most of
         the local data; then apply them."""
         with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY, mode="w+b") as spool:
             deletions = 0
-            for fetched in pages:
-                page = fetched.page
+            for page in pages:
                 self._received(page)
                 # Spooled as plain values, read back without a second validation: the page was parsed and
                 # checked once, as it came, and this spool is this process's own temporary file.
@@ -249,14 +202,12 @@ class Puller:
             cursor = since
             for changes, page_cursor in self._spooled(spool):
                 self.cancel.check()
-                cursor = self._take(_versions(changes), page_cursor, cursor)
+                cursor = self._take(changes, page_cursor, cursor)
 
-    def _take(
-        self, changes: list[tuple[Key, Version]], page_cursor: int, cursor: int, ahead: Normalized | None = None
-    ) -> int:
+    def _take(self, changes: Sequence[Sequence[Any]], page_cursor: int, cursor: int) -> int:
         """Apply a page (an empty one at the same cursor writes nothing); the cursor after it."""
         if changes or page_cursor != cursor:
-            self._apply_page(changes, page_cursor, ahead)
+            self._apply_page(changes, page_cursor)
             self.report.applied += 1
         self.report.pages += 1
         self.progress(ProgressEvent("apply", done=self.report.pages))
@@ -304,11 +255,15 @@ class Puller:
             except EOFError:
                 return
 
-    def _apply_page(self, changes: list[tuple[Key, Version]], cursor: int, ahead: Normalized | None) -> None:
+    def _apply_page(self, page: Sequence[Sequence[Any]], cursor: int) -> None:
+        changes: list[tuple[Key, Version]] = [
+            ((entity_type, entity_id), Version(data, checksum, deleted, seq))
+            for entity_type, entity_id, data, checksum, deleted, seq in page
+        ]
         with transaction(self.db) as s:
             s.execute(text("PRAGMA defer_foreign_keys=ON"))
             with applying_server_changes(s):
-                apply_pulled(LocalState(s), changes, self.report.apply, ahead)
+                apply_pulled(LocalState(s), changes, self.report.apply)
             s.execute(update(_ACCOUNT).where(_ACCOUNT.c.id == 1).values(cursor=cursor))
 
     def settle(self) -> None:

@@ -155,8 +155,8 @@ def test_pages_are_fetched_at_most_one_ahead_of_the_one_refused(
 def test_a_first_download_keeps_a_version_this_computer_cannot_use_on_a_later_page_staged_and_reported(
     server: Any, proxy: AlteringProxy, email: str, make_device: Any
 ) -> None:
-    # Pages after the first are validated ahead, on the fetching thread: what that refuses must end
-    # exactly as when the apply itself refuses it (staged, reported, the cursor held before it).
+    # A first download applies its pages as they come: a version this client's schema refuses, on a
+    # later page, ends as in a one-page pull (staged, reported, the cursor held before it).
     a, b = make_device("a"), make_device("b")
     a.login(server, email, create=True)
     gigs(a, 5)
@@ -173,7 +173,7 @@ def test_a_first_download_keeps_a_version_this_computer_cannot_use_on_a_later_pa
         page = answer.json()
         for change in page["changes"]:
             if change["entity_type"] == "goals":
-                assert pulls > 1  # a page the thread fetched and validated
+                assert pulls > 1  # a page fetched ahead, on the thread
                 change["data"]["target_value"] = "twenty"
                 change["checksum"] = checksum(change["data"])
                 answer.set_json(page)
