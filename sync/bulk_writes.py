@@ -18,6 +18,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore[attr-defined]
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Dialect, Table
@@ -51,7 +52,7 @@ class _Upsert:
         """Each row's values as its columns' types bind them (a JSON column's None is JSON null, as in Core)."""
         procs = self.processors
         if not any(procs):
-            return [tuple(row) for row in rows]
+            return [row if type(row) is tuple else tuple(row) for row in rows]
         return [tuple(v if p is None else p(v) for p, v in zip(procs, row, strict=True)) for row in rows]
 
 
@@ -216,7 +217,19 @@ def write_rows(st: LocalState, entity_type: str, rows: list[tuple[str, Data]]) -
     conn = st.s.connection()
     names = data_fields(entity_type)
     stmt = _upsert(table(entity_type), ["id", *names], ["id"], conn.dialect)
-    conn.exec_driver_sql(stmt.sql, stmt.params((entity_id, *(data.get(n) for n in names)) for entity_id, data in rows))
+    conn.exec_driver_sql(stmt.sql, stmt.params(_row_values(names, rows)))
+
+
+def _row_values(names: list[str], rows: list[tuple[str, Data]]) -> list[tuple[Any, ...]]:
+    """(id, *the data's values in ``names`` order) per row, a missing field as None. Normalized data holds
+    every field, so one ``itemgetter`` call per row reads it; a row without them falls back to ``get``."""
+    pick = itemgetter(*names)
+    try:
+        if len(names) == 1:
+            return [(entity_id, pick(data)) for entity_id, data in rows]
+        return [(entity_id, *pick(data)) for entity_id, data in rows]
+    except KeyError:
+        return [(entity_id, *(data.get(n) for n in names)) for entity_id, data in rows]
 
 
 def write_bases(st: LocalState, items: list[tuple[Key, Version]]) -> None:

@@ -208,8 +208,12 @@ def _take_upserts(st: LocalState, upserts: list[tuple[Key, Version]], report: Ap
                 resolved.add(key)
                 waiting.discard(key)
                 progress = True
+    by_type: dict[str, list[tuple[str, Data]]] = {}
+    for key in resolved:
+        by_type.setdefault(key[0], []).append((key[1], ready[key]))
     for entity_type in ENTITY_TYPES:  # parents first, so triggers on children find their parent
-        write_rows(st, entity_type, [(k[1], ready[k]) for k in resolved if k[0] == entity_type])
+        if entity_type in by_type:
+            write_rows(st, entity_type, by_type[entity_type])
     write_bases(st, [(k, v) for k, v in upserts if k in resolved])
     for key in waiting:
         st.stage(key, versions[key])

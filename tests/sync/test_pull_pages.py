@@ -14,7 +14,8 @@ import pytest
 from sqlalchemy import func, select
 
 from gigbag.local_db.database import read_session
-from gigbag.local_db.sync_tables import SyncAccount, SyncBase
+from gigbag.local_db.sync_tables import SyncAccount, SyncBase, SyncIncoming
+from gigbag.schema.canonical import checksum
 from gigbag.sync.client import SyncClient
 from gigbag.sync.errors import MassDeleteRefused, SyncCancelled
 from gigbag.sync.progress import CancelToken, ProgressEvent
@@ -149,3 +150,43 @@ def test_pages_are_fetched_at_most_one_ahead_of_the_one_refused(
         b.sync()
     assert 1 <= b.requests.count(("GET", "/v1/sync/pull")) <= 2
     assert state(b)[0] == 0
+
+
+def test_a_first_download_keeps_a_version_this_computer_cannot_use_on_a_later_page_staged_and_reported(
+    server: Any, proxy: AlteringProxy, email: str, make_device: Any
+) -> None:
+    # A first download applies its pages as they come: a version this client's schema refuses, on a
+    # later page, ends as in a one-page pull (staged, reported, the cursor held before it).
+    a, b = make_device("a"), make_device("b")
+    a.login(server, email, create=True)
+    gigs(a, 5)
+    a.sync()
+    goal = a.ws.goals.create({"title": "Play 20 gigs", "goal_type": "gigs", "target_value": 20})
+    a.sync()  # after the gigs: on the last page
+    pulls = 0
+
+    def newer_schema(answer: Answer) -> bool:
+        nonlocal pulls
+        if answer.path != "/v1/sync/pull" or answer.status != 200:
+            return False
+        pulls += 1
+        page = answer.json()
+        for change in page["changes"]:
+            if change["entity_type"] == "goals":
+                assert pulls > 1  # a page fetched ahead, on the thread
+                change["data"]["target_value"] = "twenty"
+                change["checksum"] = checksum(change["data"])
+                answer.set_json(page)
+                return True
+        return False
+
+    b.login(Via(proxy.url), email)
+    proxy.add(newer_schema, times=1)
+    summary = b.sync()
+    assert not summary.complete and [key for key, _ in summary.unusable] == [("goals", goal.id)]
+    assert b.ws.timeline.count() == 5 and b.entities()["goals"] == []
+    with read_session(b.ws.engine) as s:
+        assert s.get(SyncIncoming, ("goals", goal.id)) is not None  # kept, not marked as seen
+    again = b.sync()
+    assert again.complete
+    assert b.entities() == a.entities() == server_entities(server, email)
