@@ -1,4 +1,5 @@
-"""The collector's view of the heap during a push or a pull: what existed before is left out of its scans.
+"""The collector's view of the heap during a push or a pull: what existed before is left out of its scans,
+and (during a pull) collections are rarer.
 
 A sync allocates per change (rows, bases, versions) and CPython's cyclic collector, triggered by those
 allocations, scans every tracked object each time it reaches the oldest generation: the whole app's
@@ -21,6 +22,14 @@ from contextlib import contextmanager
 _lock = threading.Lock()
 _depth = 0
 _froze = False  # whether the outermost block froze the heap (not when the process had frozen it already)
+# A pull allocates several tracked objects per change (the parsed change, its data, its version, the
+# normalized data, the row), nearly all freed with their page: at Python's default (a collection every 700
+# allocations) the collector ran dozens of times a page and was about a seventh of a first download's CPU.
+# Rarer during a pull (as the server's are, server.app.GC_THRESHOLDS), still bounded: cycles are collected.
+SYNC_GC_THRESHOLDS = (50_000, 20, 20)
+_gc_lock = threading.Lock()
+_gc_depth = 0
+_gc_before: tuple[int, int, int] | None = None
 
 
 @contextmanager
@@ -40,3 +49,24 @@ def older_objects_frozen() -> Iterator[None]:
             _depth -= 1
             if _depth == 0 and _froze:
                 gc.unfreeze()
+
+
+@contextmanager
+def rarer_collections() -> Iterator[None]:
+    """Within the block the collector runs at :data:`SYNC_GC_THRESHOLDS` (never more often than the
+    process had it); the thresholds the process had come back when the last such block ends."""
+    global _gc_depth, _gc_before
+    with _gc_lock:
+        if _gc_depth == 0:
+            before = gc.get_threshold()
+            _gc_before = before
+            gc.set_threshold(*(max(a, b) for a, b in zip(before, SYNC_GC_THRESHOLDS, strict=True)))
+        _gc_depth += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_depth -= 1
+            if _gc_depth == 0 and _gc_before is not None:
+                gc.set_threshold(*_gc_before)
+                _gc_before = None

@@ -17,12 +17,10 @@ next one is fetched (``page_fetch``). Pages after the first are always fetched o
 
 from __future__ import annotations
 
-import gc
 import itertools
 import logging
 import pickle
 import tempfile
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -39,7 +37,7 @@ from .bulk_writes import any_entities
 from .client import SyncClient
 from .conflicts import label_of
 from .errors import MassDeleteRefused, ProtocolError
-from .heap import older_objects_frozen
+from .heap import older_objects_frozen, rarer_collections
 from .incoming import ApplyReport, apply_pulled, settle_incoming
 from .local_store import Key, LocalState, Version
 from .page_fetch import PageFetcher
@@ -47,14 +45,6 @@ from .progress import CancelToken, ProgressCallback, ProgressEvent
 from .verify import keep_unusable_fetchable, verify_pulled_page
 
 SPOOL_IN_MEMORY = 8 * 1024 * 1024
-# A pull allocates several tracked objects per change (the parsed change, its data, its version, the
-# normalized data, the row), nearly all freed with their page: at Python's default (a collection every 700
-# allocations) the collector ran dozens of times a page and was about a seventh of a first download's CPU.
-# Rarer during a pull (as the server's are, server.app.GC_THRESHOLDS), still bounded: cycles are collected.
-PULL_GC_THRESHOLDS = (50_000, 20, 20)
-_gc_lock = threading.Lock()
-_gc_depth = 0
-_gc_before: tuple[int, int, int] | None = None
 
 log = logging.getLogger(__name__)
 _ACCOUNT = SyncAccount.__table__  # type: ignore[attr-defined]
@@ -102,27 +92,6 @@ _SpooledPage = tuple[list[tuple[Any, ...]], int]
 
 def _plain(page: PullResponse) -> _SpooledPage:
     return [(c.entity_type, c.entity_id, c.data, c.checksum, c.deleted, c.seq) for c in page.changes], page.cursor
-
-
-@contextmanager
-def rarer_collections() -> Iterator[None]:
-    """Within the block the collector runs at :data:`PULL_GC_THRESHOLDS` (never more often than the
-    process had it); the thresholds the process had come back when the last such block ends."""
-    global _gc_depth, _gc_before
-    with _gc_lock:
-        if _gc_depth == 0:
-            before = gc.get_threshold()
-            _gc_before = before
-            gc.set_threshold(*(max(a, b) for a, b in zip(before, PULL_GC_THRESHOLDS, strict=True)))
-        _gc_depth += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_depth -= 1
-            if _gc_depth == 0 and _gc_before is not None:
-                gc.set_threshold(*_gc_before)
-                _gc_before = None
 
 
 def stored_cursor(db: Engine) -> int:

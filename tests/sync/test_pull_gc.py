@@ -1,4 +1,4 @@
-"""A pull makes the cyclic collector run rarely (``pull.rarer_collections``) and gives the process its own
+"""A pull makes the cyclic collector run rarely (``heap.rarer_collections``) and gives the process its own
 thresholds back afterwards, whatever happened, and never makes collections more frequent than they were."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
+from gigbag.sync.heap import SYNC_GC_THRESHOLDS, rarer_collections
 from gigbag.sync.progress import ProgressEvent
-from gigbag.sync.pull import PULL_GC_THRESHOLDS, rarer_collections
 
 
 @pytest.fixture(autouse=True)
@@ -23,10 +23,10 @@ def thresholds() -> Iterator[None]:
 def test_collections_are_rarer_within_a_pull_and_as_before_after_it_even_after_an_error() -> None:
     gc.set_threshold(700, 10, 10)
     with pytest.raises(RuntimeError), rarer_collections():
-        assert gc.get_threshold() == PULL_GC_THRESHOLDS
+        assert gc.get_threshold() == SYNC_GC_THRESHOLDS
         with rarer_collections():  # a nested (or concurrent) pull
             pass
-        assert gc.get_threshold() == PULL_GC_THRESHOLDS
+        assert gc.get_threshold() == SYNC_GC_THRESHOLDS
         raise RuntimeError("the pull failed")
     assert gc.get_threshold() == (700, 10, 10)
 
@@ -52,5 +52,5 @@ def test_a_pull_applies_its_pages_with_rarer_collections(server: Any, email: str
             seen.append(gc.get_threshold())
 
     b.sync(progress=progress)
-    assert seen and set(seen) == {PULL_GC_THRESHOLDS}
+    assert seen and set(seen) == {SYNC_GC_THRESHOLDS}
     assert gc.get_threshold() == (700, 10, 10)
