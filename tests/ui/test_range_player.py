@@ -56,7 +56,7 @@ def test_a_stop_inside_a_position_slot_waits_for_the_event_loop(qapp, qtbot, tmp
     qtbot.waitUntil(lambda: player._player.playbackState() == STOPPED, timeout=5_000)
 
 
-@pytest.mark.parametrize("what", ["range"])
+@pytest.mark.parametrize("what", ["range", "track", "switch"])
 def test_stopping_while_the_audio_thread_runs_python_does_not_freeze(what, tmp_path):
     audio = write_tone(tmp_path / "Clave.wav", 12.0, rate=22050)
     env = {
