@@ -56,6 +56,19 @@ def test_a_stop_inside_a_position_slot_waits_for_the_event_loop(qapp, qtbot, tmp
     qtbot.waitUntil(lambda: player._player.playbackState() == STOPPED, timeout=5_000)
 
 
+def test_a_range_played_before_the_last_one_was_halted_starts_at_its_start(qapp, qtbot, tmp_path):
+    player = RangePlayer()
+    song = write_tone(tmp_path / "Clave.wav", 5.0, rate=22050)
+    with qtbot.waitSignal(player.finished, timeout=20_000):
+        player.play(song, 0.5, 0.8)
+    assert player._player.playbackState() == PLAYING  # not halted yet: the event loop has not run since
+    positions: list[float] = []
+    player.position.connect(positions.append)
+    with qtbot.waitSignal(player.finished, timeout=20_000):
+        player.play(song, 3.0, 3.4)
+    assert positions and min(positions) >= 2.99 and max(positions) >= 3.4
+
+
 @pytest.mark.parametrize("what", ["range", "track", "switch"])
 def test_stopping_while_the_audio_thread_runs_python_does_not_freeze(what, tmp_path):
     audio = write_tone(tmp_path / "Clave.wav", 12.0, rate=22050)

@@ -93,13 +93,16 @@ class RangePlayer(QObject):
         """
         player = self._ensure()
         self.stop()
+        # Unloaded before this range is set up, so that what the player says as it stops (an earlier range may
+        # not be halted yet) is not taken for this range; setSource() stops it with the GIL released. And the
+        # same file again must load again, or the seek is lost.
+        self._halt_soon.stop()
+        player.setSource(QUrl())
         self.name = name or path.name
         self._start_ms = max(0, round(start * 1000))
         self._end_ms = None if end is None else round(end * 1000)
         self._pending = True
         self._active = True
-        # the same file again must load again, or the seek is lost; setSource() stops what plays, GIL released
-        player.setSource(QUrl())
         player.setSource(QUrl.fromLocalFile(str(path)))
         self.started.emit()
 
@@ -118,7 +121,7 @@ class RangePlayer(QObject):
         self.stopped.emit()
 
     def _halt_now(self) -> None:
-        if not self._active:  # else play() began again, and its setSource() stopped the earlier playback
+        if not self._active:
             stop_player(self._player)
 
     def _start_now(self) -> None:
