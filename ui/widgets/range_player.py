@@ -125,8 +125,12 @@ class RangePlayer(QObject):
             stop_player(self._player)
 
     def _start_now(self) -> None:
+        from PySide6.QtMultimedia import QMediaPlayer
+
         if not self._active or not self._pending:
             return
+        if self._player.mediaStatus() != QMediaPlayer.MediaStatus.LoadedMedia:
+            return  # a seek before the file is loaded is ignored: wait for its LoadedMedia
         self._pending = False
         if self._start_ms:
             self._player.setPosition(self._start_ms)  # the range may end where it starts
