@@ -48,6 +48,7 @@ from ..operations import OpContext, Operation
 from ..section import Section
 from ..widgets.empty_state import EmptyState
 from ..widgets.loading_state import LoadingState
+from ..widgets.media_calls import stop_player
 from ..widgets.search_box import SearchBox
 
 Index = QModelIndex | QPersistentModelIndex
@@ -412,9 +413,8 @@ class LibrarySection(Section):
 
     def _play(self, entry: LibraryEntry, path: Any) -> None:
         player = self._ensure_player()
-        player.stop()
         self._playing_id = entry.id
-        player.setSource(QUrl.fromLocalFile(str(path)))
+        player.setSource(QUrl.fromLocalFile(str(path)))  # stops the preview playing first, GIL released
         player.play()
         self.reason_label.setText(f"Playing the preview of “{entry.title}”.")
         self._selection_changed()
@@ -422,7 +422,7 @@ class LibrarySection(Section):
 
     def stop_preview(self) -> None:
         if self._player is not None:
-            self._player.stop()
+            stop_player(self._player)  # it waits for the media threads: see media_calls
         self._playing_id = None
         self._selection_changed()
 

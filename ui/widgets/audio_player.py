@@ -1,7 +1,9 @@
 """Playing one track's audio with QtMultimedia: play, pause, seek, and why a file cannot play, in words.
 
 The media player is created on first use (loading QtMultimedia costs start-up time); a format the
-platform cannot decode is reported through ``failed`` with a sentence for the artist.
+platform cannot decode is reported through ``failed`` with a sentence for the artist. Stopping waits for the
+backend's threads, so it is done with the GIL released (:mod:`.media_calls`), and never inside one of the
+media player's own signals: an error is answered by stopping from the event loop.
 """
 
 from __future__ import annotations
@@ -9,7 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QUrl, Signal
+from PySide6.QtCore import QObject, QTimer, QUrl, Signal
+
+from .media_calls import stop_player
 
 
 class Player(QObject):
@@ -26,6 +30,10 @@ class Player(QObject):
         self.track_id: str | None = None
         self.title = ""
         self.error_text = ""  # why the current track cannot play (empty when it can)
+        self._halt_soon = QTimer(self)  # stops the player after its error signal returned
+        self._halt_soon.setSingleShot(True)
+        self._halt_soon.setInterval(0)
+        self._halt_soon.timeout.connect(self._halt_failed)
 
     def _ensure(self) -> Any:
         if self._player is None:
@@ -46,8 +54,7 @@ class Player(QObject):
         self.track_id = track_id
         self.title = title
         self.error_text = ""
-        player.stop()
-        player.setSource(QUrl.fromLocalFile(str(path)))
+        player.setSource(QUrl.fromLocalFile(str(path)))  # stops what plays first, with the GIL released
         player.play()
         self.state_changed.emit()
 
@@ -70,7 +77,7 @@ class Player(QObject):
             return  # already reported (an error and an invalid-media status come together)
         detail = f" ({text})" if text else ""
         self.error_text = f"This computer cannot play “{self.title}”: its audio format is not supported here{detail}."
-        self._player.stop()
+        self._halt_soon.start()
         self.state_changed.emit()
         self.failed.emit(self.error_text)
 
@@ -100,8 +107,12 @@ class Player(QObject):
 
     def stop(self) -> None:
         if self._player is not None:
-            self._player.stop()
+            stop_player(self._player)
             self.state_changed.emit()
+
+    def _halt_failed(self) -> None:
+        if self.error_text:  # else another track was chosen since, and it plays
+            self.stop()
 
     def seek(self, ms: int) -> None:
         if self._player is not None:
