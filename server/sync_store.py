@@ -61,7 +61,7 @@ _is_uuid = re.compile(UUID_RE).match  # ``fields.is_uuid`` without its pattern l
 LOAD_BATCH = 400
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass sets each field through object.__setattr__
 class PreparedChange:
     """A change checked outside the transaction; ``invalid`` is its answer when it cannot apply."""
 
