@@ -1,0 +1,49 @@
+"""The one connection a push's batches are written through, with the WAL's checkpoints held until its end.
+
+A push commits once per batch (the answer applied and the next batch stored). SQLite copies the WAL into
+the database file from whichever commit takes the WAL past ``wal_autocheckpoint`` pages (1,000: 4 MB), and
+that checkpoint writes and fsyncs the database: a long push did it every two or three batches, inside the
+step that must be ready when the server answers, and wrote again the pages each batch touches (its stored
+body, the bases and change-log pages). Here the push's transactions go through one connection whose
+automatic checkpoint waits for :data:`HELD_PAGES` pages, and one passive checkpoint after the last batch
+writes each page once. Nothing else changes: every transaction commits as before (durable in the WAL),
+and another connection still checkpoints at its own threshold.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Connection, Engine
+
+log = logging.getLogger(__name__)
+
+HELD_PAGES = 16_384  # 64 MiB of 4 KiB pages: a first push of tens of thousands of entities
+
+
+@contextmanager
+def push_connection(db: Engine) -> Iterator[Engine | Connection]:
+    """What the push's transactions bind to: a connection of ``db`` with checkpoints held (``db`` itself
+    when it is not SQLite); the held checkpoint runs when the block ends, however it ends."""
+    if db.dialect.name != "sqlite":
+        yield db
+        return
+    with db.connect() as conn:
+        raw = conn.connection.driver_connection
+        before = None
+        if isinstance(raw, sqlite3.Connection):
+            before = int(raw.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
+            if before > 0:  # 0: this connection never checkpoints by itself anyway
+                raw.execute(f"PRAGMA wal_autocheckpoint={max(HELD_PAGES, before)}")
+        try:
+            yield conn
+        finally:
+            if isinstance(raw, sqlite3.Connection) and before is not None and before > 0:
+                raw.execute(f"PRAGMA wal_autocheckpoint={before}")
+                try:
+                    raw.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                except sqlite3.Error as exc:  # busy or locked: the next commit past the threshold does it
+                    log.debug("checkpoint after the push left for later: %s", exc)
