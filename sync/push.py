@@ -25,6 +25,7 @@ as without the read-ahead.
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -133,6 +134,7 @@ class _Flight:
 
 
 MAX_DROPS = 3
+SEND_WAIT = 1.0  # seconds a launch waits at most for its body to be written (only ever an optimisation)
 
 
 class Pusher:
@@ -323,7 +325,20 @@ class Pusher:
         return flight.batch.end, drops
 
     def _launch(self, worker: ThreadPoolExecutor, batch: _Outgoing) -> _Flight:
-        return _Flight(batch, worker.submit(self.client.push, batch.key, batch.body))
+        """Send ``batch`` on the worker thread, and return once its body is on the connection: the worker
+        writes it at once, instead of waiting for the GIL while this thread reads the next batch (the
+        server would sit idle meanwhile)."""
+        written = threading.Event()
+
+        def send() -> tuple[PushResponse, bool]:
+            try:
+                return self.client.push(batch.key, batch.body, sent=written.set)
+            finally:
+                written.set()
+
+        flight = _Flight(batch, worker.submit(send))
+        written.wait(SEND_WAIT)
+        return flight
 
     # ---- planning --------------------------------------------------------------------------------
     def _plan(self, up_to: int | None, only: set[Key] | None) -> list[PlannedChange]:
