@@ -6,14 +6,17 @@ that checkpoint writes and fsyncs the database: a long push did it every two or 
 step that must be ready when the server answers, and wrote again the pages each batch touches (its stored
 body, the bases and change-log pages). Here the push's transactions go through one connection whose
 automatic checkpoint waits for :data:`HELD_PAGES` pages, and one passive checkpoint after the last batch
-writes each page once. Nothing else changes: every transaction commits as before (durable in the WAL),
-and another connection still checkpoints at its own threshold.
+writes each page once, on a thread of its own and its own connection: the sync goes on (its pull) without
+waiting for the disk. Nothing else changes: every transaction commits as before (durable in the WAL), a
+passive checkpoint never blocks a reader or a writer, and if it does not run (the process ends first),
+the next commit past the threshold does it, as SQLite always does.
 """
 
 from __future__ import annotations
 
 import logging
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -43,7 +46,25 @@ def push_connection(db: Engine) -> Iterator[Engine | Connection]:
         finally:
             if isinstance(raw, sqlite3.Connection) and before is not None and before > 0:
                 raw.execute(f"PRAGMA wal_autocheckpoint={before}")
-                try:
-                    raw.execute("PRAGMA wal_checkpoint(PASSIVE)")
-                except sqlite3.Error as exc:  # busy or locked: the next commit past the threshold does it
-                    log.debug("checkpoint after the push left for later: %s", exc)
+                checkpoint_soon(db)
+
+
+def checkpoint_soon(db: Engine) -> threading.Thread | None:
+    """Copy the WAL of ``db``'s file into it, passively, on a thread of its own (None: no file)."""
+    path = db.url.database
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return None
+    thread = threading.Thread(target=_checkpoint, args=(path,), name="gigbag-checkpoint", daemon=True)
+    thread.start()
+    return thread
+
+
+def _checkpoint(path: str) -> None:
+    try:
+        conn = sqlite3.connect(path, timeout=0, isolation_level=None, check_same_thread=False)
+        try:
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:  # busy, or the file went: the next commit past the threshold does it
+        log.debug("checkpoint after the push left for later: %s", exc)

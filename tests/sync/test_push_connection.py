@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from pathlib import Path
 
 from sqlalchemy import Connection
@@ -14,13 +15,19 @@ from gigbag.sync.push_connection import HELD_PAGES, push_connection
 PAGE = 4096
 
 
+def _checkpointed() -> None:
+    for thread in threading.enumerate():
+        if thread.name == "gigbag-checkpoint":
+            thread.join(timeout=30)
+
+
 def _raw(conn: Connection) -> sqlite3.Connection:
     raw = conn.connection.driver_connection
     assert isinstance(raw, sqlite3.Connection)
     return raw
 
 
-def test_a_push_s_commits_leave_the_database_file_alone_until_one_checkpoint_at_its_end(tmp_path: Path) -> None:
+def test_a_push_s_commits_leave_the_database_file_alone_until_one_checkpoint_after_its_end(tmp_path: Path) -> None:
     path = tmp_path / "local.sqlite3"
     engine = make_engine(path)
     with engine.begin() as conn:
@@ -37,6 +44,7 @@ def test_a_push_s_commits_leave_the_database_file_alone_until_one_checkpoint_at_
                 s.commit()
         assert path.stat().st_size == size  # all of it still in the WAL: no checkpoint in between
         raw = _raw(bind)
+    _checkpointed()
     assert path.stat().st_size > size + 12 * 256 * PAGE  # the one checkpoint at the end wrote it
     assert raw.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000  # the pooled connection as it was
     with engine.connect() as conn:
