@@ -83,3 +83,11 @@ def test_data_is_checked_without_the_model_s_constructor(monkeypatch: pytest.Mon
     monkeypatch.setattr(ENTITY_TYPES["timeline_entries"], "__init__", no_init)
     quick_check_data("timeline_entries", GIG)
     assert quick_normalized_data("timeline_entries", GIG) == expected
+
+
+def test_a_verdict_builds_no_model_at_all(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_model(cls: type, *args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a model was built for a yes or no")
+
+    monkeypatch.setattr(ENTITY_TYPES["timeline_entries"], "__new__", no_model)
+    quick_check_data("timeline_entries", GIG)
