@@ -129,17 +129,34 @@ def prepare(change: IncomingChange) -> PreparedChange:
 
 @dataclass
 class PushAnswer:
-    """The answer of a push as plain rows (a ``PushResponse`` in shape), rendered with one ``json.dumps``."""
+    """The answer of a push (a ``PushResponse`` in shape): each result as the JSON it is sent as."""
 
-    results: list[dict[str, Any]]
+    results: list[str]
     cursor: int
+    counted: list[str]  # each result's status
 
     def render(self) -> str:
-        page = {"results": self.results, "cursor": self.cursor}
-        return json.dumps(page, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        return f'{{"results":[{",".join(self.results)}],"cursor":{self.cursor}}}'
 
     def statuses(self) -> Iterator[str]:
-        return (r["status"] for r in self.results)
+        return iter(self.counted)
+
+
+_as_sent_string = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) writes for a str
+
+
+def _written(result: dict[str, Any]) -> str:
+    return json.dumps(result, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
+def _applied(change: IncomingChange, checksum: str | None, seq: int) -> str:
+    """``_written(_result(change, "applied", checksum, seq))``, the same text without a dict per change."""
+    q = _as_sent_string
+    digest = "null" if checksum is None else q(checksum)
+    return (
+        f'{{"entity_type":{q(change.entity_type)},"entity_id":{q(change.entity_id)},"status":"applied",'
+        f'"checksum":{digest},"seq":{int(seq)},"server":null,"error":null,"error_code":null,"field_errors":null}}'
+    )
 
 
 def _result(
@@ -221,18 +238,22 @@ def apply_push(
     keys = {(p.change.entity_type, p.change.entity_id) for p in prepared if p.invalid is None}
     current = _load(conn, user_id, keys)
     dirty: dict[tuple[str, str], _Row] = {}
-    results: list[dict[str, Any]] = []
+    results: list[str] = []
+    counted: list[str] = []
     seq = last_seq
     for p in prepared:
         change = p.change
         if p.invalid is not None:
-            results.append(p.invalid.model_dump(mode="json"))
+            results.append(_written(p.invalid.model_dump(mode="json")))
+            counted.append("invalid")
             continue
         key = (change.entity_type, change.entity_id)
         row = current.get(key)
         if change.base_checksum != (row.checksum if row else None):
             server = {"data": row.value(), "checksum": row.checksum, "deleted": row.deleted} if row else None
-            results.append(_result(change, "conflict", row.checksum if row else None, row.seq if row else None, server))
+            conflict = _result(change, "conflict", row.checksum if row else None, row.seq if row else None, server)
+            results.append(_written(conflict))
+            counted.append("conflict")
             continue
         if change.op == "upsert":
             unchanged = row is not None and not row.deleted and row.checksum == change.checksum
@@ -242,15 +263,17 @@ def apply_push(
             new = None if unchanged else _Row(None, None, True, seq + 1)
         if new is None:
             assert row is not None
-            results.append(_result(change, "applied", row.checksum, row.seq))
+            results.append(_applied(change, row.checksum, row.seq))
+            counted.append("applied")
             continue
         seq = new.seq
         current[key] = dirty[key] = new
-        results.append(_result(change, "applied", new.checksum, new.seq))
+        results.append(_applied(change, new.checksum, new.seq))
+        counted.append("applied")
     if dirty:
         _write(conn, user_id, device_id, dirty, now)
         conn.execute(update(user_counters).where(user_counters.c.user_id == user_id).values(last_seq=seq))
-    return PushAnswer(results, seq)
+    return PushAnswer(results, seq, counted)
 
 
 def _write(
