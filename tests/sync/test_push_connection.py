@@ -10,7 +10,7 @@ from sqlalchemy import Connection
 from sqlmodel import Session
 
 from gigbag.local_db.database import make_engine
-from gigbag.sync.push_connection import HELD_PAGES, push_connection
+from gigbag.sync.push_connection import CACHE_KIB, HELD_PAGES, push_connection
 
 PAGE = 4096
 
@@ -38,6 +38,7 @@ def test_a_push_s_commits_leave_the_database_file_alone_until_one_checkpoint_aft
     with push_connection(engine) as bind:
         assert isinstance(bind, Connection)
         assert _raw(bind).execute("PRAGMA wal_autocheckpoint").fetchone()[0] == HELD_PAGES
+        assert _raw(bind).execute("PRAGMA cache_size").fetchone()[0] == -CACHE_KIB
         for _ in range(12):  # 12 commits of 1 MiB: three times the usual threshold of 1,000 pages
             with Session(bind) as s:
                 s.connection().exec_driver_sql("INSERT INTO t VALUES (randomblob(?))", (256 * PAGE,))
@@ -47,12 +48,13 @@ def test_a_push_s_commits_leave_the_database_file_alone_until_one_checkpoint_aft
     _checkpointed()
     assert path.stat().st_size > size + 12 * 256 * PAGE  # the one checkpoint at the end wrote it
     assert raw.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000  # the pooled connection as it was
+    assert raw.execute("PRAGMA cache_size").fetchone()[0] == -2000
     with engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM t").scalar_one() == 12
     engine.dispose()
 
 
-def test_the_checkpoint_threshold_is_given_back_when_the_push_fails(tmp_path: Path) -> None:
+def test_the_checkpoint_threshold_and_the_cache_are_given_back_when_the_push_fails(tmp_path: Path) -> None:
     engine = make_engine(tmp_path / "local.sqlite3")
     try:
         with push_connection(engine) as bind:
@@ -62,4 +64,5 @@ def test_the_checkpoint_threshold_is_given_back_when_the_push_fails(tmp_path: Pa
     except RuntimeError:
         pass
     assert raw.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
+    assert raw.execute("PRAGMA cache_size").fetchone()[0] == -2000
     engine.dispose()
