@@ -16,6 +16,13 @@ from gigbag.schema.document_limits import ERR_DOCUMENT_TOO_DEEP, MAX_DATA_DEPTH,
 
 from .errors import ApiError
 
+_NESTING = frozenset((dict, list))  # what json.loads makes that nests
+
+
+def _flat(data: Any) -> bool:
+    """Whether ``data`` is an object of scalars only (one level: never too deep), checked without a walk."""
+    return type(data) is dict and _NESTING.isdisjoint(map(type, data.values()))
+
 
 def _too_deep(where: str) -> ApiError:
     return ApiError(
@@ -42,7 +49,10 @@ async def refuse_deep_documents(request: Request) -> None:
     for index, change in enumerate(changes):
         if not isinstance(change, dict):
             continue
-        if data_too_deep(change.get("data")) is not None:
+        data = change.get("data")
+        if _flat(data):
+            continue
+        if data_too_deep(data) is not None:
             kind = change.get("entity_type")
             raise _too_deep(f"Change {index} ({kind if isinstance(kind, str) else 'an entity'})")
 

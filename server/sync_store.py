@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import json.encoder
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,8 +25,9 @@ from typing import Any
 from sqlalchemy import Connection, Dialect, func, not_, or_, select, update
 
 from gigbag.schema.canonical import CanonicalizationError, canonical_json, checksum_of_canonical, is_checksum
-from gigbag.schema.entities import ENTITY_TYPES, EntityValidationError, check_data
-from gigbag.schema.fields import is_uuid
+from gigbag.schema.entities import ENTITY_TYPES, EntityValidationError
+from gigbag.schema.fields import UUID_RE
+from gigbag.schema.quick_validation import quick_check_data
 from gigbag.schema.wire import (
     INVALID_CHANGE,
     INVALID_CHECKSUM_MISMATCH,
@@ -54,11 +56,12 @@ def _as_sent_encoder() -> Callable[[Any], str]:
 
 
 _as_sent = _as_sent_encoder()
+_is_uuid = re.compile(UUID_RE).match  # ``fields.is_uuid`` without its pattern looked up per call
 
 LOAD_BATCH = 400
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass sets each field through object.__setattr__
 class PreparedChange:
     """A change checked outside the transaction; ``invalid`` is its answer when it cannot apply."""
 
@@ -93,7 +96,7 @@ def prepare(change: IncomingChange) -> PreparedChange:
     """Check one change against the protocol and its type's rules (no database needed)."""
     if change.entity_type not in ENTITY_TYPES:
         return _invalid(change, INVALID_UNKNOWN_TYPE, "This entity type is not synced by this server.")
-    if not is_uuid(change.entity_id):
+    if _is_uuid(change.entity_id) is None:
         return _invalid(change, INVALID_ENTITY_ID, "entity_id must be a lowercase UUID.")
     if change.base_checksum is not None and not is_checksum(change.base_checksum):
         return _invalid(change, INVALID_CHANGE, "base_checksum must be null or 'sha256:' and 64 hex digits.")
@@ -118,7 +121,7 @@ def prepare(change: IncomingChange) -> PreparedChange:
             digest=computed,
         )
     try:
-        check_data(change.entity_type, change.data)
+        quick_check_data(change.entity_type, change.data)
     except EntityValidationError as exc:
         return _invalid(change, INVALID_DATA, str(exc), dict(exc.errors), digest=computed)
     return PreparedChange(change, text=_as_sent(change.data), digest=computed)
@@ -126,17 +129,34 @@ def prepare(change: IncomingChange) -> PreparedChange:
 
 @dataclass
 class PushAnswer:
-    """The answer of a push as plain rows (a ``PushResponse`` in shape), rendered with one ``json.dumps``."""
+    """The answer of a push (a ``PushResponse`` in shape): each result as the JSON it is sent as."""
 
-    results: list[dict[str, Any]]
+    results: list[str]
     cursor: int
+    counted: list[str]  # each result's status
 
     def render(self) -> str:
-        page = {"results": self.results, "cursor": self.cursor}
-        return json.dumps(page, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        return f'{{"results":[{",".join(self.results)}],"cursor":{self.cursor}}}'
 
     def statuses(self) -> Iterator[str]:
-        return (r["status"] for r in self.results)
+        return iter(self.counted)
+
+
+_as_sent_string = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) writes for a str
+
+
+def _written(result: dict[str, Any]) -> str:
+    return json.dumps(result, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
+def _applied(change: IncomingChange, checksum: str | None, seq: int) -> str:
+    """``_written(_result(change, "applied", checksum, seq))``, the same text without a dict per change."""
+    q = _as_sent_string
+    digest = "null" if checksum is None else q(checksum)
+    return (
+        f'{{"entity_type":{q(change.entity_type)},"entity_id":{q(change.entity_id)},"status":"applied",'
+        f'"checksum":{digest},"seq":{int(seq)},"server":null,"error":null,"error_code":null,"field_errors":null}}'
+    )
 
 
 def _result(
@@ -218,18 +238,22 @@ def apply_push(
     keys = {(p.change.entity_type, p.change.entity_id) for p in prepared if p.invalid is None}
     current = _load(conn, user_id, keys)
     dirty: dict[tuple[str, str], _Row] = {}
-    results: list[dict[str, Any]] = []
+    results: list[str] = []
+    counted: list[str] = []
     seq = last_seq
     for p in prepared:
         change = p.change
         if p.invalid is not None:
-            results.append(p.invalid.model_dump(mode="json"))
+            results.append(_written(p.invalid.model_dump(mode="json")))
+            counted.append("invalid")
             continue
         key = (change.entity_type, change.entity_id)
         row = current.get(key)
         if change.base_checksum != (row.checksum if row else None):
             server = {"data": row.value(), "checksum": row.checksum, "deleted": row.deleted} if row else None
-            results.append(_result(change, "conflict", row.checksum if row else None, row.seq if row else None, server))
+            conflict = _result(change, "conflict", row.checksum if row else None, row.seq if row else None, server)
+            results.append(_written(conflict))
+            counted.append("conflict")
             continue
         if change.op == "upsert":
             unchanged = row is not None and not row.deleted and row.checksum == change.checksum
@@ -239,15 +263,17 @@ def apply_push(
             new = None if unchanged else _Row(None, None, True, seq + 1)
         if new is None:
             assert row is not None
-            results.append(_result(change, "applied", row.checksum, row.seq))
+            results.append(_applied(change, row.checksum, row.seq))
+            counted.append("applied")
             continue
         seq = new.seq
         current[key] = dirty[key] = new
-        results.append(_result(change, "applied", new.checksum, new.seq))
+        results.append(_applied(change, new.checksum, new.seq))
+        counted.append("applied")
     if dirty:
         _write(conn, user_id, device_id, dirty, now)
         conn.execute(update(user_counters).where(user_counters.c.user_id == user_id).values(last_seq=seq))
-    return PushAnswer(results, seq)
+    return PushAnswer(results, seq, counted)
 
 
 def _write(

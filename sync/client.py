@@ -480,16 +480,22 @@ class SyncClient:
         return self._parse(ServerAccountInfo, response, doing)
 
     # ---- entities ----------------------------------------------------------------------------
-    def push(self, idempotency_key: str, body: bytes) -> tuple[PushResponse, bool]:
-        """POST one batch; the same key and bytes on every retry. Returns the answer and whether it was replayed."""
+    def push(
+        self, idempotency_key: str, body: bytes, sent: Callable[[], None] | None = None
+    ) -> tuple[PushResponse, bool]:
+        """POST one batch; the same key and bytes on every retry. Returns the answer and whether it was replayed.
+        ``sent`` is called each time the whole body has been written to the connection."""
         doing = "sending changes"
-        response = self._send(
-            "POST",
-            "/v1/sync/push",
-            doing,
-            content=body,
-            headers={"Content-Type": "application/json", IDEMPOTENCY_HEADER: idempotency_key},
-        )
+        headers = {"Content-Type": "application/json", IDEMPOTENCY_HEADER: idempotency_key}
+        chunks: Callable[[], Iterable[bytes]] | None = None
+        if sent is not None:
+            headers["Content-Length"] = str(len(body))  # the same request as with ``content``, not chunked
+
+            def chunks() -> Iterator[bytes]:
+                yield body
+                sent()  # httpx asks for the next chunk once the last one is written
+
+        response = self._send("POST", "/v1/sync/push", doing, content=body, body=chunks, headers=headers)
         check_protocol(response, doing)
         replayed = response.headers.get(REPLAYED_HEADER, "").lower() == "true"
         return self._parse(PushResponse, response, doing), replayed

@@ -25,15 +25,18 @@ as without the read-ahead.
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Connection, Engine, delete, select
 from sqlmodel import Session
 
-from ..local_db.database import read_session, transaction
+from ..local_db.database import read_session
 from ..local_db.sync_tables import SyncBatch
 from ..schema.canonical import CanonicalizationError, canonical_json, checksum_of_canonical
 from ..schema.entities import blob_refs
@@ -65,6 +68,7 @@ from .errors import AuthenticationError, ProtocolError, QuotaExceeded, RequestRe
 from .heap import older_objects_frozen
 from .local_store import Key, LocalState, Version
 from .progress import CancelToken, ProgressCallback, ProgressEvent
+from .push_connection import push_connection
 from .push_reads import pending_entities, pending_presence
 from .push_writes import write_pushed_bases
 from .verify import verify_push_result
@@ -130,6 +134,7 @@ class _Flight:
 
 
 MAX_DROPS = 3
+SEND_WAIT = 1.0  # seconds a launch waits at most for its body to be written (only ever an optimisation)
 
 
 class Pusher:
@@ -153,6 +158,18 @@ class Pusher:
         self.report = PushReport()
         self.max_bytes = MAX_PUSH_BYTES
         self._refused: set[Key] = set()
+        self._bind: Engine | Connection = db  # what writes go through: during the pipeline, its one connection
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Session]:
+        """``local_db.database.transaction`` on :attr:`_bind`: commits as one transaction, or rolls back."""
+        with Session(self._bind, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
 
     # ---- the two entry points ------------------------------------------------------------------
     def resend_unfinished(self) -> None:
@@ -188,10 +205,14 @@ class Pusher:
             if not plan:
                 return
             box: list[_Flight | None] = [None]
-            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="gigbag-push") as worker:
+            with (
+                push_connection(self.db) as self._bind,
+                ThreadPoolExecutor(max_workers=1, thread_name_prefix="gigbag-push") as worker,
+            ):
                 try:
                     self._pipeline(plan, worker, box)
                 finally:
+                    self._bind = self.db
                     waiting = box[0]
                     if waiting is not None:
                         # Stopped (cancelled, or an error) with a batch on the server: let its request end.
@@ -274,7 +295,7 @@ class Pusher:
         ready: _Outgoing | None = None
         files: _Planned | None = None
         after = position
-        with transaction(self.db) as s:
+        with self._transaction() as s:
             if landing is not None:
                 recorded = self._apply(s, landing.batch, landing.answer[0])
             if position < len(plan):
@@ -304,7 +325,20 @@ class Pusher:
         return flight.batch.end, drops
 
     def _launch(self, worker: ThreadPoolExecutor, batch: _Outgoing) -> _Flight:
-        return _Flight(batch, worker.submit(self.client.push, batch.key, batch.body))
+        """Send ``batch`` on the worker thread, and return once its body is on the connection: the worker
+        writes it at once, instead of waiting for the GIL while this thread reads the next batch (the
+        server would sit idle meanwhile)."""
+        written = threading.Event()
+
+        def send() -> tuple[PushResponse, bool]:
+            try:
+                return self.client.push(batch.key, batch.body, sent=written.set)
+            finally:
+                written.set()
+
+        flight = _Flight(batch, worker.submit(send))
+        written.wait(SEND_WAIT)
+        return flight
 
     # ---- planning --------------------------------------------------------------------------------
     def _plan(self, up_to: int | None, only: set[Key] | None) -> list[PlannedChange]:
@@ -414,7 +448,7 @@ class Pusher:
 
     # ---- storing, sending, applying -----------------------------------------------------------
     def _store(self, planned: _Planned, start: int, end: int) -> _Outgoing | None:
-        with transaction(self.db) as s:
+        with self._transaction() as s:
             return self._store_in(s, planned, start, end)
 
     def _store_in(self, s: Session, planned: _Planned, start: int, end: int) -> _Outgoing | None:
@@ -432,7 +466,7 @@ class Pusher:
         return batch
 
     def _drop(self, key: str) -> None:
-        with transaction(self.db) as s:
+        with self._transaction() as s:
             s.execute(delete(_BATCHES).where(_BATCHES.c.idempotency_key == key))
 
     def _rejected(self, batch: _Outgoing, exc: RequestRejected) -> None:
@@ -457,7 +491,7 @@ class Pusher:
 
     def _land(self, batch: _Outgoing, answer: tuple[PushResponse, bool]) -> None:
         """Apply a batch's answer in one transaction (which also forgets the stored batch)."""
-        with transaction(self.db) as s:
+        with self._transaction() as s:
             recorded = self._apply(s, batch, answer[0])
         self._landed(batch, answer, recorded)
 

@@ -84,5 +84,6 @@ def pending_presence(st: LocalState, up_to: int | None) -> list[tuple[Key, bool]
             f"SELECT c.entity_id, EXISTS (SELECT 1 FROM {name} WHERE {q('id')} = c.entity_id) FROM "
             f"(SELECT DISTINCT entity_id FROM change_log WHERE entity_type = ?{limit}) AS c"
         )
-        out.extend(((entity_type, i), bool(present)) for i, present in conn.exec_driver_sql(sql, (entity_type, *bound)))
+        rows = conn.exec_driver_sql(sql, (entity_type, *bound)).fetchall()  # at once: not a row at a time
+        out.extend(((entity_type, i), bool(present)) for i, present in rows)
     return out

@@ -190,6 +190,18 @@ def _stored(db: Database, user_id: str) -> list[tuple[Any, ...]]:
         ]
 
 
+def _dumped_applied(change: IncomingChange, digest: str | None, seq: int) -> str:
+    """An applied result as json.dumps wrote it, from its dict of every field."""
+    return sync_store._written(sync_store._result(change, "applied", digest, seq))
+
+
+@pytest.mark.parametrize("entity_type", ["goals", 'a "quoted" \\ type', "t\u00e9l\u00e9 \u2028 \U0001f3b8 \x01"])
+@pytest.mark.parametrize("digest", [None, "sha256:" + "0" * 64])
+def test_an_applied_result_is_written_as_json_dumps_writes_its_dict(entity_type: str, digest: str | None) -> None:
+    change = IncomingChange(entity_type, str(uuid.uuid4()), "upsert", {}, digest, None)
+    assert sync_store._applied(change, digest, 2**62) == _dumped_applied(change, digest, 2**62)
+
+
 def test_a_push_stores_and_answers_what_core_stored_and_answered(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     core, driver = _user(db), _user(db)
     _old_rows(db, core)
@@ -199,6 +211,7 @@ def test_a_push_stores_and_answers_what_core_stored_and_answered(db: Database, m
         with monkeypatch.context() as m:
             m.setattr(sync_store, "_load", _core_load)
             m.setattr(sync_store, "_write", _core_write)
+            m.setattr(sync_store, "_applied", _dumped_applied)
             answers[core].append(_push(db, core, changes))
         answers[driver].append(_push(db, driver, changes))
     assert answers[driver] == answers[core]

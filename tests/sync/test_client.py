@@ -83,6 +83,20 @@ def test_5xx_and_409_are_retried_with_the_same_key_and_body_and_jittered_backoff
     assert 0.05 <= cancel.waits[0] <= 0.1 and 0.1 <= cancel.waits[1] <= 0.2
 
 
+def test_a_push_says_when_its_body_is_written_and_sends_the_same_request_on_every_retry() -> None:
+    seen: list[httpx.Request] = []
+    written: list[int] = []  # how many requests the transport had read when the body was written
+    body = b'{"changes":[],"device_id":"d"}'
+    script = [error(503, "unavailable", "busy"), httpx.Response(200, json=PUSH_OK, headers=PROTOCOL)]
+    with client_for(script, seen, cancel=RecordingCancel()) as client:
+        response, replayed = client.push("key-1", body, sent=lambda: written.append(len(seen)))
+    assert response.cursor == 7 and not replayed
+    assert written == [0, 1]  # once per attempt, as the transport read it
+    assert [r.content for r in seen] == [body, body]
+    assert all(r.headers["Content-Length"] == str(len(body)) for r in seen)
+    assert all("Transfer-Encoding" not in r.headers for r in seen)  # not chunked: the bytes of ``content``
+
+
 def test_retry_after_is_honoured_in_seconds_and_as_a_date() -> None:
     seen: list[httpx.Request] = []
     cancel = RecordingCancel()

@@ -170,8 +170,8 @@ def test_a_stored_batch_is_resent_first_with_its_key_and_applies_once(
     class Died(BaseException):
         pass
 
-    def push_then_die(self: Any, key: str, body: bytes) -> Any:
-        real_push(self, key, body)
+    def push_then_die(self: Any, key: str, body: bytes, sent: Any = None) -> Any:
+        real_push(self, key, body, sent)
         raise Died()
 
     monkeypatch.setattr(client_module.SyncClient, "push", push_then_die)
