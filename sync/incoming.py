@@ -25,10 +25,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..schema.entities import ENTITY_TYPES, EntityValidationError
+from ..schema.quick_validation import quick_normalized_data
 from .bulk_writes import base_marks, existing, pending_among, raise_base_seqs, write_bases, write_rows
 from .local_store import ORDER, Data, Key, LocalState, Reference, Version, references, referrers
 from .merge import reconcile
-from .pulled_data import normalized_data
 
 
 @dataclass
@@ -46,7 +46,7 @@ class ApplyReport:
 
 def normalized(entity_type: str, data: Data | None) -> Data | None:
     """The data as this client's schema reads it (defaults filled), or None for a tombstone."""
-    return None if data is None else normalized_data(entity_type, data)
+    return None if data is None else quick_normalized_data(entity_type, data)
 
 
 def _usable(key: Key, version: Version, report: ApplyReport) -> Data | None | bool:

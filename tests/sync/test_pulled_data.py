@@ -1,8 +1,8 @@
 """The receiver's quick paths agree with the slow ones: on every demo entity and on hostile variants.
 
-``pulled_data.normalized_data`` (an entity's data without SQLModel's constructor) must accept exactly
-what ``validate_data`` accepts, normalized the same, and refuse the rest with the same error; the bulk
-writes' JSON binding must give the text SQLAlchemy's own JSON type gives.
+``schema.quick_validation.quick_normalized_data`` (an entity's data without SQLModel's constructor, as a
+pull reads it) must accept exactly what ``validate_data`` accepts, normalized the same, and refuse the
+rest with the same error; the bulk writes' JSON binding must give the text SQLAlchemy's own JSON type gives.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from sqlalchemy import JSON
 from sqlalchemy.dialects import sqlite
 
 from gigbag.schema.entities import ENTITY_TYPES, EntityValidationError, validate_data
+from gigbag.schema.quick_validation import quick_normalized_data
 from gigbag.sync.bulk_writes import _quick_json
-from gigbag.sync.pulled_data import normalized_data
 
 BAD_VALUES: list[Any] = [None, "", " ", "x" * 20_000, 0, -1, 1.5, float("nan"), True, [], {}, ["a"], "2025-13-40"]
 
@@ -59,14 +59,17 @@ def test_entity_data_is_accepted_normalized_and_refused_exactly_as_validate_data
     for entity_type, rows in demo.items():
         for row in rows[:3]:
             for data in variants(row["data"]):
-                quick, slow = verdict(normalized_data, entity_type, data), verdict(validate_data, entity_type, data)
+                quick, slow = (
+                    verdict(quick_normalized_data, entity_type, data),
+                    verdict(validate_data, entity_type, data),
+                )
                 assert quick == slow, (entity_type, data)
                 checked += 1
                 refused += quick[0] == "refused"
     assert refused > checked // 2  # the hostile variants were really refused
     for data in ([], "text", None, 5):
-        assert verdict(normalized_data, "goals", data) == verdict(validate_data, "goals", data)
-    assert verdict(normalized_data, "no_such_type", {}) == verdict(validate_data, "no_such_type", {})
+        assert verdict(quick_normalized_data, "goals", data) == verdict(validate_data, "goals", data)
+    assert verdict(quick_normalized_data, "no_such_type", {}) == verdict(validate_data, "no_such_type", {})
 
 
 def test_entity_data_is_read_without_the_model_s_constructor(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -83,7 +86,7 @@ def test_entity_data_is_read_without_the_model_s_constructor(monkeypatch: pytest
         raise AssertionError("the constructor validates a second time")
 
     monkeypatch.setattr(ENTITY_TYPES["timeline_entries"], "__init__", no_init)
-    assert normalized_data("timeline_entries", data) == expected
+    assert quick_normalized_data("timeline_entries", data) == expected
 
 
 def test_json_is_bound_as_sqlalchemy_binds_it(demo: dict[str, list[dict[str, Any]]]) -> None:
