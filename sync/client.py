@@ -159,6 +159,10 @@ def check_protocol(response: httpx.Response, doing: str) -> None:
 # What a kept connection that the server closed meanwhile (its keep-alive timeout, a restart) gives on
 # reuse: the request is sent again at once on a new connection, once per request, before any back-off.
 _STALE_CONNECTION = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
+# An idle connection is let go after this, a little before the server closes it (its keep-alive is 75 s), so
+# that syncs a minute apart share one and none is sent on a connection the server is closing.
+KEEP_IDLE_SECONDS = 60.0
+_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=KEEP_IDLE_SECONDS)
 MAX_KEPT_CLIENTS = 8  # the least recently used one beyond these is closed (a process rarely has more than two)
 _kept_lock = threading.Lock()
 _kept_clients: OrderedDict[tuple[str, str | None], httpx.Client] = OrderedDict()  # (server URL, token) -> client
@@ -188,6 +192,7 @@ def _new_http(
         timeout=timeout,
         transport=transport,
         event_hooks=dict(event_hooks or {}),
+        limits=_LIMITS,
         follow_redirects=False,
         verify=tls_context(verified=not server_url.startswith("http://")),
     )
