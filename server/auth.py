@@ -230,11 +230,13 @@ class LoopReader:
             raise BlockingIOError("the loop's connection is in use")
         try:
             values = {"token_hash": hashed}
-            raw = self._connection().execute(self._sql, [values[name] for name in self._params]).fetchone()
+            # fetchall: the statement runs to its end, so no read transaction outlives it (none pins the WAL)
+            rows = self._connection().execute(self._sql, [values[name] for name in self._params]).fetchall()
         finally:
             self._lock.release()
-        if raw is None:
+        if not rows:
             return None
+        [raw] = rows  # token_hash is unique
         return DeviceRow(*(v if p is None else p(v) for p, v in zip(self._processors, raw, strict=True)))
 
     def close(self) -> None:
