@@ -75,7 +75,7 @@ def create_app(config: ServerConfig) -> FastAPI:
         settle_garbage_collector()
         yield
         if token_reader is not None:
-            token_reader.close()
+            await token_reader.aclose()
         db.dispose()
 
     app = FastAPI(
@@ -90,7 +90,7 @@ def create_app(config: ServerConfig) -> FastAPI:
     app.state.gigbag = ServerState(
         config=config, db=db, files=files, locks=upload_locks(config, db, files), metrics=MetricsPage(db)
     )
-    app.state.token_reader = token_reader  # the short answers' token reads on the event loop (SQLite)
+    app.state.token_reader = token_reader  # the short answers' token reads on the event loop
     install_error_handlers(app)
     install_openapi(app)
     app.include_router(operations_api.router)

@@ -9,14 +9,16 @@ requests write nothing.
 The check is three steps: read the token's row (:func:`read_device`), check it
 (:func:`check_device`: refused or not, and whether its use is due to be recorded), write that use
 (:func:`record_use`). A route does all three on a worker thread. The short answers given before the
-router (:func:`quick_device`) read on the event loop itself when the database is an SQLite file: a
-read in WAL mode waits for no writer, so the common request — a valid token used within the minute —
-needs no thread and no write. The row is read afresh for every request either way: a revoked, disabled
+router (:func:`quick_device`) read on the event loop itself: an SQLite file through a connection of the
+loop's own (a read in WAL mode waits for no writer), PostgreSQL through an asyncio psycopg connection (the
+loop awaits the answer), so the common request — a valid token used within the minute — needs no thread
+and no write. The row is read afresh for every request either way: a revoked, disabled
 or expired token is refused at once.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import os
@@ -51,6 +53,7 @@ LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 # How long a read on the event loop may wait for SQLite (a WAL reader waits only in rare cases, such as
 # another process recovering the WAL); beyond it the request goes the threaded way.
 LOOP_READ_BUSY_MS = 20
+LOOP_CONNECT_TIMEOUT_SECONDS = 5  # PostgreSQL: the event loop's own connection (beyond it: the threaded way)
 
 
 @dataclass(frozen=True)
@@ -204,14 +207,6 @@ class LoopReader:
         self._pid = 0
         self._lock = threading.Lock()
 
-    @classmethod
-    def of(cls, db: Database) -> LoopReader | None:
-        """The reader of a database in an SQLite file; None for PostgreSQL or a database in memory."""
-        name = db.engine.url.database
-        if not db.is_sqlite or not name or name == ":memory:" or "mode=memory" in str(db.engine.url):
-            return None
-        return cls(db.engine)
-
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None or self._pid != os.getpid():
             cargs, cparams = self._engine.dialect.create_connect_args(self._engine.url)
@@ -239,31 +234,108 @@ class LoopReader:
         [raw] = rows  # token_hash is unique
         return DeviceRow(*(v if p is None else p(v) for p, v in zip(self._processors, raw, strict=True)))
 
-    def close(self) -> None:
+    async def fetch(self, hashed: str) -> DeviceRow | None:
+        """:meth:`read`, as the loop awaits it (it waits for nothing)."""
+        return self.read(hashed)
+
+    async def aclose(self) -> None:
         with self._lock:
             if self._conn is not None and self._pid == os.getpid():
                 self._conn.close()
             self._conn = None
 
+    @classmethod
+    def of(cls, db: Database) -> LoopReader | PostgresLoopReader | None:
+        """The reader of ``db``: this one for an SQLite file, :class:`PostgresLoopReader` for PostgreSQL,
+        None for a database in memory."""
+        if db.is_postgres:
+            return PostgresLoopReader(db.engine)
+        name = db.engine.url.database
+        if not db.is_sqlite or not name or name == ":memory:" or "mode=memory" in str(db.engine.url):
+            return None
+        return cls(db.engine)
+
+
+class PostgresLoopReader:
+    """PostgreSQL: the token's row read on the event loop through an asyncio psycopg connection of its own
+    (autocommit: the one statement sees the latest commit), with the engine's statement and result types.
+    The loop awaits the answer (it is never blocked by it) and no worker thread is woken. Made on first use
+    in each process; a connection that failed is dropped and the request goes the threaded way."""
+
+    def __init__(self, engine: Engine) -> None:
+        dialect = engine.dialect
+        self._sql = str(DEVICE_OF_TOKEN.compile(dialect=dialect))
+        self._processors: list[Callable[[Any], Any] | None] = [
+            c.type.dialect_impl(dialect).result_processor(dialect, None) for c in _DEVICE_COLUMNS
+        ]
+        self._conninfo = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        self._conn: Any = None  # psycopg.AsyncConnection
+        self._pid = 0
+        self._busy = False
+
+    async def fetch(self, hashed: str) -> DeviceRow | None:
+        """The row (None: unknown or revoked); raises :class:`LoopReadFailed` when the database did not
+        answer, and :class:`BlockingIOError` while another request waits on the connection."""
+        import psycopg
+
+        if self._busy:
+            raise BlockingIOError("the loop's connection is in use")
+        self._busy = True
+        try:
+            if self._conn is None or self._conn.closed or self._pid != os.getpid():
+                self._conn = await psycopg.AsyncConnection.connect(
+                    self._conninfo, autocommit=True, connect_timeout=LOOP_CONNECT_TIMEOUT_SECONDS
+                )
+                self._pid = os.getpid()
+            cursor = await self._conn.execute(self._sql, {"token_hash": hashed})
+            rows = await cursor.fetchall()
+        except psycopg.Error as exc:
+            await self._drop()
+            raise LoopReadFailed(str(exc)) from exc
+        except BaseException:
+            self._conn = None  # cancelled mid-statement: its state is unknown (closed when collected)
+            raise
+        finally:
+            self._busy = False
+        if not rows:
+            return None
+        [raw] = rows  # token_hash is unique
+        return DeviceRow(*(v if p is None else p(v) for p, v in zip(self._processors, raw, strict=True)))
+
+    async def _drop(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None and self._pid == os.getpid():
+            with contextlib.suppress(Exception):  # a broken connection may fail to close: it is gone either way
+                await conn.close()
+
+    async def aclose(self) -> None:
+        await self._drop()
+
+
+class LoopReadFailed(Exception):
+    """The event loop's read of a token did not get an answer (the request goes the threaded way)."""
+
 
 async def quick_device(scope: Scope, token: str) -> DeviceAuth | None:
     """The device of ``token`` for an answer given before the router, or None when it is refused or cannot
-    be told here (the route then answers, checking the token again). Read on the event loop for an SQLite
-    file (:class:`LoopReader`), on a worker thread otherwise; its use recorded on a worker thread when due."""
+    be told here (the route then answers, checking the token again). Read on the event loop (SQLite:
+    :class:`LoopReader`, PostgreSQL: :class:`PostgresLoopReader`), on a worker thread while the loop's
+    connection is busy (or for a database in memory); its use recorded on a worker thread when due."""
     app = scope["app"]
     state: ServerState = app.state.gigbag
-    reader: LoopReader | None = getattr(app.state, "token_reader", None)
+    reader: LoopReader | PostgresLoopReader | None = getattr(app.state, "token_reader", None)
     token = token.strip()
     if not plausible_token(token):
         return None
     hashed = token_hash(token)
     try:
-        if reader is not None:
-            row = reader.read(hashed)
-        else:
-            row = await run_in_threadpool(_read_device, state.db, hashed)
-    except (sqlite3.Error, BlockingIOError):
+        row = await reader.fetch(hashed) if reader is not None else None
+    except BlockingIOError:  # another request holds the loop's connection
+        reader = None
+    except (sqlite3.Error, LoopReadFailed):
         return None
+    if reader is None:
+        row = await run_in_threadpool(_read_device, state.db, hashed)
     if row is None:
         return None
     scope.setdefault("state", {})["user_id"] = row.user_id

@@ -9,20 +9,23 @@ between must never be skipped.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 
 import anyio
 import anyio.to_thread
 import httpx
+import pytest
 from fastapi import FastAPI
 from sqlalchemy import select, update
 
 from gigbag.schema.wire import ACCOUNT_TERMS_HEADER, PROTOCOL_HEADER, PROTOCOL_VERSION
 from gigbag.server.account_settings import AccountSettings
 from gigbag.server.app import create_app
-from gigbag.server.auth import LoopReader, read_device, token_hash
+from gigbag.server.auth import DeviceRow, LoopReader, read_device, token_hash
 from gigbag.server.config import ServerConfig
 from gigbag.server.tables import devices, user_counters, users
+from tests.fixtures.postgres import PostgresServer
 from tests.fixtures.server_process import ServerProcess
 from tests.server.api_client import PASSWORD, Api, contact_list, unique_email, upsert
 from tests.server.server_db import server_engine
@@ -169,8 +172,20 @@ def test_the_short_way_records_a_use_once_a_minute_as_the_routes_do(server: Serv
 
 
 # ---- in-process: the token read of the short way, on the event loop ------------------------------------
-def _in_process_app(tmp_path: Path) -> FastAPI:
-    return create_app(ServerConfig(data_dir=tmp_path, accounts=AccountSettings(signup="open")))
+@pytest.fixture
+def in_process_app(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[FastAPI]:
+    """The server's application in this process, on a fresh database of the backend."""
+    pg: PostgresServer | None = request.getfixturevalue("postgres_server") if backend == "postgres" else None
+    database_url = pg.create_database() if pg is not None else None
+    app = create_app(
+        ServerConfig(data_dir=tmp_path, database_url=database_url, accounts=AccountSettings(signup="open"))
+    )
+    yield app
+    if app.state.token_reader is not None:
+        anyio.run(app.state.token_reader.aclose)
+    app.state.gigbag.db.dispose()
+    if pg is not None and database_url is not None:
+        pg.drop_database(database_url)
 
 
 async def _signed_in(client: httpx.AsyncClient) -> dict[str, str]:
@@ -181,12 +196,12 @@ async def _signed_in(client: httpx.AsyncClient) -> dict[str, str]:
     return {"Authorization": f"Bearer {r.json()['token']}", PROTOCOL_HEADER: str(PROTOCOL_VERSION)}
 
 
-def test_a_short_answer_on_sqlite_needs_no_worker_thread(tmp_path: Path) -> None:
+def test_a_short_answer_needs_no_worker_thread(in_process_app: FastAPI) -> None:
     """Every worker thread busy (a slow push, say): a pull with nothing newer is still answered at once."""
-    app = _in_process_app(tmp_path)
 
     async def scenario() -> None:
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+        transport = httpx.ASGITransport(app=in_process_app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             headers = await _signed_in(client)
             assert (await client.get("/v1/sync/pull", params={"since": 0}, headers=headers)).status_code == 200
             limiter = anyio.to_thread.current_default_thread_limiter()
@@ -201,28 +216,28 @@ def test_a_short_answer_on_sqlite_needs_no_worker_thread(tmp_path: Path) -> None
                 for holder in holders:
                     limiter.release_on_behalf_of(holder)
 
-    try:
-        anyio.run(scenario)
-    finally:
-        app.state.gigbag.db.dispose()
+    anyio.run(scenario)
 
 
-def test_the_loop_read_of_a_token_is_the_routes_read(tmp_path: Path) -> None:
-    app = _in_process_app(tmp_path)
-    state = app.state.gigbag
+def test_the_loop_read_of_a_token_is_the_routes_read(in_process_app: FastAPI) -> None:
+    state = in_process_app.state.gigbag
     reader = LoopReader.of(state.db)
     assert reader is not None
 
     async def sign_in() -> str:
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+        transport = httpx.ASGITransport(app=in_process_app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             return (await _signed_in(client))["Authorization"].removeprefix("Bearer ")
+
+    def loop_read(hashed: str) -> DeviceRow | None:
+        return anyio.run(reader.fetch, hashed)
 
     try:
         hashed = token_hash(anyio.run(sign_in))
         with state.db.read() as conn:
             fresh = read_device(conn, hashed)
         assert fresh is not None and fresh.last_seq == 0 and fresh.last_sync_at is None
-        assert reader.read(hashed) == fresh
+        assert loop_read(hashed) == fresh
         with state.db.write() as conn:  # every column set, the datetimes to a moment with microseconds
             at = dt.datetime(2026, 11, 2, 3, 4, 5, 678901, tzinfo=dt.UTC)
             conn.execute(update(devices).values(last_sync_at=at, last_used_at=at))
@@ -231,12 +246,11 @@ def test_the_loop_read_of_a_token_is_the_routes_read(tmp_path: Path) -> None:
         with state.db.read() as conn:
             full = read_device(conn, hashed)
         assert full is not None and full.last_seq == 42 and full.disabled_at == at
-        assert reader.read(hashed) == full
-        assert all(type(a) is type(b) for a, b in zip(reader.read(hashed) or (), full, strict=True))
-        assert reader.read(token_hash("not a token")) is None
+        assert loop_read(hashed) == full
+        assert all(type(a) is type(b) for a, b in zip(loop_read(hashed) or (), full, strict=True))
+        assert loop_read(token_hash("not a token")) is None
         with state.db.write() as conn:
             conn.execute(update(devices).values(revoked_at=at))
-        assert reader.read(hashed) is None  # revoked: read afresh, refused at once
+        assert loop_read(hashed) is None  # revoked: read afresh, refused at once
     finally:
-        reader.close()
-        state.db.dispose()
+        anyio.run(reader.aclose)
