@@ -19,6 +19,7 @@ from gigbag import __version__
 from gigbag.schema.wire import PROTOCOL_VERSION
 
 from . import accounts, blobs, library, operations_api, sync_api, uploads
+from .auth import LoopReader
 from .blob_files import BlobFiles
 from .blob_store import BlobStore, open_blob_store
 from .config import ServerConfig
@@ -67,10 +68,14 @@ def create_app(config: ServerConfig) -> FastAPI:
         db.dispose()
         raise
 
+    token_reader = LoopReader.of(db)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         settle_garbage_collector()
         yield
+        if token_reader is not None:
+            await token_reader.aclose()
         db.dispose()
 
     app = FastAPI(
@@ -85,6 +90,7 @@ def create_app(config: ServerConfig) -> FastAPI:
     app.state.gigbag = ServerState(
         config=config, db=db, files=files, locks=upload_locks(config, db, files), metrics=MetricsPage(db)
     )
+    app.state.token_reader = token_reader  # the short answers' token reads on the event loop
     install_error_handlers(app)
     install_openapi(app)
     app.include_router(operations_api.router)

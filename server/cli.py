@@ -290,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from .app import create_app
     from .blob_store import BlobStoreError
-    from .uvicorn_choice import uvicorn_implementations
+    from .uvicorn_choice import uvicorn_settings
 
     try:
         app = create_app(config)  # migrates and checks the blob store once, before any worker starts
@@ -331,7 +331,7 @@ def main(argv: list[str] | None = None) -> int:
         server_header=False,
         timeout_graceful_shutdown=5,
         log_level=args.log_level,
-        **uvicorn_implementations(),
+        **uvicorn_settings(),
     )
     if args.workers == 1:
         uvicorn.Server(uvicorn.Config(app, **common)).run(sockets=[sock])  # type: ignore[arg-type]

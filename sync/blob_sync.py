@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Engine, delete, select, text
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..local_db.blob_store import BlobStore, BlobStoreError
@@ -35,6 +35,7 @@ from ..schema.entities import blob_refs
 from ..schema.fields import utc_now
 from . import noop_rules
 from .client import RetryPolicy, SyncClient
+from .driver_read import driver_read
 from .errors import (
     AuthenticationError,
     DiskFull,
@@ -116,14 +117,10 @@ class _PartDigest:
                 self.update(block)
 
 
-# One statement: the blob of every file not kept cloud-only, and the profile's two pictures.
-_WANTED_SQL = text(noop_rules.WANTED_BLOBS_SQL)
-
-
 def wanted_blobs(db: Engine) -> set[str]:
     """Blobs this computer should hold: those of its files (but cloud-only ones) and of the profile."""
-    with db.execution_options(begin="DEFERRED").connect() as conn, conn.begin():
-        rows = conn.execute(_WANTED_SQL).all()
+    with driver_read(db) as conn:
+        rows = conn.execute(noop_rules.WANTED_BLOBS_SQL).fetchall()
     wanted: set[str] = set()
     for kind, first, second in rows:
         if kind == "files":

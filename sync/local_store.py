@@ -24,6 +24,7 @@ from ..local_db.models import TABLES
 from ..local_db.sync_tables import ChangeLog, SyncBase, SyncConflict, SyncIncoming
 from ..schema.entities import ENTITY_TYPES, data_fields
 from ..schema.fields import utc_now
+from .driver_read import driver_read
 from .noop_rules import BLOB_CHECKS_DUE_SQL
 
 Key = tuple[str, str]  # (entity_type, entity_id)
@@ -79,8 +80,8 @@ class PendingCounts:
 
 
 # One statement in one read transaction each: a sync where nothing changed reads only these (and the
-# files it should hold), with no ORM and no write.
-_SYNC_STATE_SQL = text(
+# files it should hold), through the driver (driver_read), with no write.
+_SYNC_STATE_SQL = (
     "SELECT a.server_url, a.email, a.user_id, a.device_id, a.bound_user_id, a.cursor, a.last_sync_at, "
     "a.token_file, a.id IS NOT NULL, (SELECT MAX(id) FROM change_log), "
     "EXISTS (SELECT 1 FROM sync_batches), EXISTS (SELECT 1 FROM sync_incoming), "
@@ -98,14 +99,14 @@ _PENDING_COUNTS_SQL = (
 def read_sync_state(db: Engine, blob_check_cutoff: str | None = None) -> SyncState:
     """The state before a sync; ``blob_check_cutoff`` (a ``utc_now`` stamp): blobs last seen on the
     server before it are due for a new look (``blob_audit.check_cutoff``); None: count them due."""
-    with db.execution_options(begin="DEFERRED").connect() as conn, conn.begin():
-        row = conn.execute(_SYNC_STATE_SQL, {"cutoff": blob_check_cutoff}).one()
+    with driver_read(db) as conn:
+        row = conn.execute(_SYNC_STATE_SQL, {"cutoff": blob_check_cutoff}).fetchone()
     return SyncState(tuple(row[:8]) if row[8] else None, int(row[9] or 0), bool(row[10]), bool(row[11]), bool(row[12]))
 
 
 def read_pending_counts(db: Engine) -> PendingCounts:
-    with db.execution_options(begin="DEFERRED").connect() as conn, conn.begin():
-        pending, conflicts, unsent = conn.exec_driver_sql(_PENDING_COUNTS_SQL).one()
+    with driver_read(db) as conn:
+        pending, conflicts, unsent = conn.execute(_PENDING_COUNTS_SQL).fetchone()
     return PendingCounts(int(pending), int(conflicts), int(unsent))
 
 

@@ -8,11 +8,27 @@ between must never be skipped.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import anyio
+import anyio.to_thread
 import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import select, update
 
 from gigbag.schema.wire import ACCOUNT_TERMS_HEADER, PROTOCOL_HEADER, PROTOCOL_VERSION
+from gigbag.server.account_settings import AccountSettings
+from gigbag.server.app import create_app
+from gigbag.server.auth import DeviceRow, LoopReader, read_device, token_hash
+from gigbag.server.config import ServerConfig
+from gigbag.server.tables import devices, user_counters, users
+from tests.fixtures.postgres import PostgresServer
 from tests.fixtures.server_process import ServerProcess
-from tests.server.api_client import Api, contact_list, upsert
+from tests.server.api_client import PASSWORD, Api, contact_list, unique_email, upsert
+from tests.server.server_db import server_engine
 
 
 def _pull(api: Api, since: int) -> httpx.Response:
@@ -98,3 +114,143 @@ def test_a_pull_query_the_short_way_does_not_read_goes_to_the_route(api: Api) ->
     ):
         r = api.http.get(f"/v1/sync/pull?{query}")
         assert r.status_code == status, (query, r.text)
+
+
+def _age_device(server: ServerProcess, api: Api, **values: object) -> None:
+    engine = server_engine(server)
+    try:
+        with engine.begin() as conn:
+            conn.execute(update(devices).where(devices.c.id == api.device_id).values(**values))
+    finally:
+        engine.dispose()
+
+
+def _last_used(server: ServerProcess, api: Api) -> dt.datetime:
+    engine = server_engine(server)
+    try:
+        with engine.connect() as conn:
+            value = conn.execute(select(devices.c.last_used_at).where(devices.c.id == api.device_id)).scalar_one()
+    finally:
+        engine.dispose()
+    assert value is not None
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+
+
+def test_a_disabled_account_and_an_expired_token_are_refused_on_the_short_way_too(
+    server: ServerProcess, api: Api
+) -> None:
+    cursor = api.push([upsert(contact_list())])["cursor"]
+    api.pull(cursor)
+    api.pull(cursor)  # the sync is recorded: the next pull from the cursor may take the short way
+    _age_device(server, api, last_used_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=91))
+    r = api.http.get("/v1/sync/pull", params={"since": cursor})
+    assert r.status_code == 401 and r.json()["error"] == "token_expired"
+    _age_device(server, api, last_used_at=dt.datetime.now(dt.UTC))
+    api.pull(cursor)
+    engine = server_engine(server)
+    try:
+        with engine.begin() as conn:
+            conn.execute(update(users).where(users.c.id == api.user_id).values(disabled_at=dt.datetime.now(dt.UTC)))
+    finally:
+        engine.dispose()
+    r = api.http.get("/v1/sync/pull", params={"since": cursor})
+    assert r.status_code == 401 and r.json()["error"] == "account_disabled"
+
+
+def test_the_short_way_records_a_use_once_a_minute_as_the_routes_do(server: ServerProcess, api: Api) -> None:
+    cursor = api.push([upsert(contact_list())])["cursor"]
+    api.pull(cursor)
+    now = dt.datetime.now(dt.UTC)
+    _age_device(server, api, last_used_at=now - dt.timedelta(seconds=30))
+    recorded = _last_used(server, api)
+    for _ in range(3):
+        api.pull(cursor)
+    assert _last_used(server, api) == recorded  # used within the minute: nothing written
+    _age_device(server, api, last_used_at=now - dt.timedelta(minutes=2))
+    api.pull(cursor)
+    assert _last_used(server, api) > now - dt.timedelta(seconds=30)
+
+
+# ---- in-process: the token read of the short way, on the event loop ------------------------------------
+@pytest.fixture
+def in_process_app(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[FastAPI]:
+    """The server's application in this process, on a fresh database of the backend."""
+    pg: PostgresServer | None = request.getfixturevalue("postgres_server") if backend == "postgres" else None
+    database_url = pg.create_database() if pg is not None else None
+    app = create_app(
+        ServerConfig(data_dir=tmp_path, database_url=database_url, accounts=AccountSettings(signup="open"))
+    )
+    yield app
+    if app.state.token_reader is not None:
+        anyio.run(app.state.token_reader.aclose)
+    app.state.gigbag.db.dispose()
+    if pg is not None and database_url is not None:
+        pg.drop_database(database_url)
+
+
+async def _signed_in(client: httpx.AsyncClient) -> dict[str, str]:
+    account = {"email": unique_email(), "password": PASSWORD, "display_name": "A"}
+    assert (await client.post("/v1/accounts", json=account)).status_code == 201
+    r = await client.post("/v1/sessions", json={"email": account["email"], "password": PASSWORD, "device_name": "d"})
+    assert r.status_code in (200, 201), r.text
+    return {"Authorization": f"Bearer {r.json()['token']}", PROTOCOL_HEADER: str(PROTOCOL_VERSION)}
+
+
+def test_a_short_answer_needs_no_worker_thread(in_process_app: FastAPI) -> None:
+    """Every worker thread busy (a slow push, say): a pull with nothing newer is still answered at once."""
+
+    async def scenario() -> None:
+        transport = httpx.ASGITransport(app=in_process_app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            headers = await _signed_in(client)
+            assert (await client.get("/v1/sync/pull", params={"since": 0}, headers=headers)).status_code == 200
+            limiter = anyio.to_thread.current_default_thread_limiter()
+            holders = [object() for _ in range(int(limiter.total_tokens))]
+            for holder in holders:
+                limiter.acquire_on_behalf_of_nowait(holder)
+            try:
+                with anyio.fail_after(10):
+                    r = await client.get("/v1/sync/pull", params={"since": 0}, headers=headers)
+                assert r.status_code == 200 and r.content == b'{"changes":[],"cursor":0,"has_more":false}'
+            finally:
+                for holder in holders:
+                    limiter.release_on_behalf_of(holder)
+
+    anyio.run(scenario)
+
+
+def test_the_loop_read_of_a_token_is_the_routes_read(in_process_app: FastAPI) -> None:
+    state = in_process_app.state.gigbag
+    reader = LoopReader.of(state.db)
+    assert reader is not None
+
+    async def sign_in() -> str:
+        transport = httpx.ASGITransport(app=in_process_app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            return (await _signed_in(client))["Authorization"].removeprefix("Bearer ")
+
+    def loop_read(hashed: str) -> DeviceRow | None:
+        return anyio.run(reader.fetch, hashed)
+
+    try:
+        hashed = token_hash(anyio.run(sign_in))
+        with state.db.read() as conn:
+            fresh = read_device(conn, hashed)
+        assert fresh is not None and fresh.last_seq == 0 and fresh.last_sync_at is None
+        assert loop_read(hashed) == fresh
+        with state.db.write() as conn:  # every column set, the datetimes to a moment with microseconds
+            at = dt.datetime(2026, 11, 2, 3, 4, 5, 678901, tzinfo=dt.UTC)
+            conn.execute(update(devices).values(last_sync_at=at, last_used_at=at))
+            conn.execute(update(users).values(disabled_at=at, storage_quota_bytes=5, max_file_bytes=7))
+            conn.execute(update(user_counters).values(last_seq=42))
+        with state.db.read() as conn:
+            full = read_device(conn, hashed)
+        assert full is not None and full.last_seq == 42 and full.disabled_at == at
+        assert loop_read(hashed) == full
+        assert all(type(a) is type(b) for a, b in zip(loop_read(hashed) or (), full, strict=True))
+        assert loop_read(token_hash("not a token")) is None
+        with state.db.write() as conn:
+            conn.execute(update(devices).values(revoked_at=at))
+        assert loop_read(hashed) is None  # revoked: read afresh, refused at once
+    finally:
+        anyio.run(reader.aclose)

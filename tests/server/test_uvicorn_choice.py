@@ -1,4 +1,5 @@
-"""The server runs uvicorn with httptools and uvloop when they are importable, else h11 and asyncio (and says so)."""
+"""The server runs uvicorn with httptools and uvloop when they are importable, else h11 and asyncio (and says so),
+and keeps an idle connection open longer than the desktop does."""
 
 from __future__ import annotations
 
@@ -27,3 +28,12 @@ def test_installed_asks_the_import_system() -> None:
     assert uvicorn_choice._installed("json") is True
     assert importlib.util.find_spec("gigbag_no_such_module") is None
     assert uvicorn_choice._installed("gigbag_no_such_module") is False
+
+
+def test_the_keep_alive_outlasts_the_desktops_idle_connection() -> None:
+    """The desktop lets an idle connection go before the server closes it, so it never sends on a closing one."""
+    from gigbag.sync.client import KEEP_IDLE_SECONDS
+
+    settings = uvicorn_choice.uvicorn_settings()
+    assert settings["timeout_keep_alive"] == uvicorn_choice.KEEP_ALIVE_SECONDS > KEEP_IDLE_SECONDS > 5
+    assert {"http", "loop"} <= set(settings)

@@ -8,6 +8,7 @@ httpcore opens them (``socket.create_connection``).
 from __future__ import annotations
 
 import socket
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -79,6 +80,13 @@ def test_noop_syncs_reuse_one_connection(service: SyncService, connects: list[An
         assert summary.pulled == summary.pushed == 0 and summary.pull_requests == 1
     assert connects == []  # the connection of the set-up's syncs carried all three
     assert back_offs == []
+
+
+def test_syncs_seconds_apart_share_the_connection(service: SyncService, connects: list[Any]) -> None:
+    """Past uvicorn's and httpx's default keep-alive (5 s) neither side lets the idle connection go."""
+    time.sleep(6.5)
+    assert service.sync().pull_requests == 1
+    assert connects == []
 
 
 def test_a_restarted_server_costs_one_new_connection_and_no_back_off(
