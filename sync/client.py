@@ -9,9 +9,7 @@ size. The token travels in the ``Authorization`` header only and is never logged
 A process keeps one HTTP client (and its keep-alive connection) per server and token across syncs
 (:func:`close_connections` closes them: sign-out, another server, the end of the process), so a
 sync where nothing changed costs one request on an open connection, not a new TCP connection. A
-request on a kept connection that the server has closed meanwhile is sent again at once, once. A kept
-client of an ``http://`` server sends its plain GETs over http.client (``plain_get``: the same request and
-answer for a fraction of httpx's Python).
+request on a kept connection that the server has closed meanwhile is sent again at once, once.
 """
 
 from __future__ import annotations

@@ -51,7 +51,6 @@ class PlainGets:
         self._conn: http.client.HTTPConnection | None = None
         self._last_used = 0.0
         self._lock = threading.Lock()
-        self._closed = False
         self._built: tuple[Any, httpx.Request] | None = None  # the last request built (a no-op sends the same)
 
     def get(
@@ -61,8 +60,6 @@ class PlainGets:
         if not self._lock.acquire(blocking=False):
             return None
         try:
-            if self._closed:
-                return None
             request = self._request(url, params, headers)
             for reuse in (True, False):
                 conn, reused = self._connection()
@@ -136,7 +133,5 @@ class PlainGets:
             conn.close()
 
     def close(self) -> None:
-        """Close the lane with its kept client: its requests go to httpx from now on (one still out on it
-        fails as on a closed connection)."""
-        self._closed = True
+        """Close the connection (with its kept client); a request still out on it fails as a closed one."""
         self.close_connection()

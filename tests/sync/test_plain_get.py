@@ -155,12 +155,3 @@ def test_the_lane_is_for_plain_http_without_a_proxy(monkeypatch: pytest.MonkeyPa
     assert not plain_get.usable_for("https://sync.example.org")
     monkeypatch.setenv("HTTP_PROXY", "http://proxy.example.org:3128")
     assert not plain_get.usable_for("http://127.0.0.1:8080")
-
-
-def test_a_lane_closed_with_its_kept_client_takes_no_more_requests(script: Script, server_url: str) -> None:
-    """A sign-out, say, while a client is still in hand: it answers as its closed httpx client does."""
-    with kept(server_url) as client:
-        sync_client.close_connections(server_url)
-        with pytest.raises(RuntimeError, match="closed"):
-            client.pull(7, 1000)
-    assert script.seen == []
