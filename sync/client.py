@@ -53,7 +53,6 @@ from ..schema.wire import (
     parse_repr_digest,
 )
 from ..schema.wire import AccountInfo as ServerAccountInfo
-from . import plain_get
 from .errors import (
     AuthenticationError,
     NetworkError,
@@ -63,7 +62,6 @@ from .errors import (
     ServerError,
 )
 from .http_import import httpx
-from .plain_get import PlainGets
 from .progress import CancelToken
 from .tls import tls_context
 
@@ -168,7 +166,6 @@ _LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepal
 MAX_KEPT_CLIENTS = 8  # the least recently used one beyond these is closed (a process rarely has more than two)
 _kept_lock = threading.Lock()
 _kept_clients: OrderedDict[tuple[str, str | None], httpx.Client] = OrderedDict()  # (server URL, token) -> client
-_plain_gets: dict[tuple[str, str | None], PlainGets] = {}  # the kept clients' lanes of plain GETs (http:// only)
 
 
 def _headers(token: str | None) -> dict[str, str]:
@@ -202,23 +199,18 @@ def _new_http(
 
 
 def _kept_http(server_url: str, token: str | None) -> httpx.Client:
-    """The process's client of this server and token (made on first use; httpx clients are thread-safe),
-    with its lane of plain GETs when the server's address allows one (``plain_get``)."""
+    """The process's client of this server and token (made on first use; httpx clients are thread-safe)."""
     key = (server_url, token)
-    retired: list[httpx.Client | PlainGets] = []
+    retired: list[httpx.Client] = []
     with _kept_lock:
         http = _kept_clients.get(key)
         if http is None or http.is_closed:
             http = _kept_clients[key] = _new_http(server_url, token, DEFAULT_TIMEOUT)
-            retired += [lane] if (lane := _plain_gets.pop(key, None)) is not None else []
-            if plain_get.usable_for(server_url):
-                _plain_gets[key] = PlainGets(http, DEFAULT_TIMEOUT, KEEP_IDLE_SECONDS)
         _kept_clients.move_to_end(key)
         while len(_kept_clients) > MAX_KEPT_CLIENTS:
-            old_key, old = _kept_clients.popitem(last=False)
-            retired += [old, lane] if (lane := _plain_gets.pop(old_key, None)) is not None else [old]
-    for gone in retired:
-        gone.close()
+            retired.append(_kept_clients.popitem(last=False)[1])
+    for old in retired:
+        old.close()
     return http
 
 
@@ -228,10 +220,9 @@ def close_connections(server_url: str | None = None, token: str | None = None) -
     url = normalize_server_url(server_url) if server_url is not None else None
     with _kept_lock:
         keys = [k for k in _kept_clients if url is None or (k[0] == url and (token is None or k[1] == token))]
-        closing: list[httpx.Client | PlainGets] = [_kept_clients.pop(k) for k in keys]
-        closing += [lane for k in keys if (lane := _plain_gets.pop(k, None)) is not None]
-    for gone in closing:
-        gone.close()
+        closing = [_kept_clients.pop(k) for k in keys]
+    for http in closing:
+        http.close()
 
 
 atexit.register(close_connections)
@@ -302,10 +293,8 @@ class SyncClient:
         self.account_terms_tag: str | None = None
         self._token = token or None
         self._kept = transport is None and not event_hooks and timeout is DEFAULT_TIMEOUT
-        self._plain: PlainGets | None = None
         if self._kept:
             self._http = _kept_http(self.server_url, self._token)
-            self._plain = _plain_gets.get((self.server_url, self._token))
         else:
             self._http = _new_http(self.server_url, self._token, timeout, transport, event_hooks)
 
@@ -403,12 +392,7 @@ class SyncClient:
         again: bool,
     ) -> httpx.Response:
         """One try; on a kept connection that turns out closed by the server, the same request once more
-        at once (``again``: its body can be made again). A plain GET goes by the kept client's lane when it
-        has one and takes it."""
-        if self._plain is not None and method == "GET" and content is None and body is None and not stream:
-            answer = self._plain.get(url, params, headers)
-            if answer is not None:
-                return answer
+        at once (``again``: its body can be made again)."""
         for reuse in (True, False):
             payload: Any = content if body is None else body()
             request = self._http.build_request(method, url, params=params, headers=headers, content=payload)
