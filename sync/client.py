@@ -1,4 +1,4 @@
-"""The HTTP client of the sync protocol (version 2): one method per route, with timeouts and retries.
+"""The HTTP client of the sync protocol (schema.protocol): one method per route, with timeouts and retries.
 
 Network errors, 5xx, 409 and 429 are retried with exponential back-off and jitter, honouring
 ``Retry-After``; any other 4xx is final and becomes a :mod:`~gigbag.sync.errors` error carrying the
