@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlmodel import Session
 
 BUSY_TIMEOUT_MS = 10_000
@@ -46,8 +46,9 @@ def make_engine(path: Path) -> Engine:
 
 
 @contextmanager
-def transaction(engine: Engine) -> Iterator[Session]:
-    """A session whose work commits as one transaction, or rolls back entirely on any error."""
+def transaction(engine: Engine | Connection) -> Iterator[Session]:
+    """A session whose work commits as one transaction, or rolls back entirely on any error (on an engine,
+    or on one connection that a longer piece of work holds)."""
     with Session(engine, expire_on_commit=False) as session:
         try:
             yield session

@@ -27,16 +27,14 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, select
 from sqlmodel import Session
 
-from ..local_db.database import read_session
+from ..local_db.database import read_session, transaction
 from ..local_db.sync_tables import SyncBatch
 from ..schema.canonical import CanonicalizationError, canonical_json, checksum_of_canonical
 from ..schema.entities import blob_refs
@@ -159,17 +157,6 @@ class Pusher:
         self.max_bytes = MAX_PUSH_BYTES
         self._refused: set[Key] = set()
         self._bind: Engine | Connection = db  # what writes go through: during the pipeline, its one connection
-
-    @contextmanager
-    def _transaction(self) -> Iterator[Session]:
-        """``local_db.database.transaction`` on :attr:`_bind`: commits as one transaction, or rolls back."""
-        with Session(self._bind, expire_on_commit=False) as session:
-            try:
-                yield session
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
 
     # ---- the two entry points ------------------------------------------------------------------
     def resend_unfinished(self) -> None:
@@ -295,7 +282,7 @@ class Pusher:
         ready: _Outgoing | None = None
         files: _Planned | None = None
         after = position
-        with self._transaction() as s:
+        with transaction(self._bind) as s:
             if landing is not None:
                 recorded = self._apply(s, landing.batch, landing.answer[0])
             if position < len(plan):
@@ -448,7 +435,7 @@ class Pusher:
 
     # ---- storing, sending, applying -----------------------------------------------------------
     def _store(self, planned: _Planned, start: int, end: int) -> _Outgoing | None:
-        with self._transaction() as s:
+        with transaction(self._bind) as s:
             return self._store_in(s, planned, start, end)
 
     def _store_in(self, s: Session, planned: _Planned, start: int, end: int) -> _Outgoing | None:
@@ -466,7 +453,7 @@ class Pusher:
         return batch
 
     def _drop(self, key: str) -> None:
-        with self._transaction() as s:
+        with transaction(self._bind) as s:
             s.execute(delete(_BATCHES).where(_BATCHES.c.idempotency_key == key))
 
     def _rejected(self, batch: _Outgoing, exc: RequestRejected) -> None:
@@ -491,7 +478,7 @@ class Pusher:
 
     def _land(self, batch: _Outgoing, answer: tuple[PushResponse, bool]) -> None:
         """Apply a batch's answer in one transaction (which also forgets the stored batch)."""
-        with self._transaction() as s:
+        with transaction(self._bind) as s:
             recorded = self._apply(s, batch, answer[0])
         self._landed(batch, answer, recorded)
 
