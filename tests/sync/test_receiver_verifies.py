@@ -19,7 +19,6 @@ from sqlalchemy import func, select, text
 
 from gigbag.local_db.database import read_session, transaction
 from gigbag.local_db.sync_tables import SyncAccount, SyncBatch, SyncIncoming
-from gigbag.schema.canonical import checksum
 from gigbag.schema.wire import BLOB_DIGEST_HEADER, repr_digest
 from gigbag.sync.errors import ProtocolError
 from gigbag.sync.verify import ChecksumMismatch
@@ -30,6 +29,7 @@ from tests.fixtures.altering_proxy import (
     flip_pulled_checksum,
     flip_pulled_data,
     flip_push_answer_checksum,
+    goal_from_a_newer_schema,
     head_says_200,
 )
 
@@ -182,21 +182,8 @@ def test_a_pulled_version_this_computer_cannot_use_stays_fetchable_and_is_report
     goal = a.ws.goals.create({"title": "Play 20 gigs", "goal_type": "gigs", "target_value": 20})
     a.sync()
 
-    def newer_schema(answer: Answer) -> bool:
-        """The goal as a newer server might send it: a value this client's schema refuses, checksum right."""
-        if answer.path != "/v1/sync/pull" or answer.status != 200:
-            return False
-        page = answer.json()
-        for change in page["changes"]:
-            if change["entity_type"] == "goals":
-                change["data"]["target_value"] = "twenty"
-                change["checksum"] = checksum(change["data"])
-                answer.set_json(page)
-                return True
-        return False
-
     b.login(Via(proxy.url), email)
-    proxy.add(newer_schema, times=1)
+    proxy.add(goal_from_a_newer_schema, times=1)
     summary = b.sync()
     assert not summary.complete and [key for key, _ in summary.unusable] == [("goals", goal.id)]
     assert goals(b) == []
