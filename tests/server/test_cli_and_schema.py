@@ -89,7 +89,7 @@ def test_missing_data_dir_and_busy_port_are_clear_errors(tmp_path: Path, live_se
 def test_the_log_has_one_readable_line_per_request(live_server: ServerProcess) -> None:
     httpx.get(live_server.url + "/v1/health")
     httpx.get(live_server.url + "/v1/sync/status?x=1")
-    log = live_server.log_text()
+    log = live_server.log_once(lambda text: '"GET /v1/sync/status?x=1"' in text)
     assert '"GET /v1/health" 200' in log
     assert '"GET /v1/sync/status?x=1" 401' in log
 

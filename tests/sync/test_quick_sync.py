@@ -227,9 +227,8 @@ def test_what_the_quick_path_read_is_not_read_again_by_the_engine(
     )
 
     def pulls() -> int:
-        return sum(
-            1 for line in server.log_text().splitlines() if "GET /v1/sync/pull" in line and f"user={user_id}" in line
-        )
+        log = server.log_settled()
+        return sum(1 for line in log.splitlines() if "GET /v1/sync/pull" in line and f"user={user_id}" in line)
 
     before = pulls()
     assert quick_sync.quick_noop_sync(mine) is None  # changes from the server: not a no-op
