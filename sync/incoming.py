@@ -195,8 +195,9 @@ def _take_upserts(
             if data.get(ref.column) is not None:
                 wanted.setdefault(ref.target, set()).add(data[ref.column])
     present = {target: existing(st, target, ids) for target, ids in wanted.items()}
-    resolved: set[Key] = set()
-    waiting = set(ready)
+    # What refers to nothing (most of a page, often all of it) is resolved as it is.
+    resolved: set[Key] = {key for key in ready if not references(key[0])}
+    waiting = set(ready) - resolved
     progress = True
     while progress and waiting:
         progress = False
