@@ -4,7 +4,7 @@ and applies page n.
 One request at a time, on the sync's one connection, in order: the thread asks for the page after the
 last one it received, as a sequential loop would, and asks for page n+1 only once the consumer has
 taken page n (so a refused page costs at most one request more). The consumer sees the pages in
-order, and an error (network, protocol, a damaged page, cancel) where its page would have come. Nothing here touches
+order, and an error (network, protocol, cancel) where its page would have come. Nothing here touches
 the database: the stored cursor moves only when the consumer has applied and committed a page.
 """
 

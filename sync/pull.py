@@ -172,9 +172,6 @@ class Puller:
         page = self.client.pull(since, self.page_size, self._skip)
         if page.cursor < since or (page.has_more and not page.changes):
             raise ProtocolError("The server's pull answer does not move forward; try again later.")
-        # Checked as it comes, before anything of it is spooled, applied or counted; on the fetching thread
-        # for the pages after the first, while this computer applies the page before.
-        verify_pulled_page(page)
         return page
 
     def _nothing_here(self) -> bool:
@@ -182,7 +179,10 @@ class Puller:
             return not any_entities(LocalState(s))
 
     def _received(self, page: PullResponse) -> None:
-        self.report.requests += 1  # a page _fetch_page verified
+        self.report.requests += 1
+        # Here, not on the fetching thread: pure Python there would keep the GIL from the executemany of the
+        # page being applied, which takes it back after every row.
+        verify_pulled_page(page)  # before anything of it is spooled, applied or counted
         self.report.changes += len(page.changes)
         self.progress(ProgressEvent("pull", done=self.report.changes))
 
