@@ -15,7 +15,7 @@ plain SQL, each value converted by its column's own result processor, so they re
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass
 from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore[attr-defined]
 from operator import itemgetter
@@ -57,6 +57,50 @@ class _Upsert:
 
 
 _STATEMENTS: dict[tuple[str, str], _Upsert] = {}
+_UPDATES: dict[tuple[str, str], _Upsert] = {}
+
+
+def _update(t: Table, columns: list[str], key: list[str], dialect: Dialect) -> _Upsert:
+    """``UPDATE`` of every column of ``columns`` not in ``key``, where the key is: its parameters are the
+    values in the order of ``columns`` with the key's last (:func:`_key_last`)."""
+    cache_key = (t.name, dialect.name)
+    found = _UPDATES.get(cache_key)
+    if found is None:
+        q = dialect.identifier_preparer.quote
+        ordered = [c for c in columns if c not in key] + key
+        sets = ", ".join(f"{q(c)} = ?" for c in ordered[: -len(key)])
+        where = " AND ".join(f"{q(c)} = ?" for c in key)
+        processors = tuple(_upsert(t, columns, key, dialect).processors[columns.index(c)] for c in ordered)
+        sql = f"UPDATE {q(t.name)} SET {sets} WHERE {where}"
+        found = _UPDATES[cache_key] = _Upsert(sql, tuple(ordered), processors)
+    return found
+
+
+def _key_last(rows: list[tuple[Any, ...]], keys: int) -> list[tuple[Any, ...]]:
+    return [(*row[keys:], *row[:keys]) for row in rows]
+
+
+def _update_held(
+    conn: Any,
+    t: Table,
+    columns: list[str],
+    key: list[str],
+    rows: list[tuple[Any, ...]],
+    held: list[bool],
+    bound: bool = False,
+) -> list[tuple[Any, ...]]:
+    """Update in place the rows marked ``held`` (the caller knows them to be here): cheaper than an upsert,
+    which first tries to insert. The rows still to upsert: the others, or all when one of the held ones
+    was not found after all (the upsert then sets the updated ones to the same values again).
+    ``bound``: the rows' values are bound already (by the upsert's processors, which are the update's)."""
+    if not any(held):
+        return rows
+    stmt = _update(t, columns, key, conn.dialect)
+    here = _key_last([row for row, h in zip(rows, held, strict=True) if h], len(key))
+    found = conn.exec_driver_sql(stmt.sql, here if bound else stmt.params(here)).rowcount
+    if found != len(here):
+        return rows
+    return [row for row, h in zip(rows, held, strict=True) if not h]
 
 
 def _upsert(t: Table, columns: list[str], key: list[str], dialect: Dialect) -> _Upsert:
@@ -209,15 +253,22 @@ def clear_pending(st: LocalState, keys: Iterable[Key], up_to: int) -> None:
         )
 
 
-def write_rows(st: LocalState, entity_type: str, rows: list[tuple[str, Data]]) -> None:
+def write_rows(
+    st: LocalState, entity_type: str, rows: list[tuple[str, Data]], held: Container[str] = frozenset()
+) -> None:
     """``LocalState.write_many``: insert or update each row with exactly its data (local-only columns
-    are left alone), in one executemany."""
+    are left alone), in one executemany (two when some are ``held``: ids the caller knows are here)."""
     if not rows:
         return
     conn = st.s.connection()
     names = data_fields(entity_type)
-    stmt = _upsert(table(entity_type), ["id", *names], ["id"], conn.dialect)
-    conn.exec_driver_sql(stmt.sql, stmt.params(_row_values(names, rows)))
+    columns = ["id", *names]
+    values = _row_values(names, rows)
+    if held:
+        values = _update_held(conn, table(entity_type), columns, ["id"], values, [r[0] in held for r in rows])
+    if values:
+        stmt = _upsert(table(entity_type), columns, ["id"], conn.dialect)
+        conn.exec_driver_sql(stmt.sql, stmt.params(values))
 
 
 def _row_values(names: list[str], rows: list[tuple[str, Data]]) -> list[tuple[Any, ...]]:
@@ -232,26 +283,29 @@ def _row_values(names: list[str], rows: list[tuple[str, Data]]) -> list[tuple[An
         return [(entity_id, *(data.get(n) for n in names)) for entity_id, data in rows]
 
 
-def write_bases(st: LocalState, items: list[tuple[Key, Version]]) -> None:
-    """``LocalState.set_bases`` in one executemany (a tombstone's base holds no data)."""
+def write_bases(st: LocalState, items: list[tuple[Key, Version]], held: Container[Key] = frozenset()) -> None:
+    """``LocalState.set_bases`` in one executemany (a tombstone's base holds no data); two when some are
+    ``held``: keys the caller knows have a base."""
     if not items:
         return
     conn = st.s.connection()
     columns = ["entity_type", "entity_id", "checksum", "data", "deleted", "seq"]
-    stmt = _upsert(_BASE, columns, ["entity_type", "entity_id"], conn.dialect)
+    key = ["entity_type", "entity_id"]
+    stmt = _upsert(_BASE, columns, key, conn.dialect)
     # The data is bound here: a tombstone's is SQL NULL (as ``set_bases`` writes it), not JSON null.
     as_json = stmt.processors[3] or (lambda value: value)
     bind_flag = stmt.processors[4] or (lambda value: value)
     deleted, live = bind_flag(True), bind_flag(False)
-    conn.exec_driver_sql(
-        stmt.sql,
-        [
-            (k[0], k[1], None, None, deleted, v.seq)
-            if v.deleted
-            else (k[0], k[1], v.checksum, as_json(v.data), live, v.seq)
-            for k, v in items
-        ],
-    )
+    rows = [
+        (k[0], k[1], None, None, deleted, v.seq)
+        if v.deleted
+        else (k[0], k[1], v.checksum, as_json(v.data), live, v.seq)
+        for k, v in items
+    ]
+    if held:
+        rows = _update_held(conn, _BASE, columns, key, rows, [k in held for k, _ in items], bound=True)
+    if rows:
+        conn.exec_driver_sql(stmt.sql, rows)
 
 
 def raise_base_seqs(st: LocalState, items: list[tuple[Key, int]]) -> None:

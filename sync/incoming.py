@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from ..schema.entities import ENTITY_TYPES, EntityValidationError
 from ..schema.quick_validation import quick_normalized_data
-from .bulk_writes import base_marks, existing, pending_among, raise_base_seqs, write_bases, write_rows
+from .bulk_writes import BaseMark, base_marks, existing, pending_among, raise_base_seqs, write_bases, write_rows
 from .local_store import ORDER, Data, Key, LocalState, Reference, Version, references, referrers
 from .merge import reconcile
 
@@ -149,11 +149,11 @@ def apply_pulled(st: LocalState, changes: list[tuple[Key, Version]], report: App
         else:
             (deletes if version.deleted else upserts).append((key, version))
     raise_base_seqs(st, seen_again)
-    _take_upserts(st, upserts, report)
+    _take_upserts(st, upserts, report, bases)
     deletes.sort(key=lambda item: -ORDER[item[0][0]])
     present = {t: existing(st, t, ids) for t, ids in _ids_by_type(k for k, _ in deletes).items()}
     absent = [(k, v) for k, v in deletes if k[1] not in present.get(k[0], set())]
-    write_bases(st, absent)
+    write_bases(st, absent, bases)
     here = [(k, v) for k, v in deletes if k[1] in present.get(k[0], set())]
     # Types nothing refers to go first, in bulk: nothing goes along with them, and their parents'
     # deletes (below, one by one, children first) then no longer find them.
@@ -163,7 +163,7 @@ def apply_pulled(st: LocalState, changes: list[tuple[Key, Version]], report: App
             leaves.setdefault(key[0], []).append((key, version))
     for entity_type, items in leaves.items():
         st.remove_many(entity_type, [k[1] for k, _ in items])
-        write_bases(st, items)
+        write_bases(st, items, bases)
         report.applied += len(items)
     for key, version in here:
         if referrers(key[0]):
@@ -177,9 +177,12 @@ def _ids_by_type(keys: Iterable[Key]) -> dict[str, list[str]]:
     return out
 
 
-def _take_upserts(st: LocalState, upserts: list[tuple[Key, Version]], report: ApplyReport) -> None:
+def _take_upserts(
+    st: LocalState, upserts: list[tuple[Key, Version]], report: ApplyReport, bases: dict[Key, BaseMark]
+) -> None:
     """``take_upsert`` for a page's upserts in bulk: the references of each are resolved against
-    this computer and the page itself; what refers to neither waits (staged)."""
+    this computer and the page itself; what refers to neither waits (staged). ``bases``: the bases of
+    the page's entities, read in this transaction (a live one: the row is here, as far as it says)."""
     versions = dict(upserts)
     ready: dict[Key, Data] = {}
     for key, version in upserts:
@@ -192,8 +195,9 @@ def _take_upserts(st: LocalState, upserts: list[tuple[Key, Version]], report: Ap
             if data.get(ref.column) is not None:
                 wanted.setdefault(ref.target, set()).add(data[ref.column])
     present = {target: existing(st, target, ids) for target, ids in wanted.items()}
-    resolved: set[Key] = set()
-    waiting = set(ready)
+    # What refers to nothing (most of a page, often all of it) is resolved as it is.
+    resolved: set[Key] = {key for key in ready if not references(key[0])}
+    waiting = set(ready) - resolved
     progress = True
     while progress and waiting:
         progress = False
@@ -211,10 +215,14 @@ def _take_upserts(st: LocalState, upserts: list[tuple[Key, Version]], report: Ap
     by_type: dict[str, list[tuple[str, Data]]] = {}
     for key in resolved:
         by_type.setdefault(key[0], []).append((key[1], ready[key]))
+    held: dict[str, set[str]] = {}
+    for key, mark in bases.items():
+        if not mark.deleted:
+            held.setdefault(key[0], set()).add(key[1])
     for entity_type in ENTITY_TYPES:  # parents first, so triggers on children find their parent
         if entity_type in by_type:
-            write_rows(st, entity_type, by_type[entity_type])
-    write_bases(st, [(k, v) for k, v in upserts if k in resolved])
+            write_rows(st, entity_type, by_type[entity_type], held.get(entity_type, frozenset()))
+    write_bases(st, [(k, v) for k, v in upserts if k in resolved], bases)
     for key in waiting:
         st.stage(key, versions[key])
     for key, version in upserts:

@@ -3,12 +3,19 @@
 The pages are fetched first into a spool (memory, then a temporary file: memory stays bounded),
 noting which local entities they would delete; when that is more than half of the local data, the
 caller's confirmation is asked — with the list of what would go, read from the pages already held —
-before anything is applied. Then each page is applied in one
-transaction — the rows, their base versions, the versions that must wait, and the cursor after the
-page — with foreign keys checked at commit (``PRAGMA defer_foreign_keys``) and change capture off.
-An interrupted pull therefore resumes from the last committed page, without gaps or repeats. When
-the last page is in, the waiting versions are settled (``incoming.settle_incoming``): merges with
-local edits, conflicts, orphans.
+before anything is applied. Each page is applied in a transaction — the rows, their base versions,
+the versions that must wait, and the cursor after the page — with foreign keys checked at commit
+(``PRAGMA defer_foreign_keys``) and change capture off. An interrupted pull therefore resumes from
+the last committed page, without gaps or repeats. When the last page is in, the waiting versions
+are settled (``incoming.settle_incoming``): merges with local edits, conflicts, orphans.
+
+While the pages come, each is already applied, all in one open transaction (``_Provisional``) that
+is committed only once every page is in and no question is due: the rows are written while the
+server renders the next page, instead of after the last one. When the question is due, that
+transaction is rolled back before asking, so nothing was applied (and the pages go again from the
+spool if the artist agrees). It holds the write lock, so the app's own writes wait meanwhile: once
+it has been open ``PROVISIONAL_HOLD`` seconds (a slow network, a long pull) it is rolled back and
+the pull goes on as above, every page after the last.
 
 A computer that holds no entity at all (a first download) has nothing a pull could delete, so
 nothing to ask: its pages are applied as they come, each in its own transaction as above, while the
@@ -17,16 +24,19 @@ next one is fetched (``page_fetch``). Pages after the first are always fetched o
 
 from __future__ import annotations
 
+import copy
 import itertools
 import logging
 import pickle
 import tempfile
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine, text, update
+from sqlmodel import Session
 
 from ..local_db.change_capture import applying_server_changes
 from ..local_db.database import read_session, transaction
@@ -45,6 +55,8 @@ from .progress import CancelToken, ProgressCallback, ProgressEvent
 from .verify import keep_unusable_fetchable, verify_pulled_page
 
 SPOOL_IN_MEMORY = 8 * 1024 * 1024
+# How long the pages applied as they come may stay uncommitted (the write lock held), in seconds.
+PROVISIONAL_HOLD = 0.5
 
 log = logging.getLogger(__name__)
 _ACCOUNT = SyncAccount.__table__  # type: ignore[attr-defined]
@@ -168,6 +180,8 @@ class Puller:
 
     def _received(self, page: PullResponse) -> None:
         self.report.requests += 1
+        # Here, not on the fetching thread: pure Python there would keep the GIL from the executemany of the
+        # page being applied, which takes it back after every row.
         verify_pulled_page(page)  # before anything of it is spooled, applied or counted
         self.report.changes += len(page.changes)
         self.progress(ProgressEvent("pull", done=self.report.changes))
@@ -180,34 +194,44 @@ class Puller:
             cursor = self._take(*_plain(page), cursor)
 
     def _spool_then_apply(self, pages: Iterator[PullResponse], since: int) -> None:
-        """Every page into the spool first, counting what they delete here; ask when that is most of
-        the local data; then apply them."""
-        with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY, mode="w+b") as spool:
+        """Every page into the spool first, counting what they delete here, and applied provisionally
+        meanwhile; ask when that is most of the local data; then apply what is not yet kept."""
+        with (
+            tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY, mode="w+b") as spool,
+            _Provisional(self, since) as early,
+        ):
             deletions = 0
             for page in pages:
                 self._received(page)
+                plain = _plain(page)
                 # Spooled as plain values, read back without a second validation: the page was parsed and
                 # checked once, as it came, and this spool is this process's own temporary file.
-                pickle.dump(_plain(page), spool, protocol=pickle.HIGHEST_PROTOCOL)
-                deletions += self._local_deletions(page)
+                pickle.dump(plain, spool, protocol=pickle.HIGHEST_PROTOCOL)
+                deletions += self._local_deletions(page)  # read from what is committed: as before the pull
+                self.cancel.check()
+                early.take(*plain)
             self.cancel.check()
             if deletions:
                 with read_session(self.db) as s:
                     total = LocalState(s).count_all()
                 if deletions * 2 > total:
+                    early.drop()  # nothing applied before the question
                     log.info("the server's changes delete %d of the %d local items: asking", deletions, total)
                     if not self.confirm_mass_delete(MassDeletion(deletions, total, self._deletion_items())):
                         raise MassDeleteRefused(deletions, total)
+            kept, cursor = early.keep()
             spool.seek(0)
-            cursor = since
-            for changes, page_cursor in self._spooled(spool):
+            for changes, page_cursor in itertools.islice(self._spooled(spool), kept, None):
                 self.cancel.check()
                 cursor = self._take(changes, page_cursor, cursor)
 
-    def _take(self, changes: Sequence[Sequence[Any]], page_cursor: int, cursor: int) -> int:
-        """Apply a page (an empty one at the same cursor writes nothing); the cursor after it."""
+    def _take(
+        self, changes: Sequence[Sequence[Any]], page_cursor: int, cursor: int, into: Session | None = None
+    ) -> int:
+        """Apply a page (an empty one at the same cursor writes nothing), in its own transaction or
+        ``into`` an open one; the cursor after it."""
         if changes or page_cursor != cursor:
-            self._apply_page(changes, page_cursor)
+            self._apply_page(changes, page_cursor, into)
             self.report.applied += 1
         self.report.pages += 1
         self.progress(ProgressEvent("apply", done=self.report.pages))
@@ -255,16 +279,22 @@ class Puller:
             except EOFError:
                 return
 
-    def _apply_page(self, page: Sequence[Sequence[Any]], cursor: int) -> None:
+    def _apply_page(self, page: Sequence[Sequence[Any]], cursor: int, into: Session | None = None) -> None:
+        if into is None:
+            with transaction(self.db) as s:
+                self._write_page(s, page, cursor)
+        else:
+            self._write_page(into, page, cursor)
+
+    def _write_page(self, s: Session, page: Sequence[Sequence[Any]], cursor: int) -> None:
         changes: list[tuple[Key, Version]] = [
             ((entity_type, entity_id), Version(data, checksum, deleted, seq))
             for entity_type, entity_id, data, checksum, deleted, seq in page
         ]
-        with transaction(self.db) as s:
-            s.execute(text("PRAGMA defer_foreign_keys=ON"))
-            with applying_server_changes(s):
-                apply_pulled(LocalState(s), changes, self.report.apply)
-            s.execute(update(_ACCOUNT).where(_ACCOUNT.c.id == 1).values(cursor=cursor))
+        s.execute(text("PRAGMA defer_foreign_keys=ON"))
+        with applying_server_changes(s):
+            apply_pulled(LocalState(s), changes, self.report.apply)
+        s.execute(update(_ACCOUNT).where(_ACCOUNT.c.id == 1).values(cursor=cursor))
 
     def settle(self) -> None:
         """Apply, merge or settle every waiting server version (the pull has completed)."""
@@ -278,3 +308,64 @@ class Puller:
             with applying_server_changes(s):
                 settle_incoming(st, self.report.apply)
         self.progress(ProgressEvent("merge", done=self.report.apply.merged))
+
+
+class _Provisional:
+    """The pages a pull applies as they come, in one transaction left open until the pull knows whether
+    it must ask first (see the module's docstring): :meth:`keep` commits them, :meth:`drop` rolls them
+    back (as does leaving on an error), and so does a page that comes once it has been open for
+    ``PROVISIONAL_HOLD`` seconds; after a drop it takes no more pages."""
+
+    def __init__(self, puller: Puller, since: int) -> None:
+        self._puller = puller
+        self._session: Session | None = None
+        self._opened = 0.0
+        self._live = PROVISIONAL_HOLD > 0
+        self._pages = 0
+        self._since = self._cursor = since
+        report = puller.report
+        self._before = (report.applied, report.pages, copy.deepcopy(report.apply))
+
+    def __enter__(self) -> _Provisional:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.drop()
+
+    def take(self, changes: Sequence[Sequence[Any]], page_cursor: int) -> None:
+        """Apply the page next after the last one taken, unless this has been dropped or held too long."""
+        if not self._live:
+            return
+        if self._session is not None and time.monotonic() - self._opened > PROVISIONAL_HOLD:
+            log.info("pull: pages applied as they came held the database for %.1f s: rolled back", PROVISIONAL_HOLD)
+            self.drop()
+            return
+        if self._session is None and (changes or page_cursor != self._cursor):
+            self._session = Session(self._puller.db, expire_on_commit=False)
+            self._opened = time.monotonic()
+        self._cursor = self._puller._take(changes, page_cursor, self._cursor, self._session)
+        self._pages += 1
+
+    def drop(self) -> None:
+        """Roll back what was applied (the report as before it); no page is taken after."""
+        self._live = False
+        if self._pages:
+            report = self._puller.report
+            report.applied, report.pages, report.apply = self._before
+            self._pages, self._cursor = 0, self._since
+        if self._session is not None:
+            session, self._session = self._session, None
+            try:
+                session.rollback()
+            finally:
+                session.close()
+
+    def keep(self) -> tuple[int, int]:
+        """Commit the pages taken; how many they are, and the cursor after them."""
+        self._live = False
+        if self._session is not None:
+            self._session.commit()  # on an error, leaving rolls back (drop)
+            self._session.close()
+            self._session = None
+        kept, self._pages = self._pages, 0
+        return kept, self._cursor

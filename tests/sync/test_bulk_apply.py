@@ -253,3 +253,37 @@ def test_a_page_with_one_damaged_version_is_refused_before_anything_of_it_is_use
     )
     with pytest.raises(ChecksumMismatch):
         verify_pulled_page(page)
+
+
+def test_rows_with_a_live_base_are_updated_in_place_and_one_missing_after_all_is_still_written(
+    pair: tuple[Workspace, Workspace],
+) -> None:
+    # A live base stands for "the row is here", and such rows are updated, not upserted; a base whose row
+    # is gone (a state no sync leaves, but a damaged database may) must still end with the row written.
+    ws, _ = pair
+    q = Seqs()
+    here, gone, new = uid(), uid(), uid()
+    first: Page = [
+        (("timeline_entries", i), q.live("timeline_entries", date="2026-01-02", title=f"Gig {n}", entry_type="gig"))
+        for n, i in enumerate((here, gone))
+    ]
+    bulk(ws, [first], ApplyReport())
+    with transaction(ws.engine) as s, applying_server_changes(s):
+        s.execute(text("DELETE FROM timeline_entries WHERE id = :id"), {"id": gone})
+    second: Page = [
+        (("timeline_entries", i), q.live("timeline_entries", date="2026-02-03", title=f"Gig {i}", entry_type="gig"))
+        for i in (here, gone, new)
+    ]
+    for held_all in (False, True):
+        report = ApplyReport()
+        bulk(ws, [second] if held_all else [second[:1]], report)
+    with transaction(ws.engine) as s:
+        st = LocalState(s)
+        for key, version in second:
+            assert st.read(*key) == version.data
+            base = st.base(key)
+            assert base is not None and (base.data, base.checksum, base.seq) == (
+                version.data,
+                version.checksum,
+                version.seq,
+            )

@@ -15,10 +15,11 @@ from sqlalchemy import func, select
 
 from gigbag.local_db.database import read_session
 from gigbag.local_db.sync_tables import SyncAccount, SyncBase, SyncIncoming
+from gigbag.sync import pull
 from gigbag.sync.client import SyncClient
 from gigbag.sync.errors import MassDeleteRefused, SyncCancelled
 from gigbag.sync.progress import CancelToken, ProgressEvent
-from gigbag.sync.pull import refuse_mass_delete
+from gigbag.sync.pull import Puller, PullReport, refuse_mass_delete
 from gigbag.sync.verify import ChecksumMismatch
 from tests.fixtures.altering_proxy import AlteringProxy, Answer, flip_pulled_data, goal_from_a_newer_schema
 
@@ -182,3 +183,64 @@ def test_a_first_download_keeps_a_version_this_computer_cannot_use_on_a_later_pa
     again = b.sync()
     assert again.complete
     assert b.entities() == a.entities() == server_entities(server, email)
+
+
+def test_a_pull_onto_a_computer_with_data_applies_each_page_while_the_next_comes_and_commits_at_the_end(
+    server: Any, email: str, make_device: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a, b = make_device("a"), make_device("b")
+    a.login(server, email, create=True)
+    gigs(a, 1)
+    a.sync()
+    b.login(server, email)
+    b.sync()
+    gigs(a, 6)
+    a.sync()
+    before = state(b)
+    seen: list[tuple[str, tuple[int, int, int]]] = []
+    real_pull, real_apply = SyncClient.pull, Puller._apply_page
+
+    def pull_page(client: SyncClient, since: int, limit: int, skip: str | None = None) -> Any:
+        seen.append(("pull", state(b)))  # what another connection sees: only what is committed
+        return real_pull(client, since, limit, skip)
+
+    def apply_page(puller: Puller, *args: Any) -> None:
+        seen.append(("apply", state(b)))
+        real_apply(puller, *args)
+
+    monkeypatch.setattr(SyncClient, "pull", pull_page)
+    monkeypatch.setattr(Puller, "_apply_page", apply_page)
+    b.sync()
+    steps = [step for step, _ in seen]
+    assert steps.index("apply") < len(steps) - 1 - steps[::-1].index("pull")  # not after the last page came
+    assert all(committed == before for _, committed in seen)  # nothing kept before every page was in
+    assert b.entities() == a.entities() == server_entities(server, email)
+    assert state(b)[0] == 7
+
+
+def test_pages_applied_as_they_came_and_held_too_long_are_rolled_back_and_applied_after_the_last(
+    server: Any, email: str, make_device: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a, b = make_device("a"), make_device("b")
+    a.login(server, email, create=True)
+    gigs(a, 1)
+    a.sync()
+    b.login(server, email)
+    b.sync()
+    gigs(a, 6)
+    a.sync()
+    monkeypatch.setattr(pull, "PROVISIONAL_HOLD", 1e-9)  # the first page is applied, the second drops it
+    reports: list[PullReport] = []
+    real_run = Puller.run
+
+    def run(puller: Puller, *args: Any, **kwargs: Any) -> PullReport:
+        reports.append(real_run(puller, *args, **kwargs))
+        return reports[-1]
+
+    monkeypatch.setattr(Puller, "run", run)
+    b.sync()
+    assert b.entities() == a.entities() == server_entities(server, email)
+    entries, cursor, top = state(b)
+    assert entries == 7 and cursor == top > 0
+    (report,) = reports
+    assert (report.applied, report.apply.applied) == (report.pages, 6)  # counted once: the dropped pages not
