@@ -11,6 +11,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
 
 import keyring  # noqa: E402
 import pytest  # noqa: E402
@@ -53,3 +54,17 @@ def data_dir(tmp_path: Path) -> Path:
 
 # Real server processes and a throwaway PostgreSQL (live_server, pg_live_server, server_factory, ...).
 pytest_plugins = ["tests.fixtures.server_fixtures", "tests.fixtures.s3"]
+
+
+@pytest.fixture(scope="session")
+def demo_entities(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict[str, Any]]]:
+    """The demo artist's entities as an export holds them ({type: [{"id", "data", …}]}); read, never changed."""
+    from gigbag.app.demo_data import seed_demo
+    from gigbag.app.export_import import export_document
+    from gigbag.app.workspace import Workspace
+
+    root: Path = tmp_path_factory.mktemp("demo-artist")
+    with Workspace.open(root / "device") as ws:
+        seed_demo(ws)
+        entities: dict[str, list[dict[str, Any]]] = export_document(ws.engine)["entities"]
+    return entities

@@ -17,7 +17,6 @@ import random
 import struct
 import sys
 import uuid
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -520,19 +519,6 @@ def test_a_known_checksum_is_unchanged() -> None:
         == b'{"date":"2026-12-01","entry_type":"gig","n":3,"title":"Gig at the Fillmore","volume":1}'
     )
     assert checksum(doc) == checksum_by_rfc8785(doc)
-
-
-@pytest.fixture(scope="module")
-def demo_entities(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict[str, Any]]]:
-    from gigbag.app.demo_data import seed_demo
-    from gigbag.app.export_import import export_document
-    from gigbag.app.workspace import Workspace
-
-    root: Path = tmp_path_factory.mktemp("canonical-demo")
-    with Workspace.open(root / "device") as ws:
-        seed_demo(ws)
-        entities: dict[str, list[dict[str, Any]]] = export_document(ws.engine)["entities"]
-    return entities
 
 
 def test_the_demo_artist_s_documents_match_rfc8785(demo_entities: dict[str, list[dict[str, Any]]]) -> None:

@@ -4,7 +4,6 @@ hostile variants, for the server's verdict (``check_data``) and for the normaliz
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,19 +19,6 @@ GIG = {
     "title": "Gig",
     "entry_type": "gig",
 }
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict[str, Any]]]:
-    from gigbag.app.demo_data import seed_demo
-    from gigbag.app.export_import import export_document
-    from gigbag.app.workspace import Workspace
-
-    root: Path = tmp_path_factory.mktemp("quick-validation-demo")
-    with Workspace.open(root / "device") as ws:
-        seed_demo(ws)
-        entities: dict[str, list[dict[str, Any]]] = export_document(ws.engine)["entities"]
-    return entities
 
 
 def verdict(read: Callable[[str, Any], Any], entity_type: str, data: Any) -> tuple[str, Any]:
@@ -57,11 +43,11 @@ def variants(data: dict[str, Any]) -> Iterator[Any]:
     ids=["check", "normalize"],
 )
 def test_data_is_accepted_and_refused_exactly_as_the_schema_does(
-    demo: dict[str, list[dict[str, Any]]], quick: Callable[[str, Any], Any], slow: Callable[[str, Any], Any]
+    demo_entities: dict[str, list[dict[str, Any]]], quick: Callable[[str, Any], Any], slow: Callable[[str, Any], Any]
 ) -> None:
-    assert set(demo) >= {"timeline_entries", "goals", "files", "tracks"}
+    assert set(demo_entities) >= {"timeline_entries", "goals", "files", "tracks"}
     checked = refused = 0
-    for entity_type, rows in demo.items():
+    for entity_type, rows in demo_entities.items():
         for row in rows[:3]:
             for data in variants(row["data"]):
                 found = verdict(quick, entity_type, data)

@@ -4,7 +4,6 @@ schema's own in tests/schema/test_quick_validation.py.)"""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,26 +13,13 @@ from sqlalchemy.dialects import sqlite
 from gigbag.sync.bulk_writes import _quick_json
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict[str, Any]]]:
-    from gigbag.app.demo_data import seed_demo
-    from gigbag.app.export_import import export_document
-    from gigbag.app.workspace import Workspace
-
-    root: Path = tmp_path_factory.mktemp("bulk-json-demo")
-    with Workspace.open(root / "device") as ws:
-        seed_demo(ws)
-        entities: dict[str, list[dict[str, Any]]] = export_document(ws.engine)["entities"]
-    return entities
-
-
-def test_json_is_bound_as_sqlalchemy_binds_it(demo: dict[str, list[dict[str, Any]]]) -> None:
+def test_json_is_bound_as_sqlalchemy_binds_it(demo_entities: dict[str, list[dict[str, Any]]]) -> None:
     dialect = sqlite.dialect()
     core = JSON().dialect_impl(dialect).bind_processor(dialect)
     assert core is not None
     quick = _quick_json(core)
     assert quick is not core  # the quick one is in use
-    values: list[Any] = [row["data"] for rows in demo.values() for row in rows]
+    values: list[Any] = [row["data"] for rows in demo_entities.values() for row in rows]
     values += [None, [], {}, "text", 1, 2.5, True, {"é": ["\u2028", "\ud800", 1e300, -0.0, 2**70]}, {"n": float("nan")}]
     for value in values:
         assert quick(value) == core(value), value
