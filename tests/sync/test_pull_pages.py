@@ -185,9 +185,8 @@ def test_a_first_download_keeps_a_version_this_computer_cannot_use_on_a_later_pa
     assert b.entities() == a.entities() == server_entities(server, email)
 
 
-def test_a_pull_onto_a_computer_with_data_applies_each_page_while_the_next_comes_and_commits_at_the_end(
-    server: Any, email: str, make_device: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _b_holds_one_gig_and_a_pushed_six_more(server: Any, email: str, make_device: Any) -> tuple[Device, Device]:
+    """Two computers of one account: b has synced a's first gig, and a has since pushed six more."""
     a, b = make_device("a"), make_device("b")
     a.login(server, email, create=True)
     gigs(a, 1)
@@ -196,6 +195,13 @@ def test_a_pull_onto_a_computer_with_data_applies_each_page_while_the_next_comes
     b.sync()
     gigs(a, 6)
     a.sync()
+    return a, b
+
+
+def test_a_pull_onto_a_computer_with_data_applies_each_page_while_the_next_comes_and_commits_at_the_end(
+    server: Any, email: str, make_device: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a, b = _b_holds_one_gig_and_a_pushed_six_more(server, email, make_device)
     before = state(b)
     seen: list[tuple[str, tuple[int, int, int]]] = []
     real_pull, real_apply = SyncClient.pull, Puller._apply_page
@@ -221,14 +227,7 @@ def test_a_pull_onto_a_computer_with_data_applies_each_page_while_the_next_comes
 def test_pages_applied_as_they_came_and_held_too_long_are_rolled_back_and_applied_after_the_last(
     server: Any, email: str, make_device: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    a, b = make_device("a"), make_device("b")
-    a.login(server, email, create=True)
-    gigs(a, 1)
-    a.sync()
-    b.login(server, email)
-    b.sync()
-    gigs(a, 6)
-    a.sync()
+    a, b = _b_holds_one_gig_and_a_pushed_six_more(server, email, make_device)
     monkeypatch.setattr(pull, "PROVISIONAL_HOLD", 1e-9)  # the first page is applied, the second drops it
     reports: list[PullReport] = []
     real_run = Puller.run
