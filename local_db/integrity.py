@@ -53,13 +53,14 @@ def database_problem(path: Path) -> str | None:
         if size == 0:
             return "the database file is empty (0 bytes): its content is gone"
         try:
-            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
             try:
-                page_size = int(conn.execute("PRAGMA page_size").fetchone()[0])
-                pages = int(conn.execute("PRAGMA page_count").fetchone()[0])
-                rows = [r[0] for r in conn.execute("PRAGMA quick_check(5)")]
-            finally:
-                conn.close()
+                page_size, pages, rows = _checked(path, "ro")
+            except sqlite3.OperationalError as exc:
+                if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_READONLY:
+                    raise
+                # A process that ended mid-write left a hot journal (or a WAL to recover): SQLite puts it
+                # right on the first read-write open (its own crash recovery); read-only, it refuses.
+                page_size, pages, rows = _checked(path, "rw")
         except sqlite3.DatabaseError as exc:
             return _header_problem(path, size) or f"SQLite cannot read the database file ({exc})"
         if rows != ["ok"]:
@@ -74,8 +75,21 @@ def database_problem(path: Path) -> str | None:
         return f"the database file cannot be read ({exc.strerror or exc})"
 
 
+def _checked(path: Path, mode: str) -> tuple[int, int, list[str]]:
+    """Page size, page count and ``quick_check``'s first findings, through SQLite opened in ``mode``."""
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode={mode}", uri=True)
+    try:
+        page_size = int(conn.execute("PRAGMA page_size").fetchone()[0])
+        pages = int(conn.execute("PRAGMA page_count").fetchone()[0])
+        rows = [r[0] for r in conn.execute("PRAGMA quick_check(5)")]
+    finally:
+        conn.close()
+    return page_size, pages, rows
+
+
 def move_aside(path: Path, label: str = "damaged") -> Path:
-    """Rename ``path`` (and its -wal/-shm files) to ``<name>.<label>-<UTC time>``; return the new path."""
+    """Rename ``path`` (and its -wal, -shm and -journal files) to ``<name>.<label>-<UTC time>``; return the
+    new path."""
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     target = path.with_name(f"{path.name}.{label}-{stamp}")
     n = 1
@@ -83,7 +97,7 @@ def move_aside(path: Path, label: str = "damaged") -> Path:
         n += 1
         target = path.with_name(f"{path.name}.{label}-{stamp}-{n}")
     os.replace(path, target)
-    for suffix in ("-wal", "-shm"):
+    for suffix in ("-wal", "-shm", "-journal"):
         side = Path(f"{path}{suffix}")
         if side.exists():
             os.replace(side, Path(f"{target}{suffix}"))
