@@ -35,7 +35,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, text, update
+from sqlalchemy import Connection, Engine, text, update
 from sqlmodel import Session
 
 from ..local_db.change_capture import applying_server_changes
@@ -53,8 +53,12 @@ from .local_store import Key, LocalState, Version
 from .page_fetch import PageFetcher
 from .progress import CancelToken, ProgressCallback, ProgressEvent
 from .verify import keep_unusable_fetchable, verify_pulled_page
+from .writer_connection import writer_connection
 
 SPOOL_IN_MEMORY = 8 * 1024 * 1024
+# A first download commits its pages (with the cursor after them) once their transaction has been open this
+# long, in seconds: a commit per page was a fifth of its writing.
+GROUP_COMMIT_AFTER = 0.25
 # How long the pages applied as they come may stay uncommitted (the write lock held), in seconds.
 PROVISIONAL_HOLD = 0.5
 
@@ -129,6 +133,9 @@ class Puller:
         self.confirm_mass_delete = confirm_mass_delete
         self.page_size = page_size
         self.report = PullReport()
+        # What the pull's writes bind to (one connection with the WAL's checkpoints held, while it runs);
+        # its reads of what is committed go to ``db``, on other connections.
+        self._bind: Engine | Connection = db
         self._doomed: list[Key] = []  # local entities the fetched pages delete, in the order seen
         self._skip: str | None = None
         self._staged = True
@@ -143,18 +150,33 @@ class Puller:
         if since is None:
             since = stored_cursor(self.db)
         with older_objects_frozen(), rarer_collections(), self._fetched(since) as (pages, more):
-            if more and self._nothing_here():
-                # Nothing here to delete, so nothing to ask: each page is applied as it comes, while the
-                # server renders the next (a first download).
-                self._apply_as_fetched(pages, since)
-            else:
+            if not more:
+                # One page (a no-op sync's, typically): no held checkpoint, no connection of its own.
                 self._spool_then_apply(pages, since)
+            else:
+                with self._writing():
+                    if self._nothing_here():
+                        # Nothing here to delete, so nothing to ask: each page is applied as it comes, while
+                        # the server renders the next (a first download).
+                        self._apply_as_fetched(pages, since)
+                    else:
+                        self._spool_then_apply(pages, since)
         self.cancel.check()
         self.settle()
         if self.report.apply.unusable:
             with transaction(self.db) as s:
                 keep_unusable_fetchable(LocalState(s), self.report.apply.unusable)
         return self.report
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """The pages' writes through one connection with the WAL's checkpoints held (``writer_connection``)."""
+        with writer_connection(self.db) as bind:
+            self._bind = bind
+            try:
+                yield
+            finally:
+                self._bind = self.db
 
     @contextmanager
     def _fetched(self, since: int) -> Iterator[tuple[Iterator[PullResponse], bool]]:
@@ -188,10 +210,12 @@ class Puller:
 
     def _apply_as_fetched(self, pages: Iterator[PullResponse], since: int) -> None:
         cursor = since
-        for page in pages:
-            self._received(page)
-            self.cancel.check()
-            cursor = self._take(*_plain(page), cursor)
+        with _Grouped(self._bind) as group:
+            for page in pages:
+                self._received(page)
+                self.cancel.check()
+                with group.page() as into:
+                    cursor = self._take(*_plain(page), cursor, into)
 
     def _spool_then_apply(self, pages: Iterator[PullResponse], since: int) -> None:
         """Every page into the spool first, counting what they delete here, and applied provisionally
@@ -281,7 +305,7 @@ class Puller:
 
     def _apply_page(self, page: Sequence[Sequence[Any]], cursor: int, into: Session | None = None) -> None:
         if into is None:
-            with transaction(self.db) as s:
+            with transaction(self._bind) as s:
                 self._write_page(s, page, cursor)
         else:
             self._write_page(into, page, cursor)
@@ -341,7 +365,7 @@ class _Provisional:
             self.drop()
             return
         if self._session is None and (changes or page_cursor != self._cursor):
-            self._session = Session(self._puller.db, expire_on_commit=False)
+            self._session = Session(self._puller._bind, expire_on_commit=False)
             self._opened = time.monotonic()
         self._cursor = self._puller._take(changes, page_cursor, self._cursor, self._session)
         self._pages += 1
@@ -369,3 +393,48 @@ class _Provisional:
             self._session = None
         kept, self._pages = self._pages, 0
         return kept, self._cursor
+
+
+class _Grouped:
+    """The pages of a first download applied in transactions of several pages each: one is committed, with
+    the cursor after its last page, once it has been open ``GROUP_COMMIT_AFTER`` seconds, and at the end.
+    Leaving on an error between two pages (a cancel, a page that did not come) commits the pages taken,
+    which are whole; an error inside a page rolls back the pages of its transaction, which the next sync
+    fetches again from the committed cursor."""
+
+    def __init__(self, bind: Engine | Connection) -> None:
+        self._bind = bind
+        self._session: Session | None = None
+        self._opened = 0.0
+
+    def __enter__(self) -> _Grouped:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
+        self._end(commit=True)
+
+    @contextmanager
+    def page(self) -> Iterator[Session]:
+        """The transaction the next page is written in; a failure inside it rolls it back."""
+        if self._session is None:
+            self._session = Session(self._bind, expire_on_commit=False)
+            self._opened = time.monotonic()
+        try:
+            yield self._session
+        except BaseException:
+            self._end(commit=False)
+            raise
+        if time.monotonic() - self._opened >= GROUP_COMMIT_AFTER:
+            self._end(commit=True)
+
+    def _end(self, commit: bool) -> None:
+        session, self._session = self._session, None
+        if session is None:
+            return
+        try:
+            if commit:
+                session.commit()
+            else:
+                session.rollback()
+        finally:
+            session.close()

@@ -66,10 +66,10 @@ from .errors import AuthenticationError, ProtocolError, QuotaExceeded, RequestRe
 from .heap import older_objects_frozen
 from .local_store import Key, LocalState, Version
 from .progress import CancelToken, ProgressCallback, ProgressEvent
-from .push_connection import push_connection
 from .push_reads import pending_entities, pending_presence
 from .push_writes import write_pushed_bases
 from .verify import verify_push_result
+from .writer_connection import writer_connection
 
 log = logging.getLogger(__name__)
 _BATCHES = SyncBatch.__table__  # type: ignore[attr-defined]
@@ -193,7 +193,7 @@ class Pusher:
                 return
             box: list[_Flight | None] = [None]
             with (
-                push_connection(self.db) as self._bind,
+                writer_connection(self.db) as self._bind,
                 ThreadPoolExecutor(max_workers=1, thread_name_prefix="gigbag-push") as worker,
             ):
                 try:

@@ -112,6 +112,37 @@ def test_a_first_download_cancelled_after_a_page_is_completed_by_the_next_sync(
     assert b.entities() == a.entities() == server_entities(server, email)
 
 
+@pytest.mark.parametrize("group_after", [0.0, 60.0])
+def test_a_first_download_commits_pages_in_groups_and_a_page_that_fails_takes_only_its_group_back(
+    server: Any, email: str, make_device: Any, monkeypatch: pytest.MonkeyPatch, group_after: float
+) -> None:
+    """0: every page its own transaction (the cursor after page 2 kept); 60 s: all pages in one, so the third
+    page's failure takes the two before it back too. Either way the next sync completes it."""
+    monkeypatch.setattr(pull, "GROUP_COMMIT_AFTER", group_after)
+    a, b = make_device("a"), make_device("b")
+    a.login(server, email, create=True)
+    gigs(a, 9)  # five pages of two
+    a.sync()
+    b.login(server, email)
+    with b.ws.engine.begin() as conn:  # the database itself refuses the fifth row: the third page's first
+        conn.exec_driver_sql("CREATE TABLE rows_seen (n INTEGER)")
+        conn.exec_driver_sql("INSERT INTO rows_seen VALUES (0)")
+        conn.exec_driver_sql(
+            "CREATE TRIGGER refuse_gig_5 BEFORE INSERT ON timeline_entries BEGIN "
+            "UPDATE rows_seen SET n = n + 1; "
+            "SELECT RAISE(ABORT, 'the disk is full') WHERE (SELECT n FROM rows_seen) = 5; END"
+        )
+    with pytest.raises(Exception, match="the disk is full"):
+        b.sync()
+    entries, cursor, top = state(b)
+    assert (entries, cursor == top) == ((4, True) if group_after == 0 else (0, True))
+    assert page_threads() == []
+    with b.ws.engine.begin() as conn:
+        conn.exec_driver_sql("DROP TRIGGER refuse_gig_5")
+    b.sync()
+    assert b.entities() == a.entities() == server_entities(server, email)
+
+
 def test_a_pull_of_several_pages_asks_before_it_deletes_most_of_the_data_and_applies_nothing_first(
     server: Any, email: str, make_device: Any
 ) -> None:

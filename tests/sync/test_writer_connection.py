@@ -1,4 +1,4 @@
-"""A push writes through one connection whose WAL checkpoints wait for the push's end (push_connection)."""
+"""A push writes through one connection whose WAL checkpoints wait for the push's end (writer_connection)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy import Connection
 from sqlmodel import Session
 
 from gigbag.local_db.database import make_engine
-from gigbag.sync.push_connection import CACHE_KIB, HELD_PAGES, push_connection
+from gigbag.sync.writer_connection import CACHE_KIB, HELD_PAGES, writer_connection
 
 PAGE = 4096
 
@@ -35,7 +35,7 @@ def test_a_push_s_commits_leave_the_database_file_alone_until_one_checkpoint_aft
     with engine.connect() as conn:
         _raw(conn).execute("PRAGMA wal_checkpoint(TRUNCATE)")
     size = path.stat().st_size
-    with push_connection(engine) as bind:
+    with writer_connection(engine) as bind:
         assert isinstance(bind, Connection)
         assert _raw(bind).execute("PRAGMA wal_autocheckpoint").fetchone()[0] == HELD_PAGES
         assert _raw(bind).execute("PRAGMA cache_size").fetchone()[0] == -CACHE_KIB
@@ -57,7 +57,7 @@ def test_a_push_s_commits_leave_the_database_file_alone_until_one_checkpoint_aft
 def test_the_checkpoint_threshold_and_the_cache_are_given_back_when_the_push_fails(tmp_path: Path) -> None:
     engine = make_engine(tmp_path / "local.sqlite3")
     try:
-        with push_connection(engine) as bind:
+        with writer_connection(engine) as bind:
             assert isinstance(bind, Connection)
             raw = _raw(bind)
             raise RuntimeError("the push stopped")
