@@ -18,8 +18,11 @@ it has been open ``PROVISIONAL_HOLD`` seconds (a slow network, a long pull) it i
 the pull goes on as above, every page after the last.
 
 A computer that holds no entity at all (a first download) has nothing a pull could delete, so
-nothing to ask: its pages are applied as they come, each in its own transaction as above, while the
-next one is fetched (``page_fetch``). Pages after the first are always fetched one ahead, on a thread.
+nothing to ask: its pages are applied as they come, while the next one is fetched (``page_fetch``), in
+transactions of several pages each (``_Grouped``: committed, with the cursor after their last page, every
+``GROUP_COMMIT_AFTER`` seconds), so an interrupted first download resumes after the last group
+committed. Pages after the first are always fetched one ahead, on a thread. A pull of several pages
+writes through one connection whose WAL checkpoints wait for its end (``writer_connection``).
 """
 
 from __future__ import annotations
