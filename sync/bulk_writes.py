@@ -240,6 +240,8 @@ def pending_among(st: LocalState, keys: Iterable[Key]) -> set[Key]:
     """``LocalState.pending_among``: which of ``keys`` have change-log rows."""
     conn = st.s.connection()
     found: set[Key] = set()
+    if not conn.exec_driver_sql("SELECT EXISTS (SELECT 1 FROM change_log)").scalar():
+        return found  # nothing pending at all (a first download's usual case): no lookup of each key
     for entity_type, chunk, marks in _typed_chunks(keys):
         sql = f"SELECT DISTINCT entity_id FROM change_log WHERE entity_type = ? AND entity_id IN ({marks})"
         found.update((entity_type, row[0]) for row in conn.exec_driver_sql(sql, (entity_type, *chunk)).fetchall())

@@ -119,10 +119,14 @@ def _has_local_edits(st: LocalState, key: Key) -> bool:
     return st.is_pending(key) or st.conflict(key) is not None
 
 
-def apply_pulled(st: LocalState, changes: list[tuple[Key, Version]], report: ApplyReport) -> None:
+def apply_pulled(
+    st: LocalState, changes: list[tuple[Key, Version]], report: ApplyReport, based: set[Key] | None = None
+) -> None:
     """Apply one pulled page: upserts parents first (those whose parent is neither here nor in the
     page wait, staged), then tombstones children first. The common case — entities without local
-    edits — is read and written in bulk."""
+    edits — is read and written in bulk. ``based``: when the caller knows that no key outside this set
+    has a base (a pull that began with none: the keys of its earlier pages), only those are looked up;
+    the page's keys are added to it."""
     known: list[tuple[Key, Version]] = []
     for key, version in changes:
         if key[0] in ENTITY_TYPES:
@@ -130,7 +134,11 @@ def apply_pulled(st: LocalState, changes: list[tuple[Key, Version]], report: App
         elif _usable(key, version, report) is False:
             st.stage(key, version)  # a newer Gigbag knows it: kept for then
     keys = [key for key, _ in known]
-    bases = base_marks(st, keys)
+    if based is None:
+        bases = base_marks(st, keys)
+    else:
+        bases = base_marks(st, [key for key in keys if key in based]) if based else {}
+        based.update(keys)
     staged = st.incoming_keys()
     held = pending_among(st, keys) | st.conflict_keys() | staged
     seen_again: list[tuple[Key, int]] = []

@@ -139,6 +139,7 @@ class Puller:
         # What the pull's writes bind to (one connection with the WAL's checkpoints held, while it runs);
         # its reads of what is committed go to ``db``, on other connections.
         self._bind: Engine | Connection = db
+        self._based: set[Key] | None = None  # see incoming.apply_pulled
         self._doomed: list[Key] = []  # local entities the fetched pages delete, in the order seen
         self._skip: str | None = None
         self._staged = True
@@ -213,6 +214,11 @@ class Puller:
 
     def _apply_as_fetched(self, pages: Iterator[PullResponse], since: int) -> None:
         cursor = since
+        # Bases are written only by the sync, which this pull holds: with none when it began, a page's
+        # entities can have one only if an earlier page brought them (an entity changed meanwhile).
+        with read_session(self.db) as s:
+            if not s.connection().exec_driver_sql("SELECT EXISTS (SELECT 1 FROM sync_base)").scalar():
+                self._based = set()
         with _Grouped(self._bind) as group:
             for page in pages:
                 self._received(page)
@@ -320,7 +326,7 @@ class Puller:
         ]
         s.execute(text("PRAGMA defer_foreign_keys=ON"))
         with applying_server_changes(s):
-            apply_pulled(LocalState(s), changes, self.report.apply)
+            apply_pulled(LocalState(s), changes, self.report.apply, self._based)
         s.execute(update(_ACCOUNT).where(_ACCOUNT.c.id == 1).values(cursor=cursor))
 
     def settle(self) -> None:

@@ -143,6 +143,36 @@ def test_a_first_download_commits_pages_in_groups_and_a_page_that_fails_takes_on
     assert b.entities() == a.entities() == server_entities(server, email)
 
 
+def test_entities_changed_on_the_server_during_a_first_download_come_twice_and_end_as_their_last_version(
+    server: Any, email: str, make_device: Any
+) -> None:
+    """A first download looks up the bases of a page's entities only among its earlier pages' (it began
+    with none): every entry edited elsewhere after the first page comes again on a later page, finds its
+    base and ends as the edit."""
+    a, b = make_device("a"), make_device("b")
+    a.login(server, email, create=True)
+    gigs(a, 6)
+    a.sync()
+    b.login(server, email)
+    edited = False
+
+    def progress(event: ProgressEvent) -> None:
+        nonlocal edited
+        if event.phase == "apply" and event.done == 1 and not edited:
+            edited = True
+            for entry in a.ws.timeline.list():
+                a.ws.timeline.update(entry.id, {"title": f"{entry.title} (moved)"})
+            a.sync()
+
+    b.sync(progress=progress)
+    assert edited
+    assert b.entities() == a.entities() == server_entities(server, email)
+    assert sorted(e.title for e in b.ws.timeline.list()) == [f"Gig {i} (moved)" for i in range(6)]
+    with read_session(b.ws.engine) as s:
+        assert s.scalar(select(func.count()).select_from(SyncIncoming)) == 0
+    assert state(b)[1] == state(b)[2] == state(a)[1]
+
+
 def test_a_pull_of_several_pages_asks_before_it_deletes_most_of_the_data_and_applies_nothing_first(
     server: Any, email: str, make_device: Any
 ) -> None:
