@@ -191,38 +191,42 @@ def _take_upserts(
     """``take_upsert`` for a page's upserts in bulk: the references of each are resolved against
     this computer and the page itself; what refers to neither waits (staged). ``bases``: the bases of
     the page's entities, read in this transaction (a live one: the row is here, as far as it says)."""
-    versions = dict(upserts)
     ready: dict[Key, Data] = {}
     for key, version in upserts:
         data = _usable(key, version, report)
         if isinstance(data, dict):
             ready[key] = data
-    wanted: dict[str, set[str]] = {}
-    for key, data in ready.items():
-        for ref in references(key[0]):
-            if data.get(ref.column) is not None:
-                wanted.setdefault(ref.target, set()).add(data[ref.column])
-    present = {target: existing(st, target, ids) for target, ids in wanted.items()}
     # What refers to nothing (most of a page, often all of it) is resolved as it is.
-    resolved: set[Key] = {key for key in ready if not references(key[0])}
-    waiting = set(ready) - resolved
-    progress = True
-    while progress and waiting:
-        progress = False
-        for key in sorted(waiting, key=lambda k: ORDER[k[0]]):
+    referring = [key for key in ready if references(key[0])]
+    waiting: set[Key] = set()
+    if referring:
+        wanted: dict[str, set[str]] = {}
+        for key in referring:
             data = ready[key]
-            if all(
-                data.get(ref.column) is None
-                or data[ref.column] in present.get(ref.target, set())
-                or (ref.target, data[ref.column]) in resolved
-                for ref in references(key[0])
-            ):
-                resolved.add(key)
-                waiting.discard(key)
-                progress = True
+            for ref in references(key[0]):
+                if data.get(ref.column) is not None:
+                    wanted.setdefault(ref.target, set()).add(data[ref.column])
+        present = {target: existing(st, target, ids) for target, ids in wanted.items()}
+        waiting = set(referring)
+        resolved = ready.keys() - waiting
+        progress = True
+        while progress and waiting:
+            progress = False
+            for key in sorted(waiting, key=lambda k: ORDER[k[0]]):
+                data = ready[key]
+                if all(
+                    data.get(ref.column) is None
+                    or data[ref.column] in present.get(ref.target, set())
+                    or (ref.target, data[ref.column]) in resolved
+                    for ref in references(key[0])
+                ):
+                    resolved.add(key)
+                    waiting.discard(key)
+                    progress = True
     by_type: dict[str, list[tuple[str, Data]]] = {}
-    for key in resolved:
-        by_type.setdefault(key[0], []).append((key[1], ready[key]))
+    for key, data in ready.items():
+        if key not in waiting:
+            by_type.setdefault(key[0], []).append((key[1], data))
     held: dict[str, set[str]] = {}
     for key, mark in bases.items():
         if not mark.deleted:
@@ -230,13 +234,13 @@ def _take_upserts(
     for entity_type in ENTITY_TYPES:  # parents first, so triggers on children find their parent
         if entity_type in by_type:
             write_rows(st, entity_type, by_type[entity_type], held.get(entity_type, frozenset()))
-    write_bases(st, [(k, v) for k, v in upserts if k in resolved], bases)
-    for key in waiting:
-        st.stage(key, versions[key])
+    write_bases(st, [(k, v) for k, v in upserts if k in ready and k not in waiting], bases)
     for key, version in upserts:
-        if key not in ready:  # unusable: not applied and not seen, kept for a later sync
+        # Waiting for a parent, or unusable (not applied and not seen): kept for the rest of the pull
+        # or a later sync.
+        if key in waiting or key not in ready:
             st.stage(key, version)
-    report.applied += len(resolved)
+    report.applied += len(ready) - len(waiting)
 
 
 def _resolve_refs(st: LocalState, entity_type: str, data: Data, local: Data | None) -> Data | None:
