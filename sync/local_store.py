@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Engine, Table, bindparam, delete, func, null, select, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -44,9 +44,9 @@ class Reference:
     nullable: bool
 
 
-@dataclass(frozen=True)
-class Version:
-    """One version of an entity as the server knows it (``data`` None for a tombstone)."""
+class Version(NamedTuple):
+    """One version of an entity as the server knows it (``data`` None for a tombstone). A named tuple: a
+    pull makes one per pulled change, and a frozen dataclass took twice as long to build."""
 
     data: Data | None
     checksum: str | None
