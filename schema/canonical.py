@@ -144,6 +144,14 @@ def canonical_json(value: Any) -> bytes:
     return rfc8785_json(value)
 
 
+def canonical_text(value: Any) -> str:
+    """:func:`canonical_json` as text (what a JSON column can store as it is)."""
+    try:
+        return _ENCODE(_plain(value))
+    except (_NotPlain, RecursionError):
+        return rfc8785_json(value).decode("utf-8")
+
+
 def rfc8785_json(value: Any) -> bytes:
     """Serialize ``value`` with the ``rfc8785`` package alone (the reference :func:`canonical_json` keeps)."""
     try:

@@ -341,14 +341,15 @@ def write_bases(st: LocalState, items: list[tuple[Key, Version]], held: Containe
     columns = ["entity_type", "entity_id", "checksum", "data", "deleted", "seq"]
     key = ["entity_type", "entity_id"]
     stmt = _upsert(_BASE, columns, key, conn.dialect)
-    # The data is bound here: a tombstone's is SQL NULL (as ``set_bases`` writes it), not JSON null.
+    # The data is bound here: a tombstone's is SQL NULL (as ``set_bases`` writes it), not JSON null; a pulled
+    # version's is the canonical text its checksum was verified on (the same JSON, written once).
     as_json = stmt.processors[3] or (lambda value: value)
     bind_flag = stmt.processors[4] or (lambda value: value)
     deleted, live = bind_flag(True), bind_flag(False)
     rows = [
         (k[0], k[1], None, None, deleted, v.seq)
         if v.deleted
-        else (k[0], k[1], v.checksum, as_json(v.data), live, v.seq)
+        else (k[0], k[1], v.checksum, as_json(v.data) if v.text is None else v.text, live, v.seq)
         for k, v in items
     ]
     if held:

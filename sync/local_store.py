@@ -52,6 +52,8 @@ class Version(NamedTuple):
     checksum: str | None
     deleted: bool
     seq: int = 0
+    # ``data``'s canonical JSON, when a pull verified the checksum on it: its base stores that text as it is.
+    text: str | None = None
 
 
 @dataclass(frozen=True)

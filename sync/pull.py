@@ -105,12 +105,16 @@ class PullReport:
 
 
 # A fetched page as the spool holds it: each change as a plain tuple (type, id, data, checksum, deleted,
-# seq), and its cursor.
+# seq, the canonical JSON text its checksum was verified on), and its cursor.
 _SpooledPage = tuple[list[tuple[Any, ...]], int]
 
 
-def _plain(page: PullResponse) -> _SpooledPage:
-    return [(c.entity_type, c.entity_id, c.data, c.checksum, c.deleted, c.seq) for c in page.changes], page.cursor
+def _plain(page: PullResponse, texts: list[str | None]) -> _SpooledPage:
+    changes = [
+        (c.entity_type, c.entity_id, c.data, c.checksum, c.deleted, c.seq, t)
+        for c, t in zip(page.changes, texts, strict=True)
+    ]
+    return changes, page.cursor
 
 
 def stored_cursor(db: Engine) -> int:
@@ -204,13 +208,15 @@ class Puller:
         with read_session(self.db) as s:
             return not any_entities(LocalState(s))
 
-    def _received(self, page: PullResponse) -> None:
+    def _received(self, page: PullResponse) -> _SpooledPage:
+        """The page checked (its checksums) and counted, as plain values."""
         self.report.requests += 1
         # Here, not on the fetching thread: pure Python there would keep the GIL from the executemany of the
         # page being applied, which takes it back after every row.
-        verify_pulled_page(page)  # before anything of it is spooled, applied or counted
+        texts = verify_pulled_page(page)  # before anything of it is spooled, applied or counted
         self.report.changes += len(page.changes)
         self.progress(ProgressEvent("pull", done=self.report.changes))
+        return _plain(page, texts)
 
     def _apply_as_fetched(self, pages: Iterator[PullResponse], since: int) -> None:
         cursor = since
@@ -221,10 +227,10 @@ class Puller:
                 self._based = set()
         with _Grouped(self._bind) as group:
             for page in pages:
-                self._received(page)
+                plain = self._received(page)
                 self.cancel.check()
                 with group.page() as into:
-                    cursor = self._take(*_plain(page), cursor, into)
+                    cursor = self._take(*plain, cursor, into)
 
     def _spool_then_apply(self, pages: Iterator[PullResponse], since: int) -> None:
         """Every page into the spool first, counting what they delete here, and applied provisionally
@@ -235,8 +241,7 @@ class Puller:
         ):
             deletions = 0
             for page in pages:
-                self._received(page)
-                plain = _plain(page)
+                plain = self._received(page)
                 # Spooled as plain values, read back without a second validation: the page was parsed and
                 # checked once, as it came, and this spool is this process's own temporary file.
                 pickle.dump(plain, spool, protocol=pickle.HIGHEST_PROTOCOL)
@@ -321,8 +326,8 @@ class Puller:
 
     def _write_page(self, s: Session, page: Sequence[Sequence[Any]], cursor: int) -> None:
         changes: list[tuple[Key, Version]] = [
-            ((entity_type, entity_id), Version(data, checksum, deleted, seq))
-            for entity_type, entity_id, data, checksum, deleted, seq in page
+            ((entity_type, entity_id), Version(data, checksum, deleted, seq, text))
+            for entity_type, entity_id, data, checksum, deleted, seq, text in page
         ]
         s.execute(text("PRAGMA defer_foreign_keys=ON"))
         with applying_server_changes(s):

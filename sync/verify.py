@@ -15,7 +15,7 @@ import logging
 from sqlalchemy import select, update
 
 from ..local_db.sync_tables import SyncAccount
-from ..schema.canonical import CanonicalizationError, checksum
+from ..schema.canonical import CanonicalizationError, canonical_text, checksum, checksum_of_canonical
 from ..schema.wire import Change, PullResponse, PushResult
 from .conflicts import label_of
 from .errors import ProtocolError
@@ -47,12 +47,28 @@ def _matches(data: dict[str, object] | None, expected: str | None) -> bool:
         return False
 
 
-def verify_pulled_page(page: PullResponse) -> None:
-    """Raise :class:`ChecksumMismatch` for the first version of ``page`` whose data does not match its checksum."""
+def _canonical_if_matching(data: dict[str, object] | None, expected: str | None) -> str | None:
+    """The canonical JSON text of ``data`` when it hashes to ``expected``, else None."""
+    try:
+        text = canonical_text(data)
+        if checksum_of_canonical(text.encode("utf-8")) == expected:
+            return text
+    except (CanonicalizationError, UnicodeEncodeError):
+        pass
+    return None
+
+
+def verify_pulled_page(page: PullResponse) -> list[str | None]:
+    """Raise :class:`ChecksumMismatch` for the first version of ``page`` whose data does not match its
+    checksum; else each change's data as the canonical JSON text that was hashed (None for a tombstone),
+    which is what its base stores."""
+    texts: list[str | None] = []
     for change in page.changes:
         if change.deleted:
+            texts.append(None)
             continue
-        if not _matches(change.data, change.checksum):
+        text = _canonical_if_matching(change.data, change.checksum)
+        if text is None:
             log.warning(
                 "pulled version of %s %s (seq %d) refused: its data does not hash to %s",
                 change.entity_type,
@@ -66,6 +82,8 @@ def verify_pulled_page(page: PullResponse) -> None:
                 change.entity_type,
                 change.entity_id,
             )
+        texts.append(text)
+    return texts
 
 
 def verify_push_result(change: Change, result: PushResult) -> None:

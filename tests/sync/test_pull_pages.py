@@ -6,6 +6,7 @@ Pages of two changes (the client asks for ``limit=2``), so a handful of entities
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -15,6 +16,7 @@ from sqlalchemy import func, select
 
 from gigbag.local_db.database import read_session
 from gigbag.local_db.sync_tables import SyncAccount, SyncBase, SyncIncoming
+from gigbag.schema.canonical import canonical_text, checksum_of_canonical
 from gigbag.sync import pull
 from gigbag.sync.client import SyncClient
 from gigbag.sync.errors import MassDeleteRefused, SyncCancelled
@@ -171,6 +173,30 @@ def test_entities_changed_on_the_server_during_a_first_download_come_twice_and_e
     with read_session(b.ws.engine) as s:
         assert s.scalar(select(func.count()).select_from(SyncIncoming)) == 0
     assert state(b)[1] == state(b)[2] == state(a)[1]
+
+
+def test_a_pulled_base_stores_the_canonical_text_its_checksum_was_verified_on(
+    server: Any, email: str, make_device: Any
+) -> None:
+    a, b = make_device("a"), make_device("b")
+    a.login(server, email, create=True)
+    gigs(a, 5)
+    a.ws.timeline.create({"date": "2025-05-02", "title": "Café «Süd» \u2028 🎺", "entry_type": "gig"})
+    a.sync()
+    b.login(server, email)
+    b.sync()
+    with b.ws.engine.connect() as c:
+        rows = c.exec_driver_sql("SELECT entity_id, checksum, data FROM sync_base").fetchall()
+    assert len(rows) == 6
+    for _, stored_checksum, stored in rows:
+        assert checksum_of_canonical(stored.encode("utf-8")) == stored_checksum  # the verified bytes themselves
+        assert canonical_text(json.loads(stored)) == stored
+    with read_session(b.ws.engine) as s:  # read back through the JSON column as before
+        bases = s.scalars(select(SyncBase)).all()
+    assert {base.entity_id: base.data for base in bases} == {
+        row["id"]: row["data"] for row in server_entities(server, email)["timeline_entries"]
+    }
+    assert b.entities() == a.entities() == server_entities(server, email)
 
 
 def test_a_pull_of_several_pages_asks_before_it_deletes_most_of_the_data_and_applies_nothing_first(
