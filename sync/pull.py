@@ -42,7 +42,7 @@ from ..local_db.change_capture import applying_server_changes
 from ..local_db.database import read_session, transaction
 from ..local_db.sync_tables import SyncAccount
 from ..schema.entities import ENTITY_TYPES
-from ..schema.wire import MAX_PULL_LIMIT, PullResponse
+from ..schema.wire import MAX_PULL_LIMIT
 from .bulk_writes import any_entities
 from .client import SyncClient
 from .conflicts import label_of
@@ -52,6 +52,7 @@ from .incoming import ApplyReport, apply_pulled, settle_incoming
 from .local_store import Key, LocalState, Version
 from .page_fetch import PageFetcher
 from .progress import CancelToken, ProgressCallback, ProgressEvent
+from .pull_answer import PullPage
 from .verify import keep_unusable_fetchable, verify_pulled_page
 
 SPOOL_IN_MEMORY = 8 * 1024 * 1024
@@ -102,7 +103,7 @@ class PullReport:
 _SpooledPage = tuple[list[tuple[Any, ...]], int]
 
 
-def _plain(page: PullResponse) -> _SpooledPage:
+def _plain(page: PullPage) -> _SpooledPage:
     return [(c.entity_type, c.entity_id, c.data, c.checksum, c.deleted, c.seq) for c in page.changes], page.cursor
 
 
@@ -157,7 +158,7 @@ class Puller:
         return self.report
 
     @contextmanager
-    def _fetched(self, since: int) -> Iterator[tuple[Iterator[PullResponse], bool]]:
+    def _fetched(self, since: int) -> Iterator[tuple[Iterator[PullPage], bool]]:
         """The pages after ``since``, and whether there is more than one. The first is fetched here (a
         no-op sync is one page: no thread); the others by a :class:`PageFetcher`, one ahead."""
         first = self._fetch_page(since)
@@ -167,7 +168,7 @@ class Puller:
         with PageFetcher(self._fetch_page, first.cursor) as ahead:
             yield itertools.chain([first], ahead), True
 
-    def _fetch_page(self, since: int) -> PullResponse:
+    def _fetch_page(self, since: int) -> PullPage:
         self.cancel.check()
         page = self.client.pull(since, self.page_size, self._skip)
         if page.cursor < since or (page.has_more and not page.changes):
@@ -178,7 +179,7 @@ class Puller:
         with read_session(self.db) as s:
             return not any_entities(LocalState(s))
 
-    def _received(self, page: PullResponse) -> None:
+    def _received(self, page: PullPage) -> None:
         self.report.requests += 1
         # Here, not on the fetching thread: pure Python there would keep the GIL from the executemany of the
         # page being applied, which takes it back after every row.
@@ -186,14 +187,14 @@ class Puller:
         self.report.changes += len(page.changes)
         self.progress(ProgressEvent("pull", done=self.report.changes))
 
-    def _apply_as_fetched(self, pages: Iterator[PullResponse], since: int) -> None:
+    def _apply_as_fetched(self, pages: Iterator[PullPage], since: int) -> None:
         cursor = since
         for page in pages:
             self._received(page)
             self.cancel.check()
             cursor = self._take(*_plain(page), cursor)
 
-    def _spool_then_apply(self, pages: Iterator[PullResponse], since: int) -> None:
+    def _spool_then_apply(self, pages: Iterator[PullPage], since: int) -> None:
         """Every page into the spool first, counting what they delete here, and applied provisionally
         meanwhile; ask when that is most of the local data; then apply what is not yet kept."""
         with (
@@ -237,7 +238,7 @@ class Puller:
         self.progress(ProgressEvent("apply", done=self.report.pages))
         return page_cursor
 
-    def _local_deletions(self, page: PullResponse) -> int:
+    def _local_deletions(self, page: PullPage) -> int:
         ids: dict[str, list[str]] = {}
         for change in page.changes:
             if change.deleted and change.entity_type in ENTITY_TYPES:

@@ -16,10 +16,11 @@ from sqlalchemy import select, update
 
 from ..local_db.sync_tables import SyncAccount
 from ..schema.canonical import CanonicalizationError, checksum
-from ..schema.wire import Change, PullResponse, PushResult
+from ..schema.wire import Change, PushResult
 from .conflicts import label_of
 from .errors import ProtocolError
 from .local_store import Key, LocalState
+from .pull_answer import PullPage
 
 log = logging.getLogger(__name__)
 _ACCOUNT = SyncAccount.__table__  # type: ignore[attr-defined]
@@ -47,7 +48,7 @@ def _matches(data: dict[str, object] | None, expected: str | None) -> bool:
         return False
 
 
-def verify_pulled_page(page: PullResponse) -> None:
+def verify_pulled_page(page: PullPage) -> None:
     """Raise :class:`ChecksumMismatch` for the first version of ``page`` whose data does not match its checksum."""
     for change in page.changes:
         if change.deleted:
