@@ -17,7 +17,7 @@ the models declare anything (a field, a constraint, a setting) this reader does 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import partial
+from itertools import repeat
 from operator import itemgetter
 from typing import Any, NamedTuple, Protocol
 
@@ -74,7 +74,6 @@ class QuickPullPage(NamedTuple):
 _PAGE_KEYS = frozenset(QuickPullPage._fields)
 _CHANGE_KEYS = frozenset(PulledVersion._fields)
 _change_fields = itemgetter(*PulledVersion._fields)  # a change's values as a tuple, in PulledVersion's order
-_as_version = partial(tuple.__new__, PulledVersion)  # what PulledVersion._make does, without a Python frame
 _NONE = type(None)
 # The types each field may hold, in PulledVersion's order: exactly, so a bool is no int and an int no float.
 _COLUMN_TYPES = (
@@ -100,7 +99,8 @@ def read_pull_answer(body: bytes) -> QuickPullPage | None:
     if type(changes) is not list or type(cursor) is not int or type(has_more) is not bool:
         return None
     try:
-        versions = list(map(_as_version, map(_change_fields, changes)))
+        # tuple.__new__(PulledVersion, values) is what PulledVersion._make does, without a Python frame
+        versions = list(map(tuple.__new__, repeat(PulledVersion), map(_change_fields, changes)))
     except (KeyError, TypeError):  # a field missing, or a change that is not an object
         return None
     if versions:
