@@ -63,6 +63,7 @@ from .errors import (
 )
 from .http_import import httpx
 from .progress import CancelToken
+from .pull_answer import PullPage, read_pull_answer
 from .tls import tls_context
 
 log = logging.getLogger(__name__)
@@ -505,8 +506,10 @@ class SyncClient:
         replayed = response.headers.get(REPLAYED_HEADER, "").lower() == "true"
         return self._parse(PushResponse, response, doing), replayed
 
-    def pull(self, since: int, limit: int, skip: str | None = None) -> PullResponse:
-        """A page after ``since``; ``skip`` ("lo-hi,…") leaves out versions this device recorded from its pushes."""
+    def pull(self, since: int, limit: int, skip: str | None = None) -> PullPage:
+        """A page after ``since``; ``skip`` ("lo-hi,…") leaves out versions this device recorded from its pushes.
+        Read by :func:`~gigbag.sync.pull_answer.read_pull_answer`; what it does not accept, by ``PullResponse``
+        (which refuses it with the usual error, or coerces it as it always did)."""
         doing = "fetching changes"
         params: dict[str, Any] = {"since": since, "limit": limit}
         if skip:
@@ -514,7 +517,8 @@ class SyncClient:
         response = self._send("GET", "/v1/sync/pull", doing, params=params)
         check_protocol(response, doing)
         self.account_terms_tag = response.headers.get(ACCOUNT_TERMS_HEADER)
-        return self._parse(PullResponse, response, doing)
+        page = read_pull_answer(response.content)
+        return self._parse(PullResponse, response, doing) if page is None else page
 
     def status(self) -> SyncStatus:
         response = self._send("GET", "/v1/sync/status", "reading the account's status")

@@ -14,7 +14,7 @@ import queue
 import threading
 from collections.abc import Callable, Iterator
 
-from ..schema.wire import PullResponse
+from .pull_answer import PullPage
 
 _POLL = 0.1  # seconds between looks at the stop flag while waiting
 
@@ -22,9 +22,9 @@ _POLL = 0.1  # seconds between looks at the stop flag while waiting
 class PageFetcher:
     """``fetch(since)`` for each page after ``since`` until one says it is the last; iterate for the pages."""
 
-    def __init__(self, fetch: Callable[[int], PullResponse], since: int) -> None:
+    def __init__(self, fetch: Callable[[int], PullPage], since: int) -> None:
         self._fetch = fetch
-        self._pages: queue.SimpleQueue[PullResponse | BaseException] = queue.SimpleQueue()
+        self._pages: queue.SimpleQueue[PullPage | BaseException] = queue.SimpleQueue()
         self._may_ask = threading.Semaphore(1)  # released each time the consumer takes a page
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, args=(since,), name="gigbag-pull-pages", daemon=True)
@@ -58,7 +58,7 @@ class PageFetcher:
                 return not self._stop.is_set()
         return False
 
-    def __iter__(self) -> Iterator[PullResponse]:
+    def __iter__(self) -> Iterator[PullPage]:
         while True:
             item = self._pages.get()
             if isinstance(item, BaseException):

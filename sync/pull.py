@@ -45,7 +45,7 @@ from ..local_db.change_capture import applying_server_changes
 from ..local_db.database import read_session, transaction
 from ..local_db.sync_tables import SyncAccount
 from ..schema.entities import ENTITY_TYPES
-from ..schema.wire import MAX_PULL_LIMIT, PullResponse
+from ..schema.wire import MAX_PULL_LIMIT
 from .bulk_writes import any_entities
 from .client import SyncClient
 from .conflicts import label_of
@@ -55,6 +55,7 @@ from .incoming import ApplyReport, apply_pulled, settle_incoming
 from .local_store import Key, LocalState, Version
 from .page_fetch import PageFetcher
 from .progress import CancelToken, ProgressCallback, ProgressEvent
+from .pull_answer import PullPage
 from .verify import keep_unusable_fetchable, verify_pulled_page
 from .writer_connection import writer_connection
 
@@ -109,7 +110,7 @@ class PullReport:
 _SpooledPage = tuple[list[tuple[Any, ...]], int]
 
 
-def _plain(page: PullResponse, texts: list[str | None]) -> _SpooledPage:
+def _plain(page: PullPage, texts: list[str | None]) -> _SpooledPage:
     changes = [
         (c.entity_type, c.entity_id, c.data, c.checksum, c.deleted, c.seq, t)
         for c, t in zip(page.changes, texts, strict=True)
@@ -187,7 +188,7 @@ class Puller:
                 self._bind = self.db
 
     @contextmanager
-    def _fetched(self, since: int) -> Iterator[tuple[Iterator[PullResponse], bool]]:
+    def _fetched(self, since: int) -> Iterator[tuple[Iterator[PullPage], bool]]:
         """The pages after ``since``, and whether there is more than one. The first is fetched here (a
         no-op sync is one page: no thread); the others by a :class:`PageFetcher`, one ahead."""
         first = self._fetch_page(since)
@@ -197,7 +198,7 @@ class Puller:
         with PageFetcher(self._fetch_page, first.cursor) as ahead:
             yield itertools.chain([first], ahead), True
 
-    def _fetch_page(self, since: int) -> PullResponse:
+    def _fetch_page(self, since: int) -> PullPage:
         self.cancel.check()
         page = self.client.pull(since, self.page_size, self._skip)
         if page.cursor < since or (page.has_more and not page.changes):
@@ -208,7 +209,7 @@ class Puller:
         with read_session(self.db) as s:
             return not any_entities(LocalState(s))
 
-    def _received(self, page: PullResponse) -> _SpooledPage:
+    def _received(self, page: PullPage) -> _SpooledPage:
         """The page checked (its checksums) and counted, as plain values."""
         self.report.requests += 1
         # Here, not on the fetching thread: pure Python there would keep the GIL from the executemany of the
@@ -218,7 +219,7 @@ class Puller:
         self.progress(ProgressEvent("pull", done=self.report.changes))
         return _plain(page, texts)
 
-    def _apply_as_fetched(self, pages: Iterator[PullResponse], since: int) -> None:
+    def _apply_as_fetched(self, pages: Iterator[PullPage], since: int) -> None:
         cursor = since
         # Bases are written only by the sync, which this pull holds: with none when it began, a page's
         # entities can have one only if an earlier page brought them (an entity changed meanwhile).
@@ -232,7 +233,7 @@ class Puller:
                 with group.page() as into:
                     cursor = self._take(*plain, cursor, into)
 
-    def _spool_then_apply(self, pages: Iterator[PullResponse], since: int) -> None:
+    def _spool_then_apply(self, pages: Iterator[PullPage], since: int) -> None:
         """Every page into the spool first, counting what they delete here, and applied provisionally
         meanwhile; ask when that is most of the local data; then apply what is not yet kept."""
         with (
@@ -275,7 +276,7 @@ class Puller:
         self.progress(ProgressEvent("apply", done=self.report.pages))
         return page_cursor
 
-    def _local_deletions(self, page: PullResponse) -> int:
+    def _local_deletions(self, page: PullPage) -> int:
         ids: dict[str, list[str]] = {}
         for change in page.changes:
             if change.deleted and change.entity_type in ENTITY_TYPES:

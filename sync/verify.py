@@ -16,10 +16,11 @@ from sqlalchemy import select, update
 
 from ..local_db.sync_tables import SyncAccount
 from ..schema.canonical import CanonicalizationError, canonical_text, checksum, checksum_of_canonical
-from ..schema.wire import Change, PullResponse, PushResult
+from ..schema.wire import Change, PushResult
 from .conflicts import label_of
 from .errors import ProtocolError
 from .local_store import Key, LocalState
+from .pull_answer import PullPage
 
 log = logging.getLogger(__name__)
 _ACCOUNT = SyncAccount.__table__  # type: ignore[attr-defined]
@@ -58,7 +59,7 @@ def _canonical_if_matching(data: dict[str, object] | None, expected: str | None)
     return None
 
 
-def verify_pulled_page(page: PullResponse) -> list[str | None]:
+def verify_pulled_page(page: PullPage) -> list[str | None]:
     """Raise :class:`ChecksumMismatch` for the first version of ``page`` whose data does not match its
     checksum; else each change's data as the canonical JSON text that was hashed (None for a tombstone),
     which is what its base stores."""
