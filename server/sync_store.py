@@ -437,12 +437,13 @@ def pull_page(
     """
     # The latest seq first: every row up to it is committed, so a last page may move the cursor there
     # even when the rows it skipped (or rows since rewritten at a higher seq) are not in the page.
-    latest = latest_seq(conn, user_id)
     if core:
+        latest = latest_seq(conn, user_id)
         result: CursorResult[Any] = conn.execute(_page_query(user_id, since, latest, limit, skip))
         rows: Iterable[Sequence[Any]] = result
         decode = None  # Core's result rows hold old rows' data decoded
     else:
+        latest = int(conn.exec_driver_sql(_page_statement(conn.dialect.name, None), (user_id,)).scalar_one())
         params: list[Any] = [user_id, since, latest]
         for lo, hi in skip:
             params += (lo, hi)
@@ -455,8 +456,14 @@ def pull_page(
     finally:
         result.close()
     cursor = last if has_more else max(since, latest, last)
-    page = f'{{"changes":[{",".join(parts)}],"cursor":{cursor},"has_more":{"true" if has_more else "false"}}}'
-    return page.encode("utf-8"), has_more
+    head, tail = '{"changes":[', f'],"cursor":{cursor},"has_more":{"true" if has_more else "false"}}}'
+    if not parts:
+        return (head + tail).encode("utf-8"), has_more
+    # One join makes the page's text: a page of 1,000 changes is ~350 KB, and each copy of it costs
+    # fresh memory pages (~0.3 ms) that an f-string around the join would pay once more.
+    parts[0] = head + parts[0]
+    parts[-1] += tail
+    return ",".join(parts).encode("utf-8"), has_more
 
 
 def _page_query(user_id: str, since: int, latest: int, limit: int, skip: Sequence[tuple[int, int]]) -> Select[Any]:
@@ -475,15 +482,18 @@ def _page_query(user_id: str, since: int, latest: int, limit: int, skip: Sequenc
     return query.order_by(entities.c.seq).limit(limit + 1)
 
 
-_PAGE_STATEMENTS: dict[tuple[str, int], str] = {}
+_PAGE_STATEMENTS: dict[tuple[str, int | None], str] = {}
 
 
-def _page_statement(dialect: str, skipped: int) -> str:
+def _page_statement(dialect: str, skipped: int | None) -> str:
     """:func:`_page_query` in plain SQL with ``skipped`` skip ranges: its parameters are the user, since,
-    latest, each range's two ends and the row limit."""
+    latest, each range's two ends and the row limit; for None, :func:`latest_seq`'s statement (the user)."""
     found = _PAGE_STATEMENTS.get((dialect, skipped))
     if found is None:
         mark = "%s" if dialect == "postgresql" else "?"
+        if skipped is None:
+            found = _PAGE_STATEMENTS[(dialect, None)] = f"SELECT last_seq FROM user_counters WHERE user_id = {mark}"
+            return found
         ranges = " OR ".join([f"seq BETWEEN {mark} AND {mark}"] * skipped)
         found = _PAGE_STATEMENTS[(dialect, skipped)] = (
             "SELECT entity_type, entity_id, data_text, data, checksum, deleted, seq FROM entities "
@@ -499,6 +509,7 @@ def _rendered_changes(
     """Each change's JSON text up to the page's bounds, the last one's seq (``since`` if none) and whether
     more follow."""
     quote = _quote
+    quoted_types: dict[str, str] = {}  # a page holds few types
     parts: list[str] = []
     size = 0
     last = since
@@ -511,15 +522,18 @@ def _rendered_changes(
             if data is not None and decode is not None:
                 data = decode(data)
             text = "null" if data is None else _old_data_text(data)
+        of_type = quoted_types.get(entity_type)
+        if of_type is None:
+            of_type = quoted_types[entity_type] = quote(entity_type)
         part = (
-            f'{{"entity_type":{quote(entity_type)},"entity_id":{quote(entity_id)},"data":{text},'
+            f'{{"entity_type":{of_type},"entity_id":{quote(entity_id)},"data":{text},'
             f'"checksum":{"null" if check is None else quote(check)},'
             f'"deleted":{"true" if deleted else "false"},"seq":{int(seq)}}}'
         )
         parts.append(part)
         size += len(part)
-        last = int(seq)
-    return parts, last, has_more
+        last = seq
+    return parts, int(last), has_more
 
 
 def _old_data_text(data: Any) -> str:
