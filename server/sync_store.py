@@ -443,7 +443,7 @@ def pull_page(
         rows: Iterable[Sequence[Any]] = result
         decode = None  # Core's result rows hold old rows' data decoded
     else:
-        latest = int(conn.exec_driver_sql(_page_statement(conn.dialect.name, None), (user_id,)).scalar_one())
+        latest = int(conn.exec_driver_sql(_latest_statement(conn.dialect.name), (user_id,)).scalar_one())
         params: list[Any] = [user_id, since, latest]
         for lo, hi in skip:
             params += (lo, hi)
@@ -482,18 +482,25 @@ def _page_query(user_id: str, since: int, latest: int, limit: int, skip: Sequenc
     return query.order_by(entities.c.seq).limit(limit + 1)
 
 
-_PAGE_STATEMENTS: dict[tuple[str, int | None], str] = {}
+def _mark(dialect: str) -> str:
+    """The driver's parameter placeholder (psycopg's format style, sqlite3's qmark style)."""
+    return "%s" if dialect == "postgresql" else "?"
 
 
-def _page_statement(dialect: str, skipped: int | None) -> str:
+def _latest_statement(dialect: str) -> str:
+    """:func:`latest_seq`'s statement in plain SQL (its parameter: the user)."""
+    return f"SELECT last_seq FROM user_counters WHERE user_id = {_mark(dialect)}"
+
+
+_PAGE_STATEMENTS: dict[tuple[str, int], str] = {}
+
+
+def _page_statement(dialect: str, skipped: int) -> str:
     """:func:`_page_query` in plain SQL with ``skipped`` skip ranges: its parameters are the user, since,
-    latest, each range's two ends and the row limit; for None, :func:`latest_seq`'s statement (the user)."""
+    latest, each range's two ends and the row limit."""
     found = _PAGE_STATEMENTS.get((dialect, skipped))
     if found is None:
-        mark = "%s" if dialect == "postgresql" else "?"
-        if skipped is None:
-            found = _PAGE_STATEMENTS[(dialect, None)] = f"SELECT last_seq FROM user_counters WHERE user_id = {mark}"
-            return found
+        mark = _mark(dialect)
         ranges = " OR ".join([f"seq BETWEEN {mark} AND {mark}"] * skipped)
         found = _PAGE_STATEMENTS[(dialect, skipped)] = (
             "SELECT entity_type, entity_id, data_text, data, checksum, deleted, seq FROM entities "
