@@ -26,7 +26,7 @@ from .config import ServerConfig
 from .database import Database, migrate, open_database
 from .errors import install_error_handlers
 from .metrics import MetricsPage
-from .middleware import AccessLogMiddleware, JsonBodyGuardMiddleware, NoopPullMiddleware, TusHeaderMiddleware
+from .middleware import AccessLogMiddleware, JsonBodyGuardMiddleware, PlainPullMiddleware, TusHeaderMiddleware
 from .openapi_doc import install_openapi
 from .responses import SafeJSONResponse
 from .state import ServerState
@@ -101,6 +101,6 @@ def create_app(config: ServerConfig) -> FastAPI:
     app.include_router(library.router)
     app.add_middleware(TusHeaderMiddleware)
     app.add_middleware(JsonBodyGuardMiddleware)
-    app.add_middleware(NoopPullMiddleware)
+    app.add_middleware(PlainPullMiddleware)
     app.add_middleware(AccessLogMiddleware)  # outermost: logs and counts every answer, guard's included
     return app

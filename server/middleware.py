@@ -1,5 +1,5 @@
 """ASGI middlewares: one log line (and the metrics) per request, the size/encoding guard of JSON bodies,
-the short answer of a pull with nothing newer.
+the short way of a plain pull.
 
 Both are plain ASGI (not Starlette's BaseHTTPMiddleware), so streamed blob bodies and client
 disconnects pass through untouched. The guard reads the body of JSON routes up to their limit
@@ -222,14 +222,14 @@ class TusHeaderMiddleware:
         await self.app(scope, receive, send_with_header)
 
 
-class NoopPullMiddleware:
-    """Answers a pull with nothing newer than its cursor (a no-op sync's one request) before the router
-    (:func:`~.sync_api.answer_noop_pull`); every other request goes on untouched."""
+class PlainPullMiddleware:
+    """Answers a pull of plain ``since``, ``limit`` and ``skip`` (a no-op sync's one request, a download's
+    pages) before the router (:func:`~.sync_api.answer_plain_pull`); every other request goes on untouched."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and await sync_api.answer_noop_pull(scope, receive, send):
+        if scope["type"] == "http" and await sync_api.answer_plain_pull(scope, receive, send):
             return
         await self.app(scope, receive, send)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Annotated
@@ -215,31 +216,51 @@ class _Route:
 PULL_ROUTE = _Route("/v1/sync/pull")
 
 
-def _plain_since(query: bytes) -> int | None:
-    """``since`` of a query of only ``since`` and ``limit``, each once, plain numbers in range; None for
-    any other query (the route reads it)."""
-    found: dict[bytes, int] = {}
+_SKIP_TEXT = re.compile(r"[0-9]{1,19}-[0-9]{1,19}(,[0-9]{1,19}-[0-9]{1,19})*")  # the route's pattern
+
+
+def _plain_query(query: bytes) -> tuple[int, int, list[tuple[int, int]]] | None:
+    """``since``, ``limit`` and the ``skip`` ranges of a query of only these, each at most once (``since``
+    required), plain numbers and ranges the route accepts; None for any other query (the route reads it)."""
+    found: dict[bytes, bytes] = {}
     for part in query.split(b"&"):
         name, sep, value = part.partition(b"=")
-        if not sep or name not in (b"since", b"limit") or name in found or not value.isdigit() or len(value) > 19:
+        if not sep or name not in (b"since", b"limit", b"skip") or name in found:
             return None
-        found[name] = int(value)
-    limit = found.get(b"limit", DEFAULT_PULL_LIMIT)
-    since = found.get(b"since")
-    return since if since is not None and since <= MAX_SEQ and 1 <= limit <= MAX_PULL_LIMIT else None
+        found[name] = value
+    numbers = [found.get(b"since"), found.get(b"limit", b"%d" % DEFAULT_PULL_LIMIT)]
+    if any(value is None or not value.isdigit() or len(value) > 19 for value in numbers):
+        return None
+    since, limit = (int(value) for value in numbers if value is not None)
+    if since > MAX_SEQ or not 1 <= limit <= MAX_PULL_LIMIT:
+        return None
+    ranges: list[tuple[int, int]] = []
+    skip = found.get(b"skip")
+    if skip is not None:
+        text = skip.replace(b"%2C", b",").replace(b"%2c", b",").decode("latin-1")
+        if len(text) > MAX_PULL_SKIP_RANGES * 42 or _SKIP_TEXT.fullmatch(text) is None:
+            return None
+        try:
+            ranges = _skip_ranges(text)
+        except ApiError:
+            return None
+    return since, limit, ranges
 
 
-async def answer_noop_pull(scope: Scope, receive: Receive, send: Send) -> bool:
-    """Answer a pull with nothing newer than its cursor without the router and the route's dependencies
-    (most of a tiny answer's cost), exactly as :func:`pull` answers it: the token checked as
-    :func:`~.auth.require_device` checks it (read on the event loop for SQLite: :func:`~.auth.quick_device`),
-    the same protocol check, the same bytes and headers. False (nothing sent) for any other request, any
-    doubt, any error: the route answers it, checking the token again."""
+async def answer_plain_pull(scope: Scope, receive: Receive, send: Send) -> bool:
+    """Answer a pull of only ``since``, ``limit`` and ``skip`` without the router and the route's
+    dependencies (most of a small page's cost, and a worker thread for the token), exactly as :func:`pull`
+    answers it: the token checked as :func:`~.auth.require_device` checks it (read on the event loop:
+    :func:`~.auth.quick_device`), the same protocol check, the same bytes and headers. A pull with nothing
+    newer than its cursor is answered from the token's read (no statement, no worker thread), any other page
+    is read as the route reads it. False (nothing sent) for any other request, any doubt, any error: the
+    route answers it, checking the token again (and reading the page again)."""
     if scope.get("method") != "GET" or scope.get("path") != PULL_ROUTE.path:
         return False
-    since = _plain_since(scope.get("query_string", b""))
-    if since is None:
+    query = _plain_query(scope.get("query_string", b""))
+    if query is None:
         return False
+    since, limit, ranges = query
     protocol = authorization = None
     for name, value in scope.get("headers", ()):  # the first of each, as Starlette's Headers.get finds it
         if name == b"authorization" and authorization is None:
@@ -252,10 +273,17 @@ async def answer_noop_pull(scope: Scope, receive: Receive, send: Send) -> bool:
     if scheme.lower() != "bearer" or not token.strip():
         return False
     auth = await quick_device(scope, token)
-    if auth is None or not _nothing_newer(auth, since, utc_now()):
+    if auth is None:
         return False
+    now = utc_now()
+    if _nothing_newer(auth, since, now):
+        body = _empty_page(since)
+    else:
+        try:
+            body = await run_in_threadpool(_read_page, scope["app"].state.gigbag, auth, since, limit, ranges, now)
+        except Exception:  # the route reads it again and answers as it answers errors
+            return False
     scope["route"] = PULL_ROUTE
-    body = _empty_page(since)
     headers = [
         (_PROTOCOL_HEADER_NAME, _PROTOCOL_TEXT.encode()),
         (b"content-length", b"%d" % len(body)),
