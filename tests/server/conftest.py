@@ -9,9 +9,15 @@ tests that need special limits start their own with ``server_factory``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
+import anyio
 import pytest
+from fastapi import FastAPI
 
+from gigbag.server.account_settings import AccountSettings
+from gigbag.server.app import create_app
+from gigbag.server.config import ServerConfig
 from tests.fixtures.postgres import PostgresServer
 from tests.fixtures.server_process import ServerProcess, start_server
 from tests.server.api_client import Api
@@ -56,3 +62,19 @@ def new_api(server: ServerProcess) -> Iterator[Callable[..., Api]]:
 @pytest.fixture
 def api(new_api: Callable[..., Api]) -> Api:
     return new_api()
+
+
+@pytest.fixture
+def in_process_app(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[FastAPI]:
+    """The server's application in this process, on a fresh database of the backend."""
+    pg: PostgresServer | None = request.getfixturevalue("postgres_server") if backend == "postgres" else None
+    database_url = pg.create_database() if pg is not None else None
+    app = create_app(
+        ServerConfig(data_dir=tmp_path, database_url=database_url, accounts=AccountSettings(signup="open"))
+    )
+    yield app
+    if app.state.token_reader is not None:
+        anyio.run(app.state.token_reader.aclose)
+    app.state.gigbag.db.dispose()
+    if pg is not None and database_url is not None:
+        pg.drop_database(database_url)

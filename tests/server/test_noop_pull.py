@@ -9,23 +9,16 @@ between must never be skipped.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
 
 import anyio
 import anyio.to_thread
 import httpx
-import pytest
 from fastapi import FastAPI
 from sqlalchemy import select, update
 
 from gigbag.schema.wire import ACCOUNT_TERMS_HEADER, PROTOCOL_HEADER, PROTOCOL_VERSION
-from gigbag.server.account_settings import AccountSettings
-from gigbag.server.app import create_app
 from gigbag.server.auth import DeviceRow, LoopReader, read_device, token_hash
-from gigbag.server.config import ServerConfig
 from gigbag.server.tables import devices, user_counters, users
-from tests.fixtures.postgres import PostgresServer
 from tests.fixtures.server_process import ServerProcess
 from tests.server.api_client import PASSWORD, Api, contact_list, unique_email, upsert
 from tests.server.server_db import server_engine
@@ -173,22 +166,6 @@ def test_the_short_way_records_a_use_once_a_minute_as_the_routes_do(server: Serv
 
 
 # ---- in-process: the token read of the short way, on the event loop ------------------------------------
-@pytest.fixture
-def in_process_app(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[FastAPI]:
-    """The server's application in this process, on a fresh database of the backend."""
-    pg: PostgresServer | None = request.getfixturevalue("postgres_server") if backend == "postgres" else None
-    database_url = pg.create_database() if pg is not None else None
-    app = create_app(
-        ServerConfig(data_dir=tmp_path, database_url=database_url, accounts=AccountSettings(signup="open"))
-    )
-    yield app
-    if app.state.token_reader is not None:
-        anyio.run(app.state.token_reader.aclose)
-    app.state.gigbag.db.dispose()
-    if pg is not None and database_url is not None:
-        pg.drop_database(database_url)
-
-
 async def _signed_in(client: httpx.AsyncClient) -> dict[str, str]:
     account = {"email": unique_email(), "password": PASSWORD, "display_name": "A"}
     assert (await client.post("/v1/accounts", json=account)).status_code == 201

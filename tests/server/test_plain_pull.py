@@ -9,8 +9,6 @@ answer took is seen from the route object the request's scope holds afterwards.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import anyio
@@ -22,29 +20,9 @@ from starlette.types import Receive, Scope, Send
 
 from gigbag.schema.wire import MAX_PULL_SKIP_RANGES, PROTOCOL_HEADER, PROTOCOL_VERSION
 from gigbag.server import sync_api
-from gigbag.server.account_settings import AccountSettings
-from gigbag.server.app import create_app
-from gigbag.server.config import ServerConfig
-from tests.fixtures.postgres import PostgresServer
 from tests.server.api_client import PASSWORD, contact_list, delete, unique_email, upsert
 
 ODD = 'Fans 🎸 ünd\u2028Presse "quoted" back\\slash'
-
-
-@pytest.fixture
-def app(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[FastAPI]:
-    """The server's application in this process, on a fresh database of the backend."""
-    pg: PostgresServer | None = request.getfixturevalue("postgres_server") if backend == "postgres" else None
-    database_url = pg.create_database() if pg is not None else None
-    made = create_app(
-        ServerConfig(data_dir=tmp_path, database_url=database_url, accounts=AccountSettings(signup="open"))
-    )
-    yield made
-    if made.state.token_reader is not None:
-        anyio.run(made.state.token_reader.aclose)
-    made.state.gigbag.db.dispose()
-    if pg is not None and database_url is not None:
-        pg.drop_database(database_url)
 
 
 class Observed:
@@ -102,8 +80,8 @@ def _same(short: httpx.Response, routed: httpx.Response) -> None:
     assert short.headers.multi_items() == routed.headers.multi_items()
 
 
-def test_a_plain_page_is_answered_the_short_way_exactly_as_the_route_answers_it(app: FastAPI) -> None:
-    observed = Observed(app)
+def test_a_plain_page_is_answered_the_short_way_exactly_as_the_route_answers_it(in_process_app: FastAPI) -> None:
+    observed = Observed(in_process_app)
 
     async def scenario() -> None:
         transport = httpx.ASGITransport(app=observed)
@@ -127,8 +105,8 @@ def test_a_plain_page_is_answered_the_short_way_exactly_as_the_route_answers_it(
     anyio.run(scenario)
 
 
-def test_a_query_the_short_way_does_not_take_gets_the_routes_answer(app: FastAPI) -> None:
-    observed = Observed(app)
+def test_a_query_the_short_way_does_not_take_gets_the_routes_answer(in_process_app: FastAPI) -> None:
+    observed = Observed(in_process_app)
     too_many = "%2C".join(f"{2 * i}-{2 * i}" for i in range(MAX_PULL_SKIP_RANGES + 1))
     cases = {
         "since=1&skip=": 422,
@@ -156,9 +134,9 @@ def test_a_query_the_short_way_does_not_take_gets_the_routes_answer(app: FastAPI
 
 
 def test_a_page_that_fails_the_short_way_is_read_again_by_the_route(
-    app: FastAPI, monkeypatch: pytest.MonkeyPatch
+    in_process_app: FastAPI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    observed = Observed(app)
+    observed = Observed(in_process_app)
     read_page = sync_api._read_page
     failures = [RuntimeError("the first read fails")]
 
