@@ -48,7 +48,7 @@ from ..operations import OpContext, Operation
 from ..section import Section
 from ..widgets.empty_state import EmptyState
 from ..widgets.loading_state import LoadingState
-from ..widgets.media_calls import stop_player
+from ..widgets.media_calls import play_player, stop_player
 from ..widgets.search_box import SearchBox
 
 Index = QModelIndex | QPersistentModelIndex
@@ -414,8 +414,9 @@ class LibrarySection(Section):
     def _play(self, entry: LibraryEntry, path: Any) -> None:
         player = self._ensure_player()
         self._playing_id = entry.id
-        player.setSource(QUrl.fromLocalFile(str(path)))  # stops the preview playing first, GIL released
-        player.play()
+        stop_player(player)  # the preview playing now, with the GIL released (see media_calls)
+        player.setSource(QUrl.fromLocalFile(str(path)))
+        play_player(player)
         self.reason_label.setText(f"Playing the preview of “{entry.title}”.")
         self._selection_changed()
         self.message.emit(f"Playing the preview of “{entry.title}”")

@@ -13,7 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, QUrl, Signal
 
-from .media_calls import stop_player
+from .media_calls import play_player, stop_player
 
 
 class Player(QObject):
@@ -54,8 +54,9 @@ class Player(QObject):
         self.track_id = track_id
         self.title = title
         self.error_text = ""
-        player.setSource(QUrl.fromLocalFile(str(path)))  # stops what plays first, with the GIL released
-        player.play()
+        stop_player(player)  # what plays now, with the GIL released (see media_calls)
+        player.setSource(QUrl.fromLocalFile(str(path)))
+        play_player(player)
         self.state_changed.emit()
 
     def _status(self, status: Any) -> None:
@@ -103,7 +104,7 @@ class Player(QObject):
 
     def resume(self) -> None:
         if self._player is not None:
-            self._player.play()
+            play_player(self._player)
 
     def stop(self) -> None:
         if self._player is not None:

@@ -23,7 +23,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, QUrl, Signal
 
-from .media_calls import stop_player
+from .media_calls import play_player, stop_player
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +135,7 @@ class RangePlayer(QObject):
         if self._start_ms:
             self._player.setPosition(self._start_ms)  # the range may end where it starts
         if self._active:
-            self._player.play()
+            play_player(self._player)
 
     @_media_signal
     def _status(self, status: Any) -> None:
