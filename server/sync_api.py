@@ -164,6 +164,11 @@ def _apply(
     return 200, text, False
 
 
+# ``skip`` of a pull, as the route declares it and the short way (answer_plain_pull) reads it.
+_SKIP_PATTERN = r"^[0-9]{1,19}-[0-9]{1,19}(,[0-9]{1,19}-[0-9]{1,19})*$"
+_SKIP_MAX_LENGTH = MAX_PULL_SKIP_RANGES * 42
+
+
 @router.get(
     "/sync/pull",
     response_model=PullResponse,
@@ -186,8 +191,8 @@ async def pull(
     skip: Annotated[
         str | None,
         Query(
-            max_length=MAX_PULL_SKIP_RANGES * 42,
-            pattern=r"^[0-9]{1,19}-[0-9]{1,19}(,[0-9]{1,19}-[0-9]{1,19})*$",
+            max_length=_SKIP_MAX_LENGTH,
+            pattern=_SKIP_PATTERN,
             description="Seq ranges lo-hi (comma-separated) whose versions the client holds from its own "
             f"push answers: left out of the pages (at most {MAX_PULL_SKIP_RANGES} ranges)",
         ),
@@ -216,7 +221,7 @@ class _Route:
 PULL_ROUTE = _Route("/v1/sync/pull")
 
 
-_SKIP_TEXT = re.compile(r"[0-9]{1,19}-[0-9]{1,19}(,[0-9]{1,19}-[0-9]{1,19})*")  # the route's pattern
+_SKIP_TEXT = re.compile(_SKIP_PATTERN)  # the route's own pattern, for the short way
 
 
 def _plain_query(query: bytes) -> tuple[int, int, list[tuple[int, int]]] | None:
@@ -238,7 +243,7 @@ def _plain_query(query: bytes) -> tuple[int, int, list[tuple[int, int]]] | None:
     skip = found.get(b"skip")
     if skip is not None:
         text = skip.replace(b"%2C", b",").replace(b"%2c", b",").decode("latin-1")
-        if len(text) > MAX_PULL_SKIP_RANGES * 42 or _SKIP_TEXT.fullmatch(text) is None:
+        if len(text) > _SKIP_MAX_LENGTH or _SKIP_TEXT.fullmatch(text) is None:
             return None
         try:
             ranges = _skip_ranges(text)
