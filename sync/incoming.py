@@ -58,11 +58,16 @@ def _usable(key: Key, version: Version, report: ApplyReport) -> Data | None | bo
             raise ValueError(f"unknown entity type {key[0]!r}")
         return normalized(key[0], version.data)
     except (EntityValidationError, ValueError) as exc:
-        # Not marked as seen: the version stays staged (``sync_incoming``), so every later sync tries
-        # it again (a newer Gigbag reads it) and a newer server version replaces it.
-        if all(k != key for k, _ in report.unusable):
-            report.unusable.append((key, str(exc)))
+        _unusable(key, exc, report)
         return False
+
+
+def _unusable(key: Key, exc: Exception, report: ApplyReport) -> None:
+    """Report a version this client cannot use. Not marked as seen: the version stays staged
+    (``sync_incoming``), so every later sync tries it again (a newer Gigbag reads it) and a newer server
+    version replaces it."""
+    if all(k != key for k, _ in report.unusable):
+        report.unusable.append((key, str(exc)))
 
 
 def take_delete(st: LocalState, key: Key, version: Version, report: ApplyReport) -> bool:
@@ -127,12 +132,11 @@ def apply_pulled(
     edits — is read and written in bulk. ``based``: when the caller knows that no key outside this set
     has a base (a pull that began with none: the keys of its earlier pages), only those are looked up;
     the page's keys are added to it."""
-    known: list[tuple[Key, Version]] = []
-    for key, version in changes:
-        if key[0] in ENTITY_TYPES:
-            known.append((key, version))
-        elif _usable(key, version, report) is False:
-            st.stage(key, version)  # a newer Gigbag knows it: kept for then
+    known = [item for item in changes if item[0][0] in ENTITY_TYPES]
+    if len(known) != len(changes):
+        for key, version in changes:
+            if key[0] not in ENTITY_TYPES and _usable(key, version, report) is False:
+                st.stage(key, version)  # a newer Gigbag knows it: kept for then
     keys = [key for key, _ in known]
     if based is None:
         bases = base_marks(st, keys)
@@ -144,6 +148,12 @@ def apply_pulled(
     seen_again: list[tuple[Key, int]] = []
     upserts: list[tuple[Key, Version]] = []
     deletes: list[tuple[Key, Version]] = []
+    if not bases and not held:
+        # Nothing here was seen before or waits (a first download's pages): every version is taken.
+        upserts = [item for item in known if not item[1].deleted]
+        if len(upserts) != len(known):
+            deletes = [item for item in known if item[1].deleted]
+        known = []
     for key, version in known:
         base = bases.get(key)
         same = base is not None and (base.checksum, base.deleted) == (version.checksum, version.deleted)
@@ -192,10 +202,13 @@ def _take_upserts(
     this computer and the page itself; what refers to neither waits (staged). ``bases``: the bases of
     the page's entities, read in this transaction (a live one: the row is here, as far as it says)."""
     ready: dict[Key, Data] = {}
-    for key, version in upserts:
-        data = _usable(key, version, report)
-        if isinstance(data, dict):
-            ready[key] = data
+    for key, version in upserts:  # _usable for live versions of known types, without a call per version
+        if version.data is None:
+            continue  # no data to take: waits, staged below
+        try:
+            ready[key] = quick_normalized_data(key[0], version.data)
+        except (EntityValidationError, ValueError) as exc:
+            _unusable(key, exc, report)
     # What refers to nothing (most of a page, often all of it) is resolved as it is.
     referring = [key for key in ready if references(key[0])]
     waiting: set[Key] = set()

@@ -33,10 +33,9 @@ import logging
 import pickle
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import Connection, Engine, text, update
 from sqlmodel import Session
@@ -105,14 +104,14 @@ class PullReport:
     apply: ApplyReport = field(default_factory=ApplyReport)
 
 
-# A fetched page as the spool holds it: each change as a plain tuple (type, id, data, checksum, deleted,
-# seq, the canonical JSON text its checksum was verified on), and its cursor.
-_SpooledPage = tuple[list[tuple[Any, ...]], int]
+# A fetched page as it is applied (and spooled): each change as its key and its ``Version`` (with the canonical
+# JSON text its checksum was verified on), and the page's cursor.
+_SpooledPage = tuple[list[tuple[Key, Version]], int]
 
 
 def _plain(page: PullPage, texts: list[str | None]) -> _SpooledPage:
     changes = [
-        (c.entity_type, c.entity_id, c.data, c.checksum, c.deleted, c.seq, t)
+        ((c.entity_type, c.entity_id), Version(c.data, c.checksum, c.deleted, c.seq, t))
         for c, t in zip(page.changes, texts, strict=True)
     ]
     return changes, page.cursor
@@ -265,7 +264,7 @@ class Puller:
                 cursor = self._take(changes, page_cursor, cursor)
 
     def _take(
-        self, changes: Sequence[Sequence[Any]], page_cursor: int, cursor: int, into: Session | None = None
+        self, changes: list[tuple[Key, Version]], page_cursor: int, cursor: int, into: Session | None = None
     ) -> int:
         """Apply a page (an empty one at the same cursor writes nothing), in its own transaction or
         ``into`` an open one; the cursor after it."""
@@ -318,18 +317,14 @@ class Puller:
             except EOFError:
                 return
 
-    def _apply_page(self, page: Sequence[Sequence[Any]], cursor: int, into: Session | None = None) -> None:
+    def _apply_page(self, page: list[tuple[Key, Version]], cursor: int, into: Session | None = None) -> None:
         if into is None:
             with transaction(self._bind) as s:
                 self._write_page(s, page, cursor)
         else:
             self._write_page(into, page, cursor)
 
-    def _write_page(self, s: Session, page: Sequence[Sequence[Any]], cursor: int) -> None:
-        changes: list[tuple[Key, Version]] = [
-            ((entity_type, entity_id), Version(data, checksum, deleted, seq, text))
-            for entity_type, entity_id, data, checksum, deleted, seq, text in page
-        ]
+    def _write_page(self, s: Session, changes: list[tuple[Key, Version]], cursor: int) -> None:
         s.execute(text("PRAGMA defer_foreign_keys=ON"))
         with applying_server_changes(s):
             apply_pulled(LocalState(s), changes, self.report.apply, self._based)
@@ -371,7 +366,7 @@ class _Provisional:
     def __exit__(self, *exc: object) -> None:
         self.drop()
 
-    def take(self, changes: Sequence[Sequence[Any]], page_cursor: int) -> None:
+    def take(self, changes: list[tuple[Key, Version]], page_cursor: int) -> None:
         """Apply the page next after the last one taken, unless this has been dropped or held too long."""
         if not self._live:
             return
