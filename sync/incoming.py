@@ -210,7 +210,9 @@ def _take_upserts(
         except (EntityValidationError, ValueError) as exc:
             _unusable(key, exc, report)
     # What refers to nothing (most of a page, often all of it) is resolved as it is.
-    referring = [key for key in ready if references(key[0])]
+    types = {key[0] for key in ready}
+    referring_types = {t for t in types if references(t)}
+    referring = [key for key in ready if key[0] in referring_types] if referring_types else []
     waiting: set[Key] = set()
     if referring:
         wanted: dict[str, set[str]] = {}
@@ -237,9 +239,12 @@ def _take_upserts(
                     waiting.discard(key)
                     progress = True
     by_type: dict[str, list[tuple[str, Data]]] = {}
-    for key, data in ready.items():
-        if key not in waiting:
-            by_type.setdefault(key[0], []).append((key[1], data))
+    if len(types) == 1 and not waiting:
+        by_type[next(iter(types))] = [(key[1], data) for key, data in ready.items()]
+    else:
+        for key, data in ready.items():
+            if key not in waiting:
+                by_type.setdefault(key[0], []).append((key[1], data))
     held: dict[str, set[str]] = {}
     for key, mark in bases.items():
         if not mark.deleted:
@@ -247,6 +252,10 @@ def _take_upserts(
     for entity_type in ENTITY_TYPES:  # parents first, so triggers on children find their parent
         if entity_type in by_type:
             write_rows(st, entity_type, by_type[entity_type], held.get(entity_type, frozenset()))
+    if len(ready) == len(upserts) and not waiting:
+        write_bases(st, upserts, bases)  # every one taken (the usual page)
+        report.applied += len(ready)
+        return
     write_bases(st, [(k, v) for k, v in upserts if k in ready and k not in waiting], bases)
     for key, version in upserts:
         # Waiting for a parent, or unusable (not applied and not seen): kept for the rest of the pull

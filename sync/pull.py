@@ -1,6 +1,6 @@
 """Pulling the server's changes from the stored cursor, page by page, into the local database.
 
-The pages are fetched first into a spool (memory, then a temporary file: memory stays bounded),
+The pages are fetched first into a spool (``page_spool``: memory, then a temporary file: memory stays bounded),
 noting which local entities they would delete; when that is more than half of the local data, the
 caller's confirmation is asked — with the list of what would go, read from the pages already held —
 before anything is applied. Each page is applied in a transaction — the rows, their base versions,
@@ -30,8 +30,6 @@ from __future__ import annotations
 import copy
 import itertools
 import logging
-import pickle
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -53,12 +51,12 @@ from .heap import older_objects_frozen, rarer_collections
 from .incoming import ApplyReport, apply_pulled, settle_incoming
 from .local_store import Key, LocalState, Version
 from .page_fetch import PageFetcher
+from .page_spool import PageSpool, page_size
 from .progress import CancelToken, ProgressCallback, ProgressEvent
-from .pull_answer import PullPage
+from .pull_answer import PullPage, QuickPullPage
 from .verify import keep_unusable_fetchable, verify_pulled_page
 from .writer_connection import writer_connection
 
-SPOOL_IN_MEMORY = 8 * 1024 * 1024
 # A first download commits its pages (with the cursor after them) once their transaction has been open this
 # long, in seconds: a commit per page was a fifth of its writing.
 GROUP_COMMIT_AFTER = 0.25
@@ -110,10 +108,19 @@ _SpooledPage = tuple[list[tuple[Key, Version]], int]
 
 
 def _plain(page: PullPage, texts: list[str | None]) -> _SpooledPage:
-    changes = [
-        ((c.entity_type, c.entity_id), Version(c.data, c.checksum, c.deleted, c.seq, t))
-        for c, t in zip(page.changes, texts, strict=True)
-    ]
+    if type(page) is QuickPullPage:
+        # Its changes are PulledVersion tuples: unpacked, and each Version made as Version._make makes it,
+        # without a Python frame per change.
+        make = tuple.__new__
+        changes = [
+            ((entity_type, entity_id), make(Version, (data, checksum, deleted, seq, t)))
+            for (entity_type, entity_id, data, checksum, deleted, seq), t in zip(page.changes, texts, strict=True)
+        ]
+    else:
+        changes = [
+            ((c.entity_type, c.entity_id), Version(c.data, c.checksum, c.deleted, c.seq, t))
+            for c, t in zip(page.changes, texts, strict=True)
+        ]
     return changes, page.cursor
 
 
@@ -208,15 +215,15 @@ class Puller:
         with read_session(self.db) as s:
             return not any_entities(LocalState(s))
 
-    def _received(self, page: PullPage) -> _SpooledPage:
-        """The page checked (its checksums) and counted, as plain values."""
+    def _received(self, page: PullPage) -> tuple[_SpooledPage, int]:
+        """The page checked (its checksums) and counted, as plain values, and its size as the spool counts it."""
         self.report.requests += 1
         # Here, not on the fetching thread: pure Python there would keep the GIL from the executemany of the
         # page being applied, which takes it back after every row.
         texts = verify_pulled_page(page)  # before anything of it is spooled, applied or counted
         self.report.changes += len(page.changes)
         self.progress(ProgressEvent("pull", done=self.report.changes))
-        return _plain(page, texts)
+        return _plain(page, texts), page_size(texts)
 
     def _apply_as_fetched(self, pages: Iterator[PullPage], since: int) -> None:
         cursor = since
@@ -227,7 +234,7 @@ class Puller:
                 self._based = set()
         with _Grouped(self._bind) as group:
             for page in pages:
-                plain = self._received(page)
+                plain, _ = self._received(page)
                 self.cancel.check()
                 with group.page() as into:
                     cursor = self._take(*plain, cursor, into)
@@ -235,16 +242,12 @@ class Puller:
     def _spool_then_apply(self, pages: Iterator[PullPage], since: int) -> None:
         """Every page into the spool first, counting what they delete here, and applied provisionally
         meanwhile; ask when that is most of the local data; then apply what is not yet kept."""
-        with (
-            tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY, mode="w+b") as spool,
-            _Provisional(self, since) as early,
-        ):
+        with PageSpool[_SpooledPage]() as spool, _Provisional(self, since) as early:
             deletions = 0
             for page in pages:
-                plain = self._received(page)
-                # Spooled as plain values, read back without a second validation: the page was parsed and
-                # checked once, as it came, and this spool is this process's own temporary file.
-                pickle.dump(plain, spool, protocol=pickle.HIGHEST_PROTOCOL)
+                plain, size = self._received(page)
+                # Read back without a second validation: the page was parsed and checked once, as it came.
+                spool.append(plain, size)
                 deletions += self._local_deletions(page)  # read from what is committed: as before the pull
                 self.cancel.check()
                 early.take(*plain)
@@ -258,8 +261,7 @@ class Puller:
                     if not self.confirm_mass_delete(MassDeletion(deletions, total, self._deletion_items())):
                         raise MassDeleteRefused(deletions, total)
             kept, cursor = early.keep()
-            spool.seek(0)
-            for changes, page_cursor in itertools.islice(self._spooled(spool), kept, None):
+            for changes, page_cursor in spool.pages(kept):
                 self.cancel.check()
                 cursor = self._take(changes, page_cursor, cursor)
 
@@ -308,14 +310,6 @@ class Puller:
                 for entity_id, data in sorted(st.read_many(entity_type, ids[entity_type]).items()):
                     items.append(DeletionItem(entity_type, entity_id, label_of(entity_type, data, entity_id)))
         return items
-
-    @staticmethod
-    def _spooled(spool: tempfile.SpooledTemporaryFile[bytes]) -> Iterator[_SpooledPage]:
-        while True:
-            try:
-                yield pickle.load(spool)  # written by _spool_then_apply of this pull, above
-            except EOFError:
-                return
 
     def _apply_page(self, page: list[tuple[Key, Version]], cursor: int, into: Session | None = None) -> None:
         if into is None:
