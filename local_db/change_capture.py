@@ -5,30 +5,42 @@ alike. The sync engine applies server changes with capture suppressed (``applyin
 so they are not mistaken for local edits. The DDL is generated here and frozen into migrations;
 a migration that rebuilds a synced table (Alembic batch mode) or adds a synced column must create
 that table's triggers again (tests/local_db/test_migrations.py compares them with a fresh database).
+
+Suppressed, the triggers still cost their ``WHEN`` subquery on every row: a fifth of a pulled page's
+SQLite write. A bulk write of server changes lifts them for its statements instead
+(``capture_triggers_lifted``).
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlmodel import Session
 
 _NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
 _CAPTURING = "COALESCE((SELECT suppressed FROM change_capture WHERE id = 1), 0) = 0"
+_OPS = ("insert", "update", "delete")
+
+
+def capture_trigger_name(table: str, op: str) -> str:
+    """The name of the trigger capturing ``op`` (insert, update, delete) on ``table``."""
+    return f"cc_{table}_{op}"
 
 
 def capture_triggers(table: str, columns: list[str]) -> list[str]:
     """CREATE TRIGGER statements logging inserts, updates of ``columns`` and deletes of ``table``."""
     log = "INSERT INTO change_log (entity_type, entity_id, op, changed_at) VALUES"
     cols = ", ".join(columns)
+    insert, update, delete = (capture_trigger_name(table, op) for op in _OPS)
     return [
-        f"CREATE TRIGGER cc_{table}_insert AFTER INSERT ON {table} WHEN {_CAPTURING} "
+        f"CREATE TRIGGER {insert} AFTER INSERT ON {table} WHEN {_CAPTURING} "
         f"BEGIN {log} ('{table}', NEW.id, 'upsert', {_NOW}); END",
-        f"CREATE TRIGGER cc_{table}_update AFTER UPDATE OF {cols} ON {table} WHEN {_CAPTURING} "
+        f"CREATE TRIGGER {update} AFTER UPDATE OF {cols} ON {table} WHEN {_CAPTURING} "
         f"BEGIN {log} ('{table}', NEW.id, 'upsert', {_NOW}); END",
-        f"CREATE TRIGGER cc_{table}_delete AFTER DELETE ON {table} WHEN {_CAPTURING} "
+        f"CREATE TRIGGER {delete} AFTER DELETE ON {table} WHEN {_CAPTURING} "
         f"BEGIN {log} ('{table}', OLD.id, 'delete', {_NOW}); END",
     ]
 
@@ -65,3 +77,44 @@ def applying_server_changes(session: Session) -> Iterator[None]:
         yield
     finally:
         session.execute(text("UPDATE change_capture SET suppressed = 0 WHERE id = 1"))
+
+
+@contextmanager
+def capture_triggers_lifted(conn: Connection, table: str) -> Iterator[None]:
+    """Within ``applying_server_changes``, ``table``'s change-capture triggers are dropped for the block
+    and created again after it, from the SQL ``sqlite_master`` held for them (what the migrations made).
+
+    Suppressed, they log nothing; lifted, SQLite no longer evaluates their ``WHEN`` on every row. Only
+    those three triggers: any other trigger of the table (derived values) runs as always. SQLite's DDL is
+    transactional: other connections see the committed schema, with the triggers, and a rollback or a
+    crash puts them back. Nothing is lifted outside a transaction, when capture is not suppressed (the
+    writes would have been logged), or on another database than SQLite."""
+    raw = conn.connection.driver_connection
+    if conn.dialect.name != "sqlite" or not isinstance(raw, sqlite3.Connection) or not raw.in_transaction:
+        yield
+        return
+    flag = raw.execute("SELECT suppressed FROM change_capture WHERE id = 1").fetchone()
+    if flag is None or not flag[0]:
+        yield
+        return
+    names = [capture_trigger_name(table, op) for op in _OPS]
+    lifted: list[tuple[str, str]] = raw.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? AND name IN (?, ?, ?) "
+        "ORDER BY rowid",
+        (table, *names),
+    ).fetchall()
+    try:
+        for name, _ in lifted:
+            raw.execute(f'DROP TRIGGER "{name}"')
+        yield
+    except BaseException:
+        # What an error left dropped is created again; one that SQLite answers by rolling the whole
+        # transaction back (a full disk, say) brought them all back already.
+        if raw.in_transaction:
+            back = {row[0] for row in raw.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+            for name, sql in lifted:
+                if name not in back:
+                    raw.execute(sql)
+        raise
+    for _, sql in lifted:
+        raw.execute(sql)
