@@ -101,6 +101,11 @@ _SAME_FROM_JSON = frozenset(
     | {"literal", "list", "dict", "any"}
 )
 
+# Node keys that could make JSON read otherwise (a JSON number turned to str from its text, strict JSON
+# taking what strict Python refuses), and the config keys known to act alike on both.
+_NOT_FROM_JSON_KEYS = frozenset({"strict", "coerce_numbers_to_str"})
+_SAME_FROM_JSON_CONFIG = frozenset({"title", "from_attributes", "extra_fields_behavior"})
+
 # A model field with any other key (alias, serialization_exclude, …) dumps differently from a dict's.
 _PLAIN_FIELD_KEYS = frozenset({"type", "schema", "metadata", "frozen"})
 
@@ -243,7 +248,7 @@ def _fields_dump(entity_type: str) -> _FieldsDump | None:
 def _reads_json_as_python(node: Any) -> bool:
     """Whether a (non-strict) core schema validates JSON text as it validates ``from_json``'s value of it."""
     kind = node.get("type")
-    if kind not in _SAME_FROM_JSON or node.get("strict"):
+    if kind not in _SAME_FROM_JSON or not _NOT_FROM_JSON_KEYS.isdisjoint(node):
         return False
     if kind == "literal":  # a JSON 1.0 or "1" is no str: only str choices, whose JSON is a string
         return all(type(value) is str for value in node["expected"])
@@ -276,8 +281,8 @@ def _json_dump(entity_type: str) -> _FieldsDump | None:
     made = _fields_dump(entity_type)
     core = _plain_model(entity_type)  # not None when there is a fields dump
     if made is not None and core is not None:
-        strict = (core.get("config") or {}).get("strict")
-        made = None if strict or not _reads_json_as_python(core["schema"]) else made
+        config = set(core.get("config") or {})
+        made = made if config <= _SAME_FROM_JSON_CONFIG and _reads_json_as_python(core["schema"]) else None
     _JSON_DUMPS[entity_type] = made
     return made
 

@@ -141,6 +141,7 @@ def reads_mode(value: Any, info: Any) -> Any:
     "node",
     [
         {"type": "str", "strict": True},
+        {"type": "str", "coerce_numbers_to_str": True},
         {"type": "literal", "expected": ["a", 1]},
         {"type": "union", "choices": [{"type": "int"}, {"type": "str"}]},
         {"type": "bytes"},
@@ -156,7 +157,7 @@ def reads_mode(value: Any, info: Any) -> Any:
         {"type": "dict", "keys_schema": {"type": "str"}, "values_schema": {"type": "decimal"}},
         {"type": "nullable", "schema": {"type": "default", "schema": {"type": "set"}, "default": None}},
     ],
-    ids=lambda node: str(node["type"]),
+    ids=lambda node: "-".join(str(key) for key in node if key != "type") or str(node["type"]),
 )
 def test_a_schema_that_may_read_json_otherwise_is_not_read_straight(node: dict[str, Any]) -> None:
     assert not _reads_json_as_python({"type": "model-fields", "fields": {"f": {"type": "model-field", "schema": node}}})
