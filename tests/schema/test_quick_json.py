@@ -35,6 +35,14 @@ NOT_JSON: list[str | bytes] = [
 ]  # fmt: skip
 
 
+@pytest.fixture(params=[False, True], ids=["as-set", "any-straight"])
+def any_straight(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
+    """Types whose fields hold ``Any`` read from ``from_json``'s value (as set, for speed) or straight too."""
+    monkeypatch.setattr(quick_validation, "READ_ANY_STRAIGHT", request.param)
+    monkeypatch.setattr(quick_validation, "_JSON_DUMPS", {})
+    return bool(request.param)
+
+
 def outcome(read: Callable[[str, Any], Any], entity_type: str, text: Any) -> tuple[str, Any]:
     try:
         return "ok", exactly(read(entity_type, text))
@@ -80,7 +88,7 @@ def texts_of(data: Any) -> Iterator[str]:
 
 
 def test_every_type_normalizes_json_text_exactly_as_from_its_value(
-    demo_entities: dict[str, list[dict[str, Any]]],
+    demo_entities: dict[str, list[dict[str, Any]]], any_straight: bool
 ) -> None:
     for entity_type in ENTITY_TYPES:
         demo = demo_entities.get(entity_type)
@@ -98,7 +106,9 @@ def with_raw(data: dict[str, Any], name: str, raw: str, first: bool) -> str:
     return "{" + ", ".join(p for p in ((pair, rest) if first else (rest, pair)) if p) + "}"
 
 
-def test_raw_json_values_in_every_field_go_as_from_their_value(demo_entities: dict[str, list[dict[str, Any]]]) -> None:
+def test_raw_json_values_in_every_field_go_as_from_their_value(
+    demo_entities: dict[str, list[dict[str, Any]]], any_straight: bool
+) -> None:
     for entity_type in ENTITY_TYPES:
         demo = demo_entities.get(entity_type)
         base = next(generated_documents(entity_type, demo[0]["data"] if demo else None))
@@ -111,15 +121,18 @@ def test_raw_json_values_in_every_field_go_as_from_their_value(demo_entities: di
 
 
 @pytest.mark.parametrize("entity_type", [*ENTITY_TYPES, "no_such_type"])
-def test_text_that_is_no_json_object_gets_the_same_error(entity_type: str) -> None:
+def test_text_that_is_no_json_object_gets_the_same_error(entity_type: str, any_straight: bool) -> None:
     counts: dict[str, int] = {}
     for text in NOT_JSON:
         assert_same(entity_type, text, counts)
     assert counts.get("no JSON", 0) >= 10 and counts.get("refused", 0) >= 5, counts
 
 
-def test_the_gig_text_is_validated_without_its_python_value(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every type but goals (its model validator is handed the model) is read straight from its JSON."""
+def test_the_gig_text_is_validated_without_its_python_value(
+    monkeypatch: pytest.MonkeyPatch, any_straight: bool
+) -> None:
+    """Every type but goals (its model validator is handed the model) can be read straight from its JSON;
+    those whose fields hold ``Any`` are not, unless asked."""
     text = json.dumps(GIG)
     expected = quick_normalized_json("timeline_entries", text)
 
@@ -130,7 +143,8 @@ def test_the_gig_text_is_validated_without_its_python_value(monkeypatch: pytest.
     assert exactly(quick_normalized_json("timeline_entries", text)) == exactly(validate_data("timeline_entries", GIG))
     assert expected == validate_data("timeline_entries", GIG)
     straight = {name for name in ENTITY_TYPES if quick_validation._json_dump(name) is not None}
-    assert straight == set(ENTITY_TYPES) - {"goals"}
+    holding_any = set() if any_straight else {"patterns", "journal_entries"}
+    assert straight == set(ENTITY_TYPES) - {"goals"} - holding_any
 
 
 def reads_mode(value: Any, info: Any) -> Any:
