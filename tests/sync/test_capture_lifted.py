@@ -23,7 +23,7 @@ from gigbag.local_db.database import transaction
 from gigbag.schema.canonical import checksum
 from gigbag.schema.entities import ENTITY_TYPES, validate_data
 from gigbag.sync import bulk_writes
-from gigbag.sync.bulk_writes import write_rows
+from gigbag.sync.bulk_writes import remove_rows, write_rows
 from gigbag.sync.incoming import ApplyReport, apply_pulled, settle_incoming
 from gigbag.sync.local_store import Key, LocalState, Version
 
@@ -355,3 +355,48 @@ def test_a_pull_ends_in_the_same_database_lifted_or_not(tmp_path: Path, monkeypa
     assert lifted[0] == kept[0]
     assert lifted[1] == kept[1]
     assert lifted[2] == kept[2]
+
+
+def test_tombstones_removed_in_bulk_end_where_remove_many_ends(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``remove_rows`` in the place of ``LocalState.remove_many`` (a page's tombstones of types nothing refers
+    to): the same database, the derived values kept by the delete triggers included (read before settling,
+    which recomputes them)."""
+    q = Seqs()
+    n = bulk_writes.LIFT_FROM
+    entries, goal, progress = [uid() for _ in range(n + 3)], uid(), [uid() for _ in range(n + 1)]
+    first = [
+        *gigs(q, entries),
+        (("goals", goal), q.live("goals", title="Shows", goal_type="gigs", target_value=500)),
+        *[
+            (("goal_progress", p), q.live("goal_progress", goal_id=goal, value=1 + k % 3, recorded_at=NOW))
+            for k, p in enumerate(progress)
+        ],
+    ]
+    tombstones: Page = []
+    for i in [*entries[:n], *progress[:n]]:
+        kind = "timeline_entries" if i in entries else "goal_progress"
+        q.n += 1
+        tombstones.append(((kind, i), Version(None, None, True, q.n)))
+    results: dict[str, Any] = {}
+    for name in ("remove_rows", "remove_many"):
+        if name == "remove_rows":
+            monkeypatch.setattr(LocalState, "remove_many", lambda st, t, ids: remove_rows(st, t, ids))
+        else:
+            monkeypatch.undo()
+        ws = Workspace.open(tmp_path / name)
+        try:
+            db = ws.paths.database
+            report = ApplyReport()
+            apply_page(ws, first, report)
+            cookie = schema_version(db)
+            apply_page(ws, tombstones, report)
+            moved = schema_version(db) - cookie
+            unsettled = snapshot(db)
+            settle(ws, report)
+            results[name] = (unsettled, snapshot(db), triggers(db), report)
+        finally:
+            ws.close()
+        assert moved == (12 if name == "remove_rows" else 0)
+    unsettled = results["remove_rows"][0]
+    assert len(unsettled["timeline_entries"]) == 3 and len(unsettled["goal_progress"]) == 1
+    assert results["remove_rows"] == results["remove_many"]
