@@ -26,7 +26,16 @@ from dataclasses import dataclass, field
 
 from ..schema.entities import ENTITY_TYPES, EntityValidationError
 from ..schema.quick_validation import quick_normalized_data
-from .bulk_writes import BaseMark, base_marks, existing, pending_among, raise_base_seqs, write_bases, write_rows
+from .bulk_writes import (
+    BaseMark,
+    base_marks,
+    existing,
+    pending_among,
+    raise_base_seqs,
+    remove_rows,
+    write_bases,
+    write_rows,
+)
 from .local_store import ORDER, Data, Key, LocalState, Reference, Version, references, referrers
 from .merge import reconcile
 
@@ -180,7 +189,7 @@ def apply_pulled(
         if not referrers(key[0]):
             leaves.setdefault(key[0], []).append((key, version))
     for entity_type, items in leaves.items():
-        st.remove_many(entity_type, [k[1] for k, _ in items])
+        remove_rows(st, entity_type, [k[1] for k, _ in items])
         write_bases(st, items, bases)
         report.applied += len(items)
     for key, version in here:
