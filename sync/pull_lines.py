@@ -16,7 +16,9 @@ is wrong, which the client reports as an answer it does not understand (nothing 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import partial
+from itertools import compress, repeat
 from typing import Any, NamedTuple
 
 from pydantic_core import from_json
@@ -58,33 +60,53 @@ def read_pull_lines(body: bytes) -> FramedPullPage:
         raise FramingError(f"it is not UTF-8 ({exc})") from exc
     lines = body.split(b"\n")
     texts = text.split("\n")  # LF only: str.splitlines would also split at U+2028 and others
-    changes, cursor, has_more = _header(lines[0])
+    columns, cursor, has_more = _header(lines[0])
     del lines[0], texts[0]
-    if len(lines) != len(changes):
-        raise FramingError(f"its header lists {len(changes)} changes and {len(lines)} data lines follow it")
-    deleted = [entry[3] for entry in changes]
-    datas: list[Any] = list(map(_parse_line, lines, range(1, len(lines) + 1)))
-    for number, (data, gone, line) in enumerate(zip(datas, deleted, lines, strict=True), start=1):
-        if gone:
-            if line != b"null":
-                raise FramingError(f"the data line of change {number}, a tombstone, is not null")
-        elif type(data) is not dict:
-            raise FramingError(f"the data line of change {number}, an upsert, is not a JSON object")
-    versions = [
-        PulledVersion(entity_type, entity_id, data, checksum, gone, seq)
-        for (entity_type, entity_id, checksum, gone, seq), data in zip(changes, datas, strict=True)
-    ]
+    count = len(columns[0]) if columns else 0
+    if len(lines) != count:
+        raise FramingError(f"its header lists {count} changes and {len(lines)} data lines follow it")
+    if not count:
+        return FramedPullPage([], cursor, has_more, lines, texts)
+    try:
+        datas = list(map(_parse, lines))
+    except ValueError:
+        datas = _parsed_or_refused(lines)  # raises, naming the line
+    entity_types, entity_ids, checksums, deleted, seqs = columns
+    # Passes in C: each change's (tombstone?, type of its data) is one of the two a framed page holds.
+    if not _FITTING.issuperset(zip(deleted, map(type, datas), strict=True)):
+        raise FramingError(_misfit(deleted, datas))
+    if True in deleted and not _NULL_LINE.issuperset(compress(lines, deleted)):
+        raise FramingError("the data line of a tombstone is not exactly null")
+    fields = zip(entity_types, entity_ids, datas, checksums, deleted, seqs, strict=True)  # PulledVersion's order
+    versions = list(map(tuple.__new__, repeat(PulledVersion), fields))
     return FramedPullPage(versions, cursor, has_more, lines, texts)
 
 
-def _parse_line(line: bytes, number: int) -> Any:
-    try:
-        return _parse(line)
-    except ValueError as exc:
-        raise FramingError(f"the data line of change {number} is not JSON ({exc})") from exc
+_FITTING = frozenset({(False, dict), (True, _NONE)})  # an upsert's data is an object, a tombstone's null
+_NULL_LINE = frozenset({b"null"})
 
 
-def _header(line: bytes) -> tuple[list[list[Any]], int, bool]:
+def _parsed_or_refused(lines: list[bytes]) -> list[Any]:
+    for number, line in enumerate(lines, start=1):
+        try:
+            _parse(line)
+        except ValueError as exc:
+            raise FramingError(f"the data line of change {number} is not JSON ({exc})") from exc
+    raise AssertionError("unreachable")  # pragma: no cover - called when a line does not parse
+
+
+def _misfit(deleted: Sequence[bool], datas: list[Any]) -> str:
+    for number, (gone, data) in enumerate(zip(deleted, datas, strict=True), start=1):
+        if gone and data is not None:
+            return f"the data line of change {number}, a tombstone, is not null"
+        if not gone and type(data) is not dict:
+            return f"the data line of change {number}, an upsert, is not a JSON object"
+    raise AssertionError("unreachable")  # pragma: no cover - called for a misfit
+
+
+def _header(line: bytes) -> tuple[list[tuple[Any, ...]], int, bool]:
+    """The header's changes as columns (entity types, ids, checksums, deleted flags, seqs; [] for none), its
+    cursor and has_more."""
     try:
         header = _parse(line)
     except ValueError as exc:
@@ -99,10 +121,11 @@ def _header(line: bytes) -> tuple[list[list[Any]], int, bool]:
     if type(changes) is not list:
         raise FramingError("the changes in its header line are not a list")
     if not changes:
-        return changes, cursor, has_more
-    if {type(entry) for entry in changes} != {list} or {len(entry) for entry in changes} != {len(_ENTRY_TYPES)}:
+        return [], cursor, has_more
+    if set(map(type, changes)) != {list} or set(map(len, changes)) != {len(_ENTRY_TYPES)}:
         raise FramingError("a change in its header line is not a list of five values")
-    for name, column, types in zip(_ENTRY_FIELDS, zip(*changes, strict=True), _ENTRY_TYPES, strict=True):
+    columns = list(zip(*changes, strict=True))
+    for name, column, types in zip(_ENTRY_FIELDS, columns, _ENTRY_TYPES, strict=True):
         if not types.issuperset(map(type, column)):
             raise FramingError(f"the {name} of a change in its header line is not of its type")
-    return changes, cursor, has_more
+    return columns, cursor, has_more
