@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -26,11 +27,19 @@ from gigbag.sync.errors import ProtocolError
 from gigbag.sync.pull_answer import read_pull_answer
 from gigbag.sync.pull_lines import FramedPullPage, FramingError, read_pull_lines
 from gigbag.sync.verify import ChecksumMismatch, verify_pulled_page
+from tests.fixtures.altering_proxy import AlteringProxy, Answer, flip_pulled_data
 from tests.server.server_db import server_engine
 
 from .conftest import server_entities
 
 STAMP = "2026-01-02T03:04:05Z"
+
+
+@dataclass
+class Via:
+    url: str
+
+
 NOT_UNDERSTOOD = "The sync server answered with something this version of Gigbag does not understand"
 
 
@@ -254,3 +263,33 @@ def test_a_version_stored_as_sent_by_a_protocol_3_server_is_pulled_and_based_on_
         based = dict(conn.exec_driver_sql("SELECT entity_id, data FROM sync_base").all())
     assert based[entry.id] == canonical_text(data) != as_sent
     assert based[other.id] == canonical_text(json.loads(based[other.id]))
+
+
+def test_a_framed_page_damaged_on_the_way_is_refused_whole_and_the_next_sync_repairs(
+    server: Any, email: str, make_device: Any
+) -> None:
+    a, b = make_device("a"), make_device("b")
+    a.login(server, email, create=True)
+    for i in range(3):
+        a.ws.timeline.create({"date": "2025-05-01", "title": f"Gig {i}", "entry_type": "gig"})
+    a.sync()
+    forms: list[bool] = []
+
+    def noting(answer: Answer) -> bool:
+        if answer.path == "/v1/sync/pull" and answer.status == 200:
+            forms.append(answer.framed())
+        return False
+
+    with AlteringProxy(server.url) as proxy:
+        proxy.add(noting)
+        proxy.add(flip_pulled_data("timeline_entries"), times=1)
+        b.login(Via(proxy.url), email)
+        with pytest.raises(ChecksumMismatch):
+            b.sync()
+        assert b.ws.timeline.count() == 0 and b.entities().get("timeline_entries", []) == []
+        with b.ws.engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT cursor FROM sync_account").scalar() == 0
+            assert conn.exec_driver_sql("SELECT count(*) FROM sync_base").scalar() == 0
+        b.sync()
+    assert forms and all(forms)  # every page came framed, the damaged one too
+    assert b.entities() == a.entities() == server_entities(server, email)
