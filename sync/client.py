@@ -523,7 +523,9 @@ class SyncClient:
 
     def pull(self, since: int, limit: int, skip: str | None = None) -> PullPage:
         """A page after ``since``; ``skip`` ("lo-hi,…") leaves out versions this device recorded from its pushes.
-        Read by :func:`~gigbag.sync.pull_answer.read_pull_answer`; what it does not accept, by ``PullResponse``
+        Asked for framed as lines (protocol 4), and read by :func:`~gigbag.sync.pull_lines.read_pull_lines`,
+        which refuses anything else with the usual sentence. A JSON answer is read by
+        :func:`~gigbag.sync.pull_answer.read_pull_answer`; what it does not accept, by ``PullResponse``
         (which refuses it with the usual error, or coerces it as it always did)."""
         doing = "fetching changes"
         params: dict[str, Any] = {"since": since, "limit": limit}
