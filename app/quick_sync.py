@@ -35,7 +35,15 @@ from typing import TYPE_CHECKING, Any
 from ..local_db.integrity import database_problem
 from ..local_db.migrate import is_up_to_date
 from ..schema.blob_refs import blob_refs
-from ..schema.protocol import ACCOUNT_TERMS_HEADER, MAX_PULL_LIMIT, PROTOCOL_HEADER, PROTOCOL_VERSION, PULL_PATH
+from ..schema.protocol import (
+    ACCOUNT_TERMS_HEADER,
+    MAX_PULL_LIMIT,
+    PROTOCOL_HEADER,
+    PROTOCOL_VERSION,
+    PULL_ACCEPT,
+    PULL_LINES_MEDIA_TYPE,
+    PULL_PATH,
+)
 from ..sync.keyring_entry import KEYRING_SERVICE, keyring_user
 from ..sync.noop_rules import (
     BLOB_CHECKS_DUE_SQL,
@@ -294,7 +302,7 @@ def _pull_is_empty(account: dict[str, Any], token: str, handover: _Handover | No
 
     headers = {
         "User-Agent": f"gigbag/{__version__}",
-        "Accept": "application/json",
+        "Accept": PULL_ACCEPT,  # the engine's pull asks for the page framed as lines
         PROTOCOL_HEADER: str(PROTOCOL_VERSION),
         "Authorization": f"Bearer {token}",
     }
@@ -323,7 +331,15 @@ def _pull_is_empty(account: dict[str, Any], token: str, handover: _Handover | No
         if len(body) > MAX_ANSWER_BYTES:
             raise _NotProven("a long answer")
         tag = response.getheader(ACCOUNT_TERMS_HEADER)
-    page = json.loads(body)
+        media = (response.getheader("Content-Type") or "").partition(";")[0].strip().lower()
+    if media == PULL_LINES_MEDIA_TYPE:
+        # Framed: the header line, then a line per change. An empty page is its header line alone.
+        header, newline, _ = body.partition(b"\n")
+        page = json.loads(header)
+        if newline and isinstance(page, dict) and page.get("changes") == []:
+            raise _NotProven("not a pull page")  # lines after the header of an empty page
+    else:  # as the engine's client reads any other answer: as JSON
+        page = json.loads(body)
     if not isinstance(page, dict) or set(page) != {"changes", "cursor", "has_more"}:
         raise _NotProven("not a pull page")
     if page["changes"] != [] or not isinstance(page["changes"], list):

@@ -7,12 +7,17 @@ without loading pydantic.
 
 from __future__ import annotations
 
-PROTOCOL_VERSION = 3
+PROTOCOL_VERSION = 4
 # Every push and pull carries the protocol the client speaks; the server answers with its own in the same
 # header. A request without it, or with another version, is refused with ERR_PROTOCOL_OUTDATED.
 PROTOCOL_HEADER = "Gigbag-Protocol"
 MAX_PULL_LIMIT = 1000
 PULL_PATH = "/v1/sync/pull"
+# A pull whose Accept header names this media type is answered framed as lines (docs/sync-protocol.md,
+# "Pull"): a header line, then each change's data JSON text on its own line, which the receiver hashes as it
+# came. Any other Accept gets the JSON PullResponse.
+PULL_LINES_MEDIA_TYPE = "application/vnd.gigbag.pull-lines"
+PULL_ACCEPT = f"{PULL_LINES_MEDIA_TYPE}, application/json"  # the engine's pull (an error answer is JSON)
 # Pull pages and GET /v1/account carry a short fingerprint of the account's tier and limits in force, so a
 # sync learns that the operator changed them without asking GET /v1/account on every sync.
 ACCOUNT_TERMS_HEADER = "Gigbag-Account-Terms"

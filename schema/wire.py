@@ -16,6 +16,8 @@ from .protocol import ACCOUNT_TERMS_HEADER as ACCOUNT_TERMS_HEADER
 from .protocol import MAX_PULL_LIMIT as MAX_PULL_LIMIT
 from .protocol import PROTOCOL_HEADER as PROTOCOL_HEADER
 from .protocol import PROTOCOL_VERSION as PROTOCOL_VERSION
+from .protocol import PULL_ACCEPT as PULL_ACCEPT
+from .protocol import PULL_LINES_MEDIA_TYPE as PULL_LINES_MEDIA_TYPE
 from .tiers import Tier
 
 # ``skip`` of a pull: seq ranges "lo-hi,lo-hi" whose versions the client recorded from its own push answers

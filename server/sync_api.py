@@ -25,6 +25,7 @@ from gigbag.schema.wire import (
     MAX_PULL_SKIP_RANGES,
     PROTOCOL_HEADER,
     PROTOCOL_VERSION,
+    PULL_LINES_MEDIA_TYPE,
     REPLAYED_HEADER,
     DeviceStatus,
     EntitySchemas,
@@ -174,8 +175,10 @@ _SKIP_MAX_LENGTH = MAX_PULL_SKIP_RANGES * 42
     response_model=PullResponse,
     responses={
         200: {
-            "description": "A page of changes; the account-terms header changes when the tier or a limit does",
+            "description": "A page of changes; the account-terms header changes when the tier or a limit does. "
+            f"Framed as lines when the Accept header names {PULL_LINES_MEDIA_TYPE} (docs/sync-protocol.md)",
             "headers": {ACCOUNT_TERMS_HEADER: header("A fingerprint of the account's tier and limits in force")},
+            "content": {PULL_LINES_MEDIA_TYPE: {"schema": {"type": "string"}}},
         },
         **error_responses(400, 401, 422),
     },
@@ -199,18 +202,40 @@ async def pull(
     ] = None,
 ) -> Response:
     ranges = _skip_ranges(skip)
+    framed = wants_lines(request.headers.get("accept"))
     now = utc_now()
     if _nothing_newer(auth, since, now):
-        body = _empty_page(since)  # no statement, no worker thread: what pull_page would answer
+        body = _empty_page(since, framed)  # no statement, no worker thread: what pull_page would answer
     else:
-        body = await run_in_threadpool(_read_page, server_state(request), auth, since, limit, ranges, now)
-    return _pull_answer(body, auth)
+        body = await run_in_threadpool(_read_page, server_state(request), auth, since, limit, ranges, now, framed)
+    return _pull_answer(body, auth, framed)
 
 
-def _pull_answer(body: bytes, auth: DeviceAuth) -> Response:
+def _pull_answer(body: bytes, auth: DeviceAuth, framed: bool) -> Response:
     response = _json(body)
+    if framed:
+        response.headers["content-type"] = PULL_LINES_MEDIA_TYPE
     response.headers[ACCOUNT_TERMS_HEADER] = auth.terms_tag
     return response
+
+
+def wants_lines(accept: str | None) -> bool:
+    """Whether an Accept header names the framed pull page's media type (with a quality above 0)."""
+    if not accept or PULL_LINES_MEDIA_TYPE not in accept.lower():
+        return False
+    for item in accept.lower().split(","):
+        media, *params = item.split(";")
+        if media.strip() != PULL_LINES_MEDIA_TYPE:
+            continue
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip() == "q":
+                try:
+                    return float(value.strip()) > 0
+                except ValueError:
+                    return False
+        return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -266,12 +291,14 @@ async def answer_plain_pull(scope: Scope, receive: Receive, send: Send) -> bool:
     if query is None:
         return False
     since, limit, ranges = query
-    protocol = authorization = None
+    protocol = authorization = accept = None
     for name, value in scope.get("headers", ()):  # the first of each, as Starlette's Headers.get finds it
         if name == b"authorization" and authorization is None:
             authorization = value.decode("latin-1")
         elif name == _PROTOCOL_HEADER_NAME and protocol is None:
             protocol = value.decode("latin-1")
+        elif name == b"accept" and accept is None:
+            accept = value.decode("latin-1")
     if protocol is None or protocol.strip() != _PROTOCOL_TEXT or authorization is None:
         return False
     scheme, _, token = authorization.partition(" ")
@@ -280,19 +307,22 @@ async def answer_plain_pull(scope: Scope, receive: Receive, send: Send) -> bool:
     auth = await quick_device(scope, token)
     if auth is None:
         return False
+    framed = wants_lines(accept)
     now = utc_now()
     if _nothing_newer(auth, since, now):
-        body = _empty_page(since)
+        body = _empty_page(since, framed)
     else:
         try:
-            body = await run_in_threadpool(_read_page, scope["app"].state.gigbag, auth, since, limit, ranges, now)
+            body = await run_in_threadpool(
+                _read_page, scope["app"].state.gigbag, auth, since, limit, ranges, now, framed
+            )
         except Exception:  # the route reads it again and answers as it answers errors
             return False
     scope["route"] = PULL_ROUTE
     headers = [
         (_PROTOCOL_HEADER_NAME, _PROTOCOL_TEXT.encode()),
         (b"content-length", b"%d" % len(body)),
-        (b"content-type", b"application/json"),
+        (b"content-type", _LINES_TYPE if framed else b"application/json"),
         (_TERMS_HEADER_NAME, auth.terms_tag.encode("latin-1")),
     ]  # what _pull_answer's Response sends, in its order
     await send({"type": "http.response.start", "status": 200, "headers": headers})
@@ -303,6 +333,7 @@ async def answer_plain_pull(scope: Scope, receive: Receive, send: Send) -> bool:
 _PROTOCOL_HEADER_NAME = PROTOCOL_HEADER.lower().encode("latin-1")
 _TERMS_HEADER_NAME = ACCOUNT_TERMS_HEADER.lower().encode("latin-1")
 _PROTOCOL_TEXT = str(PROTOCOL_VERSION)
+_LINES_TYPE = PULL_LINES_MEDIA_TYPE.encode("latin-1")
 
 
 def _nothing_newer(auth: DeviceAuth, since: int, now: dt.datetime) -> bool:
@@ -312,15 +343,23 @@ def _nothing_newer(auth: DeviceAuth, since: int, now: dt.datetime) -> bool:
     return recorded and auth.latest_seq is not None and auth.latest_seq <= since
 
 
-def _empty_page(cursor: int) -> bytes:
+def _empty_page(cursor: int, framed: bool) -> bytes:
+    if framed:
+        return sync_store.empty_framed_page(cursor)
     return b'{"changes":[],"cursor":%d,"has_more":false}' % cursor
 
 
 def _read_page(
-    state: ServerState, auth: DeviceAuth, since: int, limit: int, ranges: list[tuple[int, int]], now: dt.datetime
+    state: ServerState,
+    auth: DeviceAuth,
+    since: int,
+    limit: int,
+    ranges: list[tuple[int, int]],
+    now: dt.datetime,
+    framed: bool = False,
 ) -> bytes:
     with state.db.read() as conn:
-        body, has_more = sync_store.pull_page(conn, auth.user_id, since, limit, ranges)
+        body, has_more = sync_store.pull_page(conn, auth.user_id, since, limit, ranges, framed=framed)
         recorded = has_more or sync_store.sync_recorded_recently(conn, auth.device_id, now)
     if not recorded:  # the last page: the device has synced (to the minute; a no-op writes nothing)
         with state.db.write() as conn:

@@ -6,10 +6,12 @@ hands out is larger than any seq already committed: per user, seq order is commi
 pull that read up to seq N can never later find a new change below N. An upsert or delete applies
 only when the entity's current checksum equals the change's ``base_checksum`` (absent and
 tombstone both count as null); otherwise the change is a conflict and the answer carries the
-server's version. Data is stored exactly as sent (its keys in the order sent), as JSON text written
-once at push time, after its checksum was recomputed from its canonical form and matched; a pull page
-splices that text in as it is: no decode or encode per row. A push reads and writes its rows with plain
-SQL through the driver (on PostgreSQL one statement each per batch), not a Core statement per row.
+server's version. Data is stored as its canonical JSON text (RFC 8785: the very bytes its checksum is the
+sha-256 of), written once at push time, after that checksum was computed and matched; rows stored before
+protocol 4 keep the text as sent (its keys in the order sent), and rows before migration 0005 their JSON
+column. A pull page splices that text in as it is: no decode or encode per row, and in the framed form
+(protocol 4) each version's text is a line the receiver hashes as it came. A push reads and writes its rows
+with plain SQL through the driver (on PostgreSQL one statement each per batch), not a Core statement per row.
 """
 
 from __future__ import annotations
@@ -44,18 +46,6 @@ from .tables import devices, entities, user_counters
 _quote = json.encoder.encode_basestring_ascii  # the C encoder of a JSON string (ASCII, as pages always were)
 
 
-def _as_sent_encoder() -> Callable[[Any], str]:
-    """JSON text of a value with its keys in their order (the C encoder built once, not per call)."""
-    encoder = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-    make = getattr(json.encoder, "c_make_encoder", None)
-    if make is None:
-        return encoder.encode
-    chunks = make(None, encoder.default, json.encoder.encode_basestring, None, ":", ",", False, False, False)
-    join = "".join
-    return lambda value: join(chunks(value, 0))
-
-
-_as_sent = _as_sent_encoder()
 _is_uuid = re.compile(UUID_RE).match  # ``fields.is_uuid`` without its pattern looked up per call
 
 LOAD_BATCH = 400
@@ -67,7 +57,7 @@ class PreparedChange:
 
     change: IncomingChange
     invalid: PushResult | None = None
-    text: str | None = None  # an upsert's data as JSON text, keys as sent (its checksum verified)
+    text: str | None = None  # an upsert's data as its canonical JSON text (its checksum verified)
     digest: str | None = None  # the checksum of the data's canonical form, once computed
 
 
@@ -124,7 +114,7 @@ def prepare(change: IncomingChange) -> PreparedChange:
         quick_check_data(change.entity_type, change.data)
     except EntityValidationError as exc:
         return _invalid(change, INVALID_DATA, str(exc), dict(exc.errors), digest=computed)
-    return PreparedChange(change, text=_as_sent(change.data), digest=computed)
+    return PreparedChange(change, text=encoded.decode("utf-8"), digest=computed)
 
 
 @dataclass
@@ -182,7 +172,7 @@ def _result(
 
 @dataclass(slots=True)
 class _Row:
-    text: str | None  # the data as JSON text, as sent (rows before migration 0005: see ``data``)
+    text: str | None  # the data as JSON text: canonical, or as sent before protocol 4 (before 0005: ``data``)
     checksum: str | None
     deleted: bool
     seq: int
@@ -423,11 +413,14 @@ def pull_page(
     skip: Sequence[tuple[int, int]] = (),
     *,
     core: bool = False,
+    framed: bool = False,
 ) -> tuple[bytes, bool]:
-    """A pull page rendered as JSON bytes (a ``PullResponse``), and whether more pages follow.
+    """A pull page rendered as JSON bytes (a ``PullResponse``), or framed as lines (``framed``, see
+    :func:`_framed_page`), and whether more pages follow.
 
-    A page holds at most ``limit`` changes and ends after the one that takes it to MAX_PULL_PAGE_BYTES,
-    so neither side holds much more than a push's worth of large entities at once.
+    A page holds at most ``limit`` changes and ends after the one that takes it to MAX_PULL_PAGE_BYTES
+    (counted as the JSON form's changes, so both forms hold the same changes), so neither side holds much
+    more than a push's worth of large entities at once.
 
     Versions whose seq lies in one of the ``skip`` ranges are left out (the client recorded them from
     its own push answers). Each version's stored JSON text is spliced into the page as it is;
@@ -452,10 +445,15 @@ def pull_page(
         rows = cast(Iterable[Sequence[Any]], result.cursor)  # row by row in C: SQLite reads no row past the page
         decode = _statements(conn.dialect).decode_data
     try:
-        parts, last, has_more = _rendered_changes(rows, since, limit, decode)
+        if framed:
+            heads, texts, last, has_more = _framed_changes(rows, since, limit, decode)
+        else:
+            parts, last, has_more = _rendered_changes(rows, since, limit, decode)
     finally:
         result.close()
     cursor = last if has_more else max(since, latest, last)
+    if framed:
+        return _framed_page(heads, texts, cursor, has_more), has_more
     head, tail = '{"changes":[', f'],"cursor":{cursor},"has_more":{"true" if has_more else "false"}}}'
     if not parts:
         return (head + tail).encode("utf-8"), has_more
@@ -464,6 +462,21 @@ def pull_page(
     parts[0] = head + parts[0]
     parts[-1] += tail
     return ",".join(parts).encode("utf-8"), has_more
+
+
+def empty_framed_page(cursor: int) -> bytes:
+    """A framed page without changes: its header line alone."""
+    return b'{"cursor":%d,"has_more":false,"changes":[]}' % cursor
+
+
+def _framed_page(heads: list[str], texts: list[str], cursor: int, has_more: bool) -> bytes:
+    """The framed form of a page: line 1 ``{"cursor":N,"has_more":B,"changes":[[entity_type, entity_id,
+    checksum, deleted, seq], …]}``, then one line per change, in order, with its data's stored JSON text
+    (``null`` for a tombstone). Lines are joined by LF, with none after the last: a page without changes is
+    its header line alone."""
+    head = f'{{"cursor":{cursor},"has_more":{"true" if has_more else "false"},"changes":[{",".join(heads)}]}}'
+    texts.insert(0, head)
+    return "\n".join(texts).encode("utf-8")
 
 
 def _page_query(user_id: str, since: int, latest: int, limit: int, skip: Sequence[tuple[int, int]]) -> Select[Any]:
@@ -546,6 +559,52 @@ def _rendered_changes(
 def _old_data_text(data: Any) -> str:
     """The JSON of a row's ``data`` written before migration 0005 (as every page wrote it then)."""
     return json.dumps(data, ensure_ascii=True, allow_nan=False, separators=(",", ":"))
+
+
+# What a change adds to the JSON form of a page beyond its framed header entry and its data text (its field
+# names and braces, less the header entry's brackets and the separator the data took there): a framed page
+# counts each change's size as the JSON form does, so it ends at the same change.
+_JSON_FORM_EXTRA = len('{"entity_type":,"entity_id":,"data":,"checksum":,"deleted":,"seq":}') - len("[,,,,]")
+
+
+def _framed_changes(
+    rows: Iterable[Sequence[Any]], since: int, limit: int, decode: Callable[[Any], Any] | None
+) -> tuple[list[str], list[str], int, bool]:
+    """:func:`_rendered_changes` for a framed page: each change's header entry and its data line, up to the
+    same bounds, the last one's seq (``since`` if none) and whether more follow."""
+    quote = _quote
+    quoted_types: dict[str, str] = {}
+    heads: list[str] = []
+    texts: list[str] = []
+    size = 0
+    last = since
+    has_more = False
+    extra = _JSON_FORM_EXTRA
+    for entity_type, entity_id, text, data, check, deleted, seq in rows:
+        if len(heads) == limit or size >= MAX_PULL_PAGE_BYTES:
+            has_more = True
+            break
+        if text is None:
+            if data is not None and decode is not None:
+                data = decode(data)
+            text = "null" if data is None else _old_data_text(data)
+        counted = len(text)  # as the JSON form counts it, whatever the line below holds
+        if "\n" in text or "\r" in text:
+            # Not written by this server's encoders (they escape control characters, so a raw LF or CR can only
+            # be whitespace between tokens): the same value re-encoded on one line.
+            text = _old_data_text(json.loads(text))
+        of_type = quoted_types.get(entity_type)
+        if of_type is None:
+            of_type = quoted_types[entity_type] = quote(entity_type)
+        head = (
+            f"[{of_type},{quote(entity_id)},{'null' if check is None else quote(check)},"
+            f"{'true' if deleted else 'false'},{int(seq)}]"
+        )
+        heads.append(head)
+        texts.append(text)
+        size += len(head) + counted + extra
+        last = seq
+    return heads, texts, int(last), has_more
 
 
 def latest_seq(conn: Connection, user_id: str) -> int:

@@ -112,8 +112,9 @@ entities = Table(
     Column("user_id", String(36), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
     Column("entity_type", String(64), primary_key=True),
     Column("entity_id", String(64), primary_key=True),
-    # A version pushed since migration 0005 is kept as JSON text written at push time (keys as sent, its
-    # checksum verified), ``data`` NULL, and a pull page splices the text in; older rows have ``data``.
+    # A version pushed since migration 0005 is kept as JSON text written at push time (its canonical text
+    # since protocol 4, as sent before; its checksum verified), ``data`` NULL, and a pull page splices the
+    # text in; older rows have ``data``.
     Column("data", JSON(none_as_null=True), nullable=True),
     Column("data_text", Text, nullable=True),
     Column("checksum", String(71), nullable=True),

@@ -37,6 +37,8 @@ from ..schema.wire import (
     IDEMPOTENCY_HEADER,
     PROTOCOL_HEADER,
     PROTOCOL_VERSION,
+    PULL_ACCEPT,
+    PULL_LINES_MEDIA_TYPE,
     REPLAYED_HEADER,
     TUS_VERSION,
     UPLOAD_METADATA_SHA256,
@@ -64,6 +66,7 @@ from .errors import (
 from .http_import import httpx
 from .progress import CancelToken
 from .pull_answer import PullPage, read_pull_answer
+from .pull_lines import FramingError, read_pull_lines
 from .tls import tls_context
 
 log = logging.getLogger(__name__)
@@ -155,6 +158,13 @@ def check_protocol(response: httpx.Response, doing: str) -> None:
             f"The sync server speaks {older} and this Gigbag speaks protocol {PROTOCOL_VERSION} "
             f"(while {doing}): update the Gigbag server (or Gigbag, if it is the older one), then sync again."
         )
+
+
+_PULL_HEADERS = {"Accept": PULL_ACCEPT}
+
+
+def _media_type(response: httpx.Response) -> str:
+    return response.headers.get("content-type", "").partition(";")[0].strip().lower()
 
 
 # What a kept connection that the server closed meanwhile (its keep-alive timeout, a restart) gives on
@@ -419,18 +429,23 @@ class SyncClient:
         try:
             return model.model_validate_json(response.content)
         except ValidationError as exc:
-            log.warning(
-                "the answer to %s %s is not a valid %s: %s",
-                response.request.method,
-                response.request.url.path,
-                model.__name__,
-                exc,
-            )
-            raise ProtocolError(
-                f"The sync server answered with something this version of Gigbag does not understand while "
-                f"{doing}. Nothing was applied; try again later, or check that the server and Gigbag are "
-                "up to date (the details are in the log)."
-            ) from exc
+            raise SyncClient._not_understood(response, doing, model.__name__, str(exc)) from exc
+
+    @staticmethod
+    def _not_understood(response: httpx.Response, doing: str, what: str, detail: str) -> ProtocolError:
+        """The sentence for an answer that is not what it should be (``detail``, what is wrong, goes to the log)."""
+        log.warning(
+            "the answer to %s %s is not a valid %s: %s",
+            response.request.method,
+            response.request.url.path,
+            what,
+            detail,
+        )
+        return ProtocolError(
+            f"The sync server answered with something this version of Gigbag does not understand while "
+            f"{doing}. Nothing was applied; try again later, or check that the server and Gigbag are "
+            "up to date (the details are in the log)."
+        )
 
     # ---- accounts and sessions -------------------------------------------------------------
     def health(self) -> Health:
@@ -508,15 +523,22 @@ class SyncClient:
 
     def pull(self, since: int, limit: int, skip: str | None = None) -> PullPage:
         """A page after ``since``; ``skip`` ("lo-hi,…") leaves out versions this device recorded from its pushes.
-        Read by :func:`~gigbag.sync.pull_answer.read_pull_answer`; what it does not accept, by ``PullResponse``
+        Asked for framed as lines (protocol 4), and read by :func:`~gigbag.sync.pull_lines.read_pull_lines`,
+        which refuses anything else with the usual sentence. A JSON answer is read by
+        :func:`~gigbag.sync.pull_answer.read_pull_answer`; what it does not accept, by ``PullResponse``
         (which refuses it with the usual error, or coerces it as it always did)."""
         doing = "fetching changes"
         params: dict[str, Any] = {"since": since, "limit": limit}
         if skip:
             params["skip"] = skip
-        response = self._send("GET", "/v1/sync/pull", doing, params=params)
+        response = self._send("GET", "/v1/sync/pull", doing, params=params, headers=_PULL_HEADERS)
         check_protocol(response, doing)
         self.account_terms_tag = response.headers.get(ACCOUNT_TERMS_HEADER)
+        if _media_type(response) == PULL_LINES_MEDIA_TYPE:
+            try:
+                return read_pull_lines(response.content)
+            except FramingError as exc:
+                raise self._not_understood(response, doing, "framed pull page", str(exc)) from exc
         page = read_pull_answer(response.content)
         return self._parse(PullResponse, response, doing) if page is None else page
 

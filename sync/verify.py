@@ -10,17 +10,25 @@ it does not know) is not marked as seen: it stays staged and the cursor is held 
 
 from __future__ import annotations
 
+import hashlib
 import logging
 
 from sqlalchemy import select, update
 
 from ..local_db.sync_tables import SyncAccount
-from ..schema.canonical import CanonicalizationError, canonical_text, checksum, checksum_of_canonical
+from ..schema.canonical import (
+    CHECKSUM_PREFIX,
+    CanonicalizationError,
+    canonical_text,
+    checksum,
+    checksum_of_canonical,
+)
 from ..schema.wire import Change, PushResult
 from .conflicts import label_of
 from .errors import ProtocolError
 from .local_store import Key, LocalState
-from .pull_answer import PullPage
+from .pull_answer import PageChange, PullPage
+from .pull_lines import FramedPullPage
 
 log = logging.getLogger(__name__)
 _ACCOUNT = SyncAccount.__table__  # type: ignore[attr-defined]
@@ -59,10 +67,16 @@ def _canonical_if_matching(data: dict[str, object] | None, expected: str | None)
     return None
 
 
-def verify_pulled_page(page: PullPage) -> list[str | None]:
+def verify_pulled_page(page: PullPage | FramedPullPage) -> list[str | None]:
     """Raise :class:`ChecksumMismatch` for the first version of ``page`` whose data does not match its
     checksum; else each change's data as the canonical JSON text that was hashed (None for a tombstone),
-    which is what its base stores."""
+    which is what its base stores.
+
+    A framed page (protocol 4) carries each data line as it came: a line that hashes to its checksum is that
+    canonical text. One that does not is checked as a JSON page is, on the canonical text of its parsed data:
+    a version stored as sent, before protocol 4, is not canonical text, yet its data matches."""
+    if isinstance(page, FramedPullPage):
+        return _verify_lines(page)
     texts: list[str | None] = []
     for change in page.changes:
         if change.deleted:
@@ -70,21 +84,41 @@ def verify_pulled_page(page: PullPage) -> list[str | None]:
             continue
         text = _canonical_if_matching(change.data, change.checksum)
         if text is None:
-            log.warning(
-                "pulled version of %s %s (seq %d) refused: its data does not hash to %s",
-                change.entity_type,
-                change.entity_id,
-                change.seq,
-                change.checksum,
-            )
-            raise ChecksumMismatch(
-                f"The server sent {_what(change.entity_type, change.entity_id, change.data)} damaged: its data "
-                "does not match its checksum. Nothing of that page was applied; the next sync asks for it again.",
-                change.entity_type,
-                change.entity_id,
-            )
+            raise _damaged(change)
         texts.append(text)
     return texts
+
+
+def _verify_lines(page: FramedPullPage) -> list[str | None]:
+    texts: list[str | None] = []
+    sha256, prefix = hashlib.sha256, CHECKSUM_PREFIX
+    for change, line, text in zip(page.changes, page.lines, page.texts, strict=True):
+        if change.deleted:
+            texts.append(None)
+        elif prefix + sha256(line).hexdigest() == change.checksum:
+            texts.append(text)
+        else:
+            canonical = _canonical_if_matching(change.data, change.checksum)
+            if canonical is None:
+                raise _damaged(change)
+            texts.append(canonical)
+    return texts
+
+
+def _damaged(change: PageChange) -> ChecksumMismatch:
+    log.warning(
+        "pulled version of %s %s (seq %d) refused: its data does not hash to %s",
+        change.entity_type,
+        change.entity_id,
+        change.seq,
+        change.checksum,
+    )
+    return ChecksumMismatch(
+        f"The server sent {_what(change.entity_type, change.entity_id, change.data)} damaged: its data "
+        "does not match its checksum. Nothing of that page was applied; the next sync asks for it again.",
+        change.entity_type,
+        change.entity_id,
+    )
 
 
 def verify_push_result(change: Change, result: PushResult) -> None:

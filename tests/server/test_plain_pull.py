@@ -18,7 +18,13 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from starlette.types import Receive, Scope, Send
 
-from gigbag.schema.wire import MAX_PULL_SKIP_RANGES, PROTOCOL_HEADER, PROTOCOL_VERSION
+from gigbag.schema.wire import (
+    MAX_PULL_SKIP_RANGES,
+    PROTOCOL_HEADER,
+    PROTOCOL_VERSION,
+    PULL_ACCEPT,
+    PULL_LINES_MEDIA_TYPE,
+)
 from gigbag.server import sync_api
 from tests.server.api_client import PASSWORD, contact_list, delete, unique_email, upsert
 
@@ -64,8 +70,9 @@ class Device:
         assert r.status_code == 200, r.text
         return int(r.json()["cursor"])
 
-    async def get(self, query: str) -> httpx.Response:
-        return await self.client.get(f"/v1/sync/pull?{query}", headers=self.headers)
+    async def get(self, query: str, accept: str | None = None) -> httpx.Response:
+        headers = self.headers if accept is None else {**self.headers, "Accept": accept}
+        return await self.client.get(f"/v1/sync/pull?{query}", headers=headers)
 
 
 def _encoded(number: int) -> str:
@@ -80,7 +87,21 @@ def _same(short: httpx.Response, routed: httpx.Response) -> None:
     assert short.headers.multi_items() == routed.headers.multi_items()
 
 
-def test_a_plain_page_is_answered_the_short_way_exactly_as_the_route_answers_it(in_process_app: FastAPI) -> None:
+@pytest.mark.parametrize(
+    ("accept", "media_type"),
+    [
+        (None, "application/json"),
+        ("application/json", "application/json"),
+        (PULL_ACCEPT, PULL_LINES_MEDIA_TYPE),
+        (PULL_LINES_MEDIA_TYPE, PULL_LINES_MEDIA_TYPE),
+        (f"text/html, {PULL_LINES_MEDIA_TYPE.upper()} ; q=0.5", PULL_LINES_MEDIA_TYPE),
+        (f"{PULL_LINES_MEDIA_TYPE};q=0, application/json", "application/json"),
+        (f"{PULL_LINES_MEDIA_TYPE}-v2", "application/json"),
+    ],
+)
+def test_a_plain_page_is_answered_the_short_way_exactly_as_the_route_answers_it(
+    in_process_app: FastAPI, accept: str | None, media_type: str
+) -> None:
     observed = Observed(in_process_app)
 
     async def scenario() -> None:
@@ -96,10 +117,11 @@ def test_a_plain_page_is_answered_the_short_way_exactly_as_the_route_answers_it(
                     for skip in ("", "&skip=2-3", "&skip=1-1%2C5-7", "&skip=0-99", "&skip=2-3%2c8-8", "&skip=1-2,4-5"):
                         tail = f"{limit}{skip}"
                         observed.by_route.clear()
-                        short = await device.get(f"since={since}{tail}")
-                        routed = await device.get(f"since={_encoded(since)}{tail}")
+                        short = await device.get(f"since={since}{tail}", accept)
+                        routed = await device.get(f"since={_encoded(since)}{tail}", accept)
                         assert observed.by_route == [False, True], (since, tail)
                         assert short.status_code == 200, short.text
+                        assert short.headers["content-type"] == media_type
                         _same(short, routed)
 
     anyio.run(scenario)

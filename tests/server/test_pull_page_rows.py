@@ -1,4 +1,5 @@
-"""A pull page read through the driver's cursor is the page the Core statement gives, byte for byte.
+"""A pull page read through the driver's cursor is the page the Core statement gives, byte for byte, and
+its framed form (protocol 4) holds the very same changes, data text and bounds.
 
 ``sync_store.pull_page`` reads a page's rows with plain SQL through the driver (``core=True``: with the
 Core statement it used before); both feed the same rendering. Compared here on SQLite and PostgreSQL over
@@ -44,7 +45,7 @@ def _journal(title: str) -> dict[str, Any]:
 
 def _progress(value: float) -> dict[str, Any]:
     return {
-        "updated_at": STAMP,  # keys out of canonical order: kept as sent
+        "updated_at": STAMP,  # keys out of canonical order: stored canonical (sorted)
         "created_at": STAMP,
         "goal_id": str(uuid.uuid4()),
         "value": value,
@@ -105,11 +106,32 @@ def _fill(api: Api, db: Database) -> list[dict[str, Any]]:
 
 
 def _both(db: Database, user_id: str, since: int, limit: int, skip: list[tuple[int, int]]) -> bytes:
+    """The JSON page, checked against the Core statement's, and against the framed page (both ways): the same
+    changes, bounds, cursor and data text."""
     with db.read() as conn:
         driver = sync_store.pull_page(conn, user_id, since, limit, skip)
         core = sync_store.pull_page(conn, user_id, since, limit, skip, core=True)
+        framed = sync_store.pull_page(conn, user_id, since, limit, skip, framed=True)
+        framed_core = sync_store.pull_page(conn, user_id, since, limit, skip, core=True, framed=True)
     assert driver == core, (since, limit, skip)
+    assert framed == framed_core, (since, limit, skip)
+    assert framed[1] == driver[1] and _as_json_page(framed[0]) == driver[0], (since, limit, skip)
     return driver[0]
+
+
+def _as_json_page(framed: bytes) -> bytes:
+    """The JSON page a framed page stands for, written as the server writes one (its header line checked to be
+    compact JSON, one data line per change)."""
+    header, *lines = framed.decode("utf-8").split("\n")
+    head = json.loads(header)
+    assert list(head) == ["cursor", "has_more", "changes"] and header == json.dumps(head, separators=(",", ":"))
+    assert len(lines) == len(head["changes"])
+    q = json.dumps
+    parts = [
+        f'{{"entity_type":{q(t)},"entity_id":{q(i)},"data":{line},"checksum":{q(c)},"deleted":{q(d)},"seq":{s}}}'
+        for (t, i, c, d, s), line in zip(head["changes"], lines, strict=True)
+    ]
+    return f'{{"changes":[{",".join(parts)}],"cursor":{head["cursor"]},"has_more":{q(head["has_more"])}}}'.encode()
 
 
 def test_the_driver_page_is_the_core_page_at_every_cursor_and_bound(
@@ -127,7 +149,7 @@ def test_the_driver_page_is_the_core_page_at_every_cursor_and_bound(
             assert change["deleted"] and change["data"] is None and change["checksum"] is None
         else:
             assert not change["deleted"] and change["data"] == sent["data"]
-            assert list(change["data"]) == list(sent["data"]) or "op" not in sent  # keys as sent (new rows)
+            assert list(change["data"]) == sorted(sent["data"]) or "op" not in sent  # canonical order (new rows)
             assert change["checksum"] == checksum(sent["data"])
     sizes = [len(json.dumps(c, ensure_ascii=True, separators=(",", ":"))) for c in changes]
     skips: list[list[tuple[int, int]]] = [[], [(2, 4)], [(1, 1), (6, 9), (13, 13)], [(0, latest)], [(5, 2**63 - 1)]]

@@ -384,6 +384,8 @@ def test_a_real_server_s_pages_are_read_quickly(
         return page_
 
     monkeypatch.setattr(client_module, "read_pull_answer", reading)
+    # The server's JSON form (a server's answer to a pull that does not ask for lines, as before protocol 4).
+    monkeypatch.setattr(client_module, "_PULL_HEADERS", {"Accept": "application/json"})
     b.login(server, email)
     b.sync()
     assert read and all(read)

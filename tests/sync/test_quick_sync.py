@@ -24,7 +24,7 @@ from gigbag.app.sync_words import summary_text
 from gigbag.app.workspace import Workspace
 from gigbag.cli.main import main
 from gigbag.local_db.blob_store import BlobStore
-from gigbag.schema.protocol import PROTOCOL_VERSION
+from gigbag.schema.protocol import PROTOCOL_VERSION, PULL_LINES_MEDIA_TYPE
 from gigbag.sync.engine import SyncSummary, run_sync
 from gigbag.sync.progress import ProgressEvent
 from tests.fixtures.server_process import ServerProcess
@@ -419,3 +419,46 @@ def test_the_quick_pull_is_the_request_the_engine_sends() -> None:
     assert {k.lower(): v for k, v in quick_headers.items() if k.lower() not in transport} == {
         k.lower(): v for k, v in engine_headers.items() if k.lower() not in transport
     }
+
+
+class _FramedAnswer(http.server.BaseHTTPRequestHandler):
+    def do_GET(self) -> None:  # noqa: N802 - the standard library's name
+        body: bytes = self.server.body  # type: ignore[attr-defined]
+        self.send_response(200)
+        self.send_header("Gigbag-Protocol", str(PROTOCOL_VERSION))
+        self.send_header("Gigbag-Account-Terms", "t-1")
+        self.send_header("Content-Type", PULL_LINES_MEDIA_TYPE)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *_args: Any) -> None:
+        pass
+
+
+@pytest.mark.parametrize(
+    ("body", "empty"),
+    [
+        (b'{"cursor":7,"has_more":false,"changes":[]}', True),
+        (b'{"cursor":7,"has_more":false,"changes":[]}\n', False),  # a line after an empty page's header
+        (b'{"cursor":7,"has_more":false,"changes":[]}\nnull', False),
+        (b'{"cursor":8,"has_more":false,"changes":[["goals","x",null,true,8]]}\nnull', False),
+        (b'{"cursor":8,"has_more":false,"changes":[]}', False),  # the cursor moved
+        (b'{"cursor":7,"has_more":true,"changes":[]}', False),
+    ],
+)
+def test_the_quick_path_reads_a_framed_page_as_the_engine_does(body: bytes, empty: bool) -> None:
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _FramedAnswer)
+    httpd.body = body  # type: ignore[attr-defined]
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        account = {"server_url": f"http://127.0.0.1:{httpd.server_address[1]}", "cursor": 7}
+        if empty:
+            assert quick_sync._pull_is_empty(account, "tok") == "t-1"
+        else:
+            with pytest.raises(quick_sync._NotProven):
+                quick_sync._pull_is_empty(account, "tok")
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
