@@ -54,6 +54,7 @@ from .page_fetch import PageFetcher
 from .page_spool import PageSpool, page_size
 from .progress import CancelToken, ProgressCallback, ProgressEvent
 from .pull_answer import PullPage, QuickPullPage
+from .pull_lines import FramedPullPage
 from .verify import keep_unusable_fetchable, verify_pulled_page
 from .writer_connection import writer_connection
 
@@ -108,7 +109,7 @@ _SpooledPage = tuple[list[tuple[Key, Version]], int]
 
 
 def _plain(page: PullPage, texts: list[str | None]) -> _SpooledPage:
-    if type(page) is QuickPullPage:
+    if type(page) is QuickPullPage or type(page) is FramedPullPage:
         # Its changes are PulledVersion tuples: unpacked, and each Version made as Version._make makes it,
         # without a Python frame per change.
         make = tuple.__new__
