@@ -22,8 +22,8 @@ from gigbag.local_db.change_capture import applying_server_changes, capture_trig
 from gigbag.local_db.database import transaction
 from gigbag.schema.canonical import checksum
 from gigbag.schema.entities import ENTITY_TYPES, validate_data
-from gigbag.sync import bulk_writes
-from gigbag.sync.bulk_writes import remove_rows, write_rows
+from gigbag.sync import bulk_writes, incoming
+from gigbag.sync.bulk_writes import write_rows
 from gigbag.sync.incoming import ApplyReport, apply_pulled, settle_incoming
 from gigbag.sync.local_store import Key, LocalState, Version
 
@@ -358,7 +358,7 @@ def test_a_pull_ends_in_the_same_database_lifted_or_not(tmp_path: Path, monkeypa
 
 
 def test_tombstones_removed_in_bulk_end_where_remove_many_ends(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """``remove_rows`` in the place of ``LocalState.remove_many`` (a page's tombstones of types nothing refers
+    """``remove_rows``, which ``apply_pulled`` calls, against ``LocalState.remove_many`` (a page's tombstones of types nothing refers
     to): the same database, the derived values kept by the delete triggers included (read before settling,
     which recomputes them)."""
     q = Seqs()
@@ -379,10 +379,8 @@ def test_tombstones_removed_in_bulk_end_where_remove_many_ends(tmp_path: Path, m
         tombstones.append(((kind, i), Version(None, None, True, q.n)))
     results: dict[str, Any] = {}
     for name in ("remove_rows", "remove_many"):
-        if name == "remove_rows":
-            monkeypatch.setattr(LocalState, "remove_many", lambda st, t, ids: remove_rows(st, t, ids))
-        else:
-            monkeypatch.undo()
+        if name == "remove_many":  # apply_pulled calls remove_rows: here LocalState.remove_many in its place
+            monkeypatch.setattr(incoming, "remove_rows", lambda st, t, ids: LocalState.remove_many(st, t, ids))
         ws = Workspace.open(tmp_path / name)
         try:
             db = ws.paths.database
