@@ -539,9 +539,7 @@ def _rendered_changes(
             has_more = True
             break
         if text is None:
-            if data is not None and decode is not None:
-                data = decode(data)
-            text = "null" if data is None else _old_data_text(data)
+            text = _old_row_text(data, decode)
         of_type = quoted_types.get(entity_type)
         if of_type is None:
             of_type = quoted_types[entity_type] = quote(entity_type)
@@ -554,6 +552,13 @@ def _rendered_changes(
         size += len(part)
         last = seq
     return parts, int(last), has_more
+
+
+def _old_row_text(data: Any, decode: Callable[[Any], Any] | None) -> str:
+    """The JSON text of a row stored before migration 0005 (no ``data_text``): its ``data`` column's value."""
+    if data is not None and decode is not None:
+        data = decode(data)
+    return "null" if data is None else _old_data_text(data)
 
 
 def _old_data_text(data: Any) -> str:
@@ -573,7 +578,7 @@ def _framed_changes(
     """:func:`_rendered_changes` for a framed page: each change's header entry and its data line, up to the
     same bounds, the last one's seq (``since`` if none) and whether more follow."""
     quote = _quote
-    quoted_types: dict[str, str] = {}
+    quoted_types: dict[str, str] = {}  # a page holds few types
     heads: list[str] = []
     texts: list[str] = []
     size = 0
@@ -585,9 +590,7 @@ def _framed_changes(
             has_more = True
             break
         if text is None:
-            if data is not None and decode is not None:
-                data = decode(data)
-            text = "null" if data is None else _old_data_text(data)
+            text = _old_row_text(data, decode)
         counted = len(text)  # as the JSON form counts it, whatever the line below holds
         if "\n" in text or "\r" in text:
             # Not written by this server's encoders (they escape control characters, so a raw LF or CR can only
