@@ -8,7 +8,6 @@ The stored bytes of every table are compared, not only what the screens read.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,40 +18,15 @@ from sqlalchemy import text
 from gigbag.app.workspace import Workspace
 from gigbag.local_db.change_capture import applying_server_changes
 from gigbag.local_db.database import transaction
-from gigbag.schema.canonical import checksum
-from gigbag.schema.entities import ENTITY_TYPES, validate_data
+from gigbag.schema.entities import ENTITY_TYPES
 from gigbag.schema.wire import PulledChange, PullResponse
 from gigbag.sync.incoming import ApplyReport, apply_pulled, settle_incoming
-from gigbag.sync.local_store import Key, LocalState, Version
+from gigbag.sync.local_store import LocalState, Version
 from gigbag.sync.verify import ChecksumMismatch, verify_pulled_page
+from tests.fixtures.pulled_versions import NOW, Page, Seqs, uid
 
-NOW = "2025-03-01T12:00:00Z"
 LATER = "2025-03-02T08:00:00Z"
 SHA = "cd" * 32
-Page = list[tuple[Key, Version]]
-
-
-def uid() -> str:
-    return str(uuid.uuid4())
-
-
-class Seqs:
-    def __init__(self) -> None:
-        self.n = 0
-
-    def live(self, entity_type: str, **data: Any) -> Version:
-        full = validate_data(entity_type, {"created_at": NOW, "updated_at": NOW, **data})
-        self.n += 1
-        return Version(full, checksum(full), False, self.n)
-
-    def raw(self, data: dict[str, Any]) -> Version:
-        """A version this client's schema may refuse, its checksum right."""
-        self.n += 1
-        return Version(data, checksum(data), False, self.n)
-
-    def tombstone(self) -> Version:
-        self.n += 1
-        return Version(None, None, True, self.n)
 
 
 def bulk(ws: Workspace, pages: list[Page], report: ApplyReport) -> None:

@@ -9,7 +9,6 @@ database lifted or not. Whether a write really lifted them is read from SQLite's
 from __future__ import annotations
 
 import sqlite3
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,30 +20,15 @@ from gigbag.app.workspace import Workspace
 from gigbag.local_db.change_capture import applying_server_changes, capture_triggers_lifted
 from gigbag.local_db.database import transaction
 from gigbag.schema.canonical import checksum
-from gigbag.schema.entities import ENTITY_TYPES, validate_data
+from gigbag.schema.entities import ENTITY_TYPES
 from gigbag.sync import bulk_writes, incoming
 from gigbag.sync.bulk_writes import write_rows
 from gigbag.sync.incoming import ApplyReport, apply_pulled, settle_incoming
-from gigbag.sync.local_store import Key, LocalState, Version
+from gigbag.sync.local_store import LocalState, Version
+from tests.fixtures.pulled_versions import NOW, Page, Seqs, uid
 
-NOW = "2025-03-01T12:00:00Z"
 LATER = "2025-03-02T08:00:00Z"
 SHA = "ab" * 32
-Page = list[tuple[Key, Version]]
-
-
-class Seqs:
-    def __init__(self) -> None:
-        self.n = 0
-
-    def live(self, entity_type: str, **data: Any) -> Version:
-        full = validate_data(entity_type, {"created_at": NOW, "updated_at": NOW, **data})
-        self.n += 1
-        return Version(full, checksum(full), False, self.n)
-
-
-def uid() -> str:
-    return str(uuid.uuid4())
 
 
 def gigs(q: Seqs, ids: list[str], title: str = "Gig", when: str = NOW) -> Page:
