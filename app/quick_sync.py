@@ -43,6 +43,7 @@ from ..schema.protocol import (
     PULL_ACCEPT,
     PULL_LINES_MEDIA_TYPE,
     PULL_PATH,
+    media_type,
 )
 from ..sync.keyring_entry import KEYRING_SERVICE, keyring_user
 from ..sync.noop_rules import (
@@ -331,7 +332,7 @@ def _pull_is_empty(account: dict[str, Any], token: str, handover: _Handover | No
         if len(body) > MAX_ANSWER_BYTES:
             raise _NotProven("a long answer")
         tag = response.getheader(ACCOUNT_TERMS_HEADER)
-        media = (response.getheader("Content-Type") or "").partition(";")[0].strip().lower()
+        media = media_type(response.getheader("Content-Type"))
     if media == PULL_LINES_MEDIA_TYPE:
         # Framed: the header line, then a line per change. An empty page is its header line alone.
         header, newline, _ = body.partition(b"\n")

@@ -8,7 +8,9 @@ that table's triggers again (tests/local_db/test_migrations.py compares them wit
 
 Suppressed, the triggers still cost their ``WHEN`` subquery on every row: a fifth of a pulled page's
 SQLite write. A bulk write of server changes lifts them for its statements instead
-(``capture_triggers_lifted``).
+(``capture_triggers_lifted``); a transaction of many pages keeps them lifted until it commits
+(``capture_lifted_until_commit``): dropping and creating them costs about 1 ms a page, most of it every
+prepared statement of the connection compiled again after each change of the schema.
 """
 
 from __future__ import annotations
@@ -17,12 +19,16 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, event, text
 from sqlmodel import Session
 
 _NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
 _CAPTURING = "COALESCE((SELECT suppressed FROM change_capture WHERE id = 1), 0) = 0"
 _OPS = ("insert", "update", "delete")
+# In the DBAPI connection's info, within ``capture_lifted_until_commit``: each lifted table's triggers as
+# (name, sql), to be created again before the transaction commits.
+_HELD = "gigbag.capture_lifted"
+Lifted = list[tuple[str, str]]
 
 
 def capture_trigger_name(table: str, op: str) -> str:
@@ -82,7 +88,8 @@ def applying_server_changes(session: Session) -> Iterator[None]:
 @contextmanager
 def capture_triggers_lifted(conn: Connection, table: str) -> Iterator[None]:
     """Within ``applying_server_changes``, ``table``'s change-capture triggers are dropped for the block
-    and created again after it, from the SQL ``sqlite_master`` held for them (what the migrations made).
+    and created again after it, from the SQL ``sqlite_master`` held for them (what the migrations made);
+    within ``capture_lifted_until_commit``, created again only when the transaction commits.
 
     Suppressed, they log nothing; lifted, SQLite no longer evaluates their ``WHEN`` on every row. Only
     those three triggers: any other trigger of the table (derived values) runs as always. SQLite's DDL is
@@ -93,12 +100,16 @@ def capture_triggers_lifted(conn: Connection, table: str) -> Iterator[None]:
     if conn.dialect.name != "sqlite" or not isinstance(raw, sqlite3.Connection) or not raw.in_transaction:
         yield
         return
+    held: dict[str, Lifted] | None = conn.info.get(_HELD)
+    if held is not None and table in held:
+        yield  # lifted by an earlier block of this transaction
+        return
     flag = raw.execute("SELECT suppressed FROM change_capture WHERE id = 1").fetchone()
     if flag is None or not flag[0]:
         yield
         return
     names = [capture_trigger_name(table, op) for op in _OPS]
-    lifted: list[tuple[str, str]] = raw.execute(
+    lifted: Lifted = raw.execute(
         "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? AND name IN (?, ?, ?) "
         "ORDER BY rowid",
         (table, *names),
@@ -106,15 +117,64 @@ def capture_triggers_lifted(conn: Connection, table: str) -> Iterator[None]:
     try:
         for name, _ in lifted:
             raw.execute(f'DROP TRIGGER "{name}"')
+        if held is not None:
+            held[table] = lifted
         yield
     except BaseException:
         # What an error left dropped is created again; one that SQLite answers by rolling the whole
         # transaction back (a full disk, say) brought them all back already.
-        if raw.in_transaction:
-            back = {row[0] for row in raw.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
-            for name, sql in lifted:
-                if name not in back:
-                    raw.execute(sql)
+        if held is not None:
+            held.pop(table, None)
+        _create_missing(raw, lifted)
         raise
-    for _, sql in lifted:
-        raw.execute(sql)
+    if held is None:
+        for _, sql in lifted:
+            raw.execute(sql)
+
+
+@contextmanager
+def capture_lifted_until_commit(conn: Connection) -> Iterator[None]:
+    """Within the block, the triggers ``capture_triggers_lifted`` lifts on ``conn`` stay lifted until its
+    transaction ends: created again just before it commits (an event of the connection, whoever commits),
+    and at the block's end if it is still open; a rollback brings them back by itself. For transactions
+    that write many pages of server changes and nothing else (the writes of a local edit wait for the
+    write lock, which the transaction holds until then)."""
+    raw = conn.connection.driver_connection
+    if conn.dialect.name != "sqlite" or not isinstance(raw, sqlite3.Connection) or _HELD in conn.info:
+        yield
+        return
+    held: dict[str, Lifted] = {}
+
+    def before_commit(_: Connection) -> None:
+        _restore(raw, held)
+
+    def after_rollback(_: Connection) -> None:
+        held.clear()  # SQLite puts the dropped triggers back with the rest
+
+    conn.info[_HELD] = held
+    event.listen(conn, "commit", before_commit)
+    event.listen(conn, "rollback", after_rollback)
+    try:
+        yield
+    finally:
+        event.remove(conn, "commit", before_commit)
+        event.remove(conn, "rollback", after_rollback)
+        del conn.info[_HELD]
+        _restore(raw, held)
+
+
+def _restore(raw: sqlite3.Connection, held: dict[str, Lifted]) -> None:
+    """Every held table's triggers created again, if its transaction is still open; ``held`` emptied."""
+    lifted = [item for items in held.values() for item in items]
+    held.clear()
+    if lifted and raw.in_transaction:
+        _create_missing(raw, lifted)
+
+
+def _create_missing(raw: sqlite3.Connection, lifted: Lifted) -> None:
+    if not raw.in_transaction:
+        return
+    back = {row[0] for row in raw.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    for name, sql in lifted:
+        if name not in back:
+            raw.execute(sql)

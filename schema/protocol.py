@@ -18,6 +18,13 @@ PULL_PATH = "/v1/sync/pull"
 # came. Any other Accept gets the JSON PullResponse.
 PULL_LINES_MEDIA_TYPE = "application/vnd.gigbag.pull-lines"
 PULL_ACCEPT = f"{PULL_LINES_MEDIA_TYPE}, application/json"  # the engine's pull (an error answer is JSON)
+
+
+def media_type(content_type: str | None) -> str:
+    """The media type of a Content-Type header's value, lower case, without its parameters ("" for none)."""
+    return (content_type or "").partition(";")[0].strip().lower()
+
+
 # Pull pages and GET /v1/account carry a short fingerprint of the account's tier and limits in force, so a
 # sync learns that the operator changed them without asking GET /v1/account on every sync.
 ACCOUNT_TERMS_HEADER = "Gigbag-Account-Terms"

@@ -31,6 +31,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from .. import __version__
+from ..schema.protocol import media_type
 from ..schema.wire import (
     ACCOUNT_TERMS_HEADER,
     BLOB_DIGEST_HEADER,
@@ -161,10 +162,6 @@ def check_protocol(response: httpx.Response, doing: str) -> None:
 
 
 _PULL_HEADERS = {"Accept": PULL_ACCEPT}
-
-
-def _media_type(response: httpx.Response) -> str:
-    return response.headers.get("content-type", "").partition(";")[0].strip().lower()
 
 
 # What a kept connection that the server closed meanwhile (its keep-alive timeout, a restart) gives on
@@ -534,7 +531,7 @@ class SyncClient:
         response = self._send("GET", "/v1/sync/pull", doing, params=params, headers=_PULL_HEADERS)
         check_protocol(response, doing)
         self.account_terms_tag = response.headers.get(ACCOUNT_TERMS_HEADER)
-        if _media_type(response) == PULL_LINES_MEDIA_TYPE:
+        if media_type(response.headers.get("content-type")) == PULL_LINES_MEDIA_TYPE:
             try:
                 return read_pull_lines(response.content)
             except FramingError as exc:

@@ -32,13 +32,13 @@ import itertools
 import logging
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, Engine, text, update
 from sqlmodel import Session
 
-from ..local_db.change_capture import applying_server_changes
+from ..local_db.change_capture import applying_server_changes, capture_lifted_until_commit
 from ..local_db.database import read_session, transaction
 from ..local_db.sync_tables import SyncAccount
 from ..schema.entities import ENTITY_TYPES
@@ -125,6 +125,10 @@ def _plain(page: PullPage, texts: list[str | None]) -> _SpooledPage:
     return changes, page.cursor
 
 
+def _lifted_until_commit(bind: Engine | Connection) -> AbstractContextManager[None]:
+    return capture_lifted_until_commit(bind) if isinstance(bind, Connection) else nullcontext()
+
+
 def stored_cursor(db: Engine) -> int:
     with read_session(db) as s:
         account = s.get(SyncAccount, 1)
@@ -186,8 +190,10 @@ class Puller:
 
     @contextmanager
     def _writing(self) -> Iterator[None]:
-        """The pages' writes through one connection with the WAL's checkpoints held (``writer_connection``)."""
-        with writer_connection(self.db) as bind:
+        """The pages' writes through one connection with the WAL's checkpoints held (``writer_connection``),
+        and the change-capture triggers a bulk write lifts created again once a transaction, before it
+        commits (``capture_lifted_until_commit``), not once a page."""
+        with writer_connection(self.db) as bind, _lifted_until_commit(bind):
             self._bind = bind
             try:
                 yield

@@ -2,8 +2,10 @@
 statements, ``capture_triggers_lifted``), and nothing else changes: the triggers come back byte for byte
 as the migrations made them, a local edit afterwards is captured, an error rolls them back in, another
 connection never sees them missing, a derived-value trigger still runs, and a pull ends in the same
-database lifted or not. Whether a write really lifted them is read from SQLite's schema cookie
-(``PRAGMA schema_version``), which each DROP and CREATE moves.
+database lifted or not. Within ``capture_lifted_until_commit`` (a pull's writer connection) pages of one
+transaction lift them once, and its commit, a rollback or the block's end brings them back. Whether a write
+really lifted them is read from SQLite's schema cookie (``PRAGMA schema_version``), which each DROP and
+CREATE moves.
 """
 
 from __future__ import annotations
@@ -15,14 +17,20 @@ from typing import Any
 
 import pytest
 from sqlalchemy import exc, text
+from sqlmodel import Session
 
 from gigbag.app.workspace import Workspace
-from gigbag.local_db.change_capture import applying_server_changes, capture_triggers_lifted
+from gigbag.local_db.change_capture import (
+    applying_server_changes,
+    capture_lifted_until_commit,
+    capture_triggers_lifted,
+)
 from gigbag.local_db.database import transaction
 from gigbag.schema.canonical import checksum
 from gigbag.schema.entities import ENTITY_TYPES
-from gigbag.sync import bulk_writes, incoming
+from gigbag.sync import bulk_writes, incoming, pull
 from gigbag.sync.bulk_writes import write_rows
+from gigbag.sync.client import SyncClient
 from gigbag.sync.incoming import ApplyReport, apply_pulled, settle_incoming
 from gigbag.sync.local_store import LocalState, Version
 from tests.fixtures.pulled_versions import NOW, Page, Seqs, uid
@@ -382,3 +390,147 @@ def test_tombstones_removed_in_bulk_end_where_remove_many_ends(tmp_path: Path, m
     unsettled = results["remove_rows"][0]
     assert len(unsettled["timeline_entries"]) == 3 and len(unsettled["goal_progress"]) == 1
     assert results["remove_rows"] == results["remove_many"]
+
+
+def lifted_names(conn: Any) -> set[str]:
+    """The capture triggers of timeline entries missing from the schema as ``conn`` sees it (its transaction's)."""
+    here = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    return {f"cc_timeline_entries_{op}" for op in ("insert", "update", "delete")} - here
+
+
+def test_held_until_commit_pages_of_one_transaction_lift_once_and_the_commit_brings_them_back(
+    ws: Workspace, fresh: dict[str, tuple[str, str]]
+) -> None:
+    """Within ``capture_lifted_until_commit`` the second page finds the triggers lifted by the first and
+    leaves them so; the commit creates them again (three drops and three creates in all, not per page)."""
+    db = ws.paths.database
+    cookie = schema_version(db)
+    q = Seqs()
+    first, second = gigs(q, [uid() for _ in range(bulk_writes.LIFT_FROM)]), gigs(q, [uid() for _ in range(300)])
+    with ws.engine.connect() as conn, capture_lifted_until_commit(conn):
+        with Session(conn) as s:
+            for page in (first, second):
+                s.execute(text("PRAGMA defer_foreign_keys=ON"))
+                with applying_server_changes(s):
+                    apply_pulled(LocalState(s), page, ApplyReport())
+                assert len(lifted_names(s.connection())) == 3  # still lifted between the pages
+            s.commit()
+        assert lifted_names(conn) == set()
+        assert triggers(db) == fresh
+    assert schema_version(db) == cookie + 6
+    assert ws.timeline.count() == len(first) + len(second)
+    ws.timeline.create({"date": "2025-06-01", "title": "New here", "entry_type": "gig"})
+    assert [c[2] for c in change_log(db)] == ["upsert"]
+
+
+def test_held_until_commit_a_rollback_brings_them_back_and_the_next_transaction_lifts_again(
+    ws: Workspace, fresh: dict[str, tuple[str, str]]
+) -> None:
+    db = ws.paths.database
+    q = Seqs()
+    with ws.engine.connect() as conn, capture_lifted_until_commit(conn):
+        with Session(conn) as s:
+            with applying_server_changes(s):
+                apply_pulled(LocalState(s), gigs(q, [uid() for _ in range(bulk_writes.LIFT_FROM)]), ApplyReport())
+            assert len(lifted_names(s.connection())) == 3
+            s.rollback()
+            assert lifted_names(s.connection()) == set()
+            cookie = schema_version(db)
+            with applying_server_changes(s):
+                apply_pulled(LocalState(s), gigs(q, [uid() for _ in range(bulk_writes.LIFT_FROM)]), ApplyReport())
+            assert len(lifted_names(s.connection())) == 3  # lifted again: the rollback forgot the first lift
+            s.commit()
+        assert schema_version(db) == cookie + 6
+    assert triggers(db) == fresh
+    assert ws.timeline.count() == bulk_writes.LIFT_FROM
+    assert change_log(db) == []
+
+
+def test_held_until_commit_leaving_the_block_with_the_transaction_open_brings_them_back(
+    ws: Workspace, fresh: dict[str, tuple[str, str]]
+) -> None:
+    db = ws.paths.database
+    with ws.engine.connect() as conn, Session(conn) as s:
+        with capture_lifted_until_commit(conn):
+            with applying_server_changes(s):
+                apply_pulled(LocalState(s), gigs(Seqs(), [uid() for _ in range(bulk_writes.LIFT_FROM)]), ApplyReport())
+            assert len(lifted_names(s.connection())) == 3
+        assert lifted_names(s.connection()) == set()  # the transaction still open
+        s.execute(
+            text(
+                "INSERT INTO timeline_entries (id, created_at, updated_at, date, title, entry_type) "
+                "VALUES ('mine', :now, :now, '2025-05-01', 'Mine', 'gig')"
+            ),
+            {"now": NOW},
+        )
+        s.commit()
+    assert triggers(db) == fresh
+    assert change_log(db) == [("timeline_entries", "mine", "upsert")]  # captured: not a server change
+
+
+@pytest.mark.parametrize("group_after", [0.0, 60.0])
+def test_a_first_download_of_many_pages_lifts_once_a_transaction_and_ends_with_the_triggers_as_made(
+    server: Any,
+    email: str,
+    make_device: Any,
+    fresh: dict[str, tuple[str, str]],
+    monkeypatch: pytest.MonkeyPatch,
+    group_after: float,
+) -> None:
+    """A real pull in pages of two, each lifting (``LIFT_FROM`` 1): every page a transaction of its own (0 s)
+    moves the schema cookie by six a page; all in one (60 s), by six in all. Either way the triggers end as
+    the migrations made them and the next local edit is captured."""
+    real = SyncClient.pull
+    monkeypatch.setattr(SyncClient, "pull", lambda self, since, limit, skip=None: real(self, since, 2, skip))
+    monkeypatch.setattr(bulk_writes, "LIFT_FROM", 1)
+    monkeypatch.setattr(pull, "GROUP_COMMIT_AFTER", group_after)
+    a, b = make_device("a"), make_device("b")
+    a.login(server, email, create=True)
+    for i in range(9):  # five pages of two
+        a.ws.timeline.create({"date": "2025-05-01", "title": f"Gig {i}", "entry_type": "gig"})
+    a.sync()
+    b.login(server, email)
+    db = b.ws.paths.database
+    cookie = schema_version(db)
+    summary = b.sync()
+    assert summary.pulled == 9
+    assert schema_version(db) - cookie == (6 * 5 if group_after == 0 else 6)
+    assert triggers(db) == fresh
+    assert b.entities() == a.entities()
+    b.ws.timeline.create({"date": "2025-06-01", "title": "New here", "entry_type": "gig"})
+    assert [c[2] for c in change_log(db)] == ["upsert"]
+
+
+def test_a_first_download_whose_transaction_fails_half_way_ends_with_the_triggers_as_made(
+    server: Any, email: str, make_device: Any, fresh: dict[str, tuple[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages of two in one transaction, each lifting; the database refuses the third page's first row: the
+    rollback brings the triggers back, and the next sync completes the download with them as made."""
+    real = SyncClient.pull
+    monkeypatch.setattr(SyncClient, "pull", lambda self, since, limit, skip=None: real(self, since, 2, skip))
+    monkeypatch.setattr(bulk_writes, "LIFT_FROM", 1)
+    monkeypatch.setattr(pull, "GROUP_COMMIT_AFTER", 60.0)
+    a, b = make_device("a"), make_device("b")
+    a.login(server, email, create=True)
+    for i in range(9):
+        a.ws.timeline.create({"date": "2025-05-01", "title": f"Gig {i}", "entry_type": "gig"})
+    a.sync()
+    b.login(server, email)
+    with b.ws.engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE rows_seen (n INTEGER)")
+        conn.exec_driver_sql("INSERT INTO rows_seen VALUES (0)")
+        conn.exec_driver_sql(
+            "CREATE TRIGGER refuse_gig_5 BEFORE INSERT ON timeline_entries BEGIN "
+            "UPDATE rows_seen SET n = n + 1; "
+            "SELECT RAISE(ABORT, 'the disk is full') WHERE (SELECT n FROM rows_seen) = 5; END"
+        )
+    with pytest.raises(Exception, match="the disk is full"):
+        b.sync()
+    with b.ws.engine.begin() as conn:
+        conn.exec_driver_sql("DROP TRIGGER refuse_gig_5")
+    db = b.ws.paths.database
+    assert triggers(db) == fresh
+    assert b.ws.timeline.count() == 0
+    b.sync()
+    assert triggers(db) == fresh
+    assert b.entities() == a.entities()
