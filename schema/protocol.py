@@ -7,11 +7,14 @@ without loading pydantic.
 
 from __future__ import annotations
 
-PROTOCOL_VERSION = 4
+PROTOCOL_VERSION = 5
 # Every push and pull carries the protocol the client speaks; the server answers with its own in the same
 # header. A request without it, or with another version, is refused with ERR_PROTOCOL_OUTDATED.
 PROTOCOL_HEADER = "Gigbag-Protocol"
-MAX_PULL_LIMIT = 1000
+# Protocol 5 raised this from 1000: each page costs both sides a request, a transaction's statements and the
+# turns of the two client threads (about 5 ms a page); a 20,000-entity first download is 4 pages, not 20
+# (docs/sync-protocol.md, "Version history"). A page also ends at MAX_PULL_PAGE_BYTES (wire.py).
+MAX_PULL_LIMIT = 5000
 PULL_PATH = "/v1/sync/pull"
 # A pull whose Accept header names this media type is answered framed as lines (docs/sync-protocol.md,
 # "Pull"): a header line, then each change's data JSON text on its own line, which the receiver hashes as it

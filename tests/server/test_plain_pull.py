@@ -19,6 +19,7 @@ from fastapi.routing import APIRoute
 from starlette.types import Receive, Scope, Send
 
 from gigbag.schema.wire import (
+    MAX_PULL_LIMIT,
     MAX_PULL_SKIP_RANGES,
     PROTOCOL_HEADER,
     PROTOCOL_VERSION,
@@ -113,7 +114,7 @@ def test_a_plain_page_is_answered_the_short_way_exactly_as_the_route_answers_it(
             gone = pushed[3]
             latest = await device.push([delete(gone["entity_id"], gone["checksum"])])
             for since in (0, 1, 4, latest - 1, latest, latest + 3):
-                for limit in ("", "&limit=1", "&limit=4", "&limit=1000"):
+                for limit in ("", "&limit=1", "&limit=4", "&limit=1000", f"&limit={MAX_PULL_LIMIT}"):
                     for skip in ("", "&skip=2-3", "&skip=1-1%2C5-7", "&skip=0-99", "&skip=2-3%2c8-8", "&skip=1-2,4-5"):
                         tail = f"{limit}{skip}"
                         observed.by_route.clear()

@@ -106,8 +106,7 @@ def test_pushes_are_batched_parents_first_and_pulls_are_paged_with_the_cursor_st
 
 def test_an_interrupted_pull_resumes_from_its_cursor_without_gaps(server: Any, email: str, make_device: Any) -> None:
     a, b = pair(server, email, make_device)
-    for i in range(1200):
-        a.ws.timeline.create({"date": "2025-06-01", "title": f"Entry {i}"})
+    a.ws.timeline.create_many([{"date": "2025-06-01", "title": f"Entry {i}"} for i in range(MAX_PULL_LIMIT + 200)])
     a.sync()
     cancel = CancelToken()
 
@@ -119,13 +118,13 @@ def test_an_interrupted_pull_resumes_from_its_cursor_without_gaps(server: Any, e
         b.sync(progress=stop_after_first_page, cancel=cancel)
     first = cursor(b)
     assert 0 < first < cursor(a)
-    assert b.ws.timeline.count() == 1000  # one page
+    assert b.ws.timeline.count() == MAX_PULL_LIMIT  # one page
     with b.ws.engine.connect() as c:
         assert c.execute(text("PRAGMA integrity_check")).scalar() == "ok"
     b.requests.clear()
     b.sync()
     assert b.requests[0] == ("GET", "/v1/sync/pull")
-    assert b.ws.timeline.count() == 1200
+    assert b.ws.timeline.count() == MAX_PULL_LIMIT + 200
     assert b.entities() == a.entities()
 
 

@@ -415,7 +415,7 @@ def test_the_quick_pull_is_the_request_the_engine_sends() -> None:
         httpd.server_close()
     transport = {"accept-encoding", "connection"}  # how the bytes travel, not what is asked
     (quick_path, quick_headers), (engine_path, engine_headers) = httpd.seen  # type: ignore[attr-defined]
-    assert quick_path == engine_path == "/prefix/v1/sync/pull?since=7&limit=1000"
+    assert quick_path == engine_path == f"/prefix/v1/sync/pull?since=7&limit={MAX_PULL_LIMIT}"
     assert {k.lower(): v for k, v in quick_headers.items() if k.lower() not in transport} == {
         k.lower(): v for k, v in engine_headers.items() if k.lower() not in transport
     }
