@@ -61,6 +61,9 @@ from .writer_connection import writer_connection
 # A first download commits its pages (with the cursor after them) once their transaction has been open this
 # long, in seconds: a commit per page was a fifth of its writing.
 GROUP_COMMIT_AFTER = 0.25
+# Changes of a pull's only page from which its writes go through the writer connection too (its held
+# checkpoints and bigger page cache): a pull of 5,000 edits is one page since protocol 5.
+WRITER_FROM = 500
 # How long the pages applied as they come may stay uncommitted (the write lock held), in seconds.
 PROVISIONAL_HOLD = 0.5
 
@@ -159,6 +162,7 @@ class Puller:
         self._doomed: list[Key] = []  # local entities the fetched pages delete, in the order seen
         self._skip: str | None = None
         self._staged = True
+        self._big = False
 
     def run(self, skip: str | None = None, *, since: int | None = None, staged: bool = True) -> PullReport:
         """Pull everything after the stored cursor; ``skip`` ("lo-hi,…"): seqs of versions this sync's
@@ -170,8 +174,8 @@ class Puller:
         if since is None:
             since = stored_cursor(self.db)
         with older_objects_frozen(), rarer_collections(), self._fetched(since) as (pages, more):
-            if not more:
-                # One page (a no-op sync's, typically): no held checkpoint, no connection of its own.
+            if not more and not self._big:
+                # One small page (a no-op sync's, typically): no held checkpoint, no connection of its own.
                 self._spool_then_apply(pages, since)
             else:
                 with self._writing():
@@ -205,6 +209,8 @@ class Puller:
         """The pages after ``since``, and whether there is more than one. The first is fetched here (a
         no-op sync is one page: no thread); the others by a :class:`PageFetcher`, one ahead."""
         first = self._fetch_page(since)
+        # A page of many changes (protocol 5's pages hold up to 5000) is written as several pages are.
+        self._big = len(first.changes) >= WRITER_FROM
         if not first.has_more:
             yield iter([first]), False
             return

@@ -27,11 +27,12 @@ from tests.fixtures.altering_proxy import AlteringProxy, Answer, flip_pulled_dat
 
 from .conftest import Device, server_entities
 
+real_pull = SyncClient.pull
+
 
 @pytest.fixture(autouse=True)
 def pages_of_two(monkeypatch: pytest.MonkeyPatch) -> None:
-    real = SyncClient.pull
-    monkeypatch.setattr(SyncClient, "pull", lambda self, since, limit, skip=None: real(self, since, 2, skip))
+    monkeypatch.setattr(SyncClient, "pull", lambda self, since, limit, skip=None: real_pull(self, since, 2, skip))
 
 
 @pytest.fixture
@@ -330,3 +331,29 @@ def test_pages_applied_as_they_came_and_held_too_long_are_rolled_back_and_applie
     assert entries == 7 and cursor == top > 0
     (report,) = reports
     assert (report.applied, report.apply.applied) == (report.pages, 6)  # counted once: the dropped pages not
+
+
+@pytest.mark.parametrize("entries", [3, pull.WRITER_FROM])
+def test_a_pull_of_one_big_page_writes_through_the_writer_connection_and_one_small_page_does_not(
+    server: Any, email: str, make_device: Any, monkeypatch: pytest.MonkeyPatch, entries: int
+) -> None:
+    """Pages of up to 5000 (protocol 5) make a pull of thousands of edits one page: it is written as several
+    pages are (held checkpoints, the bigger cache); a no-op's or a few edits' page opens no connection."""
+    monkeypatch.setattr(SyncClient, "pull", real_pull)  # the autouse pages of two off: one page
+    opened: list[int] = []
+    real = pull.writer_connection
+
+    def counted(db: Any) -> Any:
+        opened.append(1)
+        return real(db)
+
+    monkeypatch.setattr(pull, "writer_connection", counted)
+    a, b = make_device("a"), make_device("b")
+    a.login(server, email, create=True)
+    a.ws.timeline.create_many([{"date": "2025-05-01", "title": f"Gig {i}"} for i in range(entries)])
+    a.sync()
+    b.login(server, email)
+    summary = b.sync()
+    assert summary.pull_requests == 1 and summary.pulled == entries
+    assert len(opened) == (1 if entries >= pull.WRITER_FROM else 0)
+    assert b.entities() == a.entities()
