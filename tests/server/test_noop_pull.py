@@ -16,7 +16,7 @@ import httpx
 from fastapi import FastAPI
 from sqlalchemy import select, update
 
-from gigbag.schema.wire import ACCOUNT_TERMS_HEADER, PROTOCOL_HEADER, PROTOCOL_VERSION
+from gigbag.schema.wire import ACCOUNT_TERMS_HEADER, MAX_PULL_LIMIT, PROTOCOL_HEADER, PROTOCOL_VERSION
 from gigbag.server.auth import DeviceRow, LoopReader, read_device, token_hash
 from gigbag.server.tables import devices, user_counters, users
 from tests.fixtures.server_process import ServerProcess
@@ -102,7 +102,7 @@ def test_a_pull_query_the_short_way_does_not_read_goes_to_the_route(api: Api) ->
     for query, status in (
         (f"since={cursor}&since={cursor}", 200),  # the route's own reading of a repeated parameter
         (f"since={cursor}&limit=0", 422),
-        (f"since={cursor}&limit=1001", 422),
+        (f"since={cursor}&limit={MAX_PULL_LIMIT + 1}", 422),
         ("since=-1&limit=5", 422),
         (f"since={cursor}&skip=1-2", 200),
     ):
