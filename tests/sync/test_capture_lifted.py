@@ -34,6 +34,7 @@ from gigbag.sync.client import SyncClient
 from gigbag.sync.incoming import ApplyReport, apply_pulled, settle_incoming
 from gigbag.sync.local_store import LocalState, Version
 from tests.fixtures.pulled_versions import NOW, Page, Seqs, uid
+from tests.fixtures.refused_row import MESSAGE, allow_again, refuse_entry
 
 LATER = "2025-03-02T08:00:00Z"
 SHA = "ab" * 32
@@ -516,18 +517,10 @@ def test_a_first_download_whose_transaction_fails_half_way_ends_with_the_trigger
         a.ws.timeline.create({"date": "2025-05-01", "title": f"Gig {i}", "entry_type": "gig"})
     a.sync()
     b.login(server, email)
-    with b.ws.engine.begin() as conn:
-        conn.exec_driver_sql("CREATE TABLE rows_seen (n INTEGER)")
-        conn.exec_driver_sql("INSERT INTO rows_seen VALUES (0)")
-        conn.exec_driver_sql(
-            "CREATE TRIGGER refuse_gig_5 BEFORE INSERT ON timeline_entries BEGIN "
-            "UPDATE rows_seen SET n = n + 1; "
-            "SELECT RAISE(ABORT, 'the disk is full') WHERE (SELECT n FROM rows_seen) = 5; END"
-        )
-    with pytest.raises(Exception, match="the disk is full"):
+    refuse_entry(b.ws.engine, 5)
+    with pytest.raises(Exception, match=MESSAGE):
         b.sync()
-    with b.ws.engine.begin() as conn:
-        conn.exec_driver_sql("DROP TRIGGER refuse_gig_5")
+    allow_again(b.ws.engine)
     db = b.ws.paths.database
     assert triggers(db) == fresh
     assert b.ws.timeline.count() == 0

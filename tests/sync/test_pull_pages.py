@@ -24,6 +24,7 @@ from gigbag.sync.progress import CancelToken, ProgressEvent
 from gigbag.sync.pull import Puller, PullReport, refuse_mass_delete
 from gigbag.sync.verify import ChecksumMismatch
 from tests.fixtures.altering_proxy import AlteringProxy, Answer, flip_pulled_data, goal_from_a_newer_schema
+from tests.fixtures.refused_row import MESSAGE, allow_again, refuse_entry
 
 from .conftest import Device, server_entities
 
@@ -127,21 +128,13 @@ def test_a_first_download_commits_pages_in_groups_and_a_page_that_fails_takes_on
     gigs(a, 9)  # five pages of two
     a.sync()
     b.login(server, email)
-    with b.ws.engine.begin() as conn:  # the database itself refuses the fifth row: the third page's first
-        conn.exec_driver_sql("CREATE TABLE rows_seen (n INTEGER)")
-        conn.exec_driver_sql("INSERT INTO rows_seen VALUES (0)")
-        conn.exec_driver_sql(
-            "CREATE TRIGGER refuse_gig_5 BEFORE INSERT ON timeline_entries BEGIN "
-            "UPDATE rows_seen SET n = n + 1; "
-            "SELECT RAISE(ABORT, 'the disk is full') WHERE (SELECT n FROM rows_seen) = 5; END"
-        )
-    with pytest.raises(Exception, match="the disk is full"):
+    refuse_entry(b.ws.engine, 5)  # the database itself refuses the fifth row: the third page's first
+    with pytest.raises(Exception, match=MESSAGE):
         b.sync()
     entries, cursor, top = state(b)
     assert (entries, cursor == top) == ((4, True) if group_after == 0 else (0, True))
     assert page_threads() == []
-    with b.ws.engine.begin() as conn:
-        conn.exec_driver_sql("DROP TRIGGER refuse_gig_5")
+    allow_again(b.ws.engine)
     b.sync()
     assert b.entities() == a.entities() == server_entities(server, email)
 
