@@ -167,7 +167,7 @@ def _restore(raw: sqlite3.Connection, held: dict[str, Lifted]) -> None:
     """Every held table's triggers created again, if its transaction is still open; ``held`` emptied."""
     lifted = [item for items in held.values() for item in items]
     held.clear()
-    if lifted and raw.in_transaction:
+    if lifted:
         _create_missing(raw, lifted)
 
 

@@ -163,7 +163,6 @@ class Puller:
         self._doomed: list[Key] = []  # local entities the fetched pages delete, in the order seen
         self._skip: str | None = None
         self._staged = True
-        self._big = False
 
     def run(self, skip: str | None = None, *, since: int | None = None, staged: bool = True) -> PullReport:
         """Pull everything after the stored cursor; ``skip`` ("lo-hi,…"): seqs of versions this sync's
@@ -174,9 +173,9 @@ class Puller:
         self._staged = staged
         if since is None:
             since = stored_cursor(self.db)
-        with older_objects_frozen(), rarer_collections(), self._fetched(since) as (pages, more):
-            if not more and not self._big:
-                # One small page (a no-op sync's, typically): no held checkpoint, no connection of its own.
+        with older_objects_frozen(), rarer_collections(), self._fetched(since) as (pages, many):
+            if not many:
+                # A few changes (a no-op sync's page, typically): no held checkpoint, no connection of its own.
                 self._spool_then_apply(pages, since)
             else:
                 with self._writing():
@@ -207,13 +206,13 @@ class Puller:
 
     @contextmanager
     def _fetched(self, since: int) -> Iterator[tuple[Iterator[PullPage], bool]]:
-        """The pages after ``since``, and whether there is more than one. The first is fetched here (a
-        no-op sync is one page: no thread); the others by a :class:`PageFetcher`, one ahead."""
+        """The pages after ``since``, and whether they are many changes (more than one page, or one of
+        ``WRITER_FROM`` or more). The first is fetched here (a no-op sync is one page: no thread); the others
+        by a :class:`PageFetcher`, one ahead."""
         first = self._fetch_page(since)
-        # A page of many changes (protocol 5's pages hold up to 5000) is written as several pages are.
-        self._big = len(first.changes) >= WRITER_FROM
         if not first.has_more:
-            yield iter([first]), False
+            # A page of many changes (protocol 5's pages hold up to 5000) is written as several pages are.
+            yield iter([first]), len(first.changes) >= WRITER_FROM
             return
         with PageFetcher(self._fetch_page, first.cursor) as ahead:
             yield itertools.chain([first], ahead), True
