@@ -12,6 +12,7 @@ import httpx
 import keyring
 import pytest
 from keyring.backends import fail
+from sqlalchemy import text
 
 from gigbag.sync.account import KEYRING_SERVICE, keyring_user, load_token
 from gigbag.sync.errors import AccountMismatch, KeyringUnavailable, NotSignedIn
@@ -98,6 +99,21 @@ def test_a_database_synced_with_one_account_refuses_another(server: Any, email: 
     assert all(items == [] for items in server_entities(server, other).values())
     a.login(server, email)  # the same artist again: allowed, and it continues where it stopped
     assert a.sync().pulled == 0
+
+
+def test_the_first_sync_binds_the_database_and_its_artist_to_the_account_without_a_change_to_push(
+    server: Any, email: str, make_device: Any
+) -> None:
+    a = make_device("a")
+    a.ws.profile.save({"stage_name": "Norte"})
+    a.login(server, email, create=True)
+    assert a.sync().pushed == 1  # the profile itself
+    user_id = a.service.account().user_id
+    with a.ws.engine.connect() as conn:
+        assert conn.execute(text("SELECT bound_user_id FROM sync_account")).scalar() == user_id
+        assert conn.execute(text("SELECT user_id FROM artists")).scalar() == user_id
+        assert conn.execute(text("SELECT count(*) FROM change_log")).scalar() == 0  # local only: nothing to push
+    assert a.sync().pushed == 0
 
 
 def test_before_the_first_sync_a_database_may_still_sign_in_as_someone_else(
