@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, Index, UniqueConstraint, text
+from sqlalchemy import JSON, Index, Table, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -107,6 +107,10 @@ class SyncAccount(SQLModel, table=True):
     # Only with the explicit no-keyring fallback (``gigbag login --insecure-token-file PATH``): the
     # path of the file that holds the token. The token itself is never stored in the database.
     token_file: str | None = None
+
+
+# The account row's table, for the sync's Core statements (its cursor, binding, last sync).
+SYNC_ACCOUNT: Table = SyncAccount.__table__  # type: ignore[attr-defined]
 
 
 class BlobTransfer(SQLModel, table=True):

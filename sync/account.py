@@ -32,14 +32,13 @@ from sqlalchemy import Engine, Table, select, update
 
 from ..local_db.database import read_session, transaction
 from ..local_db.models import Artist
-from ..local_db.sync_tables import SyncAccount
+from ..local_db.sync_tables import SYNC_ACCOUNT, SyncAccount
 from ..schema.entities import ARTIST_ID
 from .client import SyncClient, close_connections, normalize_server_url
 from .errors import AccountMismatch, KeyringUnavailable, NotSignedIn, SyncError
 from .keyring_entry import KEYRING_SERVICE, keyring_user
 
 log = logging.getLogger(__name__)
-_ACCOUNT: Table = SyncAccount.__table__  # type: ignore[attr-defined]
 _ARTIST: Table = Artist.__table__  # type: ignore[attr-defined]
 
 
@@ -332,9 +331,9 @@ def bind(db: Engine, account: AccountInfo) -> None:
     # Plain statements, not the ORM's get: a first sync compiled two ORM queries for the workspace's fresh
     # engine here (8.1 → 3.0 ms median).
     with transaction(db) as s:
-        user_id = s.execute(select(_ACCOUNT.c.user_id).where(_ACCOUNT.c.id == 1)).scalar()
+        user_id = s.execute(select(SYNC_ACCOUNT.c.user_id).where(SYNC_ACCOUNT.c.id == 1)).scalar()
         if user_id is None:
             raise NotSignedIn()
-        s.execute(update(_ACCOUNT).where(_ACCOUNT.c.id == 1).values(bound_user_id=user_id))
+        s.execute(update(SYNC_ACCOUNT).where(SYNC_ACCOUNT.c.id == 1).values(bound_user_id=user_id))
         # local only: not synced, not a change to push (the capture triggers watch the synced columns)
         s.execute(update(_ARTIST).where(_ARTIST.c.id == ARTIST_ID, _ARTIST.c.user_id.is_(None)).values(user_id=user_id))

@@ -30,7 +30,7 @@ from sqlalchemy.exc import OperationalError
 
 from ..local_db.blob_store import BlobStore
 from ..local_db.database import read_session
-from ..local_db.sync_tables import SyncAccount
+from ..local_db.sync_tables import SYNC_ACCOUNT
 from ..schema.entities import ENTITY_TYPES
 from ..schema.fields import utc_now
 from .account import account_of, bind, forget_cached_token, load_token
@@ -49,8 +49,6 @@ from .summary import SyncSummary
 ClientFactory = Callable[..., SyncClient]
 
 log = logging.getLogger(__name__)
-
-_ACCOUNT = SyncAccount.__table__  # type: ignore[attr-defined]
 
 
 class SyncEngine:
@@ -140,7 +138,7 @@ class SyncEngine:
         if not exact and recorded is not None and age_of(recorded, now) < LAST_SYNC_RESOLUTION:
             return
         with self.db.connect() as conn, conn.begin():
-            conn.execute(update(_ACCOUNT).where(_ACCOUNT.c.id == 1).values(last_sync_at=now))
+            conn.execute(update(SYNC_ACCOUNT).where(SYNC_ACCOUNT.c.id == 1).values(last_sync_at=now))
 
     def _labels(self, summary: SyncSummary) -> dict[str, str]:
         labels = {sha: self.blob_sync.name_of(sha) for sha, _ in summary.file_errors}

@@ -15,10 +15,10 @@ from ..local_db.blob_store import BlobStore, is_sha256_hex
 from ..local_db.change_capture import applying_server_changes
 from ..local_db.database import transaction
 from ..local_db.sync_tables import (
+    SYNC_ACCOUNT,
     BlobTransfer,
     ChangeLog,
     CloudOnlyFile,
-    SyncAccount,
     SyncBase,
     SyncBatch,
     SyncConflict,
@@ -47,7 +47,7 @@ def remove_local_data(db: Engine, blobs: BlobStore) -> int:
                 removed += int(getattr(result, "rowcount", 0) or 0)
         for model in _SYNC_TABLES:
             s.execute(delete(model.__table__))  # type: ignore[attr-defined,union-attr]
-        account = SyncAccount.__table__  # type: ignore[attr-defined]
+        account = SYNC_ACCOUNT
         s.execute(
             account.update()
             .where(account.c.id == 1)

@@ -40,7 +40,7 @@ from sqlmodel import Session
 
 from ..local_db.change_capture import applying_server_changes, capture_lifted_until_commit
 from ..local_db.database import read_session, transaction
-from ..local_db.sync_tables import SyncAccount
+from ..local_db.sync_tables import SYNC_ACCOUNT, SyncAccount
 from ..schema.entities import ENTITY_TYPES
 from ..schema.wire import MAX_PULL_LIMIT
 from .bulk_writes import any_entities
@@ -69,7 +69,6 @@ WRITER_FROM = 2000
 PROVISIONAL_HOLD = 0.5
 
 log = logging.getLogger(__name__)
-_ACCOUNT = SyncAccount.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -335,7 +334,7 @@ class Puller:
         s.execute(text("PRAGMA defer_foreign_keys=ON"))
         with applying_server_changes(s):
             apply_pulled(LocalState(s), changes, self.report.apply, self._based)
-        s.execute(update(_ACCOUNT).where(_ACCOUNT.c.id == 1).values(cursor=cursor))
+        s.execute(update(SYNC_ACCOUNT).where(SYNC_ACCOUNT.c.id == 1).values(cursor=cursor))
 
     def settle(self) -> None:
         """Apply, merge or settle every waiting server version (the pull has completed)."""

@@ -15,7 +15,7 @@ import logging
 
 from sqlalchemy import select, update
 
-from ..local_db.sync_tables import SyncAccount
+from ..local_db.sync_tables import SYNC_ACCOUNT
 from ..schema.canonical import (
     CHECKSUM_PREFIX,
     CanonicalizationError,
@@ -31,7 +31,6 @@ from .pull_answer import PageChange, PullPage
 from .pull_lines import FramedPullPage
 
 log = logging.getLogger(__name__)
-_ACCOUNT = SyncAccount.__table__  # type: ignore[attr-defined]
 
 
 class ChecksumMismatch(ProtocolError):
@@ -164,10 +163,10 @@ def keep_unusable_fetchable(st: LocalState, unusable: list[tuple[Key, str]]) -> 
     if not staged:
         return None
     hold = max(0, min(staged) - 1)
-    account = _ACCOUNT.c
+    account = SYNC_ACCOUNT.c
     current = st.s.execute(select(account.cursor).where(account.id == 1)).scalar_one_or_none()
     if current is None or current <= hold:
         return None
-    st.s.execute(update(_ACCOUNT).where(account.id == 1).values(cursor=hold))
+    st.s.execute(update(SYNC_ACCOUNT).where(account.id == 1).values(cursor=hold))
     log.info("cursor held at %d (was %d): %d pulled versions could not be used here", hold, current, len(staged))
     return hold
