@@ -117,11 +117,14 @@ def cached_terms(workspace: Workspace) -> AccountTerms | None:
 
 
 def worth_refreshing(workspace: Workspace, summary: SyncSummary) -> bool:
-    """After a sync: read the terms again when the usage may have moved (something was sent, received or
-    refused), the server's fingerprint of the tier and limits differs from the kept one (the operator
-    changed them), or the kept ones are older than :data:`TERMS_MAX_AGE_SECONDS`. A sync where nothing
-    changed stays one pull request."""
-    moved = summary.pushed or summary.pulled or summary.files_up or summary.files_down or not summary.complete
+    """After a sync: read the terms again when the usage may have moved, the server's fingerprint of the tier
+    and limits differs from the kept one (the operator changed them), or the kept ones are older than
+    :data:`TERMS_MAX_AGE_SECONDS`. The usage is the size of the account's files on the server, which only a
+    file moves: one this sync sent or received, a change sent or received that can refer to a file's content
+    (another computer's upload, a track taken from the shared library), or what this sync cannot tell
+    (something refused or left behind). A sync that moved only other data (a first download of a timeline, a
+    push of edits) stays without a request more, like one where nothing changed."""
+    moved = summary.files_up or summary.files_down or summary.file_refs_moved or not summary.complete
     if moved:
         return True
     path = _path(workspace)

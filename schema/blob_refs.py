@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 BLOB_REF_PREFIX = "blob:"
+# The entity types whose data can refer to a blob (what :func:`blob_refs` reads).
+BLOB_REF_TYPES = frozenset({"files", "artists"})
 
 
 def blob_refs(entity_type: str, data: dict[str, Any] | None) -> set[str]:

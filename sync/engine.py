@@ -31,6 +31,7 @@ from sqlalchemy.exc import OperationalError
 from ..local_db.blob_store import BlobStore
 from ..local_db.database import read_session
 from ..local_db.sync_tables import SYNC_ACCOUNT
+from ..schema.blob_refs import BLOB_REF_TYPES
 from ..schema.entities import ENTITY_TYPES
 from ..schema.fields import utc_now
 from .account import account_of, bind, forget_cached_token, load_token
@@ -123,6 +124,7 @@ class SyncEngine:
             not_uploaded=list(dict.fromkeys(blobs.not_uploaded)),
             reuploaded_files=list(blobs.reuploaded),
             account_terms_tag=self.client.account_terms_tag,
+            file_refs_moved=not BLOB_REF_TYPES.isdisjoint(pull.entity_types | push.entity_types),
         )
         summary.labels = self._labels(summary)
         if summary.complete:  # "Last synced" is the last sync that sent and received everything

@@ -34,6 +34,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from sqlalchemy import Connection, Engine, text, update
 from sqlmodel import Session
@@ -104,11 +105,15 @@ class PullReport:
     applied: int = 0  # pages written (with their cursor); 0: the pull wrote nothing here
     changes: int = 0
     apply: ApplyReport = field(default_factory=ApplyReport)
+    entity_types: set[str] = field(default_factory=set)  # of the changes the pages brought
 
 
 # A fetched page as it is applied (and spooled): each change as its key and its ``Version`` (with the canonical
 # JSON text its checksum was verified on), and the page's cursor.
 _SpooledPage = tuple[list[tuple[Key, Version]], int]
+
+
+_ENTITY_TYPE = attrgetter("entity_type")
 
 
 def _plain(page: PullPage, texts: list[str | None]) -> _SpooledPage:
@@ -234,6 +239,7 @@ class Puller:
         # page being applied, which takes it back after every row.
         texts = verify_pulled_page(page)  # before anything of it is spooled, applied or counted
         self.report.changes += len(page.changes)
+        self.report.entity_types.update(map(_ENTITY_TYPE, page.changes))
         self.progress(ProgressEvent("pull", done=self.report.changes))
         return _plain(page, texts), page_size(texts)
 

@@ -94,6 +94,7 @@ class PushReport:
     replayed: int = 0
     refused: list[Refusal] = field(default_factory=list)
     recorded: list[int] = field(default_factory=list)  # seqs of the versions the answers made bases here
+    entity_types: set[str] = field(default_factory=set)  # of the changes the server applied
 
 
 @dataclass
@@ -544,6 +545,7 @@ class Pusher:
                 if held is not None and held.seq <= seq:
                     st.unstage(key)
         self.report.applied += len(applied)
+        self.report.entity_types.update(c.entity_type for c, _ in applied)
         s.connection().exec_driver_sql("DELETE FROM sync_batches WHERE idempotency_key = ?", (batch.key,))
         return [seq for _, seq in applied if seq > 0]
 

@@ -47,6 +47,9 @@ class SyncSummary:
     # The server's fingerprint of the account's tier and limits as of this sync's pull (None: not sent);
     # when it differs from the one kept with the account's terms, the desktop reads the terms again.
     account_terms_tag: str | None = None
+    # Whether a change sent or received can refer to a file's content (a file, the profile): a file uploaded
+    # by another computer, or taken from the shared library, may have moved the account's storage use.
+    file_refs_moved: bool = False
 
     @property
     def complete(self) -> bool:

@@ -151,6 +151,38 @@ def test_a_sync_where_nothing_moved_asks_for_the_terms_only_when_the_operator_ch
     assert a.requests == [("GET", "/v1/sync/pull")]
 
 
+def test_the_terms_are_read_again_after_a_sync_only_when_an_upload_may_have_moved_the_usage(
+    server: Any, email: str, make_device: Any, tmp_path: Path
+) -> None:
+    """The usage is the size of the account's uploaded files: a sync that sends or receives other data asks
+    for nothing more than its pushes and pulls; one that uploads, or receives a file from another computer,
+    reads the terms again and shows the new usage."""
+    a, b = make_device("a"), make_device("b")
+    a.login(server, email, create=True)
+    b.login(server, email)
+    a.sync()
+    b.sync()
+    a.ws.journal.create({"title": "Tour diary"})
+    a.requests.clear()
+    a.sync()
+    assert ("GET", "/v1/account") not in a.requests and ("POST", "/v1/sync/push") in a.requests
+    b.requests.clear()
+    summary = b.sync()
+    assert summary.received == 1 and not summary.file_refs_moved
+    assert b.requests == [("GET", "/v1/sync/pull")]
+    song = tmp_path / "demo.wav"
+    song.write_bytes(b"RIFF" + b"\x01" * 4096)
+    a.ws.files.import_file(song)
+    a.requests.clear()
+    a.sync()
+    assert ("GET", "/v1/account") in a.requests
+    b.requests.clear()
+    summary = b.sync()
+    assert summary.file_refs_moved
+    assert ("GET", "/v1/account") in b.requests
+    assert b.service.account_terms().used_bytes == song.stat().st_size  # type: ignore[union-attr]
+
+
 def test_the_kept_terms_are_read_from_disk_only_when_the_file_changed(
     server: Any, email: str, make_device: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
