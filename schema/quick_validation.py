@@ -57,10 +57,15 @@ no ``Any`` (``READ_ANY_STRAIGHT``: its values are built slower from JSON than by
 pattern's configuration takes 3 µs more, so those types take that way). Anything refused there
 (invalid JSON, a lone surrogate, too deep, or data the Python path may word differently) goes to that
 expression, whose value or error it is. tests/schema/test_quick_json.py compares both on every type.
+
+A pull's reader reads each line of a page that way once (:func:`straight_normalizer`), and keeps what it
+gives as :class:`NormalizedData`: a dict that says for which type it is normalized already, which
+:func:`quick_normalized_data` then returns as it is instead of validating it a second time.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -331,8 +336,41 @@ def quick_check_data(entity_type: str, data: object) -> None:
     check_data(entity_type, data)
 
 
+class NormalizedData(dict[str, Any]):
+    """Data that is what :func:`quick_normalized_data` gives for ``entity_type`` (made by a
+    :func:`straight_normalizer`); nothing changes it after (code that changes data copies it first)."""
+
+    __slots__ = ("entity_type",)
+    entity_type: str
+
+
+_STRAIGHT: dict[str, Callable[[bytes], NormalizedData] | None] = {}
+
+
+def straight_normalizer(entity_type: str) -> Callable[[bytes], NormalizedData] | None:
+    """For a type read straight from JSON (:func:`quick_normalized_json`): the function from one JSON text
+    to its normalized data, which raises ``ValueError`` (or ``TypeError``) for anything it does not take —
+    the caller then takes the usual way, whose words those are. None for any other type."""
+    if entity_type in _STRAIGHT:
+        return _STRAIGHT[entity_type]
+    dump = _json_dump(entity_type)
+    made = None
+    if dump is not None:
+        validate, serialize = dump.validator.validate_json, dump.serializer.to_python
+
+        def made(text: bytes) -> NormalizedData:
+            data = NormalizedData(serialize(validate(text)[0], mode="json"))
+            data.entity_type = entity_type
+            return data
+
+    _STRAIGHT[entity_type] = made
+    return made
+
+
 def quick_normalized_data(entity_type: str, data: object) -> dict[str, Any]:
     """:func:`~.entities.validate_data`: ``data`` as the schema reads it, or its EntityValidationError."""
+    if type(data) is NormalizedData and data.entity_type == entity_type:
+        return data
     dump = _fields_dump(entity_type)
     if dump is not None and type(data) is dict:
         try:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 
+from pydantic_core import from_json
 from sqlalchemy import select, update
 
 from ..local_db.sync_tables import SYNC_ACCOUNT
@@ -73,7 +74,8 @@ def verify_pulled_page(page: PullPage | FramedPullPage) -> list[str | None]:
 
     A framed page (protocol 4) carries each data line as it came: a line that hashes to its checksum is that
     canonical text. One that does not is checked as a JSON page is, on the canonical text of its parsed data:
-    a version stored as sent, before protocol 4, is not canonical text, yet its data matches."""
+    a version stored as sent, before protocol 4, is not canonical text, yet its data matches (the line's
+    data as it came, not the normalized data the reader may have made of it)."""
     if isinstance(page, FramedPullPage):
         return _verify_lines(page)
     texts: list[str | None] = []
@@ -97,7 +99,8 @@ def _verify_lines(page: FramedPullPage) -> list[str | None]:
         elif prefix + sha256(line).hexdigest() == change.checksum:
             texts.append(text)
         else:
-            canonical = _canonical_if_matching(change.data, change.checksum)
+            # On the data as it came: the reader may hold the line's normalized data instead.
+            canonical = _canonical_if_matching(from_json(line), change.checksum)
             if canonical is None:
                 raise _damaged(change)
             texts.append(canonical)

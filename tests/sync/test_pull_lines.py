@@ -1,6 +1,8 @@
 """The framed pull page (protocol 4): the strict reader, and the checksums checked on the lines as they came.
 
-A framed page reads as the JSON page of the same changes reads (``read_pull_answer``), value for value; any
+A framed page reads as the JSON page of the same changes reads (``read_pull_answer``), value for value,
+but for an upsert of a type whose schema reads JSON straight: its data is the normalized data the client
+makes of the JSON page's (``NormalizedData``), unless a line of the page is refused there; any
 body that is not exactly a framed page (truncated, a line missing or extra, a header of the wrong types,
 a data line that does not fit its change, CR, BOM, bytes that are not UTF-8 or JSON) is a
 ``ProtocolError`` with the sentence of a pull answer the client does not understand, the detail in the
@@ -20,6 +22,8 @@ import pytest
 from sqlalchemy import update
 
 from gigbag.schema.canonical import canonical_text, checksum
+from gigbag.schema.entities import EntityValidationError
+from gigbag.schema.quick_validation import NormalizedData, quick_normalized_data
 from gigbag.schema.wire import PROTOCOL_HEADER, PROTOCOL_VERSION, PULL_ACCEPT, PULL_LINES_MEDIA_TYPE
 from gigbag.server.tables import entities
 from gigbag.sync.client import RetryPolicy, SyncClient
@@ -88,6 +92,11 @@ def with_header(body: bytes, edit: Any) -> bytes:
     return with_line(body, 0, json.dumps(head).encode())
 
 
+def normalized(pulled: list[Any]) -> list[Any]:
+    """The changes of a JSON page with each upsert's data as the client normalizes it."""
+    return [c._replace(data=c.data and quick_normalized_data(c.entity_type, c.data)) for c in pulled]
+
+
 def client_answering(body: bytes, media_type: str = PULL_LINES_MEDIA_TYPE) -> tuple[SyncClient, list[httpx.Request]]:
     seen: list[httpx.Request] = []
 
@@ -109,9 +118,33 @@ def test_a_framed_page_reads_as_the_json_page_of_the_same_changes(
     lines = read_pull_lines(framed(page_changes, cursor, has_more))
     plain = read_pull_answer(as_json(page_changes, cursor, has_more))
     assert plain is not None
-    assert (lines.changes, lines.cursor, lines.has_more) == (plain.changes, plain.cursor, plain.has_more)
-    assert [type(v) for c in lines.changes for v in c] == [type(v) for c in plain.changes for v in c]
+    assert (lines.changes, lines.cursor, lines.has_more) == (normalized(plain.changes), plain.cursor, plain.has_more)
+    assert [type(c.data) for c in lines.changes] == [NormalizedData] * 3 + [type(None)] * with_tombstone
+    assert [type(v) for c in lines.changes for v in c if v is not c.data] == [
+        type(v) for c in plain.changes for v in c if v is not c.data
+    ]
+    assert all(c.data.entity_type == "timeline_entries" for c in lines.changes if c.data)  # type: ignore[attr-defined]
     assert verify_pulled_page(lines) == verify_pulled_page(plain)
+
+
+def test_a_line_the_schema_refuses_makes_the_page_read_as_it_came() -> None:
+    page_changes = changes()
+    page_changes[1]["data"] = {**page_changes[1]["data"], "date": "2025-02-30"}  # no such day: refused here
+    page_changes[1]["checksum"] = checksum(page_changes[1]["data"])
+    lines = read_pull_lines(framed(page_changes))
+    plain = read_pull_answer(as_json(page_changes))
+    assert plain is not None and lines.changes == plain.changes
+    assert [type(c.data) for c in lines.changes] == [dict] * 3 + [type(None)]
+    assert verify_pulled_page(lines) == verify_pulled_page(plain)
+
+
+def test_the_data_read_straight_is_not_validated_again_and_changes_nothing_it_is_handed_to() -> None:
+    page = read_pull_lines(framed(changes(with_tombstone=False)))
+    data = page.changes[0].data
+    assert type(data) is NormalizedData and data == quick_normalized_data("timeline_entries", dict(DATA[0]))
+    assert quick_normalized_data("timeline_entries", data) is data  # as it is, not validated a second time
+    with pytest.raises(EntityValidationError):
+        quick_normalized_data("goals", data)  # for another type: validated as ever (and refused)
 
 
 def test_an_empty_page_is_its_header_line_alone() -> None:
@@ -126,7 +159,7 @@ def test_the_client_asks_for_lines_and_reads_either_form() -> None:
     assert seen[0].headers["accept"] == PULL_ACCEPT
     client, _ = client_answering(as_json(changes()), "application/json")
     plain = client.pull(0, 1000)
-    assert not isinstance(plain, FramedPullPage) and plain.changes == page.changes
+    assert not isinstance(plain, FramedPullPage) and normalized(plain.changes) == page.changes
 
 
 def _hostile() -> dict[str, bytes]:
