@@ -32,10 +32,10 @@ def test_collections_are_rarer_within_a_pull_and_as_before_after_it_even_after_a
 
 
 def test_a_process_that_collects_more_rarely_already_keeps_its_thresholds() -> None:
-    gc.set_threshold(100_000, 50, 5)
+    gc.set_threshold(1_000_000, 50, 5)
     with rarer_collections():
-        assert gc.get_threshold() == (100_000, 50, 20)
-    assert gc.get_threshold() == (100_000, 50, 5)
+        assert gc.get_threshold() == (1_000_000, 50, 20)
+    assert gc.get_threshold() == (1_000_000, 50, 5)
 
 
 def test_a_pull_applies_its_pages_with_rarer_collections(server: Any, email: str, make_device: Any) -> None:
