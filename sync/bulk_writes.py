@@ -20,7 +20,6 @@ import json
 from collections.abc import Callable, Container, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
-from itertools import chain
 from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore[attr-defined]
 from operator import itemgetter
 from typing import Any, NamedTuple
@@ -312,11 +311,11 @@ def remove_rows(st: LocalState, entity_type: str, ids: list[str]) -> None:
             conn.exec_driver_sql(f"{sql}({marks})", tuple(chunk))
 
 
-_LENGTH_COLUMNS: dict[str, itemgetter[Any] | None] = {}
+_LENGTH_COLUMNS: dict[str, tuple[itemgetter[Any], ...]] = {}
 
 
-def _length_checked(entity_type: str) -> itemgetter[Any] | None:
-    """What reads, from a row of (id, *data fields), the columns a ``length(…)`` CHECK judges (None: none)."""
+def _length_checked(entity_type: str) -> tuple[itemgetter[Any], ...]:
+    """What reads, from a row of (id, *data fields), each column a ``length(…)`` CHECK judges (none: empty)."""
     if entity_type not in _LENGTH_COLUMNS:
         names = data_fields(entity_type)
         judged = sorted(
@@ -328,7 +327,7 @@ def _length_checked(entity_type: str) -> itemgetter[Any] | None:
                 if f"length({name})" in str(check.sqltext)
             }
         )
-        _LENGTH_COLUMNS[entity_type] = itemgetter(*judged, 0) if judged else None  # the id too: always a tuple
+        _LENGTH_COLUMNS[entity_type] = tuple(map(itemgetter, judged))
     return _LENGTH_COLUMNS[entity_type]
 
 
@@ -343,11 +342,10 @@ def _checks_proven(conn: Any, entity_type: str, rows: list[tuple[Any, ...]]) -> 
     stored past its CHECK would be called damage by the start-up ``quick_check``). Tests keep the two in
     step: tests/sync/test_checks_proven.py writes every type's valid data, its boundaries and tricky
     values this way and asks ``PRAGMA integrity_check``, which judges every CHECK of every row."""
-    judged = _length_checked(entity_type)
-    # One text of every judged value (a None or a number has no NUL in its str; anything else that shows one
-    # is written with the checks, which only costs time): the scan runs in C, not once per value.
-    if conn.dialect.name != "sqlite" or (
-        judged is not None and "\x00" in "".join(map(str, chain.from_iterable(map(judged, rows))))
+    # One text of each judged column's values (a None or a number has no NUL in its str; anything else that
+    # shows one is written with the checks, which only costs time): the scan runs in C, not once per value.
+    if conn.dialect.name != "sqlite" or any(
+        "\x00" in "".join(map(str, map(column, rows))) for column in _length_checked(entity_type)
     ):
         yield
         return
