@@ -63,7 +63,7 @@ from .blob_sync import BlobSync
 from .bulk_writes import clear_pending
 from .client import SyncClient
 from .errors import AuthenticationError, ProtocolError, QuotaExceeded, RequestRejected
-from .heap import older_objects_frozen
+from .heap import older_objects_frozen, rarer_collections
 from .local_store import Key, LocalState, Version
 from .progress import CancelToken, ProgressCallback, ProgressEvent
 from .push_reads import pending_entities, pending_presence
@@ -187,8 +187,9 @@ class Pusher:
     def push_pending(self, up_to: int | None, only: set[Key] | None = None) -> None:
         """Push every pending entity that has a change-log row with id <= ``up_to`` (all when None),
         or only the entities in ``only``."""
-        # The plan allocates per pending entity too: the collector leaves the app's heap out of its scans.
-        with older_objects_frozen():
+        # The plan allocates per pending entity too: the collector leaves the app's heap out of its scans, and
+        # runs rarely (at the default, a first upload of 20,000 ran 440 collections: 72-103 ms).
+        with older_objects_frozen(), rarer_collections():
             plan = self._plan(up_to, only)
             if not plan:
                 return

@@ -1,4 +1,4 @@
-"""A pull makes the cyclic collector run rarely (``heap.rarer_collections``) and gives the process its own
+"""A pull or a push makes the cyclic collector run rarely (``heap.rarer_collections``) and gives the process its own
 thresholds back afterwards, whatever happened, and never makes collections more frequent than they were."""
 
 from __future__ import annotations
@@ -52,5 +52,21 @@ def test_a_pull_applies_its_pages_with_rarer_collections(server: Any, email: str
             seen.append(gc.get_threshold())
 
     b.sync(progress=progress)
+    assert seen and set(seen) == {SYNC_GC_THRESHOLDS}
+    assert gc.get_threshold() == (700, 10, 10)
+
+
+def test_a_push_sends_its_batches_with_rarer_collections(server: Any, email: str, make_device: Any) -> None:
+    a = make_device("a")
+    a.login(server, email, create=True)
+    a.ws.timeline.create({"date": "2025-05-01", "title": "Gig", "entry_type": "gig"})
+    gc.set_threshold(700, 10, 10)
+    seen: list[tuple[int, int, int]] = []
+
+    def progress(event: ProgressEvent) -> None:
+        if event.phase == "push":
+            seen.append(gc.get_threshold())
+
+    a.sync(progress=progress)
     assert seen and set(seen) == {SYNC_GC_THRESHOLDS}
     assert gc.get_threshold() == (700, 10, 10)
