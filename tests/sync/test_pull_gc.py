@@ -38,35 +38,34 @@ def test_a_process_that_collects_more_rarely_already_keeps_its_thresholds() -> N
     assert gc.get_threshold() == (1_000_000, 50, 5)
 
 
+def thresholds_while(device: Any, phase: str) -> list[tuple[int, int, int]]:
+    """The collector's thresholds at each progress event of ``phase`` of a sync of ``device``, from the
+    default; the default is back after it."""
+    gc.set_threshold(700, 10, 10)
+    seen: list[tuple[int, int, int]] = []
+
+    def progress(event: ProgressEvent) -> None:
+        if event.phase == phase:
+            seen.append(gc.get_threshold())
+
+    device.sync(progress=progress)
+    assert gc.get_threshold() == (700, 10, 10)
+    return seen
+
+
 def test_a_pull_applies_its_pages_with_rarer_collections(server: Any, email: str, make_device: Any) -> None:
     a, b = make_device("a"), make_device("b")
     a.login(server, email, create=True)
     a.ws.timeline.create({"date": "2025-05-01", "title": "Gig", "entry_type": "gig"})
     a.sync()
     b.login(server, email)
-    gc.set_threshold(700, 10, 10)
-    seen: list[tuple[int, int, int]] = []
-
-    def progress(event: ProgressEvent) -> None:
-        if event.phase == "apply":
-            seen.append(gc.get_threshold())
-
-    b.sync(progress=progress)
+    seen = thresholds_while(b, "apply")
     assert seen and set(seen) == {SYNC_GC_THRESHOLDS}
-    assert gc.get_threshold() == (700, 10, 10)
 
 
 def test_a_push_sends_its_batches_with_rarer_collections(server: Any, email: str, make_device: Any) -> None:
     a = make_device("a")
     a.login(server, email, create=True)
     a.ws.timeline.create({"date": "2025-05-01", "title": "Gig", "entry_type": "gig"})
-    gc.set_threshold(700, 10, 10)
-    seen: list[tuple[int, int, int]] = []
-
-    def progress(event: ProgressEvent) -> None:
-        if event.phase == "push":
-            seen.append(gc.get_threshold())
-
-    a.sync(progress=progress)
+    seen = thresholds_while(a, "push")
     assert seen and set(seen) == {SYNC_GC_THRESHOLDS}
-    assert gc.get_threshold() == (700, 10, 10)
