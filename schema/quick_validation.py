@@ -344,27 +344,22 @@ class NormalizedData(dict[str, Any]):
     entity_type: str
 
 
-_STRAIGHT: dict[str, Callable[[bytes], NormalizedData] | None] = {}
-
-
 def straight_normalizer(entity_type: str) -> Callable[[bytes], NormalizedData] | None:
     """For a type read straight from JSON (:func:`quick_normalized_json`): the function from one JSON text
     to its normalized data, which raises ``ValueError`` (or ``TypeError``) for anything it does not take —
-    the caller then takes the usual way, whose words those are. None for any other type."""
-    if entity_type in _STRAIGHT:
-        return _STRAIGHT[entity_type]
+    the caller then takes the usual way, whose words those are. None for any other type. Made on each call
+    (a reader asks once a page) from the type's cached dump, so it follows whatever that cache holds."""
     dump = _json_dump(entity_type)
-    made = None
-    if dump is not None:
-        validate, serialize = dump.validator.validate_json, dump.serializer.to_python
+    if dump is None:
+        return None
+    validate, serialize = dump.validator.validate_json, dump.serializer.to_python
 
-        def made(text: bytes) -> NormalizedData:
-            data = NormalizedData(serialize(validate(text)[0], mode="json"))
-            data.entity_type = entity_type
-            return data
+    def normalize(text: bytes) -> NormalizedData:
+        data = NormalizedData(serialize(validate(text)[0], mode="json"))
+        data.entity_type = entity_type
+        return data
 
-    _STRAIGHT[entity_type] = made
-    return made
+    return normalize
 
 
 def quick_normalized_data(entity_type: str, data: object) -> dict[str, Any]:

@@ -47,10 +47,9 @@ def remove_local_data(db: Engine, blobs: BlobStore) -> int:
                 removed += int(getattr(result, "rowcount", 0) or 0)
         for model in _SYNC_TABLES:
             s.execute(delete(model.__table__))  # type: ignore[attr-defined,union-attr]
-        account = SYNC_ACCOUNT
         s.execute(
-            account.update()
-            .where(account.c.id == 1)
+            SYNC_ACCOUNT.update()
+            .where(SYNC_ACCOUNT.c.id == 1)
             .values(
                 server_url=None,
                 email=None,
