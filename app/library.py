@@ -207,9 +207,7 @@ class FileService(EntityService[File]):
     def content_path(self, file: File) -> Path:
         """The path of the content in the store (read-only use: open with the system's application)."""
         if not self.blobs.has(file.blob_sha256):
-            from ..local_db.blob_store import BlobMissingError
-
-            raise BlobMissingError(file.blob_sha256)
+            raise self.blobs.missing(file.blob_sha256)
         return self.blobs.path(file.blob_sha256)
 
     def export(self, file_id: str, destination: Path) -> Path:

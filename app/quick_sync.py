@@ -1,15 +1,15 @@
 """``gigbag sync`` when nothing needs syncing, proven with the standard library only.
 
-A sync where nothing changed anywhere reads one row, sends one pull request and writes at most
-"Last synced"; yet the full path loads SQLAlchemy, SQLModel, pydantic and httpx for it (most of a
-second). :func:`quick_noop_sync` proves the same thing with sqlite3, json and http.client, under the
-same sync lock: the database is whole and at the current schema revision, this computer is signed in
-and bound, nothing is pending, stored, waiting or in conflict, every file it should hold is here and
-none is due for a new check on the server, the token loads as the engine loads it, the server's answer
-to the very pull the engine would send (same cursor, same headers) is an empty last page at the same
-cursor in this protocol version, and the account's terms need no refresh. Then it writes and returns
-what the engine's no-op writes and returns. On any doubt it returns None and changes nothing: the
-caller runs the full engine. What the quick path has read by then is handed to it, so that it is not
+A sync where nothing changed anywhere reads one row, sends one pull request and writes at most "Last
+synced"; yet the full path loads SQLAlchemy, SQLModel, pydantic and httpx for it (most of a second).
+:func:`quick_noop_sync` proves the same thing with sqlite3, json and http.client, under the same sync lock:
+the database is whole and at the current schema revision, this computer is signed in and bound, nothing is
+pending, stored, waiting or in conflict, every file it should hold is here and none is due for a new check
+on the server (the engine's last look at the file store still holds), the token loads as the engine loads
+it, the server's answer to the very pull the engine would send (same cursor, same headers) is an empty last
+page at the same cursor in this protocol version, and the account's terms need no refresh. Then it writes
+and returns what the engine's no-op writes and returns. On any doubt it returns None and changes nothing:
+the caller runs the full engine. What the quick path has read by then is handed to it, so that it is not
 read twice: the token from the keyring, and the server's answer to the pull (a page with changes, say),
 which the engine's first request takes when it is that very pull (``sync.client.hand_answer``).
 """
@@ -21,7 +21,6 @@ import http.client
 import json
 import logging
 import os
-import re
 import sqlite3
 import time
 import urllib.parse
@@ -34,7 +33,6 @@ from typing import TYPE_CHECKING, Any
 
 from ..local_db.integrity import database_problem
 from ..local_db.migrate import is_up_to_date
-from ..schema.blob_refs import blob_refs
 from ..schema.protocol import (
     ACCOUNT_TERMS_HEADER,
     MAX_PULL_LIMIT,
@@ -47,12 +45,13 @@ from ..schema.protocol import (
 )
 from ..sync.keyring_entry import KEYRING_SERVICE, keyring_user
 from ..sync.noop_rules import (
-    BLOB_CHECKS_DUE_SQL,
+    AUDIT_FRESH_SQL,
+    BLOB_LOOK_SQL,
     LAST_SYNC_RESOLUTION,
     REVERIFY_AFTER,
     STAMP,
-    WANTED_BLOBS_SQL,
     age_of,
+    look_is_fresh,
 )
 from ..sync.summary import SyncSummary
 from .lock_file import LOCK_NAME, held_lock
@@ -84,7 +83,6 @@ TERMS_REQUIRED = TERMS_FIELDS - {"overridden", "tag"}
 NOOP_PROGRESS: tuple[tuple[str, int, int | None], ...] = (("pull", 0, None), ("apply", 1, None), ("done", 1, 1))
 TIMEOUT_SECONDS = 60.0  # the engine client's read timeout
 MAX_ANSWER_BYTES = 64 * 1024  # an empty page is a few dozen bytes: anything longer is not one
-_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 class _NotProven(Exception):
@@ -222,38 +220,21 @@ def _read_quiet_state(paths: DataPaths) -> tuple[dict[str, Any], str | None]:
         waiting = conn.execute(_NOTHING_WAITS_SQL).fetchone()
         if any(waiting):
             raise _NotProven("local changes, a stored batch, a waiting server version or a conflict")
-        _check_files(conn, paths.blobs)
+        _check_files(conn)
     return account, account["last_sync_at"]
 
 
-def _blob_path(root: Path, sha256: str) -> Path:
-    """Where the blob store keeps ``sha256`` (``BlobStore.path``; a test pins the two together)."""
-    return root / sha256[:2] / sha256[2:4] / sha256
-
-
-def _check_files(conn: sqlite3.Connection, root: Path) -> None:
-    """No file to download (``blob_sync.wanted_blobs``) and none due for a new look (``blob_audit``):
-    the engine's own statements (``sync.noop_rules``), run here through sqlite3."""
-    wanted: set[str] = set()
-    for kind, first, second in conn.execute(WANTED_BLOBS_SQL):
-        if kind == "files":
-            wanted.add(first)
-        else:
-            wanted |= blob_refs("artists", {"avatar_url": first, "banner_url": second})
-    held: dict[str, bool] = {}
-
-    def here(sha: object) -> bool:
-        if not isinstance(sha, str) or not _SHA256.fullmatch(sha):
-            raise _NotProven(f"not a blob digest: {sha!r}")
-        if sha not in held:
-            held[sha] = _blob_path(root, sha).is_file()
-        return held[sha]
-
-    if not all(here(sha) for sha in wanted):
-        raise _NotProven("a file to download")
-    cutoff = (dt.datetime.now(dt.UTC) - REVERIFY_AFTER).strftime(STAMP)
-    if any(here(sha) for sha, _ in conn.execute(BLOB_CHECKS_DUE_SQL, {"cutoff": cutoff})):
-        raise _NotProven("a file is due for a new check on the server")
+def _check_files(conn: sqlite3.Connection) -> None:
+    """No file to download and none due for a new look on the server: the engine's own statements and
+    rules (``sync.noop_rules``), run here through sqlite3. The engine's last look at the store and its last
+    re-check of the uploads must both still hold (``look_is_fresh``, ``AUDIT_FRESH_SQL``), as they must for
+    the engine to skip them; when one does not, the engine looks and records it: the quick path never does."""
+    now = dt.datetime.now(dt.UTC)
+    if not look_is_fresh(conn.execute(BLOB_LOOK_SQL).fetchone(), now.strftime(STAMP)):
+        raise _NotProven("the file store is due for a look")
+    cutoff = (now - REVERIFY_AFTER).strftime(STAMP)
+    if not conn.execute(AUDIT_FRESH_SQL, {"cutoff": cutoff}).fetchone()[0]:
+        raise _NotProven("the uploads are due for a new check on the server")
 
 
 # ---- the token ----------------------------------------------------------------------------------

@@ -254,7 +254,10 @@ class SyncService:
             unsent = sum(1 for key in st.pending_keys() if key not in held)
             batches = int(s.scalar(select(func.count()).select_from(SyncBatch)) or 0)
             cloud_only = int(s.scalar(select(func.count()).select_from(CloudOnlyFile)) or 0)
-        missing = sum(1 for sha in wanted_blobs(self._db) if not self.workspace.blobs.has(sha))
+        blobs = self.workspace.blobs
+        missing = sum(1 for sha in wanted_blobs(self._db) if not blobs.has(sha))
+        if missing:
+            blobs.misses += 1  # the next sync looks at the store again, though nothing changed in the database
         return SyncStatusView(
             signed_in=info.signed_in,
             server_url=info.server_url,

@@ -83,6 +83,16 @@ class BlobStore:
         self.root = root
         self._tmp = root / "tmp"
         self._tmp.mkdir(parents=True, exist_ok=True)
+        # Contents asked for and not found here (:meth:`missing`), and how many of them the sync's last
+        # complete look at the store had seen: a sync looks again when another was asked for since.
+        self.misses = 0
+        self.misses_looked = 0
+
+    def missing(self, sha256: str) -> BlobMissingError:
+        """The error for a content asked for that is not here, counted: the next sync looks at the store
+        again for what it should hold, and downloads what went missing."""
+        self.misses += 1
+        return BlobMissingError(sha256)
 
     def path(self, sha256: str) -> Path:
         if not is_sha256_hex(sha256):
@@ -96,13 +106,13 @@ class BlobStore:
         try:
             return self.path(sha256).stat().st_size
         except FileNotFoundError:
-            raise BlobMissingError(sha256) from None
+            raise self.missing(sha256) from None
 
     def open(self, sha256: str) -> BinaryIO:
         try:
             return self.path(sha256).open("rb")
         except FileNotFoundError:
-            raise BlobMissingError(sha256) from None
+            raise self.missing(sha256) from None
 
     def iter_chunks(self, sha256: str, offset: int = 0, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
         with self.open(sha256) as fh:

@@ -124,6 +124,22 @@ class BlobTransfer(SQLModel, table=True):
     updated_at: str
 
 
+class BlobLook(SQLModel, table=True):
+    """One row: how often what this computer should hold of file contents has changed (``generation``,
+    counted by the triggers of :mod:`.blob_looks`); the generation and time of the last look that found
+    every such content here (``sync.noop_rules.look_is_fresh``); and the generation and oldest server check
+    of the contents here that the last complete re-check of uploads saw (``sync.blob_audit``). Until one of
+    them moves on, a sync need not look at every file again, in the store or in ``blob_transfers``."""
+
+    __tablename__ = "blob_looks"
+    id: int = Field(default=1, primary_key=True)
+    generation: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    looked_generation: int | None = None
+    looked_at: str | None = None
+    audit_generation: int | None = None
+    audit_oldest: str | None = None
+
+
 class CloudOnlyFile(SQLModel, table=True):
     """A file the artist keeps only on the server: its content is not downloaded until asked for."""
 

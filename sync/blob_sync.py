@@ -23,8 +23,9 @@ import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete, select, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..local_db.blob_store import BlobStore, BlobStoreError
@@ -120,7 +121,11 @@ class _PartDigest:
 def wanted_blobs(db: Engine) -> set[str]:
     """Blobs this computer should hold: those of its files (but cloud-only ones) and of the profile."""
     with driver_read(db) as conn:
-        rows = conn.execute(noop_rules.WANTED_BLOBS_SQL).fetchall()
+        return _wanted(conn.execute(noop_rules.WANTED_BLOBS_SQL).fetchall())
+
+
+def _wanted(rows: list[Any]) -> set[str]:
+    """The blobs named by the rows of ``WANTED_BLOBS_SQL`` (a file's column is NOT NULL: its digest)."""
     wanted: set[str] = set()
     for kind, first, second in rows:
         if kind == "files":
@@ -393,23 +398,41 @@ class BlobSync:
 
     def download_missing(self) -> None:
         """Download every wanted blob that is not here yet; failures are reported, not raised
-        (but losing the network or the sign-in stops the sync)."""
-        missing = sorted(sha for sha in self.wanted() if not self.blobs.has(sha))
+        (but losing the network or the sign-in stops the sync). The store is not looked at while the
+        last look that found everything holds (``noop_rules.look_is_fresh``); a look that finds or
+        makes everything here is recorded, with the generation of what it looked for."""
+        misses = self.blobs.misses  # a content asked for here and not found, since the last look: look again
+        with driver_read(self.db) as conn:  # one snapshot: the generation is that of the wanted blobs read
+            look = conn.execute(noop_rules.BLOB_LOOK_SQL).fetchone()
+            if noop_rules.look_is_fresh(look, utc_now()) and misses == self.blobs.misses_looked:
+                return
+            wanted = _wanted(conn.execute(noop_rules.WANTED_BLOBS_SQL).fetchall())
+        missing = sorted(sha for sha in wanted if not self.blobs.has(sha))
+        if self._download_all(missing) and look is not None:
+            with transaction(self.db) as s:
+                s.execute(text(noop_rules.RECORD_LOOK_SQL), {"generation": look[0], "now": utc_now()})
+            self.blobs.misses_looked = misses
+
+    def _download_all(self, missing: list[str]) -> bool:
+        """Download each of ``missing``; whether every one is here now."""
+        complete = True
         for i, sha in enumerate(missing):
             self.cancel.check()
             self.progress(ProgressEvent("download", done=i, total=len(missing), message=sha, name=self.name_of(sha)))
             try:
-                self.download(sha)
+                complete = self.download(sha) and complete
             except DiskFull as exc:
                 # The files after this one would not fit either: none is started, each is reported.
                 log.warning("downloads stopped: %s", exc)
                 self.report.failed.extend((left, str(exc)) for left in missing[i:])
-                return
+                return False
             except (NetworkError, AuthenticationError):
                 raise
             except (SyncError, BlobStoreError, OSError) as exc:
                 log.warning("file %s not downloaded: %s", sha[:12], exc)
                 self.report.failed.append((sha, str(exc)))
+                complete = False
+        return complete
 
     # ---- cloud-only files ----------------------------------------------------------------------
     def make_cloud_only(self, file_id: str) -> None:

@@ -25,7 +25,7 @@ from ..local_db.sync_tables import ChangeLog, SyncBase, SyncConflict, SyncIncomi
 from ..schema.entities import ENTITY_TYPES, data_fields
 from ..schema.fields import utc_now
 from .driver_read import driver_read
-from .noop_rules import BLOB_CHECKS_DUE_SQL
+from .noop_rules import AUDIT_FRESH
 
 Key = tuple[str, str]  # (entity_type, entity_id)
 Data = dict[str, Any]
@@ -87,7 +87,7 @@ _SYNC_STATE_SQL = (
     "SELECT a.server_url, a.email, a.user_id, a.device_id, a.bound_user_id, a.cursor, a.last_sync_at, "
     "a.token_file, a.id IS NOT NULL, (SELECT MAX(id) FROM change_log), "
     "EXISTS (SELECT 1 FROM sync_batches), EXISTS (SELECT 1 FROM sync_incoming), "
-    f":cutoff IS NULL OR EXISTS (SELECT 1 FROM ({BLOB_CHECKS_DUE_SQL})) "
+    f":cutoff IS NULL OR NOT {AUDIT_FRESH} "
     "FROM (SELECT 1) LEFT JOIN sync_account AS a ON a.id = 1"
 )
 _PENDING_COUNTS_SQL = (
@@ -100,7 +100,9 @@ _PENDING_COUNTS_SQL = (
 
 def read_sync_state(db: Engine, blob_check_cutoff: str | None = None) -> SyncState:
     """The state before a sync; ``blob_check_cutoff`` (a ``utc_now`` stamp): blobs last seen on the
-    server before it are due for a new look (``blob_audit.check_cutoff``); None: count them due."""
+    server before it are due for a new look (``blob_audit.check_cutoff``), and the uploads' checks are
+    looked at unless the last complete look still says none is due then (``noop_rules.AUDIT_FRESH``);
+    None: count them due."""
     with driver_read(db) as conn:
         row = conn.execute(_SYNC_STATE_SQL, {"cutoff": blob_check_cutoff}).fetchone()
     return SyncState(tuple(row[:8]) if row[8] else None, int(row[9] or 0), bool(row[10]), bool(row[11]), bool(row[12]))

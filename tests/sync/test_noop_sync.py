@@ -16,7 +16,7 @@ from gigbag.schema.entities import ENTITY_TYPES, blob_refs, data_fields
 from gigbag.schema.fields import utc_now
 from gigbag.server.config import SQLITE_FILE_NAME
 from gigbag.sync.account import load_token
-from gigbag.sync.blob_audit import REVERIFY_AFTER, STAMP, check_cutoff, due_for_check
+from gigbag.sync.blob_audit import REVERIFY_AFTER, STAMP, check_cutoff, due_for_check, reverify_uploaded
 from gigbag.sync.blob_sync import VERIFIED, BlobSync, wanted_blobs
 from gigbag.sync.client import SyncClient
 from gigbag.sync.errors import NotSignedIn
@@ -140,6 +140,9 @@ def _stamp(age: dt.timedelta) -> str:
     return (dt.datetime.now(dt.UTC) - age).strftime(STAMP)
 
 
+BUMP = "UPDATE blob_looks SET generation = generation + 1"
+
+
 def test_the_files_due_for_a_new_look_are_the_ones_blob_refs_names_oldest_first(synced: Device) -> None:
     old, fresh, never, elsewhere, text_only = (_stored(synced, f"content {i}".encode()) for i in range(5))
     not_here = "f" * 64
@@ -161,6 +164,7 @@ def test_the_files_due_for_a_new_look_are_the_ones_blob_refs_names_oldest_first(
             )
         for sha, age in ((old, REVERIFY_AFTER * 3), (fresh, dt.timedelta(minutes=5)), (not_here, REVERIFY_AFTER * 9)):
             conn.execute(insert(transfers).values(sha256=sha, direction=VERIFIED, bytes_done=1, updated_at=_stamp(age)))
+        conn.execute(text(BUMP))  # as the rows of the files and the profile written with their bases would
         rows = conn.execute(select(table.c.entity_type, table.c.data)).all()
     blob_sync = BlobSync(
         synced.ws.engine, synced.ws.blobs, SyncClient("http://127.0.0.1:9"), no_progress, CancelToken()
@@ -183,12 +187,16 @@ def test_the_files_due_for_a_new_look_are_the_ones_blob_refs_names_oldest_first(
                 {"sha": sha, "d": VERIFIED, "now": utc_now()},
             )
     assert due_for_check(blob_sync) == []
-    # Only the blob that is not here is still stale: the engine's state still counts a look due
-    # (the look itself then finds nothing to send).
+    # No look since the bases came: the engine's state still counts one due. The look finds nothing to send
+    # (the blob that is not here is not this computer's to check) and is recorded: then none is due, until
+    # the oldest check of those here gets old, or what the store should hold changes.
     assert read_sync_state(synced.ws.engine, check_cutoff()).blob_check_due
-    with synced.ws.engine.begin() as conn:
-        conn.execute(text("DELETE FROM sync_base WHERE entity_id = 'f-not-here'"))
+    reverify_uploaded(blob_sync)
     assert not read_sync_state(synced.ws.engine, check_cutoff()).blob_check_due
+    assert read_sync_state(synced.ws.engine, check_cutoff(dt.timedelta(minutes=1))).blob_check_due  # fresh's, 5 min
+    with synced.ws.engine.begin() as conn:
+        conn.execute(text(BUMP))
+    assert read_sync_state(synced.ws.engine, check_cutoff()).blob_check_due
 
 
 def test_the_files_wanted_here_are_the_files_not_cloud_only_and_the_profile_pictures(

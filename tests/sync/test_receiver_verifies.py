@@ -164,10 +164,11 @@ def test_a_file_the_server_lost_is_uploaded_again_by_a_later_sync(
         path.unlink()  # the server lost it
     quiet = a.sync()
     assert quiet.reuploaded_files == []  # checked a moment ago: no request for it yet
-    with transaction(a.ws.engine) as s:  # a day later
+    with transaction(a.ws.engine) as s:  # a day later: the check, and the oldest the last look recorded, are old
         s.execute(
             text("UPDATE blob_transfers SET updated_at = '2000-01-01T00:00:00.000000Z' WHERE direction = 'verified'")
         )
+        s.execute(text("UPDATE blob_looks SET audit_oldest = '2000-01-01T00:00:00.000000Z'"))
     later = a.sync()
     assert later.reuploaded_files == ["demo.wav"] and later.files_up == 1
     b.login(server, email)
