@@ -51,10 +51,14 @@ ifeq ($(BENCH),full)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/bench_start.py --rounds 9
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/bench_ui_lists.py
 	$(BIN)/python bench/bench_pattern_audio.py
+	$(BIN)/python bench/bench_small_files.py --files 500
+	$(BIN)/python bench/bench_noop.py --sizes 1000,100000 --files 1000,5000 --noops 10
 else
 	$(BIN)/python bench/bench_sync.py --quick
 	$(BIN)/python bench/bench_files.py --size 256MiB --rounds 2
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/bench_start.py --rounds 5
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/bench_ui_lists.py --rows 20000 --seconds 3
 	$(BIN)/python bench/bench_pattern_audio.py --rounds 3
+	$(BIN)/python bench/bench_small_files.py --files 100 --rounds 3
+	$(BIN)/python bench/bench_noop.py --sizes 1000 --files 1000 --noops 10 --rounds 3
 endif

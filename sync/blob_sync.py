@@ -1,13 +1,14 @@
 """Moving file contents (blobs, named by SHA-256) between the local file store and the server.
 
-Uploads ask first (HEAD): a blob the server already holds is never sent again. Small blobs go in
-one streamed PUT; large ones by tus (creation + core), in PATCHes of a bounded size, with the
-upload's URL kept in ``blob_transfers`` so that an upload cut at any point — by the network, a
-crash or a kill — continues from the bytes the server holds. Downloads stream into a partial file
-in the store's ``tmp`` folder and resume with a Range request; they are hashed while they are
-written (a resumed one hashes its partial file first), and the content moves into the store only
-after its SHA-256 has been checked, so a file is either complete and correct or shown as missing,
-never corrupt. Memory stays at a few chunks, whatever the file's size.
+Uploads ask first (HEAD): a blob the server already holds is never sent again. Small blobs go in one
+streamed PUT, several at once (``ensure_all_uploaded``: each costs the server an fsync of the file and a
+commit, which one at a time left both sides waiting; 4,000 small files took 105 s); large ones by tus
+(creation + core), in PATCHes of a bounded size, with the upload's URL kept in ``blob_transfers`` so that
+an upload cut at any point — by the network, a crash or a kill — continues from the bytes the server
+holds. Downloads stream into a partial file in the store's ``tmp`` folder and resume with a Range
+request; they are hashed while they are written (a resumed one hashes its partial file first), and the
+content moves into the store only after its SHA-256 has been checked, so a file is either complete and
+correct or shown as missing, never corrupt. Memory stays at a few chunks, whatever the file's size.
 
 Files the artist marks cloud-only (``cloud_only_files``) are not downloaded by sync; they come
 down on demand.
@@ -20,7 +21,9 @@ import hashlib
 import logging
 import os
 import shutil
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,6 +55,7 @@ from .progress import CancelToken, ProgressCallback, ProgressEvent
 from .socket_body import body_socket, receive_body
 
 TUS_THRESHOLD = 8 * 1024 * 1024  # blobs from this size upload resumably
+UPLOADS_AT_ONCE = 4  # small blobs in flight together (each a HEAD, then a PUT, on a connection of its own)
 PATCH_SIZE = 256 * 1024 * 1024  # bytes per tus PATCH (the server records its offset every 16 MiB within one)
 READ_BYTES = 4 * 1024 * 1024  # blocks read from a file being uploaded (sent as they are: no re-chunking)
 PROGRESS_BYTES = 1024 * 1024  # a download reports its progress about this often
@@ -159,6 +163,8 @@ class BlobSync:
         self.report = BlobReport()
         self._names: dict[str, str] = {}
         self._sizes: dict[str, int | None] = {}  # sizes of downloads, as the server announced them
+        self._report_lock = threading.Lock()  # uploads run on several threads (ensure_all_uploaded)
+        self._sending = threading.local()  # bytes the upload on this thread has counted in report.bytes_up
 
     def name_of(self, sha256: str) -> str:
         """The file name the artist knows for a blob (the first one, if several files share it)."""
@@ -205,44 +211,91 @@ class BlobSync:
                 yield chunk
 
     def ensure_uploaded(self, sha256: str) -> bool:
-        """Make sure the server holds the blob; True when it was sent now."""
+        """Make sure the server holds the blob; True when it was sent now. Safe on several threads at once."""
         size = self.blobs.size(sha256) if self.blobs.has(sha256) else None
         if self.client.blob_exists(sha256, size):
             if size is not None:
                 self._mark_verified(sha256, size)
             return False
         if size is None:
-            self.report.missing.append(sha256)
+            with self._report_lock:
+                self.report.missing.append(sha256)
             return False
-        bytes_before = self.report.bytes_up
+        self._sending.counted = 0
         try:
             if size < self.tus_threshold:
                 self._put(sha256, size)
             else:
                 self._tus(sha256, size)
         except RequestRejected as exc:
-            if not isinstance(exc, AuthenticationError):
-                said = exc.body.get("message") if isinstance(exc.body.get("message"), str) else None
-                self.report.not_uploaded.append((self.name_of(sha256), said or str(exc)))
-            self.report.bytes_up = bytes_before  # refused: the server did not keep what went out
+            with self._report_lock:
+                if not isinstance(exc, AuthenticationError):
+                    said = exc.body.get("message") if isinstance(exc.body.get("message"), str) else None
+                    self.report.not_uploaded.append((self.name_of(sha256), said or str(exc)))
+                self.report.bytes_up -= self._sending.counted  # refused: the server did not keep what went out
             raise
-        self.report.uploaded += 1
-        self.report.uploaded_names.append(self.name_of(sha256))
+        with self._report_lock:
+            self.report.uploaded += 1
+            self.report.uploaded_names.append(self.name_of(sha256))
         self._mark_verified(sha256, size)
         log.info("uploaded %s (%d bytes)", sha256[:12], size)
         return True
+
+    def ensure_all_uploaded(self, shas: Sequence[str]) -> dict[str, RequestRejected]:
+        """:meth:`ensure_uploaded` for each of ``shas``, the small ones (one PUT each) :data:`UPLOADS_AT_ONCE` at a
+        time, the others one by one after them; each refused blob with its refusal (the storage quota, the daily
+        limit, content the server judged damaged). Any other error (the network, the sign-in, a cancel) is
+        raised once the uploads in flight have ended, and no new one starts."""
+        refused: dict[str, RequestRejected] = {}
+
+        def one(sha: str) -> None:
+            try:
+                self.ensure_uploaded(sha)
+            except RequestRejected as exc:
+                if isinstance(exc, AuthenticationError):
+                    raise
+                refused[sha] = exc
+
+        small = [sha for sha in shas if self._small_here(sha)]
+        rest = [sha for sha in shas if sha not in set(small)] if len(small) > 1 else list(shas)
+        if len(small) > 1:
+            with ThreadPoolExecutor(UPLOADS_AT_ONCE, thread_name_prefix="gigbag-upload") as pool:
+                futures = [pool.submit(one, sha) for sha in small]
+                failure: BaseException | None = None
+                for future in as_completed(futures):
+                    if future.cancelled():  # not started: an upload before it failed
+                        continue
+                    error = future.exception()
+                    if error is not None and failure is None:
+                        failure = error
+                        for left in futures:
+                            left.cancel()
+            if failure is not None:
+                raise failure
+        for sha in rest:
+            self.cancel.check()
+            one(sha)
+        return refused
+
+    def _small_here(self, sha256: str) -> bool:
+        """Whether the blob is here and small enough for one PUT."""
+        try:
+            return self.blobs.has(sha256) and self.blobs.size(sha256) < self.tus_threshold
+        except BlobStoreError:
+            return False
 
     def _reporter(self, sha256: str, size: int, start: int) -> Callable[[int], None]:
         state = {"done": start}
 
         def done(n: int) -> None:
             state["done"] += n
-            self.report.bytes_up += n  # bytes actually sent (a resumed upload sends only the rest)
-            self.progress(
-                ProgressEvent(
-                    "upload", bytes_done=state["done"], bytes_total=size, message=sha256, name=self.name_of(sha256)
-                )
+            self._sending.counted += n
+            event = ProgressEvent(
+                "upload", bytes_done=state["done"], bytes_total=size, message=sha256, name=self.name_of(sha256)
             )
+            with self._report_lock:  # the progress callback too sees one upload's event at a time
+                self.report.bytes_up += n  # bytes actually sent (a resumed upload sends only the rest)
+                self.progress(event)
 
         return done
 

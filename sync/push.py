@@ -62,7 +62,7 @@ from .batching import (
 from .blob_sync import BlobSync
 from .bulk_writes import clear_pending
 from .client import SyncClient
-from .errors import AuthenticationError, ProtocolError, QuotaExceeded, RequestRejected
+from .errors import AuthenticationError, ProtocolError, RequestRejected
 from .heap import older_objects_frozen, rarer_collections
 from .local_store import Key, LocalState, Version
 from .progress import CancelToken, ProgressCallback, ProgressEvent
@@ -420,18 +420,12 @@ class Pusher:
         if not wanted:
             return
         refused: set[Key] = set()
-        for sha, keys in wanted.items():
-            self.cancel.check()
-            try:
-                self.blob_sync.ensure_uploaded(sha)
-            except (QuotaExceeded, RequestRejected) as exc:
-                if isinstance(exc, AuthenticationError):
-                    raise
-                # This file cannot go up now (no room, or its content here is damaged): the entities
-                # that refer to it wait; everything else syncs.
-                for key in keys:
-                    refused.add(key)
-                    self._refuse(key, str(exc))
+        # A file that cannot go up now (no room, or its content here is damaged): the entities that refer to
+        # it wait; everything else syncs.
+        for sha, exc in self.blob_sync.ensure_all_uploaded(list(wanted)).items():
+            for key in wanted[sha]:
+                refused.add(key)
+                self._refuse(key, str(exc))
         if refused:
             planned.changes = [c for c in planned.changes if (c.entity_type, c.entity_id) not in refused]
 

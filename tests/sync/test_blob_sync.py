@@ -4,6 +4,8 @@ verified downloads, cloud-only files, and the storage quota's refusal reported p
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -222,3 +224,72 @@ def test_a_big_download_is_received_straight_from_the_socket_and_verified(
     assert calls == [src.stat().st_size]
     assert b.ws.blobs.path(file.blob_sha256).read_bytes() == src.read_bytes()
     assert b.sync().files_down == 0  # the connection it left unusable is not reused
+
+
+def test_small_files_go_up_several_at_once_and_all_arrive(
+    server: Any, email: str, make_device: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gigbag.sync import blob_sync as blob_sync_module
+    from gigbag.sync.client import SyncClient
+
+    lock = threading.Lock()
+    flight = {"now": 0, "most": 0}
+    real = SyncClient.put_blob
+
+    def watched(self: SyncClient, *args: Any, **kwargs: Any) -> None:
+        with lock:
+            flight["now"] += 1
+            flight["most"] = max(flight["most"], flight["now"])
+        try:
+            time.sleep(0.02)  # a link with some latency: the others start meanwhile
+            real(self, *args, **kwargs)
+        finally:
+            with lock:
+                flight["now"] -= 1
+
+    monkeypatch.setattr(SyncClient, "put_blob", watched)
+    a, b = make_device("a"), make_device("b")
+    a.login(server, email, create=True)
+    b.login(server, email)
+    sources = [random_file(tmp_path, f"photo-{i}.jpg", 3000 + i) for i in range(12)]
+    for source in sources:
+        a.ws.files.import_file(source)
+    summary = a.sync()
+    assert summary.files_up == 12 and summary.complete
+    assert summary.bytes_up == sum(s.stat().st_size for s in sources)
+    assert 1 < flight["most"] <= blob_sync_module.UPLOADS_AT_ONCE
+    assert sorted(summary.uploaded_files) == sorted(s.name for s in sources)
+    assert b.sync().files_down == 12
+
+
+def test_a_failure_among_uploads_at_once_stops_the_others_and_the_next_sync_sends_the_rest(
+    server: Any, email: str, make_device: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gigbag.sync.client import SyncClient
+    from gigbag.sync.errors import NetworkError
+
+    real = SyncClient.put_blob
+    calls = {"n": 0}
+    lock = threading.Lock()
+
+    def failing(self: SyncClient, *args: Any, **kwargs: Any) -> None:
+        with lock:
+            calls["n"] += 1
+            nth = calls["n"]
+        if nth == 3:
+            raise NetworkError("the network went away")
+        real(self, *args, **kwargs)
+
+    a = make_device("a")
+    a.login(server, email, create=True)
+    for i in range(20):
+        a.ws.files.import_file(random_file(tmp_path, f"take-{i}.wav", 2000 + i))
+    monkeypatch.setattr(SyncClient, "put_blob", failing)
+    with pytest.raises(NetworkError):
+        a.sync()
+    assert calls["n"] < 20  # no new upload started after the failure
+    assert a.service.pending_count() == 20  # nothing pushed: the files' entities wait for their contents
+    monkeypatch.setattr(SyncClient, "put_blob", real)
+    summary = a.sync()
+    assert summary.complete and summary.pushed == 20
+    assert summary.files_up == 20 - (calls["n"] - 1)  # what went up before is not sent again
