@@ -21,6 +21,7 @@ import http.client
 import json
 import logging
 import os
+import re
 import sqlite3
 import time
 import urllib.parse
@@ -33,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..local_db.integrity import database_problem
 from ..local_db.migrate import is_up_to_date
+from ..schema.blob_refs import blob_refs
 from ..schema.protocol import (
     ACCOUNT_TERMS_HEADER,
     MAX_PULL_LIMIT,
@@ -46,10 +48,12 @@ from ..schema.protocol import (
 from ..sync.keyring_entry import KEYRING_SERVICE, keyring_user
 from ..sync.noop_rules import (
     AUDIT_FRESH_SQL,
+    BLOB_CHECKS_DUE_SQL,
     BLOB_LOOK_SQL,
     LAST_SYNC_RESOLUTION,
     REVERIFY_AFTER,
     STAMP,
+    WANTED_BLOBS_SQL,
     age_of,
     look_is_fresh,
 )
@@ -83,6 +87,8 @@ TERMS_REQUIRED = TERMS_FIELDS - {"overridden", "tag"}
 NOOP_PROGRESS: tuple[tuple[str, int, int | None], ...] = (("pull", 0, None), ("apply", 1, None), ("done", 1, 1))
 TIMEOUT_SECONDS = 60.0  # the engine client's read timeout
 MAX_ANSWER_BYTES = 64 * 1024  # an empty page is a few dozen bytes: anything longer is not one
+QUICK_LOOK_FILES = 256  # files the quick path looks for itself when the engine's last look does not hold
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 class _NotProven(Exception):
@@ -220,21 +226,50 @@ def _read_quiet_state(paths: DataPaths) -> tuple[dict[str, Any], str | None]:
         waiting = conn.execute(_NOTHING_WAITS_SQL).fetchone()
         if any(waiting):
             raise _NotProven("local changes, a stored batch, a waiting server version or a conflict")
-        _check_files(conn)
+        _check_files(conn, paths.blobs)
     return account, account["last_sync_at"]
 
 
-def _check_files(conn: sqlite3.Connection) -> None:
+def _blob_path(root: Path, sha256: str) -> Path:
+    """Where the blob store keeps ``sha256`` (``BlobStore.path``; a test pins the two together)."""
+    return root / sha256[:2] / sha256[2:4] / sha256
+
+
+def _check_files(conn: sqlite3.Connection, root: Path) -> None:
     """No file to download and none due for a new look on the server: the engine's own statements and
-    rules (``sync.noop_rules``), run here through sqlite3. The engine's last look at the store and its last
-    re-check of the uploads must both still hold (``look_is_fresh``, ``AUDIT_FRESH_SQL``), as they must for
-    the engine to skip them; when one does not, the engine looks and records it: the quick path never does."""
+    rules (``sync.noop_rules``), run here through sqlite3. While the engine's last look at the store and its
+    last re-check of the uploads hold (``look_is_fresh``, ``AUDIT_FRESH_SQL``), nothing more is read, as the
+    engine reads nothing more. Otherwise (a computer's first sync, an hour later) this looks itself, as the
+    engine would, at up to :data:`QUICK_LOOK_FILES` files; with more, the engine looks and records its look:
+    the quick path never writes one."""
     now = dt.datetime.now(dt.UTC)
-    if not look_is_fresh(conn.execute(BLOB_LOOK_SQL).fetchone(), now.strftime(STAMP)):
-        raise _NotProven("the file store is due for a look")
     cutoff = (now - REVERIFY_AFTER).strftime(STAMP)
-    if not conn.execute(AUDIT_FRESH_SQL, {"cutoff": cutoff}).fetchone()[0]:
-        raise _NotProven("the uploads are due for a new check on the server")
+    looked = look_is_fresh(conn.execute(BLOB_LOOK_SQL).fetchone(), now.strftime(STAMP))
+    audited = bool(conn.execute(AUDIT_FRESH_SQL, {"cutoff": cutoff}).fetchone()[0])
+    if looked and audited:
+        return
+    held: dict[str, bool] = {}
+
+    def here(sha: object) -> bool:
+        if not isinstance(sha, str) or not _SHA256.fullmatch(sha):
+            raise _NotProven(f"not a blob digest: {sha!r}")
+        if sha not in held:
+            held[sha] = _blob_path(root, sha).is_file()
+        return held[sha]
+
+    if not looked:
+        wanted: set[str] = set()
+        for kind, first, second in conn.execute(WANTED_BLOBS_SQL):
+            if kind == "files":
+                wanted.add(first)
+            else:
+                wanted |= blob_refs("artists", {"avatar_url": first, "banner_url": second})
+        if len(wanted) > QUICK_LOOK_FILES:
+            raise _NotProven("the file store is due for a look")
+        if not all(here(sha) for sha in wanted):
+            raise _NotProven("a file to download")
+    if not audited and any(here(sha) for sha, _ in conn.execute(BLOB_CHECKS_DUE_SQL, {"cutoff": cutoff})):
+        raise _NotProven("a file is due for a new check on the server")
 
 
 # ---- the token ----------------------------------------------------------------------------------

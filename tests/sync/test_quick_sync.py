@@ -263,6 +263,7 @@ def test_files_to_upload_download_and_check_again_go_through_the_engine(tmp_path
     with Workspace.open(signed) as ws:
         sha = ws.files.import_file(song).blob_sha256
         blob = BlobStore(ws.paths.blobs).path(sha)
+    assert quick_sync._blob_path(signed / "blobs", sha) == blob
     probe_refuses(signed)
     code, out = run_json(signed)
     assert (code, out["files_up"]) == (0, 1)
@@ -286,6 +287,27 @@ def test_files_to_upload_download_and_check_again_go_through_the_engine(tmp_path
     with sqlite3.connect(signed / "gigbag.sqlite3") as conn:
         (stamp,) = conn.execute("SELECT updated_at FROM blob_transfers WHERE direction = 'verified'").fetchone()
     assert stamp > OLD_STAMP  # looked at again on the server
+
+
+def test_a_store_due_for_a_look_is_looked_at_here_when_small_and_by_the_engine_when_not(
+    tmp_path: Path, signed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    song = tmp_path / "song.mp3"
+    song.write_bytes(b"ID3" + os.urandom(2048))
+    with Workspace.open(signed) as ws:
+        ws.files.import_file(song)
+    assert run_json(signed)[0] == 0
+
+    def age_the_look() -> None:
+        with sqlite3.connect(signed / "gigbag.sqlite3") as conn:
+            conn.execute("UPDATE blob_looks SET looked_at = ?", (OLD_STAMP,))
+
+    age_the_look()
+    assert quick_sync.quick_noop_sync(signed) is not None  # one file: looked at here, found
+    monkeypatch.setattr(quick_sync, "QUICK_LOOK_FILES", 0)
+    probe_refuses(signed)  # more than the quick path looks at: left to the engine
+    assert main(["--data-dir", str(signed), "sync", "--json", "--yes"]) == 0  # in this process: refused here too
+    assert quick_sync.quick_noop_sync(signed) is not None  # the engine's look recorded: it holds again
 
 
 def same_as_full(
