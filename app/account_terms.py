@@ -99,8 +99,12 @@ def refresh_terms(workspace: Workspace, client: SyncClient) -> AccountTerms:
     _set_limit(workspace, terms.storage_quota_bytes)
     target = _path(workspace)
     partial = target.with_suffix(".json.partial")
-    partial.write_text(json.dumps(asdict(terms), indent=2), encoding="utf-8")
-    os.replace(partial, target)
+    try:
+        partial.write_text(json.dumps(asdict(terms), indent=2), encoding="utf-8")
+        os.replace(partial, target)
+    except OSError:
+        partial.unlink(missing_ok=True)  # a full disk must not keep a half-written copy
+        raise
     _read[target] = (_identity(target.stat()), terms)
     log.info("account terms: tier %s, storage limit %d bytes", terms.tier, terms.storage_quota_bytes)
     return terms

@@ -161,6 +161,9 @@ class SyncService:
         except SyncError as exc:
             log.info("the account's terms were not read: %s", exc)
             return None
+        except OSError as exc:  # a full disk: the terms kept before stay until the next sync keeps these
+            log.warning("the account's terms could not be kept: %s", exc)
+            return None
 
     def account_terms(self) -> AccountTerms | None:
         """The account's terms as last read from the server (for the account menu, offline too)."""

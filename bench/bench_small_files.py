@@ -1,12 +1,14 @@
-"""Benchmark (not a test): the first sync of a computer holding many small files, over a link with latency.
+"""Benchmark (not a test): the first sync of a computer holding many small files, and of a new computer
+that downloads them, over a link with latency.
 
 A real ``gigbag-server`` process on 127.0.0.1, reached through a TCP proxy in this process that holds every
 chunk it forwards for ``--delay`` seconds each way (a round trip of twice that, like a home connection to a
 server in another city; ``--delay 0`` is the bare loopback). Each round, two new computers each import
-``--files`` small files (``--size`` bytes, distinct contents) through the app's services and sync them up:
-one with the uploads one at a time (``UPLOADS_AT_ONCE = 1``, the baseline, measured in the same round), one
-as the sync sends them (``UPLOADS_AT_ONCE``), in alternating order. Printed: each mode's median and minimum,
-per file, and the ratio.
+``--files`` small files (``--size`` bytes, distinct contents) through the app's services and sync them up,
+then a second computer of each account signs in and syncs them down: one account with the transfers one at
+a time (``UPLOADS_AT_ONCE = DOWNLOADS_AT_ONCE = 1``, the baseline, measured in the same round), one as the
+sync moves them, in alternating order. Printed: each mode's median and minimum, per file, and the ratio, for
+the upload and for the download.
 
     .venv/bin/python bench/bench_small_files.py                       # 200 files, 15 ms each way, 3 rounds
     .venv/bin/python bench/bench_small_files.py --files 1000 --delay 0
@@ -71,7 +73,10 @@ class _Via:
         self.url = url
 
 
-def first_sync(work: Path, url: str, files: int, size: int, at_once: int) -> float:
+def first_syncs(work: Path, url: str, files: int, size: int, at_once: int) -> tuple[float, float]:
+    """Seconds of the first sync of a computer with ``files`` new files, then of a new computer's."""
+    email = f"small-{uuid.uuid4().hex[:8]}@example.org"
+    blob_sync.UPLOADS_AT_ONCE = blob_sync.DOWNLOADS_AT_ONCE = at_once
     computer = Computer(work / f"c-{uuid.uuid4().hex[:8]}")
     try:
         sources = work / f"{computer.folder.name}-sources"
@@ -80,14 +85,28 @@ def first_sync(work: Path, url: str, files: int, size: int, at_once: int) -> flo
             path = sources / f"photo-{i:05d}.jpg"
             path.write_bytes(uuid.uuid4().bytes * (size // 16 + 1))
             computer.ws.files.import_file(path)
-        computer.sign_in(_Via(url), f"small-{uuid.uuid4().hex[:8]}@example.org", True)  # type: ignore[arg-type]
-        blob_sync.UPLOADS_AT_ONCE = at_once
-        seconds = computer.sync()
+        computer.sign_in(_Via(url), email, True)  # type: ignore[arg-type]
+        up = computer.sync()
         summary = computer.service.sync()
         assert summary.files_up == 0 and summary.complete, summary
-        return seconds
     finally:
         computer.close()
+    other = Computer(work / f"d-{uuid.uuid4().hex[:8]}")
+    try:
+        other.sign_in(_Via(url), email, False)  # type: ignore[arg-type]
+        before = other.service.sync()  # the sign-in's first sync may already bring some: start from none
+        assert before.complete, before
+        for sha in list(other.ws.blobs.root.glob("??/??/*")):
+            sha.unlink()
+        with other.ws.engine.begin() as conn:
+            conn.exec_driver_sql("UPDATE blob_looks SET generation = generation + 1")
+        down = other.sync()
+        summary = other.service.sync()
+        assert summary.files_down == 0 and summary.complete, summary
+        assert sum(1 for _ in other.ws.blobs.root.glob("??/??/*")) == files
+        return up, down
+    finally:
+        other.close()
 
 
 def main() -> int:
@@ -100,6 +119,7 @@ def main() -> int:
     at_once = blob_sync.UPLOADS_AT_ONCE
     modes = {"one at a time": 1, f"{at_once} at once": at_once}
     times: dict[str, list[float]] = {name: [] for name in modes}
+    downs: dict[str, list[float]] = {name: [] for name in modes}
     with tempfile.TemporaryDirectory(prefix="bench-small-") as tmp:
         work = Path(tmp)
         server = start_server(work / "server")
@@ -108,20 +128,24 @@ def main() -> int:
             for r in range(args.rounds):
                 order = list(modes.items()) if r % 2 == 0 else list(reversed(modes.items()))
                 for name, n in order:
-                    times[name].append(first_sync(work, url, args.files, args.size, n))
+                    up, down = first_syncs(work, url, args.files, args.size, n)
+                    times[name].append(up)
+                    downs[name].append(down)
                 print(f"  round {r + 1}/{args.rounds}", flush=True)
         finally:
-            blob_sync.UPLOADS_AT_ONCE = at_once
+            blob_sync.UPLOADS_AT_ONCE = blob_sync.DOWNLOADS_AT_ONCE = at_once
             server.stop()
-    print(
-        f"\nfirst sync of {args.files} files of {args.size} bytes, {args.delay * 1000:.0f} ms each way, "
-        f"{args.rounds} rounds"
-    )
-    for name, samples in times.items():
-        med = statistics.median(samples)
-        print(f"{name:>14}: median {med:6.2f} s  min {min(samples):6.2f} s  ({med * 1000 / args.files:5.1f} ms a file)")
-    base, now = (statistics.median(v) for v in times.values())
-    print(f"{'ratio':>14}: {now / base:.2f}x the one-at-a-time time")
+    for what, measured in (("up", times), ("down", downs)):
+        print(
+            f"\nfirst sync of {args.files} files of {args.size} bytes {what}, {args.delay * 1000:.0f} ms each way, "
+            f"{args.rounds} rounds"
+        )
+        for name, samples in measured.items():
+            med = statistics.median(samples)
+            per_file = med * 1000 / args.files
+            print(f"{name:>14}: median {med:6.2f} s  min {min(samples):6.2f} s  ({per_file:5.1f} ms a file)")
+        base, now = (statistics.median(v) for v in measured.values())
+        print(f"{'ratio':>14}: {now / base:.2f}x the one-at-a-time time")
     return 0
 
 

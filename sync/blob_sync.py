@@ -8,7 +8,10 @@ an upload cut at any point — by the network, a crash or a kill — continues f
 holds. Downloads stream into a partial file in the store's ``tmp`` folder and resume with a Range
 request; they are hashed while they are written (a resumed one hashes its partial file first), and the
 content moves into the store only after its SHA-256 has been checked, so a file is either complete and
-correct or shown as missing, never corrupt. Memory stays at a few chunks, whatever the file's size.
+correct or shown as missing, never corrupt. Small ones come down several at once too
+(``_download_all``), when the disk has room for all of them with some to spare: one at a time, each
+is refused before it starts when it does not fit, which several in flight together could not promise.
+Memory stays at a few chunks, whatever the file's size.
 
 Files the artist marks cloud-only (``cloud_only_files``) are not downloaded by sync; they come
 down on demand.
@@ -47,6 +50,7 @@ from .errors import (
     ProtocolError,
     RequestRejected,
     ServerError,
+    SyncCancelled,
     SyncError,
 )
 from .http_import import httpx
@@ -56,6 +60,8 @@ from .socket_body import body_socket, receive_body
 
 TUS_THRESHOLD = 8 * 1024 * 1024  # blobs from this size upload resumably
 UPLOADS_AT_ONCE = 4  # small blobs in flight together (each a HEAD, then a PUT, on a connection of its own)
+DOWNLOADS_AT_ONCE = 4  # small blobs coming down together (each a GET, an fsync and three small commits)
+ROOM_TO_SPARE = 64 * 1024 * 1024  # downloads come down together only when the disk has room for all and this
 PATCH_SIZE = 256 * 1024 * 1024  # bytes per tus PATCH (the server records its offset every 16 MiB within one)
 READ_BYTES = 4 * 1024 * 1024  # blocks read from a file being uploaded (sent as they are: no re-chunking)
 PROGRESS_BYTES = 1024 * 1024  # a download reports its progress about this often
@@ -257,25 +263,37 @@ class BlobSync:
                 refused[sha] = exc
 
         small = [sha for sha in shas if self._small_here(sha)]
-        rest = [sha for sha in shas if sha not in set(small)] if len(small) > 1 else list(shas)
         if len(small) > 1:
-            with ThreadPoolExecutor(UPLOADS_AT_ONCE, thread_name_prefix="gigbag-upload") as pool:
-                futures = [pool.submit(one, sha) for sha in small]
-                failure: BaseException | None = None
-                for future in as_completed(futures):
-                    if future.cancelled():  # not started: an upload before it failed
-                        continue
-                    error = future.exception()
-                    if error is not None and failure is None:
-                        failure = error
-                        for left in futures:
-                            left.cancel()
+            at_once = set(small)
+            rest = [sha for sha in shas if sha not in at_once]
+            failure, _ = self._at_once(small, one, UPLOADS_AT_ONCE, "gigbag-upload")
             if failure is not None:
                 raise failure
+        else:
+            rest = list(shas)
         for sha in rest:
             self.cancel.check()
             one(sha)
         return refused
+
+    @staticmethod
+    def _at_once(
+        shas: Sequence[str], work: Callable[[str], None], threads: int, name: str
+    ) -> tuple[BaseException | None, list[str]]:
+        """``work`` for each of ``shas`` on up to ``threads`` threads, in order; after the first error none
+        starts. That error (once the ones in flight have ended) and the blobs never started."""
+        with ThreadPoolExecutor(threads, thread_name_prefix=name) as pool:
+            futures = {pool.submit(work, sha): sha for sha in shas}
+            failure: BaseException | None = None
+            for future in as_completed(futures):
+                if future.cancelled():  # not started: a transfer before it failed
+                    continue
+                error = future.exception()
+                if error is not None and failure is None:
+                    failure = error
+                    for left in futures:
+                        left.cancel()
+        return failure, [sha for future, sha in futures.items() if future.cancelled()]
 
     def _small_here(self, sha256: str) -> bool:
         """Whether the blob is here and small enough for one PUT."""
@@ -378,8 +396,10 @@ class BlobSync:
         os.replace(part, target)
         self._clear_transfer(sha256, "down")
         self._mark_verified(sha256, target.stat().st_size)
-        self.report.downloaded += 1
-        self.report.downloaded_names.append(self.name_of(sha256))
+        name = self.name_of(sha256)
+        with self._report_lock:
+            self.report.downloaded += 1
+            self.report.downloaded_names.append(name)
         log.info("downloaded %s", sha256[:12])
         return True
 
@@ -387,46 +407,54 @@ class BlobSync:
         offset = part.stat().st_size if part.exists() else 0
         with self.client.download(sha256, offset) as response:
             if response.status_code == 404:
-                self.report.missing.append(sha256)
+                with self._report_lock:
+                    self.report.missing.append(sha256)
                 return False
             if response.status_code == 416:  # the partial file is not a prefix the server can continue
                 part.unlink(missing_ok=True)
                 raise ServerError("The server could not continue a partial download; it starts again.")
             if response.status_code == 200:
                 offset = 0  # the server sent the whole content
-            length = response.headers.get("Content-Length")
-            total = offset + int(length) if length and length.isdigit() else None
-            self._sizes[sha256] = total
-            if length and length.isdigit() and shutil.disk_usage(part.parent).free < int(length):
+            announced = response.headers.get("Content-Length")
+            length = int(announced) if announced and announced.isdigit() else None
+            self._sizes[sha256] = offset + length if length is not None else None
+            if length is not None and shutil.disk_usage(part.parent).free < length:
                 raise OSError(errno.ENOSPC, "not enough free space for the download", str(part))
-            progress = {"done": offset, "reported": offset}
-
-            def received(n: int) -> None:
-                self.cancel.check()
-                done = progress["done"] = progress["done"] + n
-                self.report.bytes_down += n
-                if done - progress["reported"] >= PROGRESS_BYTES or done == total:
-                    progress["reported"] = done
-                    self.progress(
-                        ProgressEvent(
-                            "download", bytes_done=done, bytes_total=total, message=sha256, name=self.name_of(sha256)
-                        )
-                    )
-
-            sock = body_socket(response) if length and length.isdigit() and int(length) >= SOCKET_BODY_BYTES else None
-            with part.open("ab" if offset else "wb") as out:
-                digest.start(part, offset)
-                with PartWriter(out, digest) as writer:
-                    if sock is not None and length is not None:
-                        timeout = self.client.read_timeout
-                        receive_body(response.iter_raw(), sock, int(length), writer, received, timeout)
-                    else:
-                        for chunk in response.iter_bytes():  # as received: no re-chunking
-                            writer.write(chunk)
-                            received(len(chunk))
-                out.flush()
-                os.fsync(out.fileno())
+            self._receive(response, sha256, part, digest, offset, length)
         return True
+
+    def _receive(
+        self, response: httpx.Response, sha256: str, part: Path, digest: _PartDigest, offset: int, length: int | None
+    ) -> None:
+        """The body of ``response`` appended to ``part`` from ``offset``, hashed as written, then synced."""
+        total = offset + length if length is not None else None
+        progress = {"done": offset, "reported": offset}
+        name = self.name_of(sha256)
+
+        def received(n: int) -> None:
+            self.cancel.check()
+            done = progress["done"] = progress["done"] + n
+            report = done - progress["reported"] >= PROGRESS_BYTES or done == total
+            if report:
+                progress["reported"] = done
+            with self._report_lock:  # downloads run on several threads (_download_all)
+                self.report.bytes_down += n
+                if report:
+                    event = ProgressEvent("download", bytes_done=done, bytes_total=total, message=sha256, name=name)
+                    self.progress(event)
+
+        sock = body_socket(response) if length is not None and length >= SOCKET_BODY_BYTES else None
+        with part.open("ab" if offset else "wb") as out:
+            digest.start(part, offset)
+            with PartWriter(out, digest) as writer:
+                if sock is not None and length is not None:
+                    receive_body(response.iter_raw(), sock, length, writer, received, self.client.read_timeout)
+                else:
+                    for chunk in response.iter_bytes():  # as received: no re-chunking
+                        writer.write(chunk)
+                        received(len(chunk))
+            out.flush()
+            os.fsync(out.fileno())
 
     def _no_room(self, sha256: str, part: Path) -> DiskFull:
         """Remove the partial download (it must not keep the disk full) and say what room is needed."""
@@ -467,25 +495,73 @@ class BlobSync:
             self.blobs.misses_looked = misses
 
     def _download_all(self, missing: list[str]) -> bool:
-        """Download each of ``missing``; whether every one is here now."""
-        complete = True
-        for i, sha in enumerate(missing):
-            self.cancel.check()
-            self.progress(ProgressEvent("download", done=i, total=len(missing), message=sha, name=self.name_of(sha)))
+        """Download each of ``missing``; whether every one is here now. The small ones (by the size their
+        files declare) come down :data:`DOWNLOADS_AT_ONCE` at a time, the others one by one after them."""
+        sizes = self._declared_sizes(missing) if len(missing) > 1 else {}
+        small = [sha for sha in missing if sizes.get(sha, self.tus_threshold) < self.tus_threshold]
+        at_once = set(small) if len(small) > 1 and self._room_for(sum(sizes[sha] for sha in small)) else set()
+        started = [0]
+        results: dict[str, bool] = {}
+
+        def one(sha: str) -> None:
+            name = self.name_of(sha)
+            with self._report_lock:
+                i = started[0]
+                started[0] += 1
+                self.progress(ProgressEvent("download", done=i, total=len(missing), message=sha, name=name))
             try:
-                complete = self.download(sha) and complete
+                results[sha] = self.download(sha)
             except DiskFull as exc:
-                # The files after this one would not fit either: none is started, each is reported.
-                log.warning("downloads stopped: %s", exc)
-                self.report.failed.extend((left, str(exc)) for left in missing[i:])
-                return False
-            except (NetworkError, AuthenticationError):
+                with self._report_lock:
+                    self.report.failed.append((sha, str(exc)))
+                raise
+            except (NetworkError, AuthenticationError, SyncCancelled):
                 raise
             except (SyncError, BlobStoreError, OSError) as exc:
                 log.warning("file %s not downloaded: %s", sha[:12], exc)
-                self.report.failed.append((sha, str(exc)))
-                complete = False
-        return complete
+                with self._report_lock:
+                    self.report.failed.append((sha, str(exc)))
+                results[sha] = False
+
+        def disk_full(exc: DiskFull, left: list[str]) -> bool:
+            # The files after this one would not fit either: none is started, each is reported.
+            log.warning("downloads stopped: %s", exc)
+            self.report.failed.extend((sha, str(exc)) for sha in left)
+            return False
+
+        rest = [sha for sha in missing if sha not in at_once]
+        if at_once:
+            failure, not_started = self._at_once(small, one, DOWNLOADS_AT_ONCE, "gigbag-download")
+            if isinstance(failure, DiskFull):
+                return disk_full(failure, not_started + rest)
+            if failure is not None:
+                raise failure
+        for i, sha in enumerate(rest):
+            self.cancel.check()
+            try:
+                one(sha)
+            except DiskFull as exc:
+                return disk_full(exc, rest[i + 1 :])
+        return all(results.get(sha, False) for sha in missing)
+
+    def _room_for(self, size: int) -> bool:
+        """Whether the store's disk holds ``size`` bytes more with :data:`ROOM_TO_SPARE` left: downloads in
+        flight together would otherwise fill it together (one at a time, each is refused before it starts)."""
+        folder = self.blobs.root
+        while not folder.exists() and folder != folder.parent:  # a new store: the disk it will be on
+            folder = folder.parent
+        try:
+            return shutil.disk_usage(folder).free >= size + ROOM_TO_SPARE
+        except OSError:
+            return False
+
+    def _declared_sizes(self, shas: list[str]) -> dict[str, int]:
+        """The sizes the files of ``shas`` declare (only to choose which come down together: the download
+        itself trusts nothing but the bytes and their SHA-256)."""
+        with driver_read(self.db) as conn:
+            rows = conn.execute("SELECT blob_sha256, MAX(file_size_bytes) FROM files GROUP BY blob_sha256").fetchall()
+        wanted = set(shas)
+        return {sha: size for sha, size in rows if sha in wanted and isinstance(size, int)}
 
     # ---- cloud-only files ----------------------------------------------------------------------
     def make_cloud_only(self, file_id: str) -> None:

@@ -215,3 +215,39 @@ def test_the_kept_terms_are_read_from_disk_only_when_the_file_changed(
     a.sync()
     assert len(reads) == 1  # the new file, once
     assert a.requests == [("GET", "/v1/sync/pull"), ("GET", "/v1/account")]  # its fingerprint differs
+
+
+def test_terms_that_cannot_be_kept_on_a_full_disk_leave_the_sync_done_and_the_old_terms_in_place(
+    server: Any, email: str, make_device: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The terms are a copy of the server's: a disk too full to keep the new ones is a log line, not a
+    failed sync; the copy kept before stays whole and the next sync keeps the new one."""
+    import errno
+
+    from gigbag.app import account_terms
+
+    a = make_device("a")
+    a.login(server, email, create=True)
+    a.sync()
+    path = a.ws.paths.data / account_terms.TERMS_FILE
+    before = path.read_bytes()
+    write_text = Path.write_text
+
+    def full(self: Path, data: str, *args: Any, **kwargs: Any) -> int:
+        if self.name.startswith(account_terms.TERMS_FILE):
+            write_text(self, data[: len(data) // 2], *args, **kwargs)
+            raise OSError(errno.ENOSPC, "No space left on device", str(self))
+        return write_text(self, data, *args, **kwargs)
+
+    song = tmp_path / "demo.wav"
+    song.write_bytes(b"RIFF" + b"\x02" * 4096)
+    a.ws.files.import_file(song)
+    monkeypatch.setattr(Path, "write_text", full)
+    summary = a.sync()
+    assert summary.complete and summary.files_up == 1
+    assert path.read_bytes() == before and list(path.parent.glob(f"{account_terms.TERMS_FILE}*")) == [path]
+    monkeypatch.setattr(Path, "write_text", write_text)
+    song.write_bytes(b"RIFF" + b"\x03" * 4096)
+    a.ws.files.import_file(song)
+    a.sync()
+    assert a.service.account_terms().used_bytes == 2 * song.stat().st_size  # type: ignore[union-attr]

@@ -293,3 +293,98 @@ def test_a_failure_among_uploads_at_once_stops_the_others_and_the_next_sync_send
     summary = a.sync()
     assert summary.complete and summary.pushed == 20
     assert summary.files_up == 20 - (calls["n"] - 1)  # what went up before is not sent again
+
+
+def test_small_files_come_down_several_at_once_and_all_arrive(
+    server: Any, email: str, make_device: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from contextlib import contextmanager
+
+    from gigbag.sync import blob_sync as blob_sync_module
+    from gigbag.sync.client import SyncClient
+
+    a, b = make_device("a"), make_device("b")
+    a.login(server, email, create=True)
+    b.login(server, email)
+    sources = [random_file(tmp_path, f"photo-{i}.jpg", 3000 + i) for i in range(12)]
+    big = random_file(tmp_path, "live-set.wav", blob_sync_module.TUS_THRESHOLD + 1)
+    shas = {source.name: a.ws.files.import_file(source).blob_sha256 for source in [*sources, big]}
+    assert a.sync().files_up == 13
+
+    lock = threading.Lock()
+    in_flight: set[str] = set()
+    flight = {"most": 0, "big_with_others": 0}
+    real = SyncClient.download
+
+    @contextmanager
+    def watched(self: SyncClient, sha256: str, offset: int = 0) -> Iterator[httpx.Response]:
+        with lock:
+            in_flight.add(sha256)
+            flight["most"] = max(flight["most"], len(in_flight))
+            if shas[big.name] in in_flight and len(in_flight) > 1:
+                flight["big_with_others"] += 1
+        try:
+            time.sleep(0.02)  # a link with some latency: the others start meanwhile
+            with real(self, sha256, offset) as response:
+                yield response
+        finally:
+            with lock:
+                in_flight.discard(sha256)
+
+    monkeypatch.setattr(SyncClient, "download", watched)
+    events: list[ProgressEvent] = []
+    summary = b.sync(progress=events.append)
+    assert summary.files_down == 13 and summary.complete
+    assert 1 < flight["most"] <= blob_sync_module.DOWNLOADS_AT_ONCE
+    assert flight["big_with_others"] == 0  # a big one comes down alone, after the small ones
+    assert sorted(summary.downloaded_files) == sorted(shas)
+    assert summary.bytes_down == sum(s.stat().st_size for s in [*sources, big])
+    announced = [e for e in events if e.phase == "download" and e.total is not None and e.bytes_total is None]
+    assert sorted(e.done for e in announced) == list(range(13))  # each file announced once, numbered in turn
+    for source in [*sources, big]:
+        assert b.ws.blobs.path(shas[source.name]).read_bytes() == source.read_bytes()
+
+
+def test_a_lost_network_among_downloads_at_once_stops_the_others_and_the_next_sync_fetches_the_rest(
+    server: Any, email: str, make_device: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gigbag.sync.client import RetryPolicy, SyncClient
+    from gigbag.sync.errors import NetworkError
+
+    from . import conftest as sync_conftest
+
+    a, b = make_device("a"), make_device("b")
+    a.login(server, email, create=True)
+    b.login(server, email)
+    for i in range(20):
+        a.ws.files.import_file(random_file(tmp_path, f"take-{i}.wav", 2000 + i))
+    assert a.sync().files_up == 20
+
+    real = SyncClient.download
+    lock = threading.Lock()
+    started: list[str] = []
+
+    def failing(self: SyncClient, sha256: str, offset: int = 0) -> Any:
+        with lock:
+            if sha256 not in started:
+                started.append(sha256)
+            lost = len(started) > 2 and sha256 == started[2]
+        if lost:
+            raise NetworkError("the network went away")
+        time.sleep(0.02)  # a link with some latency
+        return real(self, sha256, offset)
+
+    monkeypatch.setattr(SyncClient, "download", failing)
+    monkeypatch.setattr(sync_conftest, "FAST_RETRY", RetryPolicy(attempts=1, base_delay=0.01, max_delay=0.01))
+    with pytest.raises(NetworkError):
+        b.sync()
+    assert len(started) < 20  # no new download started after the failure
+    here = sum(b.ws.blobs.has(sha) for sha in started)
+    assert here == len(started) - 1  # the others in flight ended; nothing half-done counts as here
+    assert list((b.ws.blobs.root / "tmp").glob("*.part")) in (
+        [],
+        [b.ws.blobs.root / "tmp" / f"download-{started[2]}.part"],
+    )
+    monkeypatch.setattr(SyncClient, "download", real)
+    summary = b.sync()
+    assert summary.complete and summary.files_down == 20 - here  # what came down before is not fetched again

@@ -90,6 +90,35 @@ def test_a_download_that_does_not_fit_is_said_in_words_and_completes_once_there_
     assert again.complete and again.files_down == 1 and b.ws.blobs.verify(file.blob_sha256)
 
 
+def test_downloads_at_once_that_fill_the_disk_are_each_said_and_complete_once_there_is_room(
+    small_disk: Path, opened: list[Workspace], server: Any, email: str, make_device: Any, tmp_path: Path
+) -> None:
+    a = make_device("a")
+    a.login(server, email, create=True)
+    files = []
+    for i in range(8):
+        source = tmp_path / f"photo-{i}.jpg"
+        source.write_bytes(os.urandom(300 * 1024))
+        files.append(a.ws.files.import_file(source))
+    assert a.sync().files_up == 8
+    b = on_disk(small_disk, opened)
+    b.login(server, email)
+    filler = fill(small_disk, leave=768 * 1024)  # room for about two of the eight
+    summary = b.sync()
+    here = [f for f in files if b.ws.blobs.has(f.blob_sha256)]
+    assert not summary.complete and len(here) < 8
+    said = dict(summary.file_errors)
+    assert sorted(said) == sorted(f.blob_sha256 for f in files if f not in here)  # each one left, once
+    assert all("free some space and sync again" in reason for reason in said.values())
+    assert list((b.ws.blobs.root / "tmp").glob("*.part")) == []  # no partial file keeps the disk full
+    assert all(b.ws.blobs.verify(f.blob_sha256) for f in here)
+    assert b.service.last_sync_at() is None
+    filler.unlink()
+    again = b.sync()
+    assert again.complete and again.files_down == 8 - len(here)
+    assert all(b.ws.blobs.verify(f.blob_sha256) for f in files)
+
+
 def test_a_full_database_during_a_pull_is_a_sentence_and_the_next_sync_completes(
     small_disk: Path, opened: list[Workspace], server: Any, email: str, make_device: Any
 ) -> None:
